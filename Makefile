@@ -1,0 +1,63 @@
+# One command to run, one to test. Everything is installed into .venv by these targets.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install migrate demo run test test-postgres lint format check bench bench-quick messages clean
+
+help: ## Show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the pinned requirements
+
+migrate: install ## Apply database migrations
+	mkdir -p var
+	$(MANAGE) migrate --noinput
+
+demo: migrate ## Load the demo province (idempotent)
+	$(MANAGE) load_demo_data
+
+run: demo ## Set everything up and serve the site with demo data on http://127.0.0.1:8000
+	@echo ""
+	@echo "  Admin: http://$(HOST):$(PORT)/admin/   login: demo   password: khuyenhoc-demo"
+	@echo ""
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install ## Run the whole suite on SQLite (plus lint and migration checks)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+lint: install ## ruff check and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## Format and fix with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: install ## Regenerate and compile the Vietnamese translation
+	$(MANAGE) makemessages -l vi --ignore=.venv --ignore=var --no-obsolete
+	$(MANAGE) compilemessages --ignore=.venv
+
+bench: install ## Province-scale benchmark in a scratch database (about 15 minutes)
+	$(PY) bench/run.py
+
+bench-quick: install ## Small benchmark for development
+	$(PY) bench/run.py --quick
+
+clean: ## Remove the local database, media and caches
+	rm -rf var .pytest_cache

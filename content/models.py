@@ -1,0 +1,1 @@
+# Outreach pages (articles, model stories, magazine promotion, recognition lists) arrive with issue 6.

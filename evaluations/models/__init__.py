@@ -1,0 +1,47 @@
+from .criteria import CriteriaSet, CriteriaSetStatus, Criterion, GradeBand, Indicator, ScoringMode, SourceStatus
+from .evaluations import Evaluation, EvaluationResult, EvaluationStatus, Evidence, Score
+from .subjects import (
+    SUBJECT_MODELS,
+    HeadTitle,
+    LearningCitizen,
+    LearningClan,
+    LearningCommunity,
+    LearningFamily,
+    LearningUnit,
+    ManagingLevel,
+    PopulationGroup,
+    Subject,
+    SubjectKind,
+    UnitType,
+)
+from .units import AdministrativeUnit, UnitLevel, UnitSuccession
+
+__all__ = [
+    "SUBJECT_MODELS",
+    "AdministrativeUnit",
+    "CriteriaSet",
+    "CriteriaSetStatus",
+    "Criterion",
+    "Evaluation",
+    "EvaluationResult",
+    "EvaluationStatus",
+    "Evidence",
+    "GradeBand",
+    "HeadTitle",
+    "Indicator",
+    "LearningCitizen",
+    "LearningClan",
+    "LearningCommunity",
+    "LearningFamily",
+    "LearningUnit",
+    "ManagingLevel",
+    "PopulationGroup",
+    "Score",
+    "ScoringMode",
+    "SourceStatus",
+    "Subject",
+    "SubjectKind",
+    "UnitLevel",
+    "UnitSuccession",
+    "UnitType",
+]

@@ -1,0 +1,146 @@
+"""Evaluations of one subject in one year against one criteria-set version, their scores and evidence."""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.search import index
+
+from .criteria import POINTS_FIELD, CriteriaSet, Indicator
+from .subjects import Subject, SubjectKind
+from .units import AdministrativeUnit
+
+
+class EvaluationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    REVIEWED = "reviewed", _("Reviewed")
+    RECOGNISED = "recognised", _("Recognised")
+    NOT_RECOGNISED = "not_recognised", _("Not recognised")
+
+
+class EvaluationResult(models.TextChoices):
+    INCOMPLETE = "incomplete", _("Incomplete")
+    MEETS = "meets", _("Meets the criteria")
+    FAILS = "fails", _("Does not meet the criteria")
+
+
+class Evaluation(index.Indexed, models.Model):
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("subject")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)], db_index=True
+    )
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("criteria set")
+    )
+    #: The subject's kind and area as they were when evaluated, so history stays true after moves.
+    kind = models.CharField(_("kind"), max_length=16, choices=SubjectKind.choices, editable=False, db_index=True)
+    area = models.ForeignKey(
+        AdministrativeUnit, on_delete=models.PROTECT, related_name="evaluations", editable=False, verbose_name=_("area")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=EvaluationStatus.choices, default=EvaluationStatus.DRAFT, editable=False
+    )
+    total = models.DecimalField(_("total"), null=True, blank=True, editable=False, **POINTS_FIELD)
+    grade = models.CharField(_("grade"), max_length=40, blank=True, editable=False)
+    level = models.PositiveSmallIntegerField(_("level"), null=True, blank=True, editable=False)
+    result = models.CharField(
+        _("result"),
+        max_length=12,
+        choices=EvaluationResult.choices,
+        default=EvaluationResult.INCOMPLETE,
+        editable=False,
+        db_index=True,
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    panels = [FieldPanel("subject"), FieldPanel("year"), FieldPanel("criteria_set"), FieldPanel("note")]
+
+    search_fields = [
+        index.RelatedFields("subject", [index.SearchField("name"), index.AutocompleteField("name")]),
+        index.FilterField("year"),
+        index.FilterField("kind"),
+        index.FilterField("status"),
+        index.FilterField("result"),
+    ]
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["-year", "subject__name"]
+        constraints = [models.UniqueConstraint(fields=["subject", "year"], name="one_evaluation_per_subject_year")]
+        indexes = [
+            models.Index(fields=["year", "kind", "area"]),
+            models.Index(fields=["area", "year"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} – {self.year}"
+
+
+class Score(models.Model):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores")
+    points = models.DecimalField(_("points"), null=True, blank=True, **POINTS_FIELD)
+    met = models.BooleanField(_("met"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [models.UniqueConstraint(fields=["evaluation", "indicator"], name="one_score_per_indicator")]
+
+    def __str__(self) -> str:
+        value = self.points if self.points is not None else self.met
+        return f"{self.indicator.code}: {value}"
+
+
+def evidence_storage():
+    """Private storage outside MEDIA_ROOT: files are served only by the permission-checked view."""
+    return storages["evidence"]
+
+
+def evidence_upload_to(instance: "Evidence", filename: str) -> str:
+    # A random name: the original file name may hold personal data and is kept in the database only.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{instance.evaluation.year}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Evidence(models.Model):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="evidence")
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("indicator"),
+    )
+    file = models.FileField(_("file"), storage=evidence_storage, upload_to=evidence_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

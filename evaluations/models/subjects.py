@@ -1,0 +1,294 @@
+"""Subjects evaluated: the five kinds of learning model.
+
+One ``Subject`` row per subject carries what every kind shares (kind, display name, area, consent to
+publish) so that evaluations, roll-ups and search query one table; each kind adds its own fields in a
+child table (multi-table inheritance) and gets its own admin screen.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.search import index
+
+from .units import AdministrativeUnit, UnitLevel
+
+
+class SubjectKind(models.TextChoices):
+    FAMILY = "family", _("Learning family")
+    CLAN = "clan", _("Learning clan")
+    COMMUNITY = "community", _("Learning community")
+    UNIT = "unit", _("Learning unit")
+    CITIZEN = "citizen", _("Learning citizen")
+
+
+class Subject(index.Indexed, models.Model):
+    kind = models.CharField(_("kind"), max_length=16, choices=SubjectKind.choices, db_index=True, editable=False)
+    #: Display name used in listings and public lists, derived from the kind's own fields.
+    name = models.CharField(_("display name"), max_length=255, editable=False, db_index=True)
+    area = models.ForeignKey(
+        AdministrativeUnit,
+        on_delete=models.PROTECT,
+        related_name="subjects",
+        verbose_name=_("area"),
+        help_text=_("The village, or the commune for clans and units, where the subject belongs."),
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        blank=True,
+        help_text=_("Optional code kept by the commune (used to match rows when importing lists)."),
+    )
+    publish_consent = models.BooleanField(
+        _("may be published"),
+        default=True,
+        help_text=_("Untick when the subject asked not to appear on public recognition lists."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.FilterField("kind"),
+        index.FilterField("area_id"),
+    ]
+
+    #: Levels of unit a subject of this kind may be attached to.
+    allowed_area_levels: tuple[str, ...] = (UnitLevel.VILLAGE,)
+    kind_value: str = ""
+
+    class Meta:
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "area"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def build_display_name(self) -> str:
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.area_id and self.allowed_area_levels and self.area.level not in self.allowed_area_levels:
+            levels = ", ".join(str(UnitLevel(level).label) for level in self.allowed_area_levels)
+            raise ValidationError({"area": _("Choose a unit of level: %(levels)s.") % {"levels": levels}})
+
+    def save(self, *args, **kwargs):
+        # The display name is derived data; keep it in step with the fields it comes from.
+        if self.kind_value:
+            self.kind = self.kind_value
+        self.name = self.build_display_name()[:255]
+        super().save(*args, **kwargs)
+
+    @property
+    def specific(self) -> "Subject":
+        """The kind's own row (``LearningFamily`` and so on) for a base ``Subject``."""
+        if type(self) is not Subject:
+            return self
+        related = {
+            SubjectKind.FAMILY: "learningfamily",
+            SubjectKind.CLAN: "learningclan",
+            SubjectKind.COMMUNITY: "learningcommunity",
+            SubjectKind.UNIT: "learningunit",
+            SubjectKind.CITIZEN: "learningcitizen",
+        }[self.kind]
+        return getattr(self, related)
+
+
+class HeadTitle(models.TextChoices):
+    MR = "ông", _("Mr (ông)")
+    MRS = "bà", _("Mrs (bà)")
+
+
+class LearningFamily(Subject):
+    head_name = models.CharField(_("head of household"), max_length=120)
+    head_title = models.CharField(_("form of address"), max_length=4, choices=HeadTitle.choices, default=HeadTitle.MR)
+    member_count = models.PositiveSmallIntegerField(
+        _("members"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+
+    kind_value = SubjectKind.FAMILY
+    allowed_area_levels = (UnitLevel.VILLAGE,)
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("head_title"), FieldPanel("head_name"), FieldPanel("member_count")], heading=_("Household")
+        ),
+        FieldPanel("area"),
+        FieldPanel("code"),
+        FieldPanel("publish_consent"),
+        FieldPanel("is_active"),
+        FieldPanel("note"),
+    ]
+
+    class Meta:
+        verbose_name = _("learning family")
+        verbose_name_plural = _("learning families")
+
+    def build_display_name(self) -> str:
+        return f"Gia đình {self.head_title} {self.head_name}".strip()
+
+
+class LearningClan(Subject):
+    clan_name = models.CharField(_("clan name"), max_length=120, help_text=_("For example: Họ Nguyễn Văn."))
+    representative = models.CharField(_("representative"), max_length=120, blank=True)
+    villages = models.ManyToManyField(
+        AdministrativeUnit,
+        blank=True,
+        related_name="clans",
+        verbose_name=_("villages"),
+        limit_choices_to={"level": UnitLevel.VILLAGE},
+        help_text=_("Villages where the clan's households live."),
+    )
+
+    kind_value = SubjectKind.CLAN
+    allowed_area_levels = (UnitLevel.COMMUNE,)
+
+    panels = [
+        FieldPanel("clan_name"),
+        FieldPanel("representative"),
+        FieldPanel("area", heading=_("Commune")),
+        FieldPanel("villages"),
+        FieldPanel("code"),
+        FieldPanel("publish_consent"),
+        FieldPanel("is_active"),
+        FieldPanel("note"),
+    ]
+
+    class Meta:
+        verbose_name = _("learning clan")
+        verbose_name_plural = _("learning clans")
+
+    def build_display_name(self) -> str:
+        name = self.clan_name.strip()
+        return name if name.lower().startswith("dòng họ") else f"Dòng họ {name}"
+
+
+class LearningCommunity(Subject):
+    """A village or residential group evaluated as a learning community; ``area`` is the village itself."""
+
+    kind_value = SubjectKind.COMMUNITY
+    allowed_area_levels = (UnitLevel.VILLAGE,)
+
+    panels = [
+        FieldPanel("area", heading=_("Village")),
+        FieldPanel("code"),
+        FieldPanel("publish_consent"),
+        FieldPanel("is_active"),
+        FieldPanel("note"),
+    ]
+
+    class Meta:
+        verbose_name = _("learning community")
+        verbose_name_plural = _("learning communities")
+
+    def build_display_name(self) -> str:
+        return f"Cộng đồng học tập {self.area.name}" if self.area_id else ""
+
+    def clean(self):
+        super().clean()
+        if self.area_id:
+            clash = LearningCommunity.objects.filter(area_id=self.area_id).exclude(pk=self.pk)
+            if clash.exists():
+                raise ValidationError({"area": _("This village is already registered as a learning community.")})
+
+
+class UnitType(models.TextChoices):
+    AGENCY = "agency", _("Agency")
+    SCHOOL = "school", _("School")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    ARMED_FORCES = "armed_forces", _("Armed forces")
+    OTHER = "other", _("Other")
+
+
+class ManagingLevel(models.TextChoices):
+    COMMUNE = "commune", _("Commune level")
+    DISTRICT = "district", _("District level")
+    PROVINCE = "province", _("Province level")
+    CENTRAL = "central", _("Central level")
+
+
+class LearningUnit(Subject):
+    unit_name = models.CharField(_("unit name"), max_length=200)
+    unit_type = models.CharField(_("unit type"), max_length=16, choices=UnitType.choices)
+    managing_level = models.CharField(_("managing level"), max_length=16, choices=ManagingLevel.choices)
+    staff_count = models.PositiveIntegerField(_("staff"), null=True, blank=True)
+
+    kind_value = SubjectKind.UNIT
+    allowed_area_levels = (UnitLevel.COMMUNE, UnitLevel.DISTRICT, UnitLevel.PROVINCE, UnitLevel.VILLAGE)
+
+    panels = [
+        FieldPanel("unit_name"),
+        FieldPanel("unit_type"),
+        FieldPanel("managing_level"),
+        FieldPanel("staff_count"),
+        FieldPanel("area", heading=_("Location")),
+        FieldPanel("code"),
+        FieldPanel("publish_consent"),
+        FieldPanel("is_active"),
+        FieldPanel("note"),
+    ]
+
+    class Meta:
+        verbose_name = _("learning unit")
+        verbose_name_plural = _("learning units")
+
+    def build_display_name(self) -> str:
+        return self.unit_name.strip()
+
+
+class PopulationGroup(models.TextChoices):
+    """The four groups of assessment forms of Decision 244/QĐ-KHVN."""
+
+    OFFICIALS = "officials", _("Officials, public employees and armed forces")
+    WORKERS = "workers", _("Workers in enterprises")
+    FARMERS = "farmers", _("Farmers and self-employed workers")
+    OTHERS = "others", _("Other adults (elderly, homemakers, ...)")
+
+
+class LearningCitizen(Subject):
+    full_name = models.CharField(_("full name"), max_length=120)
+    birth_year = models.PositiveSmallIntegerField(
+        _("birth year"), validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    population_group = models.CharField(_("population group"), max_length=16, choices=PopulationGroup.choices)
+
+    kind_value = SubjectKind.CITIZEN
+    allowed_area_levels = (UnitLevel.VILLAGE,)
+
+    panels = [
+        FieldPanel("full_name"),
+        FieldPanel("birth_year"),
+        FieldPanel("population_group"),
+        FieldPanel("area", heading=_("Village")),
+        FieldPanel("code"),
+        FieldPanel("publish_consent"),
+        FieldPanel("is_active"),
+        FieldPanel("note"),
+    ]
+
+    class Meta:
+        verbose_name = _("learning citizen")
+        verbose_name_plural = _("learning citizens")
+
+    def build_display_name(self) -> str:
+        return self.full_name.strip()
+
+
+SUBJECT_MODELS: dict[str, type[Subject]] = {
+    SubjectKind.FAMILY: LearningFamily,
+    SubjectKind.CLAN: LearningClan,
+    SubjectKind.COMMUNITY: LearningCommunity,
+    SubjectKind.UNIT: LearningUnit,
+    SubjectKind.CITIZEN: LearningCitizen,
+}

@@ -1,0 +1,22 @@
+"""Reads: listings and visibility. Area-based access (issue 3) narrows these further."""
+
+from django.db.models import QuerySet
+
+from .models import AdministrativeUnit, Evaluation
+
+
+def evaluation_visible_to(*, user, evaluation: Evaluation) -> bool:
+    """Whether ``user`` may see ``evaluation`` (and so its scores and evidence)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.has_perm("evaluations.view_evaluation") or user.has_perm("evaluations.change_evaluation")
+
+
+def evaluation_list(*, area: AdministrativeUnit | None = None, year: int | None = None) -> QuerySet[Evaluation]:
+    """Evaluations in ``area``'s subtree for ``year``, with what the listing shows in one query."""
+    qs = Evaluation.objects.select_related("subject", "area", "criteria_set")
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    if year is not None:
+        qs = qs.filter(year=year)
+    return qs
