@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 GRADE_BANDS = "grade_bands"
-PASS_FAIL_LEVELS = "pass_fail_levels"
+PASS_FAIL_LEVELS = "pass_fail_levels"  # noqa: S105 (a mode name, not a password)
 TOTAL_THRESHOLD = "total_threshold"
 
 INCOMPLETE = "incomplete"

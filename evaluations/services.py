@@ -10,7 +10,9 @@ from . import scoring
 from .models import CriteriaSet, CriteriaSetStatus, Evaluation, Score, Subject
 
 
-def evaluation_create(*, subject: Subject, year: int, criteria_set: CriteriaSet, user=None, note: str = "") -> Evaluation:
+def evaluation_create(
+    *, subject: Subject, year: int, criteria_set: CriteriaSet, user=None, note: str = ""
+) -> Evaluation:
     """A new draft evaluation; kind and area are copied from the subject as it is today."""
     evaluation = Evaluation(
         subject=subject,

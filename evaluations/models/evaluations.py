@@ -7,6 +7,7 @@ from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
@@ -42,7 +43,11 @@ class Evaluation(index.Indexed, models.Model):
     #: The subject's kind and area as they were when evaluated, so history stays true after moves.
     kind = models.CharField(_("kind"), max_length=16, choices=SubjectKind.choices, editable=False, db_index=True)
     area = models.ForeignKey(
-        AdministrativeUnit, on_delete=models.PROTECT, related_name="evaluations", editable=False, verbose_name=_("area")
+        AdministrativeUnit,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        editable=False,
+        verbose_name=_("area"),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=EvaluationStatus.choices, default=EvaluationStatus.DRAFT, editable=False

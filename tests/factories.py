@@ -1,0 +1,166 @@
+"""factory_boy factories for the evaluation domain: small, explicit, and built through the real models."""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+
+import factory
+
+from evaluations.models import (
+    AdministrativeUnit,
+    CriteriaSet,
+    CriteriaSetStatus,
+    Criterion,
+    GradeBand,
+    Indicator,
+    LearningCitizen,
+    LearningClan,
+    LearningCommunity,
+    LearningFamily,
+    LearningUnit,
+    ManagingLevel,
+    PopulationGroup,
+    ScoringMode,
+    SubjectKind,
+    UnitLevel,
+    UnitType,
+)
+
+
+def make_unit(name: str, level: str, parent: AdministrativeUnit | None = None, code: str | None = None):
+    """Add a unit to the tree (treebeard needs add_root/add_child rather than plain create)."""
+    fields = {"name": name, "level": level, "code": code, "unit_type": name.split(" ")[0]}
+    if parent is None:
+        return AdministrativeUnit.add_root(**fields)
+    return parent.add_child(**fields)
+
+
+def make_area_tree():
+    """Province -> district -> two communes -> two villages each; returns a dict of the units by short key."""
+    province = make_unit("Tỉnh Thử Nghiệm", UnitLevel.PROVINCE, code="T01")
+    district = make_unit("Huyện Ninh Phước", UnitLevel.DISTRICT, province, code="T011")
+    commune_a = make_unit("Xã Phước Hải", UnitLevel.COMMUNE, district, code="T0111")
+    commune_b = make_unit("Xã Phước Hữu", UnitLevel.COMMUNE, district, code="T0112")
+    return {
+        "province": province,
+        "district": district,
+        "commune_a": commune_a,
+        "commune_b": commune_b,
+        "village_a1": make_unit("Thôn Từ Thiện", UnitLevel.VILLAGE, commune_a),
+        "village_a2": make_unit("Thôn Thái An", UnitLevel.VILLAGE, commune_a),
+        "village_b1": make_unit("Thôn Hữu Đức", UnitLevel.VILLAGE, commune_b),
+        "village_b2": make_unit("Thôn Phước Lợi", UnitLevel.VILLAGE, commune_b),
+    }
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    is_superuser = False
+    is_staff = False
+
+
+class FamilyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LearningFamily
+
+    head_name = factory.Sequence(lambda n: f"Nguyễn Văn {n}")
+    member_count = 4
+
+
+class ClanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LearningClan
+
+    clan_name = factory.Sequence(lambda n: f"Họ Trần {n}")
+    representative = "Trần Văn Bình"
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LearningCommunity
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LearningUnit
+
+    unit_name = factory.Sequence(lambda n: f"Trường Tiểu học số {n}")
+    unit_type = UnitType.SCHOOL
+    managing_level = ManagingLevel.DISTRICT
+
+
+class CitizenFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LearningCitizen
+
+    full_name = factory.Sequence(lambda n: f"Đàng Thị {n}")
+    birth_year = 1985
+    population_group = PopulationGroup.FARMERS
+
+
+def make_criteria_set(
+    *,
+    kind: str = SubjectKind.FAMILY,
+    mode: str = ScoringMode.GRADE_BANDS,
+    indicators: list[list[dict]] | None = None,
+    bands: list[tuple[str, str, bool]] | None = None,
+    criterion_minima: list[str | None] | None = None,
+    code: str = "test-set",
+    version: int = 1,
+    **fields,
+) -> CriteriaSet:
+    """A saved set; ``indicators`` is one list of indicator field dicts per criterion.
+
+    Defaults to a 100-point set of three criteria (30/30/40) with the Circular 22 grade bands.
+    """
+    if indicators is None:
+        indicators = [
+            [
+                {"code": "1.1", "max_points": "10"},
+                {"code": "1.2", "max_points": "10"},
+                {"code": "1.3", "max_points": "10"},
+            ],
+            [{"code": "2.1", "max_points": "15"}, {"code": "2.2", "max_points": "15"}],
+            [{"code": "3.1", "max_points": "20"}, {"code": "3.2", "max_points": "20"}],
+        ]
+    if bands is None and mode == ScoringMode.GRADE_BANDS:
+        bands = [("Tốt", "85", True), ("Khá", "70", True), ("Trung bình", "50", True)]
+    criteria_set = CriteriaSet.objects.create(
+        kind=kind,
+        code=code,
+        version=version,
+        name=fields.pop("name", "Bộ tiêu chí thử nghiệm"),
+        scoring_mode=mode,
+        status=fields.pop("status", CriteriaSetStatus.ACTIVE),
+        **fields,
+    )
+    for order, (label, minimum, recognised) in enumerate(bands or []):
+        GradeBand.objects.create(
+            criteria_set=criteria_set, label=label, min_total=Decimal(minimum), recognised=recognised, sort_order=order
+        )
+    for number, rows in enumerate(indicators, start=1):
+        minimum = (criterion_minima or [None] * len(indicators))[number - 1]
+        criterion = Criterion.objects.create(
+            criteria_set=criteria_set,
+            number=str(number),
+            title=f"Tiêu chí {number}",
+            sort_order=number,
+            min_points=Decimal(minimum) if minimum is not None else None,
+        )
+        for order, row in enumerate(rows):
+            Indicator.objects.create(
+                criterion=criterion,
+                code=row["code"],
+                text=row.get("text", f"Chỉ số {row['code']}"),
+                max_points=Decimal(row["max_points"]) if row.get("max_points") is not None else None,
+                level=row.get("level"),
+                evidence_guidance=row.get("evidence_guidance", ""),
+                sort_order=order,
+            )
+    return criteria_set
