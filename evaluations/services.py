@@ -7,23 +7,27 @@ from decimal import Decimal
 from django.db import transaction
 
 from . import scoring
-from .models import CriteriaSet, CriteriaSetStatus, Evaluation, Score, Subject
+from .evidence import validate_evidence_file
+from .models import CriteriaSet, CriteriaSetStatus, Evaluation, Evidence, Score, Subject
+
+
+def evaluation_prepare(evaluation: Evaluation, *, user=None) -> Evaluation:
+    """Copy kind and area from the subject as it is today (history stays true after later moves)."""
+    evaluation.kind = evaluation.subject.kind
+    evaluation.area_id = evaluation.subject.area_id
+    if evaluation.created_by_id is None and getattr(user, "is_authenticated", False):
+        evaluation.created_by = user
+    return evaluation
 
 
 def evaluation_create(
     *, subject: Subject, year: int, criteria_set: CriteriaSet, user=None, note: str = ""
 ) -> Evaluation:
-    """A new draft evaluation; kind and area are copied from the subject as it is today."""
-    evaluation = Evaluation(
-        subject=subject,
-        year=year,
-        criteria_set=criteria_set,
-        kind=subject.kind,
-        area_id=subject.area_id,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
-        note=note,
+    """A new draft evaluation of ``subject`` for ``year`` against ``criteria_set``."""
+    evaluation = evaluation_prepare(
+        Evaluation(subject=subject, year=year, criteria_set=criteria_set, note=note), user=user
     )
-    evaluation.full_clean(exclude=["area"])
+    evaluation.full_clean()
     evaluation.save()
     return evaluation
 
@@ -115,3 +119,22 @@ def criteria_set_new_version(*, criteria_set: CriteriaSet) -> CriteriaSet:
             indicator.criterion = criterion
             indicator.save()
     return copy
+
+
+def evidence_add(*, evaluation: Evaluation, upload, indicator=None, description: str = "", user=None) -> Evidence:
+    """Store one evidence file after the content checks; raises ValidationError with the reason otherwise."""
+    allowed = validate_evidence_file(upload)
+    if indicator is not None and indicator.criterion.criteria_set_id != evaluation.criteria_set_id:
+        raise ValueError("indicator belongs to another criteria set")
+    evidence = Evidence(
+        evaluation=evaluation,
+        indicator=indicator,
+        original_name=(upload.name or "file")[:255],
+        content_type=allowed.content_type,
+        size=upload.size,
+        description=description[:500],
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    evidence.file.save(upload.name, upload, save=False)
+    evidence.save()
+    return evidence

@@ -10,7 +10,6 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
-from wagtail.search import index
 
 from .subjects import SubjectKind
 
@@ -34,7 +33,7 @@ class SourceStatus(models.TextChoices):
     PARTIAL = "partial", _("Partial: to be completed from the official document")
 
 
-class CriteriaSet(index.Indexed, ClusterableModel):
+class CriteriaSet(ClusterableModel):
     kind = models.CharField(_("kind"), max_length=16, choices=SubjectKind.choices, db_index=True)
     #: Shared by every version of one set; (code, version) is unique.
     code = models.SlugField(
@@ -105,14 +104,6 @@ class CriteriaSet(index.Indexed, ClusterableModel):
             heading=_("Scoring"),
         ),
         InlinePanel("criteria", heading=_("Criteria and indicators"), label=_("Criterion")),
-    ]
-
-    search_fields = [
-        index.SearchField("name"),
-        index.AutocompleteField("name"),
-        index.SearchField("document_number"),
-        index.FilterField("kind"),
-        index.FilterField("status"),
     ]
 
     class Meta:

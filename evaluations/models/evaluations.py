@@ -9,7 +9,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel
-from wagtail.search import index
 
 from .criteria import POINTS_FIELD, CriteriaSet, Indicator
 from .subjects import Subject, SubjectKind
@@ -30,7 +29,7 @@ class EvaluationResult(models.TextChoices):
     FAILS = "fails", _("Does not meet the criteria")
 
 
-class Evaluation(index.Indexed, models.Model):
+class Evaluation(models.Model):
     subject = models.ForeignKey(
         Subject, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("subject")
     )
@@ -71,14 +70,6 @@ class Evaluation(index.Indexed, models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     panels = [FieldPanel("subject"), FieldPanel("year"), FieldPanel("criteria_set"), FieldPanel("note")]
-
-    search_fields = [
-        index.RelatedFields("subject", [index.SearchField("name"), index.AutocompleteField("name")]),
-        index.FilterField("year"),
-        index.FilterField("kind"),
-        index.FilterField("status"),
-        index.FilterField("result"),
-    ]
 
     class Meta:
         verbose_name = _("evaluation")

@@ -12,7 +12,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.search import index
 
 from .units import AdministrativeUnit, UnitLevel
 
@@ -25,7 +24,7 @@ class SubjectKind(models.TextChoices):
     CITIZEN = "citizen", _("Learning citizen")
 
 
-class Subject(index.Indexed, models.Model):
+class Subject(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=SubjectKind.choices, db_index=True, editable=False)
     #: Display name used in listings and public lists, derived from the kind's own fields.
     name = models.CharField(_("display name"), max_length=255, editable=False, db_index=True)
@@ -54,13 +53,6 @@ class Subject(index.Indexed, models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
-
-    search_fields = [
-        index.SearchField("name"),
-        index.AutocompleteField("name"),
-        index.FilterField("kind"),
-        index.FilterField("area_id"),
-    ]
 
     #: Levels of unit a subject of this kind may be attached to.
     allowed_area_levels: tuple[str, ...] = (UnitLevel.VILLAGE,)

@@ -4,7 +4,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
-from wagtail.search import index
 
 
 class UnitLevel(models.TextChoices):
@@ -29,7 +28,13 @@ class AdministrativeUnitQuerySet(MP_NodeQuerySet):
         )
 
 
-class AdministrativeUnit(index.Indexed, MP_Node):
+class AdministrativeUnitManager(MP_NodeManager.from_queryset(AdministrativeUnitQuerySet)):
+    def get_queryset(self) -> AdministrativeUnitQuerySet:
+        # treebeard's manager builds its own queryset class; keep ours (and its path ordering).
+        return AdministrativeUnitQuerySet(self.model, using=self._db).order_by("path")
+
+
+class AdministrativeUnit(MP_Node):
     """One unit of the administrative tree; ``path`` (materialised) makes subtree queries a prefix match."""
 
     name = models.CharField(_("name"), max_length=150)
@@ -48,13 +53,7 @@ class AdministrativeUnit(index.Indexed, MP_Node):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
     node_order_by = None
-    objects = MP_NodeManager.from_queryset(AdministrativeUnitQuerySet)()
-
-    search_fields = [
-        index.SearchField("name"),
-        index.AutocompleteField("name"),
-        index.FilterField("level"),
-    ]
+    objects = AdministrativeUnitManager()
 
     class Meta:
         verbose_name = _("administrative unit")

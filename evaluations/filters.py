@@ -1,0 +1,97 @@
+"""FilterSets shared by the admin listings, their exports and (later) the API."""
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.filters import WagtailFilterSet
+
+import django_filters
+
+from .models import (
+    AdministrativeUnit,
+    CriteriaSet,
+    CriteriaSetStatus,
+    Evaluation,
+    EvaluationResult,
+    EvaluationStatus,
+    ScoringMode,
+    SourceStatus,
+    Subject,
+    SubjectKind,
+    UnitLevel,
+)
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: AdministrativeUnit) -> str:
+        # Indent by depth so the select reads as a tree.
+        return "\u00a0\u00a0" * (obj.depth - 1) + obj.name
+
+
+class AreaFilter(django_filters.ModelChoiceFilter):
+    """An administrative unit; matches everything in its subtree (``path`` prefix)."""
+
+    field_class = AreaChoiceField
+
+    def __init__(self, *args, area_field: str = "area", **kwargs):
+        self.area_field = area_field
+        kwargs.setdefault("label", _("Area"))
+        kwargs.setdefault(
+            "queryset",
+            AdministrativeUnit.objects.exclude(level=UnitLevel.VILLAGE).order_by("path"),
+        )
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: AdministrativeUnit | None) -> QuerySet:
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.area_field}__path__startswith": value.path})
+
+
+def year_choices():
+    years = Evaluation.objects.order_by("-year").values_list("year", flat=True).distinct()
+    return [(y, str(y)) for y in years]
+
+
+class EvaluationFilterSet(WagtailFilterSet):
+    area = AreaFilter()
+    year = django_filters.TypedChoiceFilter(label=_("Year"), choices=year_choices, coerce=int)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=SubjectKind.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=EvaluationStatus.choices)
+    result = django_filters.ChoiceFilter(label=_("Result"), choices=EvaluationResult.choices)
+    criteria_set = django_filters.ModelChoiceFilter(label=_("Criteria set"), queryset=CriteriaSet.objects.all())
+
+    class Meta:
+        model = Evaluation
+        fields = ["area", "year", "kind", "status", "result", "criteria_set"]
+
+
+class SubjectFilterSet(WagtailFilterSet):
+    area = AreaFilter()
+    publish_consent = django_filters.BooleanFilter(label=_("May be published"))
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+    evaluated_year = django_filters.NumberFilter(
+        label=_("Evaluated in year"), field_name="evaluations__year", distinct=True
+    )
+
+    class Meta:
+        model = Subject
+        fields = ["area", "publish_consent", "is_active"]
+
+
+class CriteriaSetFilterSet(WagtailFilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=SubjectKind.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=CriteriaSetStatus.choices)
+    scoring_mode = django_filters.ChoiceFilter(label=_("Scoring mode"), choices=ScoringMode.choices)
+    source_status = django_filters.ChoiceFilter(label=_("Source status"), choices=SourceStatus.choices)
+
+    class Meta:
+        model = CriteriaSet
+        fields = ["kind", "status", "scoring_mode", "source_status"]
+
+
+def subject_filterset_for(model) -> type[SubjectFilterSet]:
+    """The subject FilterSet bound to one kind's model (each kind has its own listing)."""
+    meta = type("Meta", (SubjectFilterSet.Meta,), {"model": model})
+    return type(f"{model.__name__}FilterSet", (SubjectFilterSet,), {"Meta": meta})

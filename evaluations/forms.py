@@ -1,0 +1,255 @@
+"""Admin forms: score entry (every indicator of the set on one form) and the evaluation form."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from . import scoring
+from .evidence import allowed_extensions, validate_evidence_file
+from .models import CriteriaSet, CriteriaSetStatus, Evaluation, ScoringMode
+
+MET_CHOICES = [("", gettext_lazy("Not scored")), ("1", gettext_lazy("Met")), ("0", gettext_lazy("Not met"))]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked like a single upload."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ",".join(f".{e}" for e in allowed_extensions())})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class PointsField(forms.CharField):
+    """Points as typed by an officer: a comma or a point as decimal mark, halves allowed."""
+
+    def __init__(self, *, maximum: Decimal, **kwargs):
+        self.maximum = maximum
+        super().__init__(required=False, **kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "size": 5, "data-maximum": str(maximum)})
+
+    def clean(self, value):
+        value = super().clean(value).strip().replace(",", ".")
+        if value == "":
+            return None
+        try:
+            points = Decimal(value)
+        except InvalidOperation as exc:
+            raise ValidationError(_("“%(value)s” is not a number.") % {"value": value}) from exc
+        if not points.is_finite():
+            raise ValidationError(_("“%(value)s” is not a number.") % {"value": value})
+        try:
+            scoring.check_points(points, self.maximum)
+        except scoring.ScoreError as exc:
+            messages = {
+                "negative": _("Points cannot be negative."),
+                "above_maximum": _("At most %(maximum)s points.") % {"maximum": self.maximum},
+                "not_half_point": _("Use whole or half points (for example 7 or 7.5)."),
+            }
+            raise ValidationError(messages[str(exc)]) from exc
+        return points
+
+
+class ScoreEntryForm(forms.Form):
+    """One field (and a note and an evidence input) per indicator of the evaluation's criteria set."""
+
+    def __init__(self, *args, evaluation: Evaluation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.evaluation = evaluation
+        self.criteria = list(evaluation.criteria_set.criteria.prefetch_related("indicators"))
+        stored = {s.indicator_id: s for s in evaluation.scores.all()}
+        for criterion in self.criteria:
+            for indicator in criterion.indicators.all():
+                score = stored.get(indicator.pk)
+                if indicator.max_points is None:
+                    field = forms.ChoiceField(choices=MET_CHOICES, required=False, label=indicator.code)
+                    initial = "" if score is None or score.met is None else ("1" if score.met else "0")
+                else:
+                    field = PointsField(maximum=indicator.max_points, label=indicator.code)
+                    initial = "" if score is None or score.points is None else _format_points(score.points)
+                self.fields[self.score_field(indicator)] = field
+                self.initial[self.score_field(indicator)] = initial
+                self.fields[self.note_field(indicator)] = forms.CharField(
+                    required=False, max_length=500, label=_("Note"), widget=forms.TextInput(attrs={"size": 20})
+                )
+                self.initial[self.note_field(indicator)] = score.note if score else ""
+                self.fields[self.evidence_field(indicator)] = MultipleFileField(required=False, label=_("Evidence"))
+        self.fields["evidence_description"] = forms.CharField(
+            required=False, max_length=500, label=_("Description of the uploaded evidence")
+        )
+
+    @staticmethod
+    def score_field(indicator) -> str:
+        return f"score_{indicator.pk}"
+
+    @staticmethod
+    def note_field(indicator) -> str:
+        return f"note_{indicator.pk}"
+
+    @staticmethod
+    def evidence_field(indicator) -> str:
+        return f"evidence_{indicator.pk}"
+
+    def rows(self):
+        """Criteria with their indicators and bound fields, in order, for the template."""
+        for criterion in self.criteria:
+            yield (
+                criterion,
+                [
+                    (
+                        indicator,
+                        self[self.score_field(indicator)],
+                        self[self.note_field(indicator)],
+                        self[self.evidence_field(indicator)],
+                    )
+                    for indicator in criterion.indicators.all()
+                ],
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for criterion in self.criteria:
+            for indicator in criterion.indicators.all():
+                name = self.evidence_field(indicator)
+                for upload in cleaned.get(name) or []:
+                    try:
+                        validate_evidence_file(upload)
+                    except ValidationError as exc:
+                        self.add_error(name, exc)
+        return cleaned
+
+    def score_values(self) -> tuple[dict, dict]:
+        """(indicator id -> points/met/None, indicator id -> note) from the cleaned data."""
+        values, notes = {}, {}
+        for criterion in self.criteria:
+            for indicator in criterion.indicators.all():
+                raw = self.cleaned_data.get(self.score_field(indicator))
+                if indicator.max_points is None:
+                    raw = None if raw in (None, "") else raw == "1"
+                values[indicator.pk] = raw
+                notes[indicator.pk] = self.cleaned_data.get(self.note_field(indicator), "")
+        return values, notes
+
+    def uploads(self):
+        """(indicator, upload) pairs of the files sent with the form."""
+        for criterion in self.criteria:
+            for indicator in criterion.indicators.all():
+                for upload in self.cleaned_data.get(self.evidence_field(indicator)) or []:
+                    yield indicator, upload
+
+
+def _format_points(points: Decimal) -> str:
+    return f"{points:.1f}".rstrip("0").rstrip(".")
+
+
+class EvaluationForm(WagtailAdminModelForm):
+    """Subject, year and criteria set are chosen once; after that only the note changes here."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("subject", "year", "criteria_set"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+        elif "criteria_set" in self.fields:
+            self.fields["criteria_set"].queryset = self.fields["criteria_set"].queryset.filter(
+                status=CriteriaSetStatus.ACTIVE
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        subject, criteria_set = cleaned.get("subject"), cleaned.get("criteria_set")
+        if subject and criteria_set and not self.instance.pk and subject.kind != criteria_set.kind:
+            self.add_error(
+                "criteria_set",
+                _("This criteria set is for “%(set_kind)s”; the subject is a “%(subject_kind)s”.")
+                % {"set_kind": criteria_set.get_kind_display(), "subject_kind": subject.get_kind_display()},
+            )
+        return cleaned
+
+
+class CriteriaSetForm(WagtailAdminModelForm):
+    """Checks that criteria, indicators and bands fit the chosen scoring mode before anything is saved."""
+
+    def is_valid(self) -> bool:
+        # The inline formsets are validated after the main form's clean(), so the checks across
+        # them run once everything has its cleaned data.
+        valid = super().is_valid()
+        if hasattr(self, "cleaned_data"):
+            self.check_against_mode(self.cleaned_data)
+        return valid and not self.errors and not self._inline_errors()
+
+    def _inline_errors(self) -> bool:
+        for criterion_form in self.formsets["criteria"].forms:
+            if criterion_form.errors or any(f.errors for f in criterion_form.formsets["indicators"].forms):
+                return True
+        return any(f.errors for f in self.formsets["grade_bands"].forms)
+
+    def check_against_mode(self, cleaned: dict) -> None:
+        mode = cleaned.get("scoring_mode")
+        code = cleaned.get("code")
+        if code and not self.instance.pk and CriteriaSet.objects.filter(code=code).exists():
+            self.add_error(
+                "code",
+                _("Code “%(code)s” is already used. Open that set and create a new version to revise it.")
+                % {"code": code},
+            )
+        if mode == ScoringMode.TOTAL_THRESHOLD and cleaned.get("pass_total") is None:
+            self.add_error("pass_total", _("The total-threshold mode needs the total needed for recognition."))
+        bands = [f for f in self.formsets["grade_bands"].forms if _kept(f)]
+        if mode == ScoringMode.GRADE_BANDS and not bands:
+            self.add_error(None, _("The grade-bands mode needs at least one grade band."))
+        criteria = [f for f in self.formsets["criteria"].forms if _kept(f)]
+        if not criteria:
+            self.add_error(None, _("Add at least one criterion with its indicators."))
+        codes = set()
+        for criterion_form in criteria:
+            indicators = [f for f in criterion_form.formsets["indicators"].forms if _kept(f)]
+            number = criterion_form.cleaned_data.get("number", "?")
+            if not indicators:
+                self.add_error(None, _("Criterion %(number)s has no indicator.") % {"number": number})
+            for indicator_form in indicators:
+                data = indicator_form.cleaned_data
+                code = data.get("code")
+                if code in codes:
+                    indicator_form.add_error("code", _("Indicator code %(code)s is used twice.") % {"code": code})
+                codes.add(code)
+                has_points = data.get("max_points") is not None
+                if mode == ScoringMode.PASS_FAIL_LEVELS and has_points:
+                    indicator_form.add_error(
+                        "max_points", _("In the pass/fail mode indicators are met or not met: leave this empty.")
+                    )
+                if mode == ScoringMode.PASS_FAIL_LEVELS and data.get("level") is None:
+                    indicator_form.add_error(
+                        "level", _("In the pass/fail mode each indicator belongs to level 1 or 2.")
+                    )
+                if mode in (ScoringMode.GRADE_BANDS, ScoringMode.TOTAL_THRESHOLD) and not has_points:
+                    indicator_form.add_error(
+                        "max_points", _("In this scoring mode every indicator has maximum points.")
+                    )
+        return cleaned
+
+
+def _kept(form) -> bool:
+    """A filled inline form that is not marked for deletion."""
+    return (
+        form.has_changed() and not form.cleaned_data.get("DELETE", False) if hasattr(form, "cleaned_data") else False
+    )

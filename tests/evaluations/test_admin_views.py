@@ -1,0 +1,321 @@
+"""The admin screens through real requests: listings with filters, exports, create, edit, score entry."""
+
+import io
+from decimal import Decimal
+
+from django.urls import reverse
+
+import pytest
+from openpyxl import load_workbook
+
+from evaluations.admin import criteria_set_viewset, evaluation_viewset
+from evaluations.models import CriteriaSet, Evaluation, LearningFamily, Score
+from evaluations.services import evaluation_create, evaluation_record_scores
+from tests.factories import FamilyFactory, make_criteria_set
+
+pytestmark = pytest.mark.django_db
+
+
+def family_url(name, *args):
+    return reverse(LearningFamily.snippet_viewset.get_url_name(name), args=args)
+
+
+def evaluation_url(name, *args):
+    return reverse(evaluation_viewset.get_url_name(name), args=args)
+
+
+def set_url(name, *args):
+    return reverse(criteria_set_viewset.get_url_name(name), args=args)
+
+
+@pytest.fixture
+def families(areas):
+    return {
+        "an": FamilyFactory(head_name="Nguyễn Văn An", area=areas["village_a1"]),
+        "binh": FamilyFactory(head_name="Đàng Văn Bình", area=areas["village_a2"]),
+        "chau": FamilyFactory(head_name="Katơr Thị Châu", head_title="bà", area=areas["village_b1"]),
+    }
+
+
+@pytest.fixture
+def family_set(db):
+    return make_criteria_set(code="gdht-test")
+
+
+def test_family_listing_filters_by_area_subtree(admin_client, areas, families):
+    response = admin_client.get(family_url("list"), {"area": areas["commune_a"].pk})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Gia đình ông Nguyễn Văn An" in content
+    assert "Gia đình ông Đàng Văn Bình" in content
+    assert "Katơr Thị Châu" not in content
+
+
+def test_family_listing_search_by_name(admin_client, families):
+    response = admin_client.get(family_url("list"), {"q": "Bình"})
+    content = response.content.decode()
+    assert "Đàng Văn Bình" in content
+    assert "Nguyễn Văn An" not in content
+
+
+def test_family_export_follows_the_filter_and_reads_back(admin_client, areas, families):
+    response = admin_client.get(family_url("list"), {"area": areas["commune_b"].pk, "export": "xlsx"})
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert len(rows) == 2  # heading + the one family of commune B
+    assert rows[1][0] == "Gia đình bà Katơr Thị Châu"
+    assert rows[1][2] == 4  # member count
+
+
+def test_create_family_through_the_form(admin_client, areas):
+    response = admin_client.post(
+        family_url("add"),
+        {
+            "head_title": "bà",
+            "head_name": "Thiên Thị Hoa",
+            "member_count": "5",
+            "area": areas["village_b2"].pk,
+            "code": "HD-001",
+            "publish_consent": "on",
+            "is_active": "on",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    family = LearningFamily.objects.get(code="HD-001")
+    assert family.name == "Gia đình bà Thiên Thị Hoa"
+    assert family.kind == "family"
+
+
+def test_family_must_belong_to_a_village(admin_client, areas):
+    response = admin_client.post(
+        family_url("add"),
+        {"head_title": "ông", "head_name": "Lê Văn Tư", "member_count": "3", "area": areas["commune_a"].pk},
+    )
+    assert response.status_code == 200
+    assert "area" in response.context["form"].errors
+    assert not LearningFamily.objects.filter(head_name="Lê Văn Tư").exists()
+
+
+def test_edit_family(admin_client, families):
+    family = families["an"]
+    response = admin_client.post(
+        family_url("edit", family.pk),
+        {
+            "head_title": "ông",
+            "head_name": "Nguyễn Văn Ân",
+            "member_count": "6",
+            "area": family.area_id,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    family.refresh_from_db()
+    assert family.member_count == 6
+    assert family.name == "Gia đình ông Nguyễn Văn Ân"
+
+
+def criteria_set_post(**overrides):
+    data = {
+        "name": "Bộ tiêu chí GĐHT thử",
+        "kind": "family",
+        "code": "gdht-moi",
+        "status": "active",
+        "source_status": "partial",
+        "source_note": "",
+        "document_number": "448/QĐ-KHVN",
+        "document_date": "",
+        "issuer": "Hội Khuyến học Việt Nam",
+        "effective_from": "",
+        "effective_to": "",
+        "scoring_mode": "grade_bands",
+        "pass_total": "",
+        "indicator_minimum": "",
+        "validity_years": "1",
+        "grade_bands-TOTAL_FORMS": "1",
+        "grade_bands-INITIAL_FORMS": "0",
+        "grade_bands-MIN_NUM_FORMS": "0",
+        "grade_bands-MAX_NUM_FORMS": "1000",
+        "grade_bands-0-label": "Đạt",
+        "grade_bands-0-min_total": "15",
+        "grade_bands-0-recognised": "on",
+        "grade_bands-0-ORDER": "1",
+        "criteria-TOTAL_FORMS": "1",
+        "criteria-INITIAL_FORMS": "0",
+        "criteria-MIN_NUM_FORMS": "0",
+        "criteria-MAX_NUM_FORMS": "1000",
+        "criteria-0-number": "1",
+        "criteria-0-title": "Học tập của trẻ em",
+        "criteria-0-description": "",
+        "criteria-0-min_points": "",
+        "criteria-0-ORDER": "1",
+        "criteria-0-indicators-TOTAL_FORMS": "2",
+        "criteria-0-indicators-INITIAL_FORMS": "0",
+        "criteria-0-indicators-MIN_NUM_FORMS": "0",
+        "criteria-0-indicators-MAX_NUM_FORMS": "1000",
+        "criteria-0-indicators-0-code": "1.1",
+        "criteria-0-indicators-0-text": "Trẻ em trong độ tuổi đi học đều đến trường",
+        "criteria-0-indicators-0-max_points": "10",
+        "criteria-0-indicators-0-level": "",
+        "criteria-0-indicators-0-evidence_guidance": "Giấy xác nhận của nhà trường",
+        "criteria-0-indicators-0-ORDER": "1",
+        "criteria-0-indicators-1-code": "1.2",
+        "criteria-0-indicators-1-text": "Kết quả học tập và rèn luyện",
+        "criteria-0-indicators-1-max_points": "10",
+        "criteria-0-indicators-1-level": "",
+        "criteria-0-indicators-1-evidence_guidance": "",
+        "criteria-0-indicators-1-ORDER": "2",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_create_criteria_set_with_nested_criteria_and_indicators(admin_client):
+    response = admin_client.post(set_url("add"), criteria_set_post())
+    assert response.status_code == 302, response.context["form"].errors
+    criteria_set = CriteriaSet.objects.get(code="gdht-moi")
+    assert criteria_set.version == 1
+    assert [c.title for c in criteria_set.criteria.all()] == ["Học tập của trẻ em"]
+    assert [i.code for i in criteria_set.criteria.get().indicators.all()] == ["1.1", "1.2"]
+    assert criteria_set.max_total == Decimal("20")
+
+
+def test_criteria_set_form_refuses_a_mode_mismatch(admin_client):
+    data = criteria_set_post(scoring_mode="pass_fail_levels")
+    response = admin_client.post(set_url("add"), data)
+    assert response.status_code == 200
+    assert not CriteriaSet.objects.filter(code="gdht-moi").exists()
+    assert "pass/fail" in response.content.decode() or "đạt/không đạt" in response.content.decode()
+
+
+def test_used_criteria_set_is_frozen_and_revised_by_a_new_version(admin_client, areas, family_set):
+    family = FamilyFactory(area=areas["village_a1"])
+    evaluation_create(subject=family, year=2024, criteria_set=family_set)
+
+    response = admin_client.get(set_url("edit", family_set.pk))
+    assert response.status_code == 302
+    assert response["Location"] == set_url("inspect", family_set.pk)
+
+    response = admin_client.post(set_url("edit", family_set.pk), criteria_set_post(name="Đổi tên", code="test-set"))
+    assert response.status_code == 302
+    family_set.refresh_from_db()
+    assert family_set.name == "Bộ tiêu chí thử nghiệm"
+
+    response = admin_client.post(set_url("new_version", family_set.pk))
+    assert response.status_code == 302
+    new = CriteriaSet.objects.get(code=family_set.code, version=2)
+    assert new.status == "draft"
+    assert new.criteria.count() == family_set.criteria.count()
+    assert sum(c.indicators.count() for c in new.criteria.all()) == 7
+    assert new.max_total == family_set.max_total
+    # The new version is editable: it is not used by any evaluation.
+    assert admin_client.get(set_url("edit", new.pk)).status_code == 200
+
+
+def test_create_evaluation_then_score_it(admin_client, areas, family_set):
+    family = FamilyFactory(area=areas["village_a1"])
+    response = admin_client.post(
+        evaluation_url("add"),
+        {"subject": family.pk, "year": "2025", "criteria_set": family_set.pk, "note": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    evaluation = Evaluation.objects.get(subject=family, year=2025)
+    assert evaluation.area == areas["village_a1"]
+    assert evaluation.kind == "family"
+
+    score_url = evaluation_url("score", evaluation.pk)
+    page = admin_client.get(score_url)
+    assert page.status_code == 200
+    assert "1.1" in page.content.decode()
+
+    form = page.context["form"]
+    data = {}
+    points = {"1.1": "10", "1.2": "9,5", "1.3": "10", "2.1": "15", "2.2": "12.5", "3.1": "16", "3.2": "12"}
+    for _criterion, rows in form.rows():
+        for indicator, score_field, *_ in rows:
+            data[score_field.html_name] = points[indicator.code]
+    response = admin_client.post(score_url, data)
+    assert response.status_code == 302
+    evaluation.refresh_from_db()
+    assert evaluation.total == Decimal("85.0")
+    assert evaluation.grade == "Tốt"
+    assert evaluation.result == "meets"
+    page = admin_client.get(score_url).content.decode()
+    assert "85.0" in page and "Tốt" in page
+
+
+def test_a_duplicate_evaluation_for_the_same_year_is_refused(admin_client, areas, family_set):
+    family = FamilyFactory(area=areas["village_a1"])
+    evaluation_create(subject=family, year=2025, criteria_set=family_set)
+    response = admin_client.post(
+        evaluation_url("add"), {"subject": family.pk, "year": "2025", "criteria_set": family_set.pk}
+    )
+    assert response.status_code == 200
+    assert Evaluation.objects.filter(subject=family).count() == 1
+
+
+def test_a_criteria_set_of_another_kind_is_refused(admin_client, areas):
+    family = FamilyFactory(area=areas["village_a1"])
+    unit_set = make_criteria_set(kind="unit", code="dvht-test")
+    response = admin_client.post(
+        evaluation_url("add"), {"subject": family.pk, "year": "2025", "criteria_set": unit_set.pk}
+    )
+    assert response.status_code == 200
+    assert "criteria_set" in response.context["form"].errors
+
+
+@pytest.mark.parametrize(
+    ("typed", "needle"),
+    [("11", "10"), ("-1", None), ("abc", "abc"), ("7.25", None), ("NaN", "NaN")],
+)
+def test_bad_scores_are_refused_at_their_field_and_nothing_changes(admin_client, areas, family_set, typed, needle):
+    family = FamilyFactory(area=areas["village_a1"])
+    evaluation = evaluation_create(subject=family, year=2025, criteria_set=family_set)
+    first = family_set.criteria.first().indicators.first()
+    evaluation_record_scores(evaluation=evaluation, values={first.pk: Decimal("6")})
+
+    score_url = evaluation_url("score", evaluation.pk)
+    response = admin_client.post(score_url, {f"score_{first.pk}": typed})
+    assert response.status_code == 400
+    errors = response.context["form"].errors[f"score_{first.pk}"]
+    assert errors
+    if needle:
+        assert needle in errors[0]
+    assert Score.objects.get(evaluation=evaluation, indicator=first).points == Decimal("6")
+
+
+def test_evaluation_listing_filters_by_area_and_year_and_exports(admin_client, areas, family_set):
+    in_a = FamilyFactory(head_name="Trong Xã A", area=areas["village_a1"])
+    in_b = FamilyFactory(head_name="Trong Xã B", area=areas["village_b1"])
+    evaluation_create(subject=in_a, year=2024, criteria_set=family_set)
+    evaluation_create(subject=in_a, year=2025, criteria_set=family_set)
+    evaluation_create(subject=in_b, year=2024, criteria_set=family_set)
+
+    response = admin_client.get(evaluation_url("list"), {"area": areas["commune_a"].pk, "year": "2024"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Trong Xã A" in page
+    assert "Trong Xã B" not in page
+    assert len(response.context["object_list"]) == 1
+
+    response = admin_client.get(evaluation_url("list"), {"year": "2024", "export": "csv"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = [line for line in body.splitlines() if line]
+    assert len(lines) == 3  # heading + two evaluations of 2024
+
+
+def test_evaluation_inspect_shows_scores(admin_client, areas, family_set):
+    family = FamilyFactory(area=areas["village_a1"])
+    evaluation = evaluation_create(subject=family, year=2025, criteria_set=family_set)
+    first = family_set.criteria.first().indicators.first()
+    evaluation_record_scores(evaluation=evaluation, values={first.pk: Decimal("7.5")})
+    response = admin_client.get(evaluation_url("inspect", evaluation.pk))
+    assert response.status_code == 200
+    assert "7,5" in response.content.decode()  # Vietnamese decimal comma
+
+
+def test_admin_pages_need_login(client, areas, family_set):
+    response = client.get(evaluation_url("list"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
