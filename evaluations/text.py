@@ -1,0 +1,14 @@
+"""Text helpers for matching Vietnamese names typed with or without diacritics."""
+
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """``"Xã Phước Hải"`` -> ``"xaphuochai"``: no diacritics (đ -> d), lower case, no spaces.
+
+    Works the same on NFC and NFD input, since both decompose to the same base letters.
+    """
+    decomposed = unicodedata.normalize("NFD", text or "")
+    # đ/Đ is a letter of its own, not d plus a mark, so NFD leaves it alone.
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("đ", "d").replace("Đ", "D")
+    return "".join(stripped.lower().split())

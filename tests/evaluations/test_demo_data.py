@@ -1,0 +1,73 @@
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+import pytest
+
+from evaluations.models import AdministrativeUnit, Evaluation, Evidence, Score, Subject, SubjectKind, UnitLevel
+from evaluations.services import evaluation_result
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {
+        "units": AdministrativeUnit.objects.count(),
+        "subjects": Subject.objects.count(),
+        "evaluations": Evaluation.objects.count(),
+        "scores": Score.objects.count(),
+        "evidence": Evidence.objects.count(),
+    }
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo_data", households=200, verbosity=0)
+    return counts()
+
+
+def test_loading_twice_leaves_the_same_counts(demo):
+    call_command("load_demo_data", households=200, verbosity=0)
+    assert counts() == demo
+    assert Subject.objects.filter(kind=SubjectKind.FAMILY).count() == 200
+
+
+def test_every_kind_has_subjects_and_evaluations_over_five_years(demo):
+    for kind in SubjectKind.values:
+        assert Subject.objects.filter(kind=kind).exists(), kind
+        years = set(Evaluation.objects.filter(kind=kind).values_list("year", flat=True))
+        assert years == {2021, 2022, 2023, 2024, 2025}, kind
+
+
+def test_villages_hang_under_the_old_communes(demo):
+    villages = AdministrativeUnit.objects.filter(level=UnitLevel.VILLAGE)
+    assert villages.count() == 393
+    parents = {v.get_parent().level for v in villages[:20]}
+    assert parents == {UnitLevel.COMMUNE}
+    assert AdministrativeUnit.objects.get(code="58").get_descendants().filter(level=UnitLevel.VILLAGE).count() == 393
+
+
+def test_stored_results_are_what_the_scoring_rules_compute(demo):
+    sample = Evaluation.objects.select_related("criteria_set").order_by("?")[:40]
+    for evaluation in sample:
+        computed = evaluation_result(evaluation)
+        assert (evaluation.total, evaluation.grade, evaluation.level, evaluation.result) == (
+            computed.total,
+            computed.grade,
+            computed.level,
+            computed.result,
+        )
+
+
+def test_both_outcomes_and_some_refusals_to_publish(demo):
+    assert {"meets", "fails"} <= set(Evaluation.objects.values_list("result", flat=True))
+    assert Subject.objects.filter(publish_consent=False).exists()
+
+
+def test_demo_login_and_private_evidence(demo):
+    user = authenticate(username="demo", password="khuyenhoc-demo")
+    assert user is not None and user.is_superuser
+    evidence = Evidence.objects.first()
+    with evidence.file.open("rb") as fh:
+        head = fh.read(8)
+    assert head.startswith(b"%PDF") or head.startswith(b"\x89PNG")
+    assert evidence.size > 0
