@@ -1,0 +1,30 @@
+"""Load the criteria sets shipped in ``evaluations/seed/criteria_sets/`` (idempotent)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from evaluations.criteria_io import CriteriaSetImportError, criteria_set_import
+from evaluations.management.commands.import_criteria_set import describe
+
+SEED_DIR = Path(__file__).resolve().parents[2] / "seed" / "criteria_sets"
+
+
+class Command(BaseCommand):
+    help = "Import every shipped criteria set; files already stored are reported as unchanged."
+
+    def handle(self, *args, **options):
+        files = sorted(SEED_DIR.glob("*.json"))
+        if not files:
+            raise CommandError(f"No criteria-set files in {SEED_DIR}")
+        failed = []
+        for path in files:
+            try:
+                outcome = criteria_set_import(path.read_bytes())
+            except CriteriaSetImportError as exc:
+                failed.append(path.name)
+                self.stderr.write("\n".join([f"{path.name}:", *exc.errors]))
+                continue
+            self.stdout.write(f"{path.name}: {describe(outcome)}")
+        if failed:
+            raise CommandError(f"{len(failed)} file(s) not imported: {', '.join(failed)}")
