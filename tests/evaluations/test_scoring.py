@@ -414,7 +414,7 @@ def test_record_scores_score_error_leaves_stored_scores_as_they_were(family_eval
 
 def test_record_scores_pass_fail_stores_met_and_level(areas):
     criteria_set = make_criteria_set(
-        kind=SubjectKind.UNIT,
+        kind=SubjectKind.FAMILY,
         mode=ScoringMode.PASS_FAIL_LEVELS,
         code="pf-test",
         indicators=[[{"code": "1.1", "level": 1}, {"code": "1.2", "level": 2}], [{"code": "2.1", "level": 1}]],
