@@ -34,7 +34,7 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
-from . import services
+from . import criteria_io, services
 from .filters import CriteriaSetFilterSet, EvaluationFilterSet, subject_filterset_for
 from .forms import CriteriaSetForm, EvaluationForm, ScoreEntryForm
 from .models import (
@@ -302,8 +302,6 @@ def criteria_set_export_view(request, pk: int):
         "evaluations.change_criteriaset"
     ):
         raise PermissionDenied
-    from . import criteria_io
-
     criteria_set = get_object_or_404(CriteriaSet, pk=pk)
     response = HttpResponse(criteria_io.criteria_set_export_json(criteria_set), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{criteria_set.code}-v{criteria_set.version}.json"'
@@ -342,8 +340,6 @@ class CriteriaSetImportView(WagtailAdminTemplateMixin, View):
         return self.render(CriteriaSetImportForm())
 
     def post(self, request):
-        from . import criteria_io
-
         form = CriteriaSetImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]

@@ -1,8 +1,10 @@
 """The admin screens through real requests: listings with filters, exports, create, edit, score entry."""
 
 import io
+import json
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 import pytest
@@ -319,3 +321,34 @@ def test_admin_pages_need_login(client, areas, family_set):
     response = client.get(evaluation_url("list"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_criteria_set_downloads_as_a_file_and_imports_back_as_a_new_version(admin_client, family_set):
+    response = admin_client.get(set_url("export", family_set.pk))
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    document = json.loads(response.content)
+    assert document["criteria_set"]["code"] == "gdht-test"
+
+    # The same file again changes nothing.
+    same = SimpleUploadedFile("set.json", response.content, content_type="application/json")
+    reply = admin_client.post(set_url("import"), {"file": same})
+    assert reply.status_code == 302
+    assert CriteriaSet.objects.filter(code="gdht-test").count() == 1
+
+    # A revised file becomes version 2; version 1 is left as it was.
+    document["criteria_set"]["criteria"][0]["indicators"][0]["text"] = "Chỉ số đã sửa"
+    revised = SimpleUploadedFile("set.json", json.dumps(document).encode(), content_type="application/json")
+    reply = admin_client.post(set_url("import"), {"file": revised})
+    assert reply.status_code == 302
+    assert CriteriaSet.objects.filter(code="gdht-test").count() == 2
+    new = CriteriaSet.objects.get(code="gdht-test", version=2)
+    assert new.criteria.first().indicators.first().text == "Chỉ số đã sửa"
+
+
+def test_a_broken_criteria_set_file_is_refused_with_its_reasons(admin_client):
+    broken = SimpleUploadedFile("set.json", b"{not json", content_type="application/json")
+    response = admin_client.post(set_url("import"), {"file": broken})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+    assert not CriteriaSet.objects.exists()
