@@ -418,6 +418,17 @@ class ScoreEntryView(WagtailAdminTemplateMixin, View):
     def get_page_subtitle(self):
         return str(self.evaluation)
 
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(evaluation_viewset.get_url_name("list")), "label": evaluation_viewset.menu_label},
+            {
+                "url": reverse(evaluation_viewset.get_url_name("inspect"), args=[self.evaluation.pk]),
+                "label": str(self.evaluation),
+            },
+            {"url": "", "label": _("Scores")},
+        ]
+
     def get(self, request, pk: int):
         return self.render(ScoreEntryForm(evaluation=self.evaluation))
 

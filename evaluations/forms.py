@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -63,6 +64,7 @@ class PointsField(forms.CharField):
                 "negative": _("Points cannot be negative."),
                 "above_maximum": _("At most %(maximum)s points.") % {"maximum": self.maximum},
                 "not_half_point": _("Use whole or half points (for example 7 or 7.5)."),
+                "not_a_number": _("“%(value)s” is not a number.") % {"value": value},
             }
             raise ValidationError(messages[str(exc)]) from exc
         return points
@@ -157,7 +159,9 @@ class ScoreEntryForm(forms.Form):
 
 
 def _format_points(points: Decimal) -> str:
-    return f"{points:.1f}".rstrip("0").rstrip(".")
+    """7.5 as the officer would type it in the active language (7,5 in Vietnamese)."""
+    text = f"{points:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
 
 class EvaluationForm(WagtailAdminModelForm):

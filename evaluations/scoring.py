@@ -104,12 +104,23 @@ class ScoreError(ValueError):
 
 def check_points(value: Decimal, maximum: Decimal) -> None:
     """Raise ``ScoreError`` unless ``value`` is a multiple of 0.5 between 0 and ``maximum``."""
+    if not value.is_finite():
+        raise ScoreError("not_a_number")
     if value < 0:
         raise ScoreError("negative")
     if value > maximum:
         raise ScoreError("above_maximum")
     if (value * 2) != (value * 2).to_integral_value():
         raise ScoreError("not_half_point")
+
+
+def _as_points(value) -> Decimal:
+    if isinstance(value, bool):
+        raise ScoreError("not_a_number")
+    try:
+        return Decimal(value)
+    except (ArithmeticError, TypeError, ValueError) as exc:
+        raise ScoreError("not_a_number") from exc
 
 
 def score(spec: CriteriaSpec, values: dict) -> ScoringResult:
@@ -124,12 +135,14 @@ def score(spec: CriteriaSpec, values: dict) -> ScoringResult:
         for ind in crit.indicators:
             value = values.get(ind.id)
             if ind.max_points is None:
+                if value is not None and not isinstance(value, bool):
+                    raise ScoreError("not_met_value")
                 met_count += 1 if value is True else 0
                 continue
             maximum += ind.max_points
             if value is None:
                 continue
-            points = Decimal(value)
+            points = _as_points(value)
             check_points(points, ind.max_points)
             subtotal += points
         reaches = crit.min_points is None or subtotal >= crit.min_points

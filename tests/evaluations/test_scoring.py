@@ -427,3 +427,16 @@ def test_record_scores_pass_fail_stores_met_and_level(areas):
     assert (evaluation.level, evaluation.result, evaluation.grade) == (1, MEETS, "Mức 1")
     assert Score.objects.get(evaluation=evaluation, indicator_id=ids["1.2"]).met is False
     assert scoring.spec_from_criteria_set(criteria_set).scoring_mode == PASS_FAIL_LEVELS
+
+
+def test_values_of_the_wrong_type_are_refused():
+    from evaluations.scoring import CriteriaSpec, CriterionSpec, IndicatorSpec, ScoreError, score
+
+    points = IndicatorSpec(id=1, code="1.1", max_points=Decimal("10"))
+    met = IndicatorSpec(id=2, code="1.2", level=1)
+    spec = CriteriaSpec(scoring_mode="total_threshold", criteria=(CriterionSpec("1", "t", (points, met)),))
+    for bad in (True, "abc", Decimal("NaN"), object()):
+        with pytest.raises(ScoreError):
+            score(spec, {1: bad, 2: True})
+    with pytest.raises(ScoreError):
+        score(spec, {1: Decimal("5"), 2: "yes"})
