@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from . import scoring
 from .evidence import validate_evidence_file
@@ -23,7 +25,9 @@ def evaluation_prepare(evaluation: Evaluation, *, user=None) -> Evaluation:
 def evaluation_create(
     *, subject: Subject, year: int, criteria_set: CriteriaSet, user=None, note: str = ""
 ) -> Evaluation:
-    """A new draft evaluation of ``subject`` for ``year`` against ``criteria_set``."""
+    """A new draft evaluation of ``subject`` for ``year`` against ``criteria_set`` (of the subject's kind)."""
+    if criteria_set.kind != subject.kind:
+        raise ValidationError({"criteria_set": _("This criteria set is for another kind of learning model.")})
     evaluation = evaluation_prepare(
         Evaluation(subject=subject, year=year, criteria_set=criteria_set, note=note), user=user
     )

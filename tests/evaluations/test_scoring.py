@@ -440,3 +440,16 @@ def test_values_of_the_wrong_type_are_refused():
             score(spec, {1: bad, 2: True})
     with pytest.raises(ScoreError):
         score(spec, {1: Decimal("5"), 2: "yes"})
+
+
+def test_an_evaluation_takes_only_a_criteria_set_of_the_subjects_kind(areas):
+    from django.core.exceptions import ValidationError
+
+    from evaluations.models import Evaluation
+    from evaluations.services import evaluation_create
+    from tests.factories import FamilyFactory, make_criteria_set
+
+    family = FamilyFactory(area=areas["village_a1"])
+    with pytest.raises(ValidationError):
+        evaluation_create(subject=family, year=2025, criteria_set=make_criteria_set(kind="unit", code="dv"))
+    assert not Evaluation.objects.exists()
