@@ -53,7 +53,7 @@ messages: install ## Regenerate and compile the Vietnamese translation
 	$(MANAGE) makemessages -l vi --ignore=.venv --ignore=var --no-obsolete
 	$(MANAGE) compilemessages --ignore=.venv
 
-bench: install ## Province-scale benchmark in a scratch database (about 15 minutes)
+bench: install ## Province-scale benchmark in a scratch database (a few minutes)
 	$(PY) bench/run.py
 
 bench-quick: install ## Small benchmark for development

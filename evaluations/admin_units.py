@@ -26,10 +26,6 @@ OLD_VALID_TO = datetime.date(2025, 6, 30)
 NEW_VALID_FROM = datetime.date(2025, 7, 1)
 SOURCE = "vietnamadminunits converter_2025 (Nghị quyết 1667/NQ-UBTVQH15)"
 
-#: GSO gave 24 of the new communes the code of one of the old ones, while ``AdministrativeUnit.code``
-#: is unique; the old unit then keeps its code with this suffix so both can be stored (see the report).
-LEGACY_SUFFIX = "-cu"
-
 
 @dataclass
 class LoadReport:
@@ -67,8 +63,11 @@ def converter() -> dict:
 
 
 def _ensure(report: LoadReport, parent, lookup_code: str, **fields) -> AdministrativeUnit:
-    """Create the unit under ``parent`` or bring its fields up to date; matched on the stored code."""
-    unit = AdministrativeUnit.objects.filter(code=lookup_code).first()
+    """Create the unit under ``parent`` or bring its fields up to date; matched on code and start date.
+
+    GSO gave 24 of the new communes the code of an old one, so a code alone is not a key across 2025.
+    """
+    unit = AdministrativeUnit.objects.filter(code=lookup_code, valid_from=fields["valid_from"]).first()
     if unit is None:
         report.created += 1
         fields["code"] = lookup_code
@@ -84,17 +83,11 @@ def _ensure(report: LoadReport, parent, lookup_code: str, **fields) -> Administr
     return unit
 
 
-def legacy_code(code: str, new_codes: set[str]) -> str:
-    """The code an old unit is stored under (its GSO code, suffixed when a new unit reuses it)."""
-    return f"{code}{LEGACY_SUFFIX}" if code in new_codes else code
-
-
 @transaction.atomic
 def load_admin_units() -> LoadReport:
     """Load both trees and the old -> new mapping; running it again changes nothing."""
     report = LoadReport()
     old, new = legacy_rows(), new_rows()
-    new_codes = {row["wardCode"] for row in new}
     old_dates = {"valid_from": None, "valid_to": OLD_VALID_TO}
     new_dates = {"valid_from": NEW_VALID_FROM, "valid_to": None}
 
@@ -128,7 +121,7 @@ def load_admin_units() -> LoadReport:
         old_by_key[key] = _ensure(
             report,
             district,
-            legacy_code(row["wardCode"], new_codes),
+            row["wardCode"],
             name=row["ward"],
             short_name=row["wardShort"],
             unit_type=row["wardType"],

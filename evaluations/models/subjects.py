@@ -163,8 +163,12 @@ class LearningClan(Subject):
         verbose_name_plural = _("learning clans")
 
     def build_display_name(self) -> str:
-        name = self.clan_name.strip()
-        return name if name.lower().startswith("dòng họ") else f"Dòng họ {name}"
+        name = " ".join(self.clan_name.split())
+        lowered = name.lower()
+        if lowered.startswith("dòng họ"):
+            return name
+        # "Họ Nguyễn Văn" (the form's own example) becomes "Dòng họ Nguyễn Văn", not "Dòng họ Họ ...".
+        return f"Dòng họ {name[3:]}" if lowered.startswith("họ ") else f"Dòng họ {name}"
 
 
 class LearningCommunity(Subject):

@@ -1,6 +1,10 @@
 """Administrative units: province, district, commune and village, as a tree of any depth."""
 
+import datetime
+
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
@@ -46,7 +50,7 @@ class AdministrativeUnit(MP_Node):
         max_length=10,
         blank=True,
         null=True,
-        unique=True,
+        db_index=True,
         help_text=_("Official code from the national statistics list; leave empty for villages."),
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
@@ -59,6 +63,16 @@ class AdministrativeUnit(MP_Node):
         verbose_name = _("administrative unit")
         verbose_name_plural = _("administrative units")
         ordering = ["path"]
+        constraints = [
+            # A code is unique within its period: since 1/7/2025 some new communes reuse an old code.
+            models.UniqueConstraint(
+                "code",
+                Coalesce("valid_from", Value(datetime.date(1900, 1, 1))),
+                condition=models.Q(code__isnull=False),
+                name="unique_unit_code_per_period",
+                violation_error_message=_("Another unit already has this code for the same period."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
