@@ -10,12 +10,12 @@ final table. Add a step by writing a function and listing it there.
 from __future__ import annotations
 
 import argparse
-import warnings
 import os
 import statistics
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
