@@ -95,10 +95,10 @@ def test_accepted_files_are_stored_privately(admin_client, evaluation, name, con
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("chuong-trinh.pdf", b"MZ\x90\x00" + b"\x00" * 200, "is not an accepted kind"),
-        ("quyet-dinh.docx", PDF, "content is a PDF file"),
-        ("bao-cao.docx", docx_bytes(with_macros=True), "macros"),
-        ("ghi-chu.txt", "Chỉ là văn bản".encode(), "is not an accepted kind"),
+        ("chuong-trinh.pdf", b"MZ\x90\x00" + b"\x00" * 200, "không thuộc loại tệp được chấp nhận"),
+        ("quyet-dinh.docx", PDF, "nội dung là tệp PDF"),
+        ("bao-cao.docx", docx_bytes(with_macros=True), "chứa macro"),
+        ("ghi-chu.txt", "Chỉ là văn bản".encode(), "không thuộc loại tệp được chấp nhận"),
         ("trong.pdf", b"", "rỗng"),  # Django's own message, already in Vietnamese
     ],
 )
