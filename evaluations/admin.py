@@ -22,6 +22,7 @@ from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views.snippets import (
@@ -54,90 +55,74 @@ from .models import (
 # --- choosers ---------------------------------------------------------------------------------------
 
 
-class NameKindFilterForm(BaseFilterForm):
-    """Chooser search without a search index: name contains, optionally one kind."""
+class NameFilterForm(BaseFilterForm):
+    """Chooser search without a search index: the name contains the words typed, plus one choice filter.
 
+    Subclasses set ``choice_field`` (the model field) and declare a ``ChoiceField`` of that name.
+    """
+
+    choice_field = ""
     q = forms.CharField(
         label=gettext_lazy("Search term"),
         required=False,
         widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Search")}),
     )
+
+    def filter(self, objects):
+        objects = super().filter(objects)
+        query = (self.cleaned_data.get("q") or "").strip()
+        if query:
+            self.is_searching = True
+            self.search_query = query
+            objects = objects.filter(name__icontains=query)
+        if self.cleaned_data.get(self.choice_field):
+            objects = objects.filter(**{self.choice_field: self.cleaned_data[self.choice_field]})
+        return objects
+
+
+class SubjectFilterForm(NameFilterForm):
+    choice_field = "kind"
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"), required=False, choices=[("", gettext_lazy("All kinds")), *SubjectKind.choices]
     )
 
-    def filter(self, objects):
-        objects = super().filter(objects)
-        query = (self.cleaned_data.get("q") or "").strip()
-        if query:
-            self.is_searching = True
-            self.search_query = query
-            objects = objects.filter(name__icontains=query)
-        if self.cleaned_data.get("kind"):
-            objects = objects.filter(kind=self.cleaned_data["kind"])
-        return objects
 
-
-class SubjectChooserViewSet(ChooserViewSet):
-    model = Subject
-    icon = "group"
-    choose_one_text = gettext_lazy("Choose a subject")
-    choose_another_text = gettext_lazy("Choose another subject")
-    per_page = 20
-
-    @property
-    def choose_view_class(self):
-        from wagtail.admin.views.generic.chooser import ChooseView
-
-        return type("SubjectChooseView", (ChooseView,), {"filter_form_class": NameKindFilterForm})
-
-    @property
-    def choose_results_view_class(self):
-        from wagtail.admin.views.generic.chooser import ChooseResultsView
-
-        return type("SubjectChooseResultsView", (ChooseResultsView,), {"filter_form_class": NameKindFilterForm})
-
-
-class UnitFilterForm(BaseFilterForm):
-    q = forms.CharField(
-        label=gettext_lazy("Search term"),
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Search")}),
-    )
+class UnitFilterForm(NameFilterForm):
+    choice_field = "level"
     level = forms.ChoiceField(
         label=gettext_lazy("Level"), required=False, choices=[("", gettext_lazy("All levels")), *UnitLevel.choices]
     )
 
-    def filter(self, objects):
-        objects = super().filter(objects)
-        query = (self.cleaned_data.get("q") or "").strip()
-        if query:
-            self.is_searching = True
-            self.search_query = query
-            objects = objects.filter(name__icontains=query)
-        if self.cleaned_data.get("level"):
-            objects = objects.filter(level=self.cleaned_data["level"])
-        return objects
 
+class FilteredChooserViewSet(ChooserViewSet):
+    """A chooser whose listing is searched and filtered by ``filter_form_class``."""
 
-class AdministrativeUnitChooserViewSet(ChooserViewSet):
-    model = AdministrativeUnit
-    icon = "site"
-    choose_one_text = gettext_lazy("Choose an administrative unit")
-    choose_another_text = gettext_lazy("Choose another unit")
+    filter_form_class: type[BaseFilterForm]
     per_page = 20
 
     @property
     def choose_view_class(self):
-        from wagtail.admin.views.generic.chooser import ChooseView
-
-        return type("UnitChooseView", (ChooseView,), {"filter_form_class": UnitFilterForm})
+        return type("ChooseView", (ChooseView,), {"filter_form_class": self.filter_form_class})
 
     @property
     def choose_results_view_class(self):
-        from wagtail.admin.views.generic.chooser import ChooseResultsView
+        return type("ChooseResultsView", (ChooseResultsView,), {"filter_form_class": self.filter_form_class})
 
-        return type("UnitChooseResultsView", (ChooseResultsView,), {"filter_form_class": UnitFilterForm})
+
+class SubjectChooserViewSet(FilteredChooserViewSet):
+    model = Subject
+    icon = "group"
+    filter_form_class = SubjectFilterForm
+    choose_one_text = gettext_lazy("Choose a subject")
+    choose_another_text = gettext_lazy("Choose another subject")
+
+
+class AdministrativeUnitChooserViewSet(FilteredChooserViewSet):
+    model = AdministrativeUnit
+    icon = "site"
+    filter_form_class = UnitFilterForm
+    choose_one_text = gettext_lazy("Choose an administrative unit")
+    choose_another_text = gettext_lazy("Choose another unit")
 
 
 subject_chooser_viewset = SubjectChooserViewSet("subject_chooser", url_prefix="evaluations/choose-subject")

@@ -98,6 +98,10 @@ class Subject(models.Model):
         return getattr(self, related)
 
 
+#: The fields every kind's form ends with.
+COMMON_PANELS = [FieldPanel("code"), FieldPanel("publish_consent"), FieldPanel("is_active"), FieldPanel("note")]
+
+
 class HeadTitle(models.TextChoices):
     MR = "ông", _("Mr (ông)")
     MRS = "bà", _("Mrs (bà)")
@@ -118,10 +122,7 @@ class LearningFamily(Subject):
             [FieldPanel("head_title"), FieldPanel("head_name"), FieldPanel("member_count")], heading=_("Household")
         ),
         FieldPanel("area"),
-        FieldPanel("code"),
-        FieldPanel("publish_consent"),
-        FieldPanel("is_active"),
-        FieldPanel("note"),
+        *COMMON_PANELS,
     ]
 
     class Meta:
@@ -152,10 +153,7 @@ class LearningClan(Subject):
         FieldPanel("representative"),
         FieldPanel("area", heading=_("Commune")),
         FieldPanel("villages"),
-        FieldPanel("code"),
-        FieldPanel("publish_consent"),
-        FieldPanel("is_active"),
-        FieldPanel("note"),
+        *COMMON_PANELS,
     ]
 
     class Meta:
@@ -179,10 +177,7 @@ class LearningCommunity(Subject):
 
     panels = [
         FieldPanel("area", heading=_("Village")),
-        FieldPanel("code"),
-        FieldPanel("publish_consent"),
-        FieldPanel("is_active"),
-        FieldPanel("note"),
+        *COMMON_PANELS,
     ]
 
     class Meta:
@@ -230,10 +225,7 @@ class LearningUnit(Subject):
         FieldPanel("managing_level"),
         FieldPanel("staff_count"),
         FieldPanel("area", heading=_("Location")),
-        FieldPanel("code"),
-        FieldPanel("publish_consent"),
-        FieldPanel("is_active"),
-        FieldPanel("note"),
+        *COMMON_PANELS,
     ]
 
     class Meta:
@@ -268,10 +260,7 @@ class LearningCitizen(Subject):
         FieldPanel("birth_year"),
         FieldPanel("population_group"),
         FieldPanel("area", heading=_("Village")),
-        FieldPanel("code"),
-        FieldPanel("publish_consent"),
-        FieldPanel("is_active"),
-        FieldPanel("note"),
+        *COMMON_PANELS,
     ]
 
     class Meta:
