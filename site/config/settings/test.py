@@ -15,6 +15,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 _tmp = Path(tempfile.mkdtemp(prefix="khuyenhoc-test-"))
 MEDIA_ROOT = _tmp / "media"
+STATIC_ROOT = _tmp / "static"
+STATIC_ROOT.mkdir()
 PRIVATE_MEDIA_ROOT = _tmp / "private"
 STORAGES = {
     **STORAGES,
