@@ -61,11 +61,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+
     @factory.post_generation
     def password(user, create, extracted, **kwargs):
         user.set_password(extracted or "correct horse battery")
         if create:
             user.save(update_fields=["password"])
+
     is_superuser = False
     is_staff = False
 
