@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.generic import View
 
 from wagtail.admin.forms.choosers import BaseFilterForm
@@ -90,7 +90,9 @@ class SubjectFilterForm(NameFilterForm):
 class UnitFilterForm(NameFilterForm):
     choice_field = "level"
     level = forms.ChoiceField(
-        label=gettext_lazy("Level"), required=False, choices=[("", gettext_lazy("All levels")), *UnitLevel.choices]
+        label=pgettext_lazy("administrative unit", "Level"),
+        required=False,
+        choices=[("", gettext_lazy("All levels")), *UnitLevel.choices],
     )
 
 

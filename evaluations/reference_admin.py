@@ -76,6 +76,7 @@ class AdministrativeUnitAdmin(ModelAdmin):
     search_fields = ("name", "code")
     list_per_page = 100
     inspect_view_enabled = True
+    inspect_view_fields = ["name", "short_name", "level", "unit_type", "code", "valid_from", "valid_to"]
     edit_handler = ObjectList(
         [
             FieldPanel("parent"),

@@ -74,8 +74,8 @@ class CriteriaSet(ClusterableModel):
         help_text=_("Total-threshold mode: no indicator may score below this (inclusive)."),
         **POINTS_FIELD,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     panels = [
         MultiFieldPanel(

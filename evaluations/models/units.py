@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -43,7 +44,9 @@ class AdministrativeUnit(MP_Node):
 
     name = models.CharField(_("name"), max_length=150)
     short_name = models.CharField(_("short name"), max_length=120, blank=True)
-    level = models.CharField(_("level"), max_length=16, choices=UnitLevel.choices, db_index=True)
+    level = models.CharField(
+        pgettext_lazy("administrative unit", "level"), max_length=16, choices=UnitLevel.choices, db_index=True
+    )
     unit_type = models.CharField(_("type"), max_length=40, blank=True, help_text=_("For example: Xã, Phường, Thôn."))
     code = models.CharField(
         _("GSO code"),
