@@ -1,4 +1,6 @@
+from .access import AreaAssignment
 from .criteria import CriteriaSet, CriteriaSetStatus, Criterion, GradeBand, Indicator, ScoringMode, SourceStatus
+from .decisions import CommendationLevel, CommendationProposal, DecisionKind, RecognitionDecision
 from .evaluations import Evaluation, EvaluationResult, EvaluationStatus, Evidence, Score
 from .subjects import (
     SUBJECT_MODELS,
@@ -17,6 +19,11 @@ from .subjects import (
 from .units import AdministrativeUnit, UnitLevel, UnitSuccession
 
 __all__ = [
+    "AreaAssignment",
+    "CommendationLevel",
+    "CommendationProposal",
+    "DecisionKind",
+    "RecognitionDecision",
     "SUBJECT_MODELS",
     "AdministrativeUnit",
     "CriteriaSet",

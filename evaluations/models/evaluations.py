@@ -21,6 +21,7 @@ class EvaluationStatus(models.TextChoices):
     REVIEWED = "reviewed", _("Reviewed")
     RECOGNISED = "recognised", _("Recognised")
     NOT_RECOGNISED = "not_recognised", _("Not recognised")
+    REVOKED = "revoked", _("Recognition revoked")
 
 
 class EvaluationResult(models.TextChoices):
@@ -61,6 +62,25 @@ class Evaluation(models.Model):
         default=EvaluationResult.INCOMPLETE,
         editable=False,
         db_index=True,
+    )
+    #: The decision that recognised the subject (or recorded that it was not recognised).
+    decision = models.ForeignKey(
+        "evaluations.RecognitionDecision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluations",
+        editable=False,
+        verbose_name=_("recognition decision"),
+    )
+    revocation = models.ForeignKey(
+        "evaluations.RecognitionDecision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revoked_evaluations",
+        editable=False,
+        verbose_name=_("revocation decision"),
     )
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
