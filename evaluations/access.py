@@ -34,15 +34,16 @@ def forget_area_paths(user) -> None:
         delattr(user, _CACHE_ATTR)
 
 
-def area_q(paths: list[str], field: str = "area") -> Q:
-    """``Q`` matching rows whose ``field`` (a unit) lies in one of the subtrees of ``paths``."""
+def area_q(paths: list[str], field: str | None = "area") -> Q:
+    """``Q`` matching rows whose ``field`` (a unit; ``None`` for units themselves) lies in ``paths``' subtrees."""
+    lookup = f"{field}__path__startswith" if field else "path__startswith"
     query = Q(pk__in=[])
     for path in paths:
-        query |= Q(**{f"{field}__path__startswith": path})
+        query |= Q(**{lookup: path})
     return query
 
 
-def restrict_to_user_area(queryset: QuerySet, user, field: str = "area") -> QuerySet:
+def restrict_to_user_area(queryset: QuerySet, user, field: str | None = "area") -> QuerySet:
     """``queryset`` narrowed to what ``user`` reaches through ``field``."""
     paths = user_area_paths(user)
     if paths is None:

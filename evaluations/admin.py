@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -37,7 +36,7 @@ from wagtail.snippets.views.snippets import (
 
 from . import criteria_io, services
 from .filters import CriteriaSetFilterSet, EvaluationFilterSet, subject_filterset_for
-from .forms import CriteriaSetForm, EvaluationForm, ScoreEntryForm
+from .forms import CriteriaSetForm, EvaluationForm
 from .models import (
     AdministrativeUnit,
     CriteriaSet,
@@ -51,6 +50,7 @@ from .models import (
     SubjectKind,
     UnitLevel,
 )
+from .views.scores import ScoreEntryView
 
 # --- choosers ---------------------------------------------------------------------------------------
 
@@ -383,82 +383,6 @@ class CriteriaSetViewSet(SnippetViewSet):
 
 
 # --- evaluations ------------------------------------------------------------------------------------
-
-
-class ScoreEntryView(WagtailAdminTemplateMixin, View):
-    """Every criterion and indicator of the set on one form, with maxima, guidance, scores and evidence."""
-
-    template_name = "evaluations/admin/score_entry.html"
-    header_icon = "form"
-
-    def dispatch(self, request, pk: int):
-        if not request.user.has_perm("evaluations.change_evaluation"):
-            raise PermissionDenied
-        self.evaluation = get_object_or_404(
-            Evaluation.objects.select_related("subject", "criteria_set", "area"), pk=pk
-        )
-        return super().dispatch(request, pk)
-
-    def get_page_title(self):
-        return _("Scores")
-
-    def get_page_subtitle(self):
-        return str(self.evaluation)
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse(evaluation_viewset.get_url_name("list")), "label": evaluation_viewset.menu_label},
-            {
-                "url": reverse(evaluation_viewset.get_url_name("inspect"), args=[self.evaluation.pk]),
-                "label": str(self.evaluation),
-            },
-            {"url": "", "label": _("Scores")},
-        ]
-
-    def get(self, request, pk: int):
-        return self.render(ScoreEntryForm(evaluation=self.evaluation))
-
-    def post(self, request, pk: int):
-        form = ScoreEntryForm(request.POST, request.FILES, evaluation=self.evaluation)
-        if not form.is_valid():
-            messages.error(request, _("The scores were not saved. Correct the fields marked below."))
-            return self.render(form, status=400)
-        values, notes = form.score_values()
-        try:
-            with transaction.atomic():
-                result = services.evaluation_record_scores(evaluation=self.evaluation, values=values, notes=notes)
-                description = form.cleaned_data.get("evidence_description", "")
-                for indicator, upload in form.uploads():
-                    services.evidence_add(
-                        evaluation=self.evaluation,
-                        upload=upload,
-                        indicator=indicator,
-                        description=description,
-                        user=request.user,
-                    )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            messages.error(request, _("The scores were not saved. Correct the fields marked below."))
-            return self.render(form, status=400)
-        messages.success(
-            request,
-            _("Scores saved: total %(total)s, %(grade)s, %(result)s.")
-            % {"total": result.total, "grade": result.grade, "result": self.evaluation.get_result_display()},
-        )
-        return HttpResponseRedirect(request.path)
-
-    def render(self, form, status: int = 200):
-        result = services.evaluation_result(self.evaluation)
-        context = self.get_context_data(
-            form=form,
-            evaluation=self.evaluation,
-            result=result,
-            criterion_results={c.number: c for c in result.criteria},
-            evidence=self.evaluation.evidence.select_related("indicator", "uploaded_by"),
-            inspect_url=reverse(evaluation_viewset.get_url_name("inspect"), args=[self.evaluation.pk]),
-        )
-        return TemplateResponse(self.request, self.template_name, context, status=status)
 
 
 class EvaluationInspectView(InspectView):

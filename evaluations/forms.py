@@ -73,22 +73,23 @@ class PointsField(forms.CharField):
 class ScoreEntryForm(forms.Form):
     """One field (and a note and an evidence input) per indicator of the evaluation's criteria set."""
 
-    def __init__(self, *args, evaluation: Evaluation, **kwargs):
+    revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, evaluation: Evaluation, read_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.evaluation = evaluation
+        self.read_only = read_only
+        self.self_assessment = evaluation.criteria_set.has_self_assessment
         self.criteria = list(evaluation.criteria_set.criteria.prefetch_related("indicators"))
+        #: The revision the form was opened on: saving over a newer one is refused (stale form).
+        self.initial["revision"] = evaluation.latest_revision_id or 0
         stored = {s.indicator_id: s for s in evaluation.scores.all()}
         for criterion in self.criteria:
             for indicator in criterion.indicators.all():
                 score = stored.get(indicator.pk)
-                if indicator.max_points is None:
-                    field = forms.ChoiceField(choices=MET_CHOICES, required=False, label=indicator.code)
-                    initial = "" if score is None or score.met is None else ("1" if score.met else "0")
-                else:
-                    field = PointsField(maximum=indicator.max_points, label=indicator.code)
-                    initial = "" if score is None or score.points is None else _format_points(score.points)
-                self.fields[self.score_field(indicator)] = field
-                self.initial[self.score_field(indicator)] = initial
+                self._add_score_field(self.score_field(indicator), indicator, score, "points", "met")
+                if self.self_assessment:
+                    self._add_score_field(self.self_field(indicator), indicator, score, "self_points", "self_met")
                 self.fields[self.note_field(indicator)] = forms.CharField(
                     required=False, max_length=500, label=_("Note"), widget=forms.TextInput(attrs={"size": 20})
                 )
@@ -97,10 +98,29 @@ class ScoreEntryForm(forms.Form):
         self.fields["evidence_description"] = forms.CharField(
             required=False, max_length=500, label=_("Description of the uploaded evidence")
         )
+        if read_only:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def _add_score_field(self, name, indicator, score, points_attr, met_attr):
+        if indicator.max_points is None:
+            field = forms.ChoiceField(choices=MET_CHOICES, required=False, label=indicator.code)
+            met = getattr(score, met_attr) if score else None
+            initial = "" if met is None else ("1" if met else "0")
+        else:
+            field = PointsField(maximum=indicator.max_points, label=indicator.code)
+            points = getattr(score, points_attr) if score else None
+            initial = "" if points is None else _format_points(points)
+        self.fields[name] = field
+        self.initial[name] = initial
 
     @staticmethod
     def score_field(indicator) -> str:
         return f"score_{indicator.pk}"
+
+    @staticmethod
+    def self_field(indicator) -> str:
+        return f"self_{indicator.pk}"
 
     @staticmethod
     def note_field(indicator) -> str:
@@ -116,12 +136,13 @@ class ScoreEntryForm(forms.Form):
             yield (
                 criterion,
                 [
-                    (
-                        indicator,
-                        self[self.score_field(indicator)],
-                        self[self.note_field(indicator)],
-                        self[self.evidence_field(indicator)],
-                    )
+                    {
+                        "indicator": indicator,
+                        "score": self[self.score_field(indicator)],
+                        "self": self[self.self_field(indicator)] if self.self_assessment else None,
+                        "note": self[self.note_field(indicator)],
+                        "evidence": self[self.evidence_field(indicator)],
+                    }
                     for indicator in criterion.indicators.all()
                 ],
             )
@@ -138,17 +159,22 @@ class ScoreEntryForm(forms.Form):
                         self.add_error(name, exc)
         return cleaned
 
-    def score_values(self) -> tuple[dict, dict]:
-        """(indicator id -> points/met/None, indicator id -> note) from the cleaned data."""
-        values, notes = {}, {}
+    def _value(self, name, indicator):
+        raw = self.cleaned_data.get(name)
+        if indicator.max_points is None:
+            return None if raw in (None, "") else raw == "1"
+        return raw
+
+    def score_values(self) -> tuple[dict, dict, dict]:
+        """(verified values, self-assessed values, notes), each by indicator id, from the cleaned data."""
+        values, self_values, notes = {}, {}, {}
         for criterion in self.criteria:
             for indicator in criterion.indicators.all():
-                raw = self.cleaned_data.get(self.score_field(indicator))
-                if indicator.max_points is None:
-                    raw = None if raw in (None, "") else raw == "1"
-                values[indicator.pk] = raw
+                values[indicator.pk] = self._value(self.score_field(indicator), indicator)
+                if self.self_assessment:
+                    self_values[indicator.pk] = self._value(self.self_field(indicator), indicator)
                 notes[indicator.pk] = self.cleaned_data.get(self.note_field(indicator), "")
-        return values, notes
+        return values, self_values, notes
 
     def uploads(self):
         """(indicator, upload) pairs of the files sent with the form."""

@@ -1,4 +1,4 @@
-"""Reads: listings and visibility. Area-based access (issue 3) narrows these further."""
+"""Reads: listings and visibility (which always go through access by area)."""
 
 from django.db.models import QuerySet
 
@@ -7,9 +7,12 @@ from .models import AdministrativeUnit, Evaluation
 
 def evaluation_visible_to(*, user, evaluation: Evaluation) -> bool:
     """Whether ``user`` may see ``evaluation`` (and so its scores and evidence)."""
+    from .access import user_reaches_unit
+
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.has_perm("evaluations.view_evaluation") or user.has_perm("evaluations.change_evaluation")
+    allowed = user.has_perm("evaluations.view_evaluation") or user.has_perm("evaluations.change_evaluation")
+    return allowed and user_reaches_unit(user, evaluation.area)
 
 
 def evaluation_list(*, area: AdministrativeUnit | None = None, year: int | None = None) -> QuerySet[Evaluation]:

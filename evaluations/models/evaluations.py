@@ -8,7 +8,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel
+from wagtail.models import LockableMixin, RevisionMixin
 
 from .criteria import POINTS_FIELD, CriteriaSet, Indicator
 from .subjects import Subject, SubjectKind
@@ -30,7 +33,7 @@ class EvaluationResult(models.TextChoices):
     FAILS = "fails", _("Does not meet the criteria")
 
 
-class Evaluation(models.Model):
+class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
     subject = models.ForeignKey(
         Subject, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("subject")
     )
@@ -73,6 +76,9 @@ class Evaluation(models.Model):
         editable=False,
         verbose_name=_("recognition decision"),
     )
+    #: Why the evaluation was last returned or rejected, or why its recognition was revoked.
+    status_reason = models.TextField(_("reason"), blank=True, default="", editable=False)
+    self_total = models.DecimalField(_("self-assessed total"), null=True, blank=True, editable=False, **POINTS_FIELD)
     revocation = models.ForeignKey(
         "evaluations.RecognitionDecision",
         on_delete=models.PROTECT,
@@ -105,6 +111,14 @@ class Evaluation(models.Model):
         indexes = [
             models.Index(fields=["year", "kind", "area"]),
             models.Index(fields=["area", "year"]),
+            models.Index(fields=["status", "year"]),
+        ]
+        permissions = [
+            ("submit_evaluation", "Can submit evaluations for review"),
+            ("review_evaluation", "Can review, return and reject evaluations"),
+            ("recognise_evaluation", "Can record recognition decisions"),
+            ("revoke_recognition", "Can revoke recognitions"),
+            ("propose_commendation", "Can propose recognised models for commendation"),
         ]
 
     def __str__(self) -> str:
@@ -112,10 +126,13 @@ class Evaluation(models.Model):
 
 
 class Score(models.Model):
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
+    evaluation = ParentalKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores")
     points = models.DecimalField(_("points"), null=True, blank=True, **POINTS_FIELD)
     met = models.BooleanField(_("met"), null=True, blank=True)
+    #: The subject's own assessment, kept beside the verified score where the set has self-assessment.
+    self_points = models.DecimalField(_("self-assessed points"), null=True, blank=True, **POINTS_FIELD)
+    self_met = models.BooleanField(_("self-assessed met"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:

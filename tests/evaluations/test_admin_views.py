@@ -236,8 +236,9 @@ def test_create_evaluation_then_score_it(admin_client, areas, family_set):
     data = {}
     points = {"1.1": "10", "1.2": "9,5", "1.3": "10", "2.1": "15", "2.2": "12.5", "3.1": "16", "3.2": "12"}
     for _criterion, rows in form.rows():
-        for indicator, score_field, *_ in rows:
-            data[score_field.html_name] = points[indicator.code]
+        for row in rows:
+            data[row["score"].html_name] = points[row["indicator"].code]
+    data["revision"] = form.initial["revision"]
     response = admin_client.post(score_url, data)
     assert response.status_code == 302
     evaluation.refresh_from_db()

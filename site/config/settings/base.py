@@ -143,6 +143,8 @@ STORAGES = {
 
 #: Largest evidence file accepted, in bytes (20 MB unless EVIDENCE_MAX_UPLOAD_MB says otherwise).
 EVIDENCE_MAX_UPLOAD_SIZE = int(float(os.environ.get("EVIDENCE_MAX_UPLOAD_MB", "20")) * 1024 * 1024)
+#: An officer's edit lock on an evaluation lapses after this many minutes without saving.
+EVALUATION_EDIT_LOCK_MINUTES = int(os.environ.get("EVALUATION_EDIT_LOCK_MINUTES", "30"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

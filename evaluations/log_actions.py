@@ -1,0 +1,20 @@
+"""Audit-log actions of the evaluation workflow, so history pages name them in the user's language."""
+
+from django.utils.translation import gettext_lazy as _
+
+WORKFLOW_LOG_ACTIONS = {
+    "evaluations.score": (_("Scores saved"), _("Scores saved")),
+    "evaluations.submit": (_("Submitted"), _("Submitted for review")),
+    "evaluations.review": (_("Reviewed"), _("Reviewed")),
+    "evaluations.return": (_("Returned"), _("Returned to draft")),
+    "evaluations.recognise": (_("Recognised"), _("Recognised by a decision")),
+    "evaluations.not_recognise": (_("Not recognised"), _("Not recognised by a decision")),
+    "evaluations.revoke": (_("Recognition revoked"), _("Recognition revoked by a decision")),
+    "evaluations.propose_commendation": (_("Proposed for commendation"), _("Proposed for commendation")),
+    "evaluations.export": (_("Exported"), _("Personal data exported")),
+}
+
+
+def register(actions) -> None:
+    for action, (label, message) in WORKFLOW_LOG_ACTIONS.items():
+        actions.register_action(action, label, message)

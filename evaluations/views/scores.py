@@ -1,0 +1,160 @@
+"""Score entry: every criterion and indicator of the set on one form, with maxima, guidance and evidence.
+
+Only a draft is edited, by one officer at a time (an edit lock taken when the form opens), and a form
+opened before someone else saved is refused rather than saved over newer scores; the refused entries
+are shown again so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.generic import View
+
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from .. import services
+from ..forms import ScoreEntryForm
+from ..models import Evaluation, EvaluationStatus
+
+
+def _url(name: str, *args) -> str:
+    return reverse(Evaluation.snippet_viewset.get_url_name(name), args=args)
+
+
+class ScoreEntryView(WagtailAdminTemplateMixin, View):
+    template_name = "evaluations/admin/score_entry.html"
+    header_icon = "form"
+
+    def dispatch(self, request, pk: int):
+        user = request.user
+        if not (user.has_perm("evaluations.change_evaluation") or user.has_perm("evaluations.view_evaluation")):
+            raise PermissionDenied
+        self.evaluation = get_object_or_404(
+            Evaluation.objects.select_related("subject", "criteria_set", "area", "locked_by"), pk=pk
+        )
+        self.can_edit = user.has_perm("evaluations.change_evaluation")
+        return super().dispatch(request, pk)
+
+    def get_page_title(self):
+        return _("Scores")
+
+    def get_page_subtitle(self):
+        return str(self.evaluation)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": _url("list"), "label": Evaluation._meta.verbose_name_plural.capitalize()},
+            {"url": _url("inspect", self.evaluation.pk), "label": str(self.evaluation)},
+            {"url": "", "label": _("Scores")},
+        ]
+
+    def read_only_reason(self) -> str | None:
+        """Why this user cannot change the scores now, or None."""
+        if not self.can_edit:
+            return _("You can read these scores but not change them.")
+        if self.evaluation.status != EvaluationStatus.DRAFT:
+            return _(
+                "This evaluation is “%(status)s”: scores change only in a draft. "
+                "A reviewer can return it to draft; a recognition changes only by revocation."
+            ) % {"status": self.evaluation.get_status_display()}
+        holder = services.edit_lock_holder(self.evaluation, self.request.user)
+        if holder is not None:
+            return _("%(user)s is editing these scores (since %(time)s). Try again when they have finished.") % {
+                "user": holder.get_full_name() or holder.get_username(),
+                "time": formats.time_format(self.evaluation.locked_at, "H:i"),
+            }
+        return None
+
+    def get(self, request, pk: int):
+        reason = self.read_only_reason()
+        if reason is None:
+            services.evaluation_take_edit_lock(evaluation=self.evaluation, user=request.user)
+        return self.render(ScoreEntryForm(evaluation=self.evaluation, read_only=reason is not None), reason)
+
+    def post(self, request, pk: int):
+        if request.POST.get("action") == "release":
+            services.evaluation_release_edit_lock(evaluation=self.evaluation, user=request.user)
+            messages.success(request, _("You have finished editing; others can edit these scores now."))
+            return HttpResponseRedirect(_url("inspect", self.evaluation.pk))
+        reason = self.read_only_reason()
+        form = ScoreEntryForm(request.POST, request.FILES, evaluation=self.evaluation)
+        if reason is not None:
+            messages.error(request, _("The scores were not saved.") + " " + reason)
+            return self.render(form, reason, status=409)
+        if not form.is_valid():
+            messages.error(request, _("The scores were not saved. Correct the fields marked below."))
+            return self.render(form, status=400)
+        values, self_values, notes = form.score_values()
+        try:
+            with transaction.atomic():
+                result = services.evaluation_record_scores(
+                    evaluation=self.evaluation,
+                    values=values,
+                    self_values=self_values,
+                    notes=notes,
+                    user=request.user,
+                    expected_revision_id=form.cleaned_data.get("revision") or None,
+                )
+                services.evaluation_take_edit_lock(evaluation=self.evaluation, user=request.user)
+                description = form.cleaned_data.get("evidence_description", "")
+                for indicator, upload in form.uploads():
+                    services.evidence_add(
+                        evaluation=self.evaluation,
+                        upload=upload,
+                        indicator=indicator,
+                        description=description,
+                        user=request.user,
+                    )
+        except services.StaleEdit as stale:
+            revision = stale.evaluation.latest_revision
+            who = revision.user if revision else None
+            messages.error(
+                request,
+                _(
+                    "Nothing was saved: %(user)s saved these scores at %(time)s, after you opened the form. "
+                    "Your entries are shown below; compare them with the saved scores and save again."
+                )
+                % {
+                    "user": (who.get_full_name() or who.get_username()) if who else _("someone"),
+                    "time": formats.date_format(revision.created_at, "H:i d/m/Y") if revision else "?",
+                },
+            )
+            return self.render(form, status=409)
+        except services.WorkflowError as exc:
+            messages.error(request, str(exc))
+            return self.render(form, str(exc), status=409)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            messages.error(request, _("The scores were not saved. Correct the fields marked below."))
+            return self.render(form, status=400)
+        messages.success(
+            request,
+            _("Scores saved: total %(total)s, %(grade)s, %(result)s.")
+            % {"total": result.total, "grade": result.grade, "result": self.evaluation.get_result_display()},
+        )
+        return HttpResponseRedirect(request.path)
+
+    def render(self, form, read_only_reason: str | None = None, status: int = 200):
+        self.evaluation.refresh_from_db()
+        result = services.evaluation_result(self.evaluation)
+        self_result = services.evaluation_self_result(self.evaluation) if form.self_assessment else None
+        context = self.get_context_data(
+            form=form,
+            evaluation=self.evaluation,
+            result=result,
+            self_result=self_result,
+            read_only_reason=read_only_reason,
+            criterion_results={c.number: c for c in result.criteria},
+            evidence=self.evaluation.evidence.select_related("indicator", "uploaded_by"),
+            inspect_url=_url("inspect", self.evaluation.pk),
+        )
+        return TemplateResponse(self.request, self.template_name, context, status=status)
