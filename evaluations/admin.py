@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.generic import View
 
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView
+from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views.snippets import (
@@ -34,23 +35,33 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
+import django_filters
+
 from . import criteria_io, services
-from .filters import CriteriaSetFilterSet, EvaluationFilterSet, subject_filterset_for
-from .forms import CriteriaSetForm, EvaluationForm
+from .access import restrict_to_user_area, user_reaches_unit
+from .admin_access import AreaRestrictedViewSetMixin
+from .filters import AreaFilter, CriteriaSetFilterSet, EvaluationFilterSet, subject_filterset_for
+from .forms import CriteriaSetForm, EvaluationForm, SubjectForm
 from .models import (
     AdministrativeUnit,
+    CommendationLevel,
+    CommendationProposal,
     CriteriaSet,
     Evaluation,
+    EvaluationStatus,
+    ExportRecord,
     LearningCitizen,
     LearningClan,
     LearningCommunity,
     LearningFamily,
     LearningUnit,
+    RecognitionDecision,
     Subject,
     SubjectKind,
     UnitLevel,
 )
 from .views.scores import ScoreEntryView
+from .views.workflow import CommendView, RevokeView, evaluation_action_view
 
 # --- choosers ---------------------------------------------------------------------------------------
 
@@ -96,19 +107,41 @@ class UnitFilterForm(NameFilterForm):
     )
 
 
+class AreaChooserMixin:
+    """Offers only what lies in the user's area (``area_field``; ``None`` for units themselves)."""
+
+    area_field: str | None = "area"
+
+    def get_object_list(self):
+        return restrict_to_user_area(super().get_object_list(), self.request.user, self.area_field)
+
+    def get_object(self, pk):
+        found = restrict_to_user_area(self.model_class.objects.filter(pk=pk), self.request.user, self.area_field)
+        return get_object_or_404(found)
+
+
 class FilteredChooserViewSet(ChooserViewSet):
-    """A chooser whose listing is searched and filtered by ``filter_form_class``."""
+    """A chooser searched and filtered by ``filter_form_class``, limited to the user's area."""
 
     filter_form_class: type[BaseFilterForm]
+    area_field: str | None = "area"
     per_page = 20
+
+    def _view_class(self, base):
+        attrs = {"filter_form_class": self.filter_form_class, "area_field": self.area_field}
+        return type(base.__name__, (AreaChooserMixin, base), attrs)
 
     @property
     def choose_view_class(self):
-        return type("ChooseView", (ChooseView,), {"filter_form_class": self.filter_form_class})
+        return self._view_class(ChooseView)
 
     @property
     def choose_results_view_class(self):
-        return type("ChooseResultsView", (ChooseResultsView,), {"filter_form_class": self.filter_form_class})
+        return self._view_class(ChooseResultsView)
+
+    @property
+    def chosen_view_class(self):
+        return self._view_class(ChosenView)
 
 
 class SubjectChooserViewSet(FilteredChooserViewSet):
@@ -123,6 +156,7 @@ class AdministrativeUnitChooserViewSet(FilteredChooserViewSet):
     model = AdministrativeUnit
     icon = "site"
     filter_form_class = UnitFilterForm
+    area_field = None
     choose_one_text = gettext_lazy("Choose an administrative unit")
     choose_another_text = gettext_lazy("Choose another unit")
 
@@ -134,7 +168,23 @@ unit_chooser_viewset = AdministrativeUnitChooserViewSet("unit_chooser", url_pref
 # --- subjects ---------------------------------------------------------------------------------------
 
 
-class SubjectViewSet(SnippetViewSet):
+class PersonalDataIndexView(IndexView):
+    """A listing whose exports hold personal data: each export is recorded (who, when, what filter)."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.is_export:
+            ExportRecord.objects.create(
+                user=request.user,
+                listing=self.model._meta.label_lower,
+                file_format=request.GET.get("export", ""),
+                filters={key: values for key, values in request.GET.lists() if key != "export"},
+                row_count=self.object_list.count() if hasattr(self.object_list, "count") else None,
+            )
+        return response
+
+
+class SubjectViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     """Base for the five kinds: same listing, filters, search and export; each kind has its own form."""
 
     icon = "group"
@@ -155,12 +205,17 @@ class SubjectViewSet(SnippetViewSet):
     }
     ordering = ["name"]
 
+    index_view_class = PersonalDataIndexView
+
     @property
     def filterset_class(self):
         return subject_filterset_for(self.model)
 
     def get_queryset(self, request):
-        return self.model.objects.select_related("area")
+        return restrict_to_user_area(self.model.objects.select_related("area"), request.user)
+
+    def get_edit_handler(self):
+        return ObjectList(self.model.panels, base_form_class=SubjectForm).bind_to_model(self.model)
 
 
 class LearningFamilyViewSet(SubjectViewSet):
@@ -388,6 +443,44 @@ class CriteriaSetViewSet(SnippetViewSet):
 class EvaluationInspectView(InspectView):
     template_name = "evaluations/admin/evaluation_inspect.html"
 
+    def workflow_actions(self, evaluation) -> list[dict]:
+        """The actions this user may take now, each with where it posts or leads."""
+        user = self.request.user
+        actions = []
+        url = evaluation_viewset.get_url_name
+        for action, label in (("submit", _("Submit for review")), ("review", _("Mark as reviewed"))):
+            if services.transition_refusal(evaluation, action, user) is None:
+                actions.append({"label": label, "post": reverse(url("action"), args=[evaluation.pk, action])})
+        if services.transition_refusal(evaluation, "return", user) is None:
+            actions.append(
+                {
+                    "label": _("Return to draft"),
+                    "post": reverse(url("action"), args=[evaluation.pk, "return"]),
+                    "reason": True,
+                }
+            )
+        next_url = reverse(url("inspect"), args=[evaluation.pk])
+        for action, label in (
+            ("recognise", _("Recognise (record the decision)")),
+            ("not_recognise", _("Not recognised")),
+        ):
+            if services.transition_refusal(evaluation, action, user) is None:
+                bulk = reverse("wagtail_bulk_action", args=["evaluations", "evaluation", action])
+                actions.append({"label": label, "link": f"{bulk}?id={evaluation.pk}&next={next_url}"})
+        if services.transition_refusal(evaluation, "revoke", user) is None:
+            actions.append(
+                {"label": _("Revoke the recognition"), "link": reverse(url("revoke"), args=[evaluation.pk])}
+            )
+        if (
+            evaluation.status == EvaluationStatus.RECOGNISED
+            and user.has_perm("evaluations.propose_commendation")
+            and user_reaches_unit(user, evaluation.area)
+        ):
+            actions.append(
+                {"label": _("Propose for commendation"), "link": reverse(url("commend"), args=[evaluation.pk])}
+            )
+        return actions
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         evaluation = self.object
@@ -402,6 +495,11 @@ class EvaluationInspectView(InspectView):
             evidence=evidence,
             score_url=reverse(evaluation_viewset.get_url_name("score"), args=[evaluation.pk]),
             can_score=self.request.user.has_perm("evaluations.change_evaluation"),
+            workflow_actions=self.workflow_actions(evaluation),
+            self_result=services.evaluation_self_result(evaluation)
+            if evaluation.criteria_set.has_self_assessment
+            else None,
+            commendation=CommendationProposal.objects.filter(evaluation=evaluation).first(),
         )
         return context
 
@@ -415,12 +513,11 @@ class EvaluationCreateView(CreateView):
         return reverse(evaluation_viewset.get_url_name("score"), args=[self.object.pk])
 
 
-class EvaluationViewSet(SnippetViewSet):
+class EvaluationViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     model = Evaluation
+    index_view_class = PersonalDataIndexView
     icon = "tasks"
     menu_label = gettext_lazy("Evaluations")
-    menu_order = 220
-    add_to_admin_menu = True
     inspect_view_enabled = True
     copy_view_enabled = False
     add_view_class = EvaluationCreateView
@@ -460,12 +557,126 @@ class EvaluationViewSet(SnippetViewSet):
     )
 
     def get_queryset(self, request):
-        return Evaluation.objects.select_related("subject", "area", "criteria_set")
+        return restrict_to_user_area(
+            Evaluation.objects.select_related("subject", "area", "criteria_set"), request.user
+        )
 
-    def get_urlpatterns(self):
-        return [*super().get_urlpatterns(), path("score/<int:pk>/", ScoreEntryView.as_view(), name="score")]
+    def get_extra_urlpatterns(self):
+        return [
+            path("score/<int:pk>/", ScoreEntryView.as_view(), name="score"),
+            path("action/<int:pk>/<str:action>/", evaluation_action_view, name="action"),
+            path("revoke/<int:pk>/", RevokeView.as_view(), name="revoke"),
+            path("commend/<int:pk>/", CommendView.as_view(), name="commend"),
+        ]
+
+
+class DecisionInspectView(InspectView):
+    template_name = "evaluations/admin/decision_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        decision = self.object
+        related = decision.evaluations if decision.kind == "recognition" else decision.revoked_evaluations
+        context.update(
+            decided=related.select_related("subject", "area").order_by("subject__name"),
+            file_url=reverse("evaluations:decision_file_download", args=[decision.pk]) if decision.file else "",
+        )
+        return context
+
+
+class RecognitionDecisionViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
+    """Decisions are created by the recognise and revoke actions; here they are listed and inspected."""
+
+    model = RecognitionDecision
+    icon = "doc-full"
+    menu_label = gettext_lazy("Recognition decisions")
+    inspect_view_enabled = True
+    inspect_view_class = DecisionInspectView
+    copy_view_enabled = False
+    search_backend_name = None
+    search_fields = ["number", "issuing_body", "signatory"]
+    list_display = ["number", "decision_date", "kind", "issuing_body", "signatory", "area"]
+    list_filter = ["kind", "decision_date"]
+    list_export = ["number", "decision_date", "kind", "issuing_body", "signatory", "area"]
+    ordering = ["-decision_date"]
+    panels = [FieldPanel("number"), FieldPanel("decision_date"), FieldPanel("issuing_body"), FieldPanel("signatory")]
+
+    def get_queryset(self, request):
+        return restrict_to_user_area(RecognitionDecision.objects.select_related("area"), request.user)
+
+
+class CommendationFilterSet(WagtailFilterSet):
+    area = AreaFilter(area_field="evaluation__area")
+    year = django_filters.NumberFilter(label=gettext_lazy("Year"), field_name="evaluation__year")
+    kind = django_filters.ChoiceFilter(
+        label=gettext_lazy("Kind"), field_name="evaluation__kind", choices=SubjectKind.choices
+    )
+    level = django_filters.ChoiceFilter(label=gettext_lazy("Commendation level"), choices=CommendationLevel.choices)
+
+    class Meta:
+        model = CommendationProposal
+        fields = ["area", "year", "kind", "level"]
+
+
+class CommendationProposalViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
+    """Exemplary models proposed for commendation: the list for the congress, per area and year."""
+
+    model = CommendationProposal
+    area_field = "evaluation__area"
+    icon = "pick"
+    menu_label = gettext_lazy("Commendation proposals")
+    index_view_class = PersonalDataIndexView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    add_view_enabled = False
+    filterset_class = CommendationFilterSet
+    search_backend_name = None
+    search_fields = ["evaluation__subject__name"]
+    list_display = [
+        Column("subject", label=gettext_lazy("Subject"), accessor="evaluation.subject"),
+        Column("year", label=gettext_lazy("Year"), accessor="evaluation.year"),
+        Column("area", label=gettext_lazy("Area"), accessor="evaluation.area"),
+        "level",
+        "reason",
+        "proposed_at",
+    ]
+    list_export = [
+        "evaluation",
+        "evaluation.area",
+        "evaluation.grade",
+        "level",
+        "reason",
+        "proposed_by",
+        "proposed_at",
+    ]
+    export_headings = {
+        "evaluation": gettext_lazy("Evaluation"),
+        "evaluation.area": gettext_lazy("Area"),
+        "evaluation.grade": gettext_lazy("Grade"),
+        "level": gettext_lazy("Commendation level"),
+        "reason": gettext_lazy("Reason"),
+        "proposed_by": gettext_lazy("Proposed by"),
+        "proposed_at": gettext_lazy("Proposed at"),
+    }
+    panels = [FieldPanel("level"), FieldPanel("reason")]
+
+    def get_queryset(self, request):
+        queryset = CommendationProposal.objects.select_related("evaluation__subject", "evaluation__area")
+        return restrict_to_user_area(queryset, request.user, self.area_field)
+
+
+evaluation_viewset = EvaluationViewSet()
+decision_viewset = RecognitionDecisionViewSet()
+commendation_viewset = CommendationProposalViewSet()
+
+
+class EvaluationViewSetGroup(SnippetViewSetGroup):
+    items = (evaluation_viewset, decision_viewset, commendation_viewset)
+    menu_label = gettext_lazy("Evaluation and recognition")
+    menu_icon = "tasks"
+    menu_order = 220
 
 
 subject_viewset_group = SubjectViewSetGroup()
 criteria_set_viewset = CriteriaSetViewSet()
-evaluation_viewset = EvaluationViewSet()
+evaluation_viewset_group = EvaluationViewSetGroup()

@@ -49,6 +49,7 @@ class AreaRestrictedViewSetMixin:
     area_field = "area"
 
     def get_queryset(self, request):
+        """The listing's rows; a subclass that defines its own must restrict it too."""
         queryset = super().get_queryset(request)
         if queryset is None:
             queryset = self.model._default_manager.all()
@@ -69,9 +70,13 @@ class AreaRestrictedViewSetMixin:
 
         return guarded
 
+    def get_extra_urlpatterns(self) -> list:
+        """The viewset's own extra views; guarded like Wagtail's."""
+        return []
+
     def get_urlpatterns(self):
         patterns = []
-        for pattern in super().get_urlpatterns():
+        for pattern in [*super().get_urlpatterns(), *self.get_extra_urlpatterns()]:
             if isinstance(pattern, URLPattern) and "pk" in pattern.pattern.converters:
                 pattern.callback = self.guard(pattern.callback)
             patterns.append(pattern)

@@ -204,6 +204,14 @@ class EvaluationForm(WagtailAdminModelForm):
                 status=CriteriaSetStatus.ACTIVE
             )
 
+    def clean_subject(self):
+        from .access import user_reaches_unit
+
+        subject = self.cleaned_data.get("subject")
+        if subject is not None and self.for_user is not None and not user_reaches_unit(self.for_user, subject.area):
+            raise ValidationError(_("“%(subject)s” is outside your area.") % {"subject": subject})
+        return subject
+
     def clean(self):
         cleaned = super().clean()
         subject, criteria_set = cleaned.get("subject"), cleaned.get("criteria_set")
@@ -283,3 +291,60 @@ def _kept(form) -> bool:
     return (
         form.has_changed() and not form.cleaned_data.get("DELETE", False) if hasattr(form, "cleaned_data") else False
     )
+
+
+class SubjectForm(WagtailAdminModelForm):
+    """A subject's area must lie in the officer's own area."""
+
+    def clean_area(self):
+        from .access import user_reaches_unit
+
+        area = self.cleaned_data.get("area")
+        if area is not None and self.for_user is not None and not user_reaches_unit(self.for_user, area):
+            raise ValidationError(_("“%(area)s” is outside your area.") % {"area": area})
+        return area
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class DecisionForm(forms.Form):
+    """The paper decision being recorded: number, date, issuing body, signatory and its scan."""
+
+    number = forms.CharField(label=gettext_lazy("Decision number"), max_length=60)
+    decision_date = forms.DateField(label=gettext_lazy("Decision date"), input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    issuing_body = forms.CharField(label=gettext_lazy("Issuing body"), max_length=200)
+    signatory = forms.CharField(label=gettext_lazy("Signed by"), max_length=120)
+    file = forms.FileField(label=gettext_lazy("Scanned decision"), required=False)
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import AdministrativeUnit
+
+        self.fields["area"] = forms.ModelChoiceField(
+            label=gettext_lazy("Issuing unit"),
+            queryset=areas if areas is not None else AdministrativeUnit.objects.none(),
+        )
+        self.order_fields(["number", "decision_date", "issuing_body", "signatory", "area", "file"])
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload:
+            validate_evidence_file(upload)
+        return upload
+
+
+class RevocationForm(DecisionForm):
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class CommendationForm(forms.Form):
+    level = forms.ChoiceField(label=gettext_lazy("Commendation level"))
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import CommendationLevel
+
+        self.fields["level"].choices = CommendationLevel.choices

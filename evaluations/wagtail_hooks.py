@@ -1,21 +1,37 @@
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
-from . import log_actions
-from .admin import (
+from .admin_access import AreaPermissionPolicy
+from .models import SUBJECT_MODELS, CommendationProposal, Evaluation, RecognitionDecision, Subject
+
+# Policies first: Wagtail creates a fallback policy for a model as soon as a viewset asks for one.
+register_permission_policy(Evaluation, AreaPermissionPolicy(Evaluation))
+register_permission_policy(RecognitionDecision, AreaPermissionPolicy(RecognitionDecision))
+register_permission_policy(CommendationProposal, AreaPermissionPolicy(CommendationProposal, "evaluation__area"))
+register_permission_policy(Subject, AreaPermissionPolicy(Subject))
+for subject_model in SUBJECT_MODELS.values():
+    register_permission_policy(subject_model, AreaPermissionPolicy(subject_model))
+
+from . import log_actions  # noqa: E402
+from .admin import (  # noqa: E402
     criteria_set_viewset,
-    evaluation_viewset,
+    evaluation_viewset_group,
     subject_chooser_viewset,
     subject_viewset_group,
     unit_chooser_viewset,
 )
-from .reference_admin import ReferenceDataGroup
+from .bulk_actions import BULK_ACTIONS  # noqa: E402
+from .reference_admin import ReferenceDataGroup  # noqa: E402
 
 register_snippet(subject_viewset_group)
 register_snippet(criteria_set_viewset)
-register_snippet(evaluation_viewset)
+register_snippet(evaluation_viewset_group)
 modeladmin_register(ReferenceDataGroup)
+
+for bulk_action in BULK_ACTIONS:
+    hooks.register("register_bulk_action", bulk_action)
 
 
 @hooks.register("register_log_actions")

@@ -1,4 +1,4 @@
-from .access import AreaAssignment
+from .access import AreaAssignment, ExportRecord
 from .criteria import CriteriaSet, CriteriaSetStatus, Criterion, GradeBand, Indicator, ScoringMode, SourceStatus
 from .decisions import CommendationLevel, CommendationProposal, DecisionKind, RecognitionDecision
 from .evaluations import Evaluation, EvaluationResult, EvaluationStatus, Evidence, Score
@@ -20,6 +20,7 @@ from .units import AdministrativeUnit, UnitLevel, UnitSuccession
 
 __all__ = [
     "AreaAssignment",
+    "ExportRecord",
     "CommendationLevel",
     "CommendationProposal",
     "DecisionKind",

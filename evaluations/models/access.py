@@ -22,3 +22,24 @@ class AreaAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.area}"
+
+
+class ExportRecord(models.Model):
+    """Who exported personal data, when, what and with which filter (Decree 13/2023)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("exported at"), auto_now_add=True, db_index=True)
+    listing = models.CharField(_("listing"), max_length=100)
+    file_format = models.CharField(_("format"), max_length=10)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data export")
+        verbose_name_plural = _("personal data exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.listing} – {self.created_at:%d/%m/%Y %H:%M}"

@@ -1,0 +1,180 @@
+"""Bulk actions on the evaluation listing: recognise or not recognise by one decision, submit, return.
+
+Each action checks every selected evaluation (permission, area, status, result) and reports the ones it
+refused with their reason; the ones it did are written in one transaction.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.utils.functional import classproperty
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
+
+from . import services
+from .access import restrict_to_user_area, user_reaches_unit
+from .forms import DecisionForm, ReasonForm
+from .models import AdministrativeUnit, DecisionKind, Evaluation, UnitLevel
+
+
+class EvaluationBulkAction(SnippetBulkAction):
+    template_name = "evaluations/admin/bulk_action.html"
+    #: The permission the user needs for this action.
+    permission = ""
+    action_button_text = ""
+
+    @classproperty
+    def models(cls):
+        return [Evaluation]
+
+    @classmethod
+    def get_queryset(cls, model, object_ids):
+        return list(model.objects.filter(pk__in=object_ids).select_related("area", "subject"))
+
+    def get_all_objects_in_listing_query(self, parent_id):
+        return restrict_to_user_area(Evaluation.objects.all(), self.request.user).values_list("pk", flat=True)
+
+    def check_perm(self, evaluation):
+        user = self.request.user
+        return user.has_perm(self.permission) and user_reaches_unit(user, evaluation.area)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "action_button_text": self.action_button_text}
+
+    def report(self, outcome: dict) -> tuple[int, int]:
+        refused = outcome["refused"]
+        if refused:
+            shown = "; ".join(reason for _evaluation, reason in refused[:5])
+            more = len(refused) - 5
+            messages.warning(
+                self.request,
+                ngettext(
+                    "%(count)d evaluation was left unchanged: %(reasons)s",
+                    "%(count)d evaluations were left unchanged: %(reasons)s",
+                    len(refused),
+                )
+                % {"count": len(refused), "reasons": shown + (f" (+{more})" if more > 0 else "")},
+            )
+        return len(outcome["done"]), 0
+
+
+class SubmitBulkAction(EvaluationBulkAction):
+    display_name = _("Submit")
+    action_type = "submit"
+    aria_label = _("Submit the selected evaluations for review")
+    permission = "evaluations.submit_evaluation"
+    action_button_text = _("Yes, submit")
+    action_priority = 40
+
+    @classmethod
+    def execute_action(cls, objects, **kwargs):
+        self = kwargs["self"]
+        return self.report(services.evaluations_submit(evaluations=objects, user=self.request.user))
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return ngettext("%(count)d evaluation submitted.", "%(count)d evaluations submitted.", num_parent_objects) % {
+            "count": num_parent_objects
+        }
+
+
+class ReturnBulkAction(EvaluationBulkAction):
+    display_name = _("Return with a reason")
+    action_type = "return"
+    aria_label = _("Return the selected evaluations to draft with a reason")
+    permission = "evaluations.review_evaluation"
+    form_class = ReasonForm
+    action_button_text = _("Return to draft")
+    action_priority = 50
+
+    def get_execution_context(self):
+        return {**super().get_execution_context(), "reason": self.cleaned_form.cleaned_data["reason"]}
+
+    @classmethod
+    def execute_action(cls, objects, reason="", **kwargs):
+        self = kwargs["self"]
+        return self.report(services.evaluations_return(evaluations=objects, user=self.request.user, reason=reason))
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return ngettext(
+            "%(count)d evaluation returned to draft.", "%(count)d evaluations returned to draft.", num_parent_objects
+        ) % {"count": num_parent_objects}
+
+
+class DecisionBulkAction(EvaluationBulkAction):
+    """Record one decision for all the selected reviewed evaluations."""
+
+    form_class = DecisionForm
+    permission = "evaluations.recognise_evaluation"
+    recognise = True
+
+    def get_form_kwargs(self):
+        areas = restrict_to_user_area(
+            AdministrativeUnit.objects.current().filter(level__in=[UnitLevel.COMMUNE, UnitLevel.DISTRICT]),
+            self.request.user,
+            field=None,
+        )
+        kwargs = {**super().get_form_kwargs(), "areas": areas}
+        if self.request.method == "POST":
+            kwargs["files"] = self.request.FILES
+        return kwargs
+
+    def get_execution_context(self):
+        return {**super().get_execution_context(), "decision_data": self.cleaned_form.cleaned_data}
+
+    @classmethod
+    def execute_action(cls, objects, decision_data=None, **kwargs):
+        self = kwargs["self"]
+        user = self.request.user
+        action = "recognise" if self.recognise else "not_recognise"
+        refused = [(e, reason) for e in objects if (reason := services.transition_refusal(e, action, user))]
+        if len(refused) == len(objects):
+            # Nothing can be decided: record no empty decision.
+            return self.report({"done": [], "refused": refused})
+        decision = services.decision_record(
+            kind=DecisionKind.RECOGNITION,
+            number=decision_data["number"],
+            decision_date=decision_data["decision_date"],
+            issuing_body=decision_data["issuing_body"],
+            signatory=decision_data["signatory"],
+            area=decision_data["area"],
+            upload=decision_data.get("file"),
+            user=user,
+        )
+        outcome = services.evaluations_decide(
+            evaluations=objects, decision=decision, user=user, recognise=self.recognise
+        )
+        return self.report(outcome)
+
+
+class RecogniseBulkAction(DecisionBulkAction):
+    display_name = _("Recognise")
+    action_type = "recognise"
+    aria_label = _("Recognise the selected evaluations by one decision")
+    action_button_text = _("Record the decision and recognise")
+    action_priority = 10
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return ngettext(
+            "%(count)d evaluation recognised.", "%(count)d evaluations recognised.", num_parent_objects
+        ) % {"count": num_parent_objects}
+
+
+class NotRecogniseBulkAction(DecisionBulkAction):
+    display_name = _("Not recognised")
+    action_type = "not_recognise"
+    aria_label = _("Record that the selected evaluations are not recognised")
+    action_button_text = _("Record the decision")
+    recognise = False
+    action_priority = 20
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return ngettext(
+            "%(count)d evaluation recorded as not recognised.",
+            "%(count)d evaluations recorded as not recognised.",
+            num_parent_objects,
+        ) % {"count": num_parent_objects}
+
+
+BULK_ACTIONS = (RecogniseBulkAction, NotRecogniseBulkAction, SubmitBulkAction, ReturnBulkAction)
