@@ -29,8 +29,10 @@ from wagtail.snippets.views.snippets import (
     CreateView,
     DeleteView,
     EditView,
+    HistoryView,
     IndexView,
     InspectView,
+    RevisionsCompareView,
     SnippetViewSet,
     SnippetViewSetGroup,
 )
@@ -504,6 +506,19 @@ class EvaluationInspectView(InspectView):
         return context
 
 
+class EvaluationHistoryView(HistoryView):
+    """Reviewers and auditors read the history too: who changed what and when is their work."""
+
+    any_permission_required = ["add", "change", "delete", "view"]
+
+
+class EvaluationRevisionsCompareView(RevisionsCompareView):
+    permission_required = "view"
+
+    def user_has_permission(self, permission):
+        return self.permission_policy.user_has_any_permission(self.request.user, ["view", "change"])
+
+
 class EvaluationCreateView(CreateView):
     def save_instance(self):
         services.evaluation_prepare(self.form.instance, user=self.request.user)
@@ -522,6 +537,8 @@ class EvaluationViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     copy_view_enabled = False
     add_view_class = EvaluationCreateView
     inspect_view_class = EvaluationInspectView
+    history_view_class = EvaluationHistoryView
+    revisions_compare_view_class = EvaluationRevisionsCompareView
     filterset_class = EvaluationFilterSet
     search_backend_name = None
     search_fields = ["subject__name"]

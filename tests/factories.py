@@ -171,3 +171,30 @@ def make_criteria_set(
                 sort_order=order,
             )
     return criteria_set
+
+
+def make_officer(role: str, *areas, username: str | None = None):
+    """A user in the group ``role`` (see evaluations.roles) assigned to ``areas``."""
+    from django.contrib.auth.models import Group
+
+    from evaluations.models import AreaAssignment
+
+    user = UserFactory(username=username or f"{role[:12]}-{'-'.join(str(a.pk) for a in areas)}")
+    user.groups.add(Group.objects.get(name=role))
+    for area in areas:
+        AreaAssignment.objects.create(user=user, area=area)
+    return user
+
+
+def scored_evaluation(subject, criteria_set, year: int = 2025, points: str = "10"):
+    """A draft evaluation of ``subject`` with every points indicator at ``points`` (met for pass/fail)."""
+    from evaluations.services import evaluation_create, evaluation_record_scores
+
+    evaluation = evaluation_create(subject=subject, year=year, criteria_set=criteria_set)
+    values = {}
+    for criterion in criteria_set.criteria.all():
+        for indicator in criterion.indicators.all():
+            values[indicator.pk] = True if indicator.max_points is None else min(Decimal(points), indicator.max_points)
+    evaluation_record_scores(evaluation=evaluation, values=values)
+    evaluation.refresh_from_db()
+    return evaluation

@@ -22,7 +22,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from .. import services
 from ..access import restrict_to_user_area
 from ..forms import CommendationForm, ReasonForm, RevocationForm
-from ..models import AdministrativeUnit, DecisionKind, Evaluation, UnitLevel
+from ..models import AdministrativeUnit, DecisionKind, Evaluation, EvaluationStatus, UnitLevel
 
 SIMPLE_ACTIONS = {
     "submit": services.evaluation_submit,
@@ -73,7 +73,15 @@ class EvaluationFormActionView(WagtailAdminTemplateMixin, View):
         self.evaluation = get_object_or_404(Evaluation.objects.select_related("area", "subject"), pk=pk)
         if not request.user.has_perm(self.permission):
             raise PermissionDenied
+        refusal = self.refusal()
+        if refusal:
+            messages.error(request, refusal)
+            return redirect(_inspect_url(self.evaluation))
         return super().dispatch(request, pk)
+
+    def refusal(self) -> str | None:
+        """Why this action is not possible on the evaluation now, or None."""
+        return None
 
     def get_page_subtitle(self):
         return str(self.evaluation)
@@ -95,6 +103,9 @@ class EvaluationFormActionView(WagtailAdminTemplateMixin, View):
 class RevokeView(EvaluationFormActionView):
     page_title = gettext_lazy("Revoke the recognition")
     permission = "evaluations.revoke_recognition"
+
+    def refusal(self):
+        return services.transition_refusal(self.evaluation, "revoke", self.request.user)
 
     def form(self, *args):
         areas = restrict_to_user_area(
@@ -138,6 +149,11 @@ class RevokeView(EvaluationFormActionView):
 class CommendView(EvaluationFormActionView):
     page_title = gettext_lazy("Propose for commendation")
     permission = "evaluations.propose_commendation"
+
+    def refusal(self):
+        if self.evaluation.status != EvaluationStatus.RECOGNISED:
+            return _("Only a recognised model can be proposed for commendation.")
+        return None
 
     def get(self, request, pk: int):
         existing = getattr(self.evaluation, "commendation", None)

@@ -71,3 +71,26 @@ def test_demo_login_and_private_evidence(demo):
         head = fh.read(8)
     assert head.startswith(b"%PDF") or head.startswith(b"\x89PNG")
     assert evidence.size > 0
+
+
+def test_demo_users_by_role_reach_their_own_area(db):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from evaluations.access import restrict_to_user_area
+    from evaluations.models import Evaluation
+
+    call_command("load_demo_data", households=150, verbosity=0)
+    call_command("load_demo_data", households=150, verbosity=0)
+    users = get_user_model().objects
+    commune_officer = users.get(username="xa-phuochai")
+    assert commune_officer.groups.get().name == "Cán bộ Hội cấp xã"
+    reachable = restrict_to_user_area(Evaluation.objects.all(), commune_officer)
+    assert 0 < reachable.count() < Evaluation.objects.count()
+    commune = commune_officer.area_assignments.get().area
+    assert commune.name == "Xã Phước Hải"
+    assert all(e.area.path.startswith(commune.path) for e in reachable.select_related("area"))
+    assert (
+        restrict_to_user_area(Evaluation.objects.all(), users.get(username="tinh")).count()
+        == Evaluation.objects.count()
+    )

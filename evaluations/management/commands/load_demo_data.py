@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from evaluations.demo import DEMO_PASSWORD, DEMO_USERNAME, DemoBuilder, Sizes, active_criteria_sets
+from evaluations.demo_roles import DEMO_ROLE_USERS, ensure_role_users
 from evaluations.models import Evaluation, Evidence, Score, Subject, SubjectKind
 
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         builder = DemoBuilder(Sizes(households=households), seed=seed, progress=self.stdout.write if verbose else None)
         counts = builder.build(criteria_sets)
         created_user = builder.ensure_demo_user()
+        role_users = ensure_role_users(DEMO_PASSWORD)
 
         if verbose:
             for kind in SubjectKind:
@@ -45,4 +47,9 @@ class Command(BaseCommand):
                     f"Demo data ready. Admin login: {DEMO_USERNAME} / {DEMO_PASSWORD}"
                     + (" (user created)" if created_user else "")
                 )
+            )
+            self.stdout.write(
+                "Users by role (same password): "
+                + ", ".join(DEMO_ROLE_USERS)
+                + (f" ({len(role_users)} created)" if role_users else "")
             )
