@@ -29,3 +29,8 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Wagtail's preview panel shows the page in a same-origin frame, so frames stay allowed for our own
+# origin only (SAMEORIGIN) rather than DENY; Django's deploy check warns about exactly that.
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SILENCED_SYSTEM_CHECKS = ["security.W019"]

@@ -27,3 +27,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# Throttling stays on in tests (it is tested); tests log in with force_login, which it does not see.
+AXES_ENABLED = True

@@ -1,0 +1,82 @@
+"""Security baseline: login throttling, deploy checks, and records of personal-data exports."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.urls import reverse
+
+import pytest
+
+from evaluations.models import ExportRecord, LearningFamily
+from tests.factories import FamilyFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.django_db
+
+
+def test_repeated_wrong_passwords_lock_the_login(client):
+    user = UserFactory(username="can-bo", is_staff=True, is_superuser=True)
+    user.set_password("mat-khau-dung-12345")
+    user.save()
+    login = reverse("wagtailadmin_login")
+    for _attempt in range(5):
+        response = client.post(login, {"username": "can-bo", "password": "sai"})
+        assert response.status_code in (200, 429)
+    locked = client.post(login, {"username": "can-bo", "password": "mat-khau-dung-12345"})
+    assert locked.status_code == 429
+    assert "Đăng nhập sai quá nhiều lần" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_correct_password_still_works_before_the_limit(client):
+    user = UserFactory(username="can-bo-2", is_staff=True, is_superuser=True)
+    user.set_password("mat-khau-dung-12345")
+    user.save()
+    client.post(reverse("wagtailadmin_login"), {"username": "can-bo-2", "password": "sai"})
+    response = client.post(reverse("wagtailadmin_login"), {"username": "can-bo-2", "password": "mat-khau-dung-12345"})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_weak_passwords_are_refused(db):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ("12345678", "password", "khuyenhoc"):
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+        "DJANGO_ALLOWED_HOSTS": "khuyenhoc.example.vn",
+    }
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_exports_of_personal_data_are_recorded(admin_client, superuser, areas):
+    FamilyFactory(head_name="Nguyễn Văn Xuất", area=areas["village_a1"])
+    listing = reverse(LearningFamily.snippet_viewset.get_url_name("list"))
+    admin_client.get(listing)  # looking is not exporting
+    assert not ExportRecord.objects.exists()
+    response = admin_client.get(listing, {"area": areas["commune_a"].pk, "export": "xlsx"})
+    assert response.status_code == 200
+    record = ExportRecord.objects.get()
+    assert record.user == superuser
+    assert record.listing == "evaluations.learningfamily"
+    assert record.file_format == "xlsx"
+    assert record.filters == {"area": [str(areas["commune_a"].pk)]}
+    assert record.row_count == 1
