@@ -182,11 +182,71 @@ def step_listing(ctx: Context) -> list[Row]:
     ]
 
 
+def step_bulk_recognition(ctx: Context) -> list[Row]:
+    """One decision recognising 10,000 reviewed evaluations, beside the bare UPDATE of the same rows."""
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from evaluations import services
+    from evaluations.models import AdministrativeUnit, Evaluation, EvaluationResult, EvaluationStatus, UnitLevel
+
+    size = 1_000 if ctx.quick else 10_000
+    ids = list(
+        Evaluation.objects.filter(year=YEAR, result=EvaluationResult.MEETS)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:size]
+    )
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-reviewer", defaults={"is_superuser": True, "is_staff": True}
+    )
+    area = AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE).order_by("path").first()
+
+    def reset():
+        Evaluation.objects.filter(pk__in=ids).update(status=EvaluationStatus.REVIEWED, decision=None)
+
+    def recognise(number: str):
+        with transaction.atomic():
+            decision = services.decision_record(
+                kind="recognition",
+                number=number,
+                decision_date=date(YEAR, 12, 20),
+                issuing_body="UBND tỉnh (bench)",
+                signatory="Chủ tịch",
+                area=area,
+                user=user,
+            )
+            evaluations = list(Evaluation.objects.filter(pk__in=ids))
+            return services.evaluations_decide(evaluations=evaluations, decision=decision, user=user)
+
+    def bare_update():
+        with transaction.atomic():
+            for start in range(0, len(ids), 900):
+                Evaluation.objects.filter(pk__in=ids[start : start + 900]).update(status=EvaluationStatus.RECOGNISED)
+
+    reset()
+    service_s, outcome = timed(recognise, "BENCH-1")
+    done = len(outcome["done"])
+    reset()
+    bare_s, _ = timed(bare_update)
+    return [
+        Row(
+            f"bulk recognition, {done:,} evaluations, one decision",
+            f"{service_s * 1000:.0f} ms",
+            "with revisions + audit",
+        ),
+        Row("bare UPDATE of the same rows", f"{bare_s * 1000:.0f} ms"),
+        Row("recognition / bare update ratio", f"{service_s / bare_s:.1f} x"),
+    ]
+
+
 #: Named steps, run in order; each returns rows for the table.
 STEPS: list[tuple[str, Callable[[Context], list[Row]]]] = [
     ("migrate", step_migrate),
     ("generate", step_generate),
     ("evaluation listing", step_listing),
+    ("bulk recognition", step_bulk_recognition),
 ]
 
 
