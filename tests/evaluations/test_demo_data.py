@@ -1,4 +1,4 @@
-from django.contrib.auth import authenticate
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 import pytest
@@ -63,9 +63,11 @@ def test_both_outcomes_and_some_refusals_to_publish(demo):
     assert Subject.objects.filter(publish_consent=False).exists()
 
 
-def test_demo_login_and_private_evidence(demo):
-    user = authenticate(username="demo", password="khuyenhoc-demo")
-    assert user is not None and user.is_superuser
+def test_demo_login_and_private_evidence(demo, client):
+    response = client.post("/admin/login/", {"username": "demo", "password": "khuyenhoc-demo"})
+    assert response.status_code == 302
+    user = get_user_model().objects.get(pk=client.session["_auth_user_id"])
+    assert user.is_superuser
     evidence = Evidence.objects.first()
     with evidence.file.open("rb") as fh:
         head = fh.read(8)

@@ -82,9 +82,7 @@ def test_the_whole_lifecycle_through_the_admin(client, areas, officer, reviewer,
     assert draft.decision.decision_date == date(2025, 12, 15)
 
     # Every step left an author, a time and a revision.
-    actions = list(
-        ModelLogEntry.objects.filter(object_id=str(draft.pk)).order_by("timestamp").values_list("action", "user")
-    )
+    actions = list(ModelLogEntry.objects.for_instance(draft).order_by("timestamp").values_list("action", "user"))
     assert [a for a, _u in actions] == [
         "evaluations.score",
         "evaluations.submit",
