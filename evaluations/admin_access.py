@@ -77,7 +77,8 @@ class AreaRestrictedViewSetMixin:
     def get_urlpatterns(self):
         patterns = []
         for pattern in [*super().get_urlpatterns(), *self.get_extra_urlpatterns()]:
-            if isinstance(pattern, URLPattern) and "pk" in pattern.pattern.converters:
+            # regex.groupindex covers path() converters and re_path() groups alike.
+            if isinstance(pattern, URLPattern) and "pk" in pattern.pattern.regex.groupindex:
                 pattern.callback = self.guard(pattern.callback)
             patterns.append(pattern)
         return patterns

@@ -185,3 +185,28 @@ def test_communications_staff_see_no_evaluation_screens(client, world):
         response = client.get(url)
         assert response.status_code in (302, 403)
     assert client.get("/admin/pages/").status_code == 200
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "provincial"])
+def test_revisions_unlock_and_admin_search_reveal_nothing_outside(client, world, role):
+    outside = world["outside"]
+    revision = outside.revisions.first()
+    client.force_login(world["users"][role])
+    compare = reverse(evaluation_viewset.get_url_name("revisions_compare"), args=[outside.pk, revision.pk, "latest"])
+    assert is_denied(client.get(compare), "Ngoài Vùng")
+    unlock = reverse(evaluation_viewset.get_url_name("unlock"), args=[outside.pk])
+    assert client.post(unlock).status_code == 404
+    search = client.get("/admin/search/", {"q": "Ngoài Vùng"})
+    assert "Ngoài Vùng" not in search.content.decode().replace('value="Ngoài Vùng"', "")
+
+
+def test_every_object_url_of_the_area_bound_screens_is_guarded():
+    from evaluations.admin import commendation_viewset, decision_viewset, subject_viewset_group
+
+    viewsets = [evaluation_viewset, decision_viewset, commendation_viewset, *subject_viewset_group.registerables]
+    for viewset in viewsets:
+        for pattern in viewset.get_urlpatterns():
+            groups = set(pattern.pattern.regex.groupindex)
+            if groups:
+                assert "pk" in groups, (viewset, pattern)
+                assert hasattr(pattern.callback, "__wrapped__"), (viewset, pattern)  # the area guard
