@@ -519,6 +519,29 @@ class EvaluationRevisionsCompareView(RevisionsCompareView):
         return self.permission_policy.user_has_any_permission(self.request.user, ["view", "change"])
 
 
+class DraftOnlyMixin:
+    """Edit and delete only a draft: the history of a submitted or decided evaluation stays whole."""
+
+    def dispatch(self, request, *args, **kwargs):
+        evaluation = get_object_or_404(Evaluation, pk=kwargs.get("pk"))
+        if evaluation.status != EvaluationStatus.DRAFT:
+            messages.error(
+                request,
+                _("“%(evaluation)s” is “%(status)s”: only a draft is edited or deleted.")
+                % {"evaluation": evaluation, "status": evaluation.get_status_display()},
+            )
+            return redirect(evaluation_viewset.get_url_name("inspect"), evaluation.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class EvaluationEditView(DraftOnlyMixin, EditView):
+    pass
+
+
+class EvaluationDeleteView(DraftOnlyMixin, DeleteView):
+    pass
+
+
 class EvaluationCreateView(CreateView):
     def save_instance(self):
         services.evaluation_prepare(self.form.instance, user=self.request.user)
@@ -536,6 +559,8 @@ class EvaluationViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     add_view_class = EvaluationCreateView
+    edit_view_class = EvaluationEditView
+    delete_view_class = EvaluationDeleteView
     inspect_view_class = EvaluationInspectView
     history_view_class = EvaluationHistoryView
     revisions_compare_view_class = EvaluationRevisionsCompareView

@@ -82,3 +82,15 @@ class AreaRestrictedViewSetMixin:
                 pattern.callback = self.guard(pattern.callback)
             patterns.append(pattern)
         return patterns
+
+
+class EvaluationPermissionPolicy(AreaPermissionPolicy):
+    """As for any area-bound record, and: only a draft evaluation may be changed or deleted.
+
+    A submitted one is returned first; a recognised one changes only by revocation.
+    """
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action in ("change", "delete") and instance.status != "draft":
+            return False
+        return super().user_has_permission_for_instance(user, action, instance)

@@ -341,3 +341,21 @@ def test_self_assessment_stands_beside_the_verified_score(client, areas):
     assert evaluation.total == Decimal("56")  # 7 indicators x 8: the verified scores decide
     assert evaluation.self_total == Decimal("70")
     assert evaluation.result == "meets" and evaluation.grade == "Trung bình"
+
+
+def test_a_decided_evaluation_is_neither_edited_nor_deleted(client, areas, officer, reviewer, draft):
+    from evaluations import roles as role_names
+
+    evaluation_submit(evaluation=draft, user=officer)
+    evaluation_review(evaluation=draft, user=reviewer)
+    client.force_login(reviewer)
+    client.post(bulk_url("recognise", draft.pk), decision_post(areas))
+    provincial = make_officer(role_names.PROVINCIAL_OFFICER, areas["province"], username="tinh")
+    client.force_login(provincial)
+    response = client.post(url("edit", draft.pk), {"note": "Sửa sau công nhận"})
+    assert response.status_code == 302
+    response = client.post(url("delete", draft.pk))
+    assert response.status_code == 302
+    client.post(reverse("wagtail_bulk_action", args=["evaluations", "evaluation", "delete"]) + f"?id={draft.pk}")
+    draft.refresh_from_db()
+    assert draft.note == "" and draft.status == "recognised"
