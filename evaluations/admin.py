@@ -562,6 +562,20 @@ class EvaluationViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     edit_view_class = EvaluationEditView
     delete_view_class = EvaluationDeleteView
     inspect_view_class = EvaluationInspectView
+    inspect_view_fields = [
+        "subject",
+        "year",
+        "kind",
+        "area",
+        "criteria_set",
+        "total",
+        "grade",
+        "result",
+        "note",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
     history_view_class = EvaluationHistoryView
     revisions_compare_view_class = EvaluationRevisionsCompareView
     filterset_class = EvaluationFilterSet
@@ -634,6 +648,16 @@ class RecognitionDecisionViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     menu_label = gettext_lazy("Recognition decisions")
     inspect_view_enabled = True
     inspect_view_class = DecisionInspectView
+    inspect_view_fields = [
+        "kind",
+        "number",
+        "decision_date",
+        "issuing_body",
+        "signatory",
+        "area",
+        "reason",
+        "created_at",
+    ]
     copy_view_enabled = False
     search_backend_name = None
     search_fields = ["number", "issuing_body", "signatory"]

@@ -120,6 +120,22 @@ class DecisionBulkAction(EvaluationBulkAction):
             kwargs["files"] = self.request.FILES
         return kwargs
 
+    def get_initial(self):
+        """The commune all the selected evaluations belong to, and its committee, as a starting point."""
+        initial = super().get_initial()
+        objects, _no_access = self.get_actionable_objects()
+        communes = {unit for unit in (self.commune_of(e.area) for e in objects[:1000]) if unit is not None}
+        if len(communes) == 1:
+            commune = communes.pop()
+            initial.update(area=commune.pk, issuing_body=f"UBND {commune.name}")
+        return initial
+
+    @staticmethod
+    def commune_of(unit):
+        if unit.level == UnitLevel.COMMUNE:
+            return unit
+        return next((a for a in unit.get_ancestors() if a.level == UnitLevel.COMMUNE), None)
+
     def get_execution_context(self):
         return {**super().get_execution_context(), "decision_data": self.cleaned_form.cleaned_data}
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateInput
 
 from . import scoring
 from .evidence import allowed_extensions, validate_evidence_file
@@ -313,7 +314,11 @@ class DecisionForm(forms.Form):
     """The paper decision being recorded: number, date, issuing body, signatory and its scan."""
 
     number = forms.CharField(label=gettext_lazy("Decision number"), max_length=60)
-    decision_date = forms.DateField(label=gettext_lazy("Decision date"), input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    decision_date = forms.DateField(
+        label=gettext_lazy("Decision date"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=AdminDateInput(format="%d/%m/%Y"),
+    )
     issuing_body = forms.CharField(label=gettext_lazy("Issuing body"), max_length=200)
     signatory = forms.CharField(label=gettext_lazy("Signed by"), max_length=120)
     file = forms.FileField(label=gettext_lazy("Scanned decision"), required=False)
