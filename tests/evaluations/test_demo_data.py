@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 
 import pytest
 
@@ -19,10 +20,21 @@ def counts():
     }
 
 
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo loaded once for the module, inside a transaction rolled back at its end.
+
+    Each test still runs in its own savepoint, so what a test writes is undone before the next.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo_data", households=200, verbosity=0)
+        yield counts()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo():
-    call_command("load_demo_data", households=200, verbosity=0)
-    return counts()
+def demo(demo_loaded, db):
+    return demo_loaded
 
 
 def test_loading_twice_leaves_the_same_counts(demo):
@@ -75,15 +87,9 @@ def test_demo_login_and_private_evidence(demo, client):
     assert evidence.size > 0
 
 
-def test_demo_users_by_role_reach_their_own_area(db):
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-
+def test_demo_users_by_role_reach_their_own_area(demo):
     from evaluations.access import restrict_to_user_area
-    from evaluations.models import Evaluation
 
-    call_command("load_demo_data", households=150, verbosity=0)
-    call_command("load_demo_data", households=150, verbosity=0)
     users = get_user_model().objects
     commune_officer = users.get(username="xa-phuochai")
     assert commune_officer.groups.get().name == "Cán bộ Hội cấp xã"
