@@ -1,0 +1,531 @@
+"""Validate every row of a spreadsheet, plan what to create and update, and write it in one transaction.
+
+Rows are matched on natural keys, so importing the same file again changes nothing and a corrected
+file updates only the rows that changed:
+
+- families: (village, household code) when the row has a code, else (village, head's name folded);
+- clans: (commune, code) or (commune, clan name folded); units: (commune, code) or (commune, unit name);
+- communities: the village; citizens: (village, code) or (village, full name folded, birth year).
+
+Writes go straight to the tables in batches (``INSERT ... RETURNING`` for the ``Subject`` rows, then
+the kind's own table), because building 164,000 model instances would cost more than the whole read;
+display names still come from each model's own ``build_display_name``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..access import user_reaches_unit
+from ..demo import insert_rows
+from ..models import (
+    AdministrativeUnit,
+    ImportKind,
+    LearningCitizen,
+    LearningClan,
+    LearningCommunity,
+    LearningFamily,
+    LearningUnit,
+    Subject,
+    UnitLevel,
+)
+from ..text import fold
+from . import columns as cols
+from .readers import FileRefused, Sheet, clean_text, fill_merged, iter_data_rows, read_sheets
+from .resolve import ResolveError, UnitResolver
+
+MODELS = {
+    ImportKind.FAMILY: LearningFamily,
+    ImportKind.CLAN: LearningClan,
+    ImportKind.COMMUNITY: LearningCommunity,
+    ImportKind.UNIT: LearningUnit,
+    ImportKind.CITIZEN: LearningCitizen,
+}
+CHILD_FIELDS = {
+    ImportKind.FAMILY: ["head_name", "head_title", "member_count"],
+    ImportKind.CLAN: ["clan_name", "representative"],
+    ImportKind.COMMUNITY: [],
+    ImportKind.UNIT: ["unit_name", "unit_type", "managing_level", "staff_count"],
+    ImportKind.CITIZEN: ["full_name", "birth_year", "population_group"],
+}
+COMMON_FIELDS = ["code", "publish_consent", "note"]
+DEFAULTS = {"code": "", "publish_consent": True, "note": "", "head_title": "ông", "representative": ""}
+NAME_FIELD = {
+    ImportKind.FAMILY: "head_name",
+    ImportKind.CLAN: "clan_name",
+    ImportKind.UNIT: "unit_name",
+    ImportKind.CITIZEN: "full_name",
+}
+BATCH = 2000
+#: How many rejected rows the job keeps for the preview; the error workbook lists them all.
+KEPT_ERRORS = 200
+DATE_RE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+@dataclass
+class Rejection:
+    row: int
+    column: str  # "C (Số nhân khẩu)" or "" when the whole row is at fault
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Plan:
+    """What an import would do; ``apply_plan`` writes it."""
+
+    kind: str
+    sheet: Sheet
+    header: cols.Header
+    total: int = 0
+    to_create: list[dict] = field(default_factory=list)
+    to_update: list[dict] = field(default_factory=list)
+    unchanged: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({r.row for r in self.rejections})
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": len(self.to_create),
+            "updated": len(self.to_update),
+            "unchanged": self.unchanged,
+            "rejected": self.rejected_rows,
+        }
+
+
+class RowError(Exception):
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+# --- cell values --------------------------------------------------------------------------------
+
+
+def as_int(value, column: cols.Column) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise RowError(column.field, _("“%(value)s” is not a whole number.") % {"value": value})
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = clean_text(value).replace(" ", "")
+        # "4", "4.0", "4,0" and "1.200" (a thousands point) all appear in files typed by hand.
+        text = re.sub(r"^(\d+)[.,]0+$", r"\1", text)
+        text = re.sub(r"^(\d{1,3})\.(\d{3})$", r"\1\2", text)
+        try:
+            number = float(text)
+        except ValueError:
+            raise RowError(column.field, _("“%(value)s” is not a whole number.") % {"value": value}) from None
+    if not number.is_integer():
+        raise RowError(column.field, _("“%(value)s” is not a whole number.") % {"value": value})
+    return int(number)
+
+
+def as_year(value, column: cols.Column) -> int | None:
+    """A year from ``1985``, ``"1985"``, an Excel date, ``"12/03/1985"`` or ``"1985-03-12"``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.year
+    text = clean_text(value)
+    match = DATE_RE.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return datetime.date(year, month, day).year
+        except ValueError:
+            raise RowError(
+                column.field, _("“%(value)s” is not a valid date (dd/mm/yyyy).") % {"value": text}
+            ) from None
+    match = ISO_RE.match(text)
+    if match:
+        return int(match.group(1))
+    year = as_int(value, column)
+    if year is not None and 0 < year < 1900 and isinstance(value, int | float):
+        # An Excel date serial number read as a plain number.
+        return (datetime.date(1899, 12, 30) + datetime.timedelta(days=year)).year
+    return year
+
+
+def as_bool(value, column: cols.Column) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    folded = cols.key(value)
+    if folded in {cols.key(w) for w in cols.YES_WORDS}:
+        return True
+    if folded in {cols.key(w) for w in cols.NO_WORDS}:
+        return False
+    raise RowError(column.field, _("Write “Có” or “Không”, not “%(value)s”.") % {"value": value})
+
+
+def parse_row(cells: list, header: cols.Header, columns: list[cols.Column]) -> tuple[dict, list[RowError]]:
+    """Typed values of the columns present in the file, and the errors found."""
+    values: dict = {}
+    errors: list[RowError] = []
+    for column in columns:
+        index = header.positions.get(column.field)
+        if index is None:
+            continue
+        raw = cells[index] if index < len(cells) else None
+        try:
+            if column.type == cols.INT:
+                value = as_int(raw, column)
+            elif column.type == cols.YEAR:
+                value = as_year(raw, column)
+            elif column.type == cols.YESNO:
+                value = as_bool(raw, column)
+            elif column.type == cols.CHOICE:
+                text = clean_text(raw)
+                value = column.choice_value(text) if text else None
+                if text and value is None:
+                    allowed = ", ".join(words[0] for words in column.choices.values())
+                    raise RowError(
+                        column.field,
+                        _("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed},
+                    )
+            else:
+                value = clean_text(raw)
+                if column.max_length and len(value) > column.max_length:
+                    raise RowError(
+                        column.field,
+                        _("Too long: at most %(max)d characters.") % {"max": column.max_length},
+                    )
+        except RowError as error:
+            errors.append(error)
+            continue
+        if column.required and value in (None, ""):
+            errors.append(RowError(column.field, _("This field is required.")))
+            continue
+        values[column.field] = value
+    return values, errors
+
+
+def check_values(kind: str, values: dict) -> list[RowError]:
+    errors = []
+    if kind == ImportKind.FAMILY and values.get("member_count") is not None and not 1 <= values["member_count"] <= 60:
+        errors.append(RowError("member_count", _("The number of members must be between 1 and 60.")))
+    year = values.get("birth_year")
+    if kind == ImportKind.CITIZEN and year is not None and not 1900 <= year <= timezone.localdate().year:
+        errors.append(RowError("birth_year", _("The birth year must be between 1900 and this year.")))
+    if kind == ImportKind.UNIT and values.get("staff_count") is not None and values["staff_count"] < 0:
+        errors.append(RowError("staff_count", _("The number of staff cannot be negative.")))
+    return errors
+
+
+# --- planning -----------------------------------------------------------------------------------
+
+
+def name_key(kind: str, values: dict) -> tuple | None:
+    name_field = NAME_FIELD.get(kind)
+    if name_field is None:
+        return ()
+    name = fold(values.get(name_field) or "")
+    if kind == ImportKind.CITIZEN:
+        return (name, values.get("birth_year"))
+    return (name,)
+
+
+def load_existing(kind: str, area_ids: set[int]) -> list[dict]:
+    model = MODELS[kind]
+    fields = ["pk", "area_id", "name", *COMMON_FIELDS, *CHILD_FIELDS[kind]]
+    rows = []
+    area_list = sorted(area_ids)
+    for start in range(0, len(area_list), 500):
+        rows += list(model.objects.filter(area_id__in=area_list[start : start + 500]).values(*fields))
+    return rows
+
+
+class Planner:
+    """Validates rows one by one and keeps the plan; ``finish`` compares with what is stored."""
+
+    def __init__(self, kind: str, header: cols.Header, *, commune=None, user=None, resolver=None):
+        self.kind = kind
+        self.header = header
+        self.columns = cols.KINDS[kind]
+        self.commune = commune
+        self.user = user
+        self.resolver = resolver or UnitResolver()
+        self.rejections: list[Rejection] = []
+        self.accepted: list[dict] = []
+        self.seen: dict[tuple, int] = {}
+
+    def where(self, field_name: str) -> str:
+        index = self.header.positions.get(field_name)
+        if index is None:
+            column = next((c for c in self.columns if c.field == field_name), None)
+            return column.heading if column else ""
+        label = self.header.labels[index] if index < len(self.header.labels) else ""
+        return f"{cols.column_letter(index)} ({label.strip()})"
+
+    def reject(self, row: int, field_name: str, message: str) -> None:
+        self.rejections.append(Rejection(row, self.where(field_name) if field_name else "", message))
+
+    def area_for(self, row: int, values: dict) -> AdministrativeUnit | None:
+        commune_name = values.get("commune") or ""
+        try:
+            if commune_name:
+                commune = self.resolver.commune(commune_name, values.get("district") or "")
+            elif self.commune is not None:
+                commune = self.commune
+            else:
+                self.reject(row, "commune", _("Write the commune, or choose one for the whole file."))
+                return None
+        except ResolveError as error:
+            self.reject(row, "commune", str(error.args[0]))
+            return None
+        if self.kind in cols.VILLAGE_KINDS:
+            try:
+                area = self.resolver.village(commune, values["village"])
+            except ResolveError as error:
+                self.reject(row, "village", str(error.args[0]))
+                return None
+        else:
+            area = commune
+        if not user_reaches_unit(self.user, area) and self.user is not None:
+            self.reject(
+                row,
+                "village" if self.kind in cols.VILLAGE_KINDS else "commune",
+                _("%(unit)s is outside your area; you may import only the units assigned to you.")
+                % {"unit": area.label_with_parent if area.level == UnitLevel.VILLAGE else area.name},
+            )
+            return None
+        return area
+
+    def add(self, row: int, cells: list) -> None:
+        values, errors = parse_row(cells, self.header, self.columns)
+        errors += check_values(self.kind, values)
+        if errors:
+            for error in errors:
+                self.reject(row, error.field, error.message)
+            return
+        area = self.area_for(row, values)
+        if area is None:
+            return
+        code = values.get("code") or ""
+        natural = (area.pk, "code", code) if code else (area.pk, "name", *name_key(self.kind, values))
+        first = self.seen.get(natural)
+        if first is not None:
+            self.reject(row, "", _("Same household, clan, unit or person as row %(row)d.") % {"row": first})
+            return
+        self.seen[natural] = row
+        values["_row"] = row
+        values["_area"] = area
+        self.accepted.append(values)
+
+    def finish(self, plan: Plan) -> Plan:
+        existing = load_existing(self.kind, {v["_area"].pk for v in self.accepted})
+        by_code: dict[tuple, dict] = {}
+        by_name: dict[tuple, list[dict]] = {}
+        for row in existing:
+            if row["code"]:
+                by_code[(row["area_id"], row["code"])] = row
+            by_name.setdefault((row["area_id"], *name_key(self.kind, row)), []).append(row)
+        present = set(self.header.positions)
+        compared = [f for f in (*COMMON_FIELDS, *CHILD_FIELDS[self.kind]) if f in present]
+        claimed: set[int] = set()
+        for values in self.accepted:
+            area = values["_area"]
+            code = values.get("code") or ""
+            match = by_code.get((area.pk, code)) if code else None
+            if match is None:
+                candidates = [
+                    r
+                    for r in by_name.get((area.pk, *name_key(self.kind, values)), [])
+                    if not (code and r["code"] and r["code"] != code)
+                ]
+                if len(candidates) > 1:
+                    self.reject(
+                        values["_row"],
+                        "",
+                        _("%(count)d records already match this row; add the code column to tell them apart.")
+                        % {"count": len(candidates)},
+                    )
+                    continue
+                match = candidates[0] if candidates else None
+            if match is not None and match["pk"] in claimed:
+                self.reject(values["_row"], "", _("Another row of this file already updates the same record."))
+                continue
+            if match is None:
+                plan.to_create.append(values)
+                continue
+            claimed.add(match["pk"])
+            changes = {f: values[f] for f in compared if values.get(f) is not None and values[f] != match[f]}
+            if changes:
+                merged = {**match, **changes, "_area": area, "_row": values["_row"]}
+                plan.to_update.append(merged)
+            else:
+                plan.unchanged += 1
+        plan.rejections = sorted(self.rejections, key=lambda r: r.row)
+        return plan
+
+
+def choose_sheet(sheets: list[Sheet], kind: str | None) -> tuple[Sheet, cols.Header]:
+    for sheet in sheets:
+        header = cols.find_header(sheet.rows, kind)
+        if header is None and sheet.merged:
+            fill_merged(sheet)
+            header = cols.find_header(sheet.rows, kind)
+        if header is not None:
+            return sheet, header
+    expected = ", ".join(
+        f"“{c.heading}”" for c in cols.KINDS[kind or ImportKind.FAMILY] if c.required or c.field == "commune"
+    )
+    raise FileRefused(
+        _(
+            "No header row was recognised in the first %(rows)d rows of any sheet. The header must name the "
+            "columns, for example %(expected)s; download the template to see them."
+        )
+        % {"rows": cols.HEADER_SCAN_ROWS, "expected": expected}
+    )
+
+
+def plan_import(
+    data: bytes,
+    filename: str,
+    *,
+    kind: str | None = None,
+    commune: AdministrativeUnit | None = None,
+    user=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Plan:
+    """Read and validate the file and compare it with what is stored; writes nothing.
+
+    Raises ``FileRefused`` when the file as a whole cannot be imported.
+    """
+    sheets = read_sheets(data, filename)
+    sheet, header = choose_sheet(sheets, kind)
+    fill_merged(sheet)
+    planner = Planner(header.kind, header, commune=commune, user=user)
+    rows = list(iter_data_rows(sheet, header.row_index))
+    plan = Plan(kind=header.kind, sheet=sheet, header=header, total=len(rows))
+    for done, (number, cells) in enumerate(rows, start=1):
+        planner.add(number, cells)
+        if progress and done % 5000 == 0:
+            progress(done, len(rows))
+    if progress:
+        progress(len(rows), len(rows))
+    return planner.finish(plan)
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def display_name(kind: str, values: dict) -> str:
+    model = MODELS[kind]
+    instance = model(**{f: values.get(f, DEFAULTS.get(f)) for f in CHILD_FIELDS[kind]})
+    instance.area = values["_area"]
+    return instance.build_display_name()[:255]
+
+
+def insert_returning(model, fields: list[str], rows: list[tuple]) -> list[int]:
+    """Multi-row ``INSERT ... RETURNING id`` (PostgreSQL, SQLite >= 3.35): the new ids in row order."""
+    quote = connection.ops.quote_name
+    opts = model._meta
+    names = ", ".join(quote(opts.get_field(f).column) for f in fields)
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    ids: list[int] = []
+    per_batch = max(1, min(500, 30000 // len(fields)))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_batch):
+            chunk = rows[start : start + per_batch]
+            sql = (
+                f"INSERT INTO {quote(opts.db_table)} ({names}) VALUES "  # noqa: S608 (names from model meta)
+                f"{', '.join([placeholders] * len(chunk))} RETURNING {quote(opts.pk.column)}"
+            )
+            cursor.execute(sql, [value for row in chunk for value in row])
+            ids += [r[0] for r in cursor.fetchall()]
+    return ids
+
+
+def update_rows(model, fields: list[str], rows: list[tuple]) -> None:
+    """``UPDATE`` of ``fields`` for each row (values in ``fields`` order, then the key)."""
+    if not rows or not fields:
+        return
+    quote = connection.ops.quote_name
+    opts = model._meta
+    key = opts.pk.column
+    assignments = ", ".join(f"{quote(opts.get_field(f).column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(opts.db_table)} SET {assignments} WHERE {quote(key)} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def write_batch(kind: str, creates: list[dict], updates: list[dict], *, user=None) -> None:
+    """Write one batch of new and changed rows (called inside the import's transaction)."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    child = MODELS[kind]
+    child_fields = CHILD_FIELDS[kind]
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    if creates:
+        ids = insert_returning(
+            Subject,
+            ["kind", "name", "area", "code", "publish_consent", "is_active", "note", "created_at", "updated_at"]
+            + ["created_by"],
+            [
+                (
+                    kind,
+                    display_name(kind, v),
+                    v["_area"].pk,
+                    v.get("code") or "",
+                    DEFAULTS["publish_consent"] if v.get("publish_consent") is None else v["publish_consent"],
+                    True,
+                    v.get("note") or "",
+                    now,
+                    now,
+                    user_id,
+                )
+                for v in creates
+            ],
+        )
+        insert_rows(
+            child,
+            ["subject_ptr", *child_fields],
+            [
+                (pk, *(v.get(f) if v.get(f) is not None else DEFAULTS.get(f) for f in child_fields))
+                for pk, v in zip(ids, creates, strict=True)
+            ],
+        )
+    if updates:
+        update_rows(
+            Subject,
+            ["name", "code", "publish_consent", "note", "updated_at"],
+            [(display_name(kind, v), v["code"], v["publish_consent"], v["note"], now, v["pk"]) for v in updates],
+        )
+        update_rows(
+            child,
+            child_fields,
+            [(*(v[f] for f in child_fields), v["pk"]) for v in updates],
+        )
+
+
+def apply_plan(plan: Plan, *, user=None, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Write the plan's new and changed rows in one transaction: all of them or, on any error, none."""
+    total = len(plan.to_create) + len(plan.to_update)
+    done = 0
+    with transaction.atomic():
+        for start in range(0, max(len(plan.to_create), len(plan.to_update)), BATCH):
+            creates = plan.to_create[start : start + BATCH]
+            updates = plan.to_update[start : start + BATCH]
+            write_batch(plan.kind, creates, updates, user=user)
+            done += len(creates) + len(updates)
+            if progress:
+                progress(done, total)
+    return plan.counts()
