@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
@@ -19,12 +20,17 @@ TEXT, INT, YEAR, YESNO, CHOICE = "text", "int", "year", "yesno", "choice"
 HEADER_SCAN_ROWS = 20
 
 
-def key(text: str) -> str:
-    """Folded heading: ``"Số nhân khẩu (*)"`` -> ``"sonhankhau"``."""
-    return re.sub(r"[^0-9a-z]", "", fold(str(text or "")))
+@lru_cache(maxsize=4096)
+def _key(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", fold(text))
 
 
-@dataclass(frozen=True)
+def key(text) -> str:
+    """Folded heading or choice: ``"Số nhân khẩu (*)"`` -> ``"sonhankhau"``."""
+    return _key(str(text or ""))
+
+
+@dataclass(frozen=True, eq=False)
 class Column:
     field: str
     heading: str  # Vietnamese heading written in the template
@@ -42,11 +48,7 @@ class Column:
         return {key(self.heading), key(self.field), *(key(a) for a in self.aliases)}
 
     def choice_value(self, text: str) -> str | None:
-        folded = key(text)
-        for value, words in self.choices.items():
-            if folded == key(value) or any(folded == key(w) for w in words):
-                return value
-        return None
+        return _choice_lookup(self).get(key(text))
 
 
 COMMUNE = Column(
@@ -244,12 +246,27 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def match_header(row: list, columns: list[Column]) -> dict[str, int]:
-    """field -> column index for the cells of ``row`` that name a column; the first match wins."""
+@cache
+def _choice_lookup(column: Column) -> dict[str, str]:
     lookup = {}
-    for column in columns:
-        for k in column.keys:
+    for value, words in column.choices.items():
+        for word in (value, *words):
+            lookup.setdefault(key(word), value)
+    return lookup
+
+
+@cache
+def _header_lookup(kind: str) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for column in KINDS[kind]:
+        for k in sorted(column.keys):
             lookup.setdefault(k, column.field)
+    return lookup
+
+
+def match_header(row: list, kind: str) -> dict[str, int]:
+    """field -> column index for the cells of ``row`` that name a column of ``kind``; the first match wins."""
+    lookup = _header_lookup(kind)
     positions: dict[str, int] = {}
     for index, cell in enumerate(row):
         field_name = lookup.get(key(cell)) if cell not in (None, "") else None
@@ -265,7 +282,7 @@ def find_header(rows: list[list], kind: str | None = None) -> Header | None:
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         for k in kinds:
             columns = KINDS[k]
-            positions = match_header(row, columns)
+            positions = match_header(row, k)
             required = [c.field for c in columns if c.required]
             if not all(f in positions for f in required):
                 continue

@@ -136,7 +136,11 @@ class UnitResolver:
     def _find_village(self, commune: AdministrativeUnit, name: str) -> AdministrativeUnit:
         folded = plain(name)
         stripped = strip_prefix(folded, VILLAGE_PREFIXES)
-        for communes in ([commune.pk], sorted(self.related.get(commune.pk, ()))):
+        # The old commune and the new one that kept its name are searched first, then the official
+        # predecessors and successors (villages may be recorded under either tree).
+        same_name = sorted({commune.pk, *(u.pk for u in self.by_name.get(plain(commune.name), []))})
+        related = sorted({r for c in same_name for r in self.related.get(c, ())} - set(same_name))
+        for communes in (same_name, related):
             found: dict[int, AdministrativeUnit] = {}
             for commune_id in communes:
                 for key in (folded, stripped):
