@@ -26,14 +26,14 @@ def error_workbook(plan: Plan) -> bytes:
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     error_format = book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE", "text_wrap": True})
     date_format = book.add_format({"num_format": "dd/mm/yyyy"})
-    rows, header = source_rows(plan)
+    rows, header = source_rows(plan, set(by_row))
     labels = list(header.labels)
     width = len(labels)
     for c, label in enumerate([*labels, cols.ROW_HEADING, cols.ERROR_HEADING]):
         sheet.write_string(0, c, str(label), bold)
     out_row = 1
     for number in sorted(by_row):
-        cells = rows[number - 1] if number - 1 < len(rows) else []
+        cells = rows.get(number, [])
         for c in range(width):
             value = cells[c] if c < len(cells) else None
             if isinstance(value, datetime.datetime | datetime.date):

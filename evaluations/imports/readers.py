@@ -28,6 +28,8 @@ SPREADSHEET_SUFFIXES = {".xlsx", ".xls", ".ods", ".csv", ".txt"}
 MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam", ".xlsb"}
 #: A single part this many times bigger unpacked than packed is not a spreadsheet.
 MAX_COMPRESSION_RATIO = 1000
+#: Rows kept in memory to find the header in; the rest of a sheet is streamed.
+HEAD_ROWS = 25
 
 
 class FileRefused(Exception):
@@ -36,12 +38,32 @@ class FileRefused(Exception):
 
 @dataclass
 class Sheet:
-    """The rows of one sheet (cells as str, float, int, bool, date, datetime or None) and merged ranges."""
+    """One sheet: its first rows in memory, the rest streamed (a 164,000-row list of cells is most of an
+    import's memory), and its merged ranges. Cells are str, float, int, bool, date, datetime or None."""
 
     name: str
-    rows: list[list]
+    head: list[list]
+    rest: Iterator[list] = field(default_factory=lambda: iter(()))
     #: ((first row, first column), (last row, last column)), 0-based, inclusive.
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    height: int = 0
+
+    def __post_init__(self):
+        if self.merged:
+            fill_merged(self.head, self.merged)
+
+    def rows_after(self, index: int) -> Iterator[tuple[int, list]]:
+        """(0-based index, cells) of the rows after ``index``, merged ranges filled; read once."""
+        for i in range(index + 1, len(self.head)):
+            yield i, self.head[i]
+        i = len(self.head)
+        pending = [m for m in self.merged if m[1][0] >= i]
+        values = {(r1, c1): self.head[r1][c1] for (r1, c1), _ in pending if r1 < i and c1 < len(self.head[r1])}
+        for row in self.rest:
+            if pending:
+                fill_merged_row(row, i, pending, values)
+            yield i, row
+            i += 1
 
 
 def check_size(size: int) -> None:
@@ -143,7 +165,7 @@ def read_csv(data: bytes) -> Sheet:
     except csv.Error:
         delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     rows = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    return Sheet(name="CSV", rows=rows)
+    return Sheet(name="CSV", head=rows, height=len(rows))
 
 
 def read_workbook(data: bytes) -> list[Sheet]:
@@ -157,12 +179,10 @@ def read_workbook(data: bytes) -> list[Sheet]:
     sheets = []
     for index, name in enumerate(book.sheet_names):
         sheet = book.get_sheet_by_index(index)
-        rows = sheet.to_python(skip_empty_area=False)
-        merged = []
-        for rng in getattr(sheet, "merged_cell_ranges", None) or []:
-            (r1, c1), (r2, c2) = rng
-            merged.append(((r1, c1), (r2, c2)))
-        sheets.append(Sheet(name=name, rows=rows, merged=merged))
+        rows = sheet.iter_rows()
+        head = [row for _, row in zip(range(HEAD_ROWS), rows, strict=False)]
+        merged = [((r1, c1), (r2, c2)) for (r1, c1), (r2, c2) in (getattr(sheet, "merged_cell_ranges", None) or [])]
+        sheets.append(Sheet(name=name, head=head, rest=rows, merged=merged, height=sheet.height))
     return sheets
 
 
@@ -204,27 +224,28 @@ def has_data(row: list) -> bool:
     return False
 
 
-def fill_merged(sheet: Sheet) -> None:
+def fill_merged(rows: list[list], merged: list) -> None:
     """Copy the value of each merged range's first cell into the range (readers leave the rest empty)."""
-    rows = sheet.rows
-    for (r1, c1), (r2, c2) in sheet.merged:
+    for (r1, c1), (r2, c2) in merged:
         if r1 >= len(rows):
             continue
         value = rows[r1][c1] if c1 < len(rows[r1]) else None
-        while len(rows) <= r2:
-            rows.append([])
-        for r in range(r1, r2 + 1):
-            row = rows[r]
-            if len(row) <= c2:
-                row.extend([""] * (c2 + 1 - len(row)))
-            for c in range(c1, c2 + 1):
-                if row[c] is None or row[c] == "":
-                    row[c] = value
+        for r in range(r1, min(r2, len(rows) - 1) + 1):
+            _fill(rows[r], c1, c2, value)
 
 
-def iter_data_rows(sheet: Sheet, header_index: int) -> Iterator[tuple[int, list]]:
-    """(1-based row number as Excel shows it, cells) for each row after the header that is not blank."""
-    for index in range(header_index + 1, len(sheet.rows)):
-        row = sheet.rows[index]
-        if has_data(row):
-            yield index + 1, row
+def fill_merged_row(row: list, index: int, merged: list, values: dict) -> None:
+    """Fill one streamed row: ranges starting on it take their value from it, the others from ``values``."""
+    for (r1, c1), (r2, c2) in merged:
+        if r1 <= index <= r2:
+            if r1 == index:
+                values[(r1, c1)] = row[c1] if c1 < len(row) else None
+            _fill(row, c1, c2, values.get((r1, c1)))
+
+
+def _fill(row: list, c1: int, c2: int, value) -> None:
+    if len(row) <= c2:
+        row.extend([""] * (c2 + 1 - len(row)))
+    for c in range(c1, c2 + 1):
+        if row[c] is None or row[c] == "":
+            row[c] = value

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections import defaultdict
 
 from django.utils.translation import gettext as _
@@ -26,6 +27,11 @@ DISTRICT_PREFIXES = ("thanhpho", "thixa", "huyen", "quan", "tp", "h")
 
 def plain(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", fold(text))
+
+
+def exact(text: str) -> str:
+    """Lower case with diacritics kept: tells "Thành Hải" from "Thanh Hải" when folding cannot."""
+    return " ".join(unicodedata.normalize("NFC", text or "").lower().split())
 
 
 def strip_prefix(folded: str, prefixes: tuple[str, ...]) -> str:
@@ -90,6 +96,11 @@ class UnitResolver:
             candidates = self._parse_address(name, district)
         if not candidates:
             raise ResolveError(_("Commune \u201c%(name)s\u201d was not found.") % {"name": name})
+        if len(candidates) > 1:
+            # Folding joins names that differ only by tone marks; the name as written tells them apart.
+            written = exact(name)
+            same = [c for c in candidates if written in (exact(c.name), exact(c.short_name))]
+            candidates = same or candidates
         if len(candidates) > 1 and district:
             wanted = strip_prefix(plain(district), DISTRICT_PREFIXES)
             narrowed = [c for c in candidates if self.district_of.get(c.pk) == wanted]
@@ -149,9 +160,13 @@ class UnitResolver:
             if len(found) == 1:
                 return next(iter(found.values()))
             if len(found) > 1:
-                exact = [v for v in found.values() if plain(v.name) == folded]
-                if len(exact) == 1:
-                    return exact[0]
+                written = exact(name)
+                for matches in (
+                    [v for v in found.values() if exact(v.name) == written],
+                    [v for v in found.values() if plain(v.name) == folded],
+                ):
+                    if len(matches) == 1:
+                        return matches[0]
                 raise ResolveError(
                     _("Several villages called \u201c%(name)s\u201d belong to %(commune)s; write the full name.")
                     % {"name": name, "commune": commune.name}

@@ -149,6 +149,16 @@ def test_title_rows_merged_cells_blank_rows_and_headers_in_any_order_without_dia
     assert found["Lê Thị Cúc"].area == areas["village_a2"]
 
 
+def test_merged_cells_far_below_the_header(areas):
+    rows = [["Xã Phước Hải", "Thôn Thái An", f"Nguyễn Văn {n}", "Ông", 4, f"H{n}"] for n in range(60)]
+    rows[40][1] = rows[41][1] = rows[42][1] = None
+    # B42:B44 merged (rows 41-43 of the data): far past the rows kept in memory to find the header.
+    data = families_file(rows, merges=[(41, 1, 43, 1, "Thôn Từ Thiện")])
+    plan = run(data)
+    assert plan.counts()["created"] == 60, plan.rejections
+    assert LearningFamily.objects.filter(area=areas["village_a1"]).count() == 3
+
+
 def test_numbers_stored_as_text_stray_spaces_and_decomposed_vietnamese(areas):
     nfd = unicodedata.normalize("NFD", "Phạm Thị Dung")
     data = families_file(
@@ -419,6 +429,14 @@ def test_old_and_new_commune_names_with_or_without_diacritics(db):
     plan = run(data)
     assert plan.counts()["created"] == 4, plan.rejections
     assert set(LearningFamily.objects.values_list("area", flat=True)) == {village.pk}
+
+    # "Thành Hải" and "Thanh Hải" fold alike; written with their tone marks they are told apart.
+    thanh = AdministrativeUnit.objects.get(name="Xã Thành Hải", valid_to__isnull=False)
+    thanh.add_child(name="Thôn Tân Sơn", level=UnitLevel.VILLAGE, unit_type="Thôn")
+    plan = run(families_file([["Xã Thành Hải", "Thôn Tân Sơn", "Ngô Văn Tài", "Ông", 3, "5"]]))
+    assert plan.counts()["created"] == 1, plan.rejections
+    plan = run(families_file([["Xa Thanh Hai", "Thon Tan Son", "Ngô Văn Tài", "Ông", 3, "6"]]))
+    assert "Huyện" in plan.rejections[0].message  # ambiguous without diacritics: the district is asked for
 
 
 # --- templates and the command ---------------------------------------------------------------------
