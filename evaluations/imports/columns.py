@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from django.utils.translation import gettext_lazy as _
-
 from ..models import HeadTitle, ImportKind, ManagingLevel, PopulationGroup, UnitType
 from ..text import fold
 
@@ -221,8 +219,6 @@ KIND_TITLES = {
 
 ERROR_HEADING = "Lỗi cần sửa"
 ROW_HEADING = "Dòng trong tệp gốc"
-
-UNKNOWN_HEADER = _("No header row found")
 
 
 @dataclass

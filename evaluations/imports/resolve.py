@@ -95,7 +95,7 @@ class UnitResolver:
         if not candidates:
             candidates = self._parse_address(name, district)
         if not candidates:
-            raise ResolveError(_("Commune \u201c%(name)s\u201d was not found.") % {"name": name})
+            raise ResolveError(_("Commune “%(name)s” was not found.") % {"name": name})
         if len(candidates) > 1:
             # Folding joins names that differ only by tone marks; the name as written tells them apart.
             written = exact(name)
@@ -111,8 +111,7 @@ class UnitResolver:
             if len(current) == 1:
                 return current[0]
             raise ResolveError(
-                _("Several communes are called \u201c%(name)s\u201d; add the district (column \u201cHuyện\u201d).")
-                % {"name": name}
+                _("Several communes are called “%(name)s”; add the district (column “Huyện”).") % {"name": name}
             )
         return candidates[0]
 
@@ -168,10 +167,10 @@ class UnitResolver:
                     if len(matches) == 1:
                         return matches[0]
                 raise ResolveError(
-                    _("Several villages called \u201c%(name)s\u201d belong to %(commune)s; write the full name.")
+                    _("Several villages called “%(name)s” belong to %(commune)s; write the full name.")
                     % {"name": name, "commune": commune.name}
                 )
         raise ResolveError(
-            _("Village \u201c%(name)s\u201d was not found in %(commune)s. Add it under Reference data first.")
+            _("Village “%(name)s” was not found in %(commune)s. Add it under Reference data first.")
             % {"name": name, "commune": commune.name}
         )
