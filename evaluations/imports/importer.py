@@ -66,7 +66,9 @@ NAME_FIELD = {
     ImportKind.UNIT: "unit_name",
     ImportKind.CITIZEN: "full_name",
 }
+ALL_FIELDS = tuple(dict.fromkeys([*COMMON_FIELDS, *(f for fields in CHILD_FIELDS.values() for f in fields)]))
 BATCH = 20_000
+AREAS_PER_QUERY = 50
 #: How many rejected rows the job keeps for the preview; the error workbook lists them all.
 KEPT_ERRORS = 200
 DATE_RE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
@@ -88,14 +90,14 @@ class Plan:
     """What an import would do; ``apply_plan`` writes it."""
 
     kind: str
-    sheet: Sheet
+    sheet: Sheet | None
     header: cols.Header
     #: The file itself, read again for the error workbook (the rows are dropped once validated).
     data: bytes = b""
     filename: str = ""
     total: int = 0
-    to_create: list[dict] = field(default_factory=list)
-    to_update: list[dict] = field(default_factory=list)
+    to_create: list[Record] = field(default_factory=list)
+    to_update: list[Record] = field(default_factory=list)
     unchanged: int = 0
     rejections: list[Rejection] = field(default_factory=list)
 
@@ -110,6 +112,24 @@ class Plan:
             "unchanged": self.unchanged,
             "rejected": self.rejected_rows,
         }
+
+
+class Record:
+    """One accepted row: where it is in the file, its unit, its values and, for an update, the stored pk.
+
+    Slots rather than a dict: an import holds 164,000 of these at once.
+    """
+
+    __slots__ = ("row", "area", "pk", *ALL_FIELDS)
+
+    def __init__(self, row: int, area: AdministrativeUnit, values: dict):
+        self.row, self.area, self.pk = row, area, None
+        for name in ALL_FIELDS:
+            setattr(self, name, values.get(name))
+
+    def get(self, name: str, default=None):
+        value = getattr(self, name, None)
+        return default if value is None else value
 
 
 class RowError(Exception):
@@ -292,7 +312,7 @@ class Planner:
         self.user = user
         self.resolver = resolver or UnitResolver()
         self.rejections: list[Rejection] = []
-        self.accepted: list[dict] = []
+        self.accepted: list[Record] = []
         self.seen: dict[tuple, int] = {}
         self.parse = row_parser(header, self.columns)
 
@@ -356,28 +376,49 @@ class Planner:
             self.reject(row, "", _("Same household, clan, unit or person as row %(row)d.") % {"row": first})
             return
         self.seen[natural] = row
-        values["_row"] = row
-        values["_area"] = area
-        self.accepted.append(values)
+        self.accepted.append(Record(row, area, values))
 
     def finish(self, plan: Plan) -> Plan:
         kind = self.kind
         fields = existing_fields(kind)
         at = {f: i for i, f in enumerate(fields)}
-        pk_i, area_i, code_i = at["pk"], at["area_id"], at["code"]
+        area_i, code_i = at["area_id"], at["code"]
         name_fields = [at[f] for f in (NAME_FIELD.get(kind), "birth_year") if f in at]
-        by_code: dict[tuple, tuple] = {}
-        by_name: dict[tuple, list[tuple]] = {}
-        for row in load_existing(kind, {v["_area"].pk for v in self.accepted}):
-            if row[code_i]:
-                by_code[(row[area_i], row[code_i])] = row
-            key = (row[area_i], *(folded(row[i]) if isinstance(row[i], str) else row[i] for i in name_fields))
-            by_name.setdefault(key, []).append(row)
+        # A row with a code matches by name only a stored record without one; a row without a code
+        # matches any. Index only what the file's rows can match (most lists give every row a code).
+        any_without_code = any(not v.get("code") for v in self.accepted)
         present = set(self.header.positions)
         compared = [(f, at[f]) for f in (*COMMON_FIELDS, *CHILD_FIELDS[kind]) if f in present]
+        stored = [(f, at[f]) for f in (*COMMON_FIELDS, *CHILD_FIELDS[kind])]
+        by_area: dict[int, list[Record]] = {}
+        for record in self.accepted:
+            by_area.setdefault(record.area.pk, []).append(record)
+        self.accepted = []
+        area_ids = sorted(by_area)
+        # A few villages at a time: the stored records of a whole province need not be in memory at once.
+        for start in range(0, len(area_ids), AREAS_PER_QUERY):
+            chunk = area_ids[start : start + AREAS_PER_QUERY]
+            by_code: dict[tuple, tuple] = {}
+            by_name: dict[tuple, list[tuple]] = {}
+            for row in load_existing(kind, set(chunk)):
+                if row[code_i]:
+                    by_code[(row[area_i], row[code_i])] = row
+                    if not any_without_code:
+                        continue
+                key = (row[area_i], *(folded(row[i]) if isinstance(row[i], str) else row[i] for i in name_fields))
+                by_name.setdefault(key, []).append(row)
+            for area_id in chunk:
+                self.match(plan, by_area.pop(area_id), by_code, by_name, compared, stored, at)
+        plan.rejections = sorted(self.rejections, key=lambda r: r.row)
+        return plan
+
+    def match(self, plan: Plan, records: list[Record], by_code, by_name, compared, stored, at) -> None:
+        """Sort the records of one area into creates, updates and unchanged, against the stored ones."""
+        kind = self.kind
+        pk_i, code_i = at["pk"], at["code"]
         claimed: set[int] = set()
-        for values in self.accepted:
-            area = values["_area"]
+        for values in records:
+            area = values.area
             code = values.get("code") or ""
             match = by_code.get((area.pk, code)) if code else None
             if match is None:
@@ -388,7 +429,7 @@ class Planner:
                 ]
                 if len(candidates) > 1:
                     self.reject(
-                        values["_row"],
+                        values.row,
                         "",
                         _("%(count)d records already match this row; add the code column to tell them apart.")
                         % {"count": len(candidates)},
@@ -399,19 +440,19 @@ class Planner:
                 plan.to_create.append(values)
                 continue
             if match[pk_i] in claimed:
-                self.reject(values["_row"], "", _("Another row of this file already updates the same record."))
+                self.reject(values.row, "", _("Another row of this file already updates the same record."))
                 continue
             claimed.add(match[pk_i])
-            changes = {f: values[f] for f, i in compared if values.get(f) is not None and values[f] != match[i]}
-            if changes:
-                plan.to_update.append(
-                    {**dict(zip(fields, match, strict=True)), **changes, "_area": area, "_row": values["_row"]}
-                )
+            changed = [f for f, i in compared if getattr(values, f) is not None and getattr(values, f) != match[i]]
+            if changed:
+                # The update writes the stored values, with the file's where they differ.
+                for f, i in stored:
+                    if f not in changed:
+                        setattr(values, f, match[i])
+                values.pk = match[pk_i]
+                plan.to_update.append(values)
             else:
                 plan.unchanged += 1
-        self.accepted = []
-        plan.rejections = sorted(self.rejections, key=lambda r: r.row)
-        return plan
 
 
 def choose_sheet(sheets: list[Sheet], kind: str | None) -> tuple[Sheet, cols.Header]:
@@ -446,7 +487,8 @@ def plan_import(
     """
     sheet, header = choose_sheet(read_sheets(data, filename), kind)
     planner = Planner(header.kind, header, commune=commune, user=user)
-    plan = Plan(kind=header.kind, sheet=sheet, header=header, data=data, filename=filename)
+    # The plan keeps no sheet: the reader's own copy of the cells is freed once the rows are read.
+    plan = Plan(kind=header.kind, sheet=None, header=header, data=data, filename=filename)
     estimate = max(0, sheet.height - header.row_index - 1)
     done = 0
     for index, cells in sheet.rows_after(header.row_index):
@@ -457,6 +499,7 @@ def plan_import(
         if progress and done % 5000 == 0:
             progress(done, max(estimate, done))
     plan.total = done
+    del sheet
     if progress:
         progress(done, done)
     return planner.finish(plan)
@@ -471,14 +514,14 @@ def source_rows(plan: Plan, wanted: set[int]) -> tuple[dict[int, list], cols.Hea
 # --- writing ------------------------------------------------------------------------------------
 
 
-def display_name(kind: str, values: dict) -> str:
+def display_name(kind: str, values: Record) -> str:
     """The name ``Subject.save`` would store, from the kind's own ``build_display_name``.
 
     The method is called on a plain namespace holding the same fields: building a model instance
     for each of 164,000 rows would cost more than the rest of the import.
     """
     fields = {f: values.get(f) if values.get(f) is not None else DEFAULTS.get(f) for f in CHILD_FIELDS[kind]}
-    area = values["_area"]
+    area = values.area
     row = SimpleNamespace(**fields, area=area, area_id=area.pk)
     return MODELS[kind].build_display_name(row)[:255]
 
@@ -532,7 +575,7 @@ def update_rows(model, fields: list[str], rows: list[tuple]) -> None:
         cursor.executemany(sql, rows)
 
 
-def write_batch(kind: str, creates: list[dict], updates: list[dict], *, user=None) -> None:
+def write_batch(kind: str, creates: list[Record], updates: list[Record], *, user=None) -> None:
     """Write one batch of new and changed rows (called inside the import's transaction)."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     child = MODELS[kind]
@@ -547,9 +590,9 @@ def write_batch(kind: str, creates: list[dict], updates: list[dict], *, user=Non
                 (
                     kind,
                     display_name(kind, v),
-                    v["_area"].pk,
+                    v.area.pk,
                     v.get("code") or "",
-                    DEFAULTS["publish_consent"] if v.get("publish_consent") is None else v["publish_consent"],
+                    DEFAULTS["publish_consent"] if v.publish_consent is None else v.publish_consent,
                     True,
                     v.get("note") or "",
                     now,
@@ -571,12 +614,12 @@ def write_batch(kind: str, creates: list[dict], updates: list[dict], *, user=Non
         update_rows(
             Subject,
             ["name", "code", "publish_consent", "note", "updated_at"],
-            [(display_name(kind, v), v["code"], v["publish_consent"], v["note"], now, v["pk"]) for v in updates],
+            [(display_name(kind, v), v.code, v.publish_consent, v.note, now, v.pk) for v in updates],
         )
         update_rows(
             child,
             child_fields,
-            [(*(v[f] for f in child_fields), v["pk"]) for v in updates],
+            [(*(getattr(v, f) for f in child_fields), v.pk) for v in updates],
         )
 
 
