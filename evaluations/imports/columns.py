@@ -206,6 +206,55 @@ KINDS: dict[str, list[Column]] = {
     ],
 }
 
+KINDS[ImportKind.RESULT] = [
+    Column(
+        "subject_kind",
+        "Loại mô hình",
+        ("loại", "mô hình", "loại mô hình học tập", "kind"),
+        required=True,
+        type=CHOICE,
+        choices={
+            "family": ("Gia đình", "gia đình học tập", "gđht", "hộ gia đình"),
+            "clan": ("Dòng họ", "dòng họ học tập", "dhht"),
+            "community": ("Cộng đồng", "cộng đồng học tập", "cđht", "thôn"),
+            "unit": ("Đơn vị", "đơn vị học tập", "đvht"),
+            "citizen": ("Công dân", "công dân học tập", "cdht"),
+        },
+    ),
+    Column("year", "Năm đánh giá", ("năm", "year"), required=True, type=INT),
+    Column(
+        "criteria_set",
+        "Mã bộ tiêu chí",
+        ("bộ tiêu chí", "mã bộ", "criteria set"),
+        required=True,
+        note="Mã của bộ tiêu chí (xem trong mục Bộ tiêu chí), ví dụ gdht-448.",
+    ),
+    COMMUNE,
+    DISTRICT,
+    Column(**{**VILLAGE.__dict__, "required": False, "note": "Bắt buộc với gia đình, cộng đồng và công dân."}),
+    Column(
+        "subject_name",
+        "Tên",
+        ("tên mô hình", "họ tên", "họ và tên", "họ tên chủ hộ", "chủ hộ", "tên dòng họ", "tên đơn vị"),
+        note="Tên chủ hộ, dòng họ, đơn vị hoặc công dân (hoặc ghi Mã).",
+    ),
+    Column(**{**CODE.__dict__, "note": "Mã của gia đình, dòng họ, đơn vị hoặc công dân (hoặc ghi Tên)."}),
+    Column(
+        "total", "Tổng điểm", ("tổng", "total"), note="Không bắt buộc: nếu ghi, phải bằng tổng tính từ các chỉ số."
+    ),
+]
+
+#: Indicator columns of a results file: "1.1", "Chỉ số 1.1", "CS 2.3".
+INDICATOR_RE = re.compile(r"^(?:chiso|cs|tieuchi)?(\d+(?:\.\d+)*)$")
+
+
+def indicator_code(label) -> str | None:
+    """``"Chỉ số 1.1"`` -> ``"1.1"``; None for a heading that is not an indicator code."""
+    text = re.sub(r"[^0-9a-z.]", "", fold(str(label or "")))
+    match = INDICATOR_RE.match(text)
+    return match.group(1) if match else None
+
+
 #: Kinds whose rows name a village (the others are attached to the commune).
 VILLAGE_KINDS = {ImportKind.FAMILY, ImportKind.COMMUNITY, ImportKind.CITIZEN}
 
@@ -215,6 +264,7 @@ KIND_TITLES = {
     ImportKind.COMMUNITY: "DANH SÁCH THÔN, KHU PHỐ",
     ImportKind.UNIT: "DANH SÁCH ĐƠN VỊ",
     ImportKind.CITIZEN: "DANH SÁCH CÔNG DÂN",
+    ImportKind.RESULT: "KẾT QUẢ ĐÁNH GIÁ",
 }
 
 ERROR_HEADING = "Lỗi cần sửa"

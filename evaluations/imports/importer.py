@@ -327,7 +327,7 @@ class Planner:
     def reject(self, row: int, field_name: str, message: str) -> None:
         self.rejections.append(Rejection(row, self.where(field_name) if field_name else "", message))
 
-    def area_for(self, row: int, values: dict) -> AdministrativeUnit | None:
+    def area_for(self, row: int, values: dict, village: bool | None = None) -> AdministrativeUnit | None:
         commune_name = values.get("commune") or ""
         try:
             if commune_name:
@@ -340,7 +340,8 @@ class Planner:
         except ResolveError as error:
             self.reject(row, "commune", str(error.args[0]))
             return None
-        if self.kind in cols.VILLAGE_KINDS:
+        village = self.kind in cols.VILLAGE_KINDS if village is None else village
+        if village:
             try:
                 area = self.resolver.village(commune, values["village"])
             except ResolveError as error:
@@ -351,7 +352,7 @@ class Planner:
         if self.user is not None and not user_reaches_unit(self.user, area):
             self.reject(
                 row,
-                "village" if self.kind in cols.VILLAGE_KINDS else "commune",
+                "village" if village else "commune",
                 _("%(unit)s is outside your area; you may import only the units assigned to you.")
                 % {"unit": area.label_with_parent if area.level == UnitLevel.VILLAGE else area.name},
             )
@@ -486,7 +487,12 @@ def plan_import(
     Raises ``FileRefused`` when the file as a whole cannot be imported.
     """
     sheet, header = choose_sheet(read_sheets(data, filename), kind)
-    planner = Planner(header.kind, header, commune=commune, user=user)
+    if header.kind == ImportKind.RESULT:
+        from .results import ResultPlanner
+
+        planner = ResultPlanner(header.kind, header, commune=commune, user=user)
+    else:
+        planner = Planner(header.kind, header, commune=commune, user=user)
     # The plan keeps no sheet: the reader's own copy of the cells is freed once the rows are read.
     plan = Plan(kind=header.kind, sheet=None, header=header, data=data, filename=filename)
     estimate = max(0, sheet.height - header.row_index - 1)
@@ -648,7 +654,12 @@ def apply_plan(plan: Plan, *, user=None, progress: Callable[[int, int], None] | 
         for start in range(0, max(len(plan.to_create), len(plan.to_update)), BATCH):
             creates = plan.to_create[start : start + BATCH]
             updates = plan.to_update[start : start + BATCH]
-            write_batch(plan.kind, creates, updates, user=user)
+            if plan.kind == ImportKind.RESULT:
+                from .results import write_results
+
+                write_results(creates, updates, user=user)
+            else:
+                write_batch(plan.kind, creates, updates, user=user)
             done += len(creates) + len(updates)
             if progress:
                 progress(done, total)

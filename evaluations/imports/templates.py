@@ -22,6 +22,9 @@ EXAMPLES = {
     ImportKind.CITIZEN: [
         {"full_name": "Đàng Thị Lan", "birth_year": 1985, "population_group": "Nông dân, lao động tự do"},
     ],
+    ImportKind.RESULT: [
+        {"subject_kind": "Gia đình", "year": 2024, "criteria_set": "gdht-448", "subject_name": "Nguyễn Văn An"},
+    ],
 }
 
 
@@ -116,6 +119,11 @@ def template_workbook(kind: str, commune: AdministrativeUnit | None = None) -> b
         "Tải lên lại cùng một tệp không tạo bản ghi trùng: dòng đã có được đối chiếu và chỉ cập nhật phần thay đổi.",
         "Dòng có lỗi được liệt kê (dòng, cột, lỗi) và có thể tải về tệp lỗi để sửa rồi tải lên lại.",
     ]
+    if kind == ImportKind.RESULT:
+        notes.append(
+            "Thêm mỗi chỉ số một cột, tiêu đề là mã chỉ số trong bộ tiêu chí (1.1, 1.2, ...), ghi điểm "
+            "(số nguyên hoặc lẻ 0,5) hoặc Có/Không với chỉ số đạt/không đạt. Chỉ có tổng điểm thì không nhập được."
+        )
     for r, text in enumerate(notes, start=2):
         guide.write_string(r, 0, "•")
         guide.write_string(r, 1, text)

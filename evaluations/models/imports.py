@@ -16,6 +16,7 @@ class ImportKind(models.TextChoices):
     COMMUNITY = "community", _("Learning communities (villages)")
     UNIT = "unit", _("Learning units")
     CITIZEN = "citizen", _("Learning citizens")
+    RESULT = "result", _("Evaluation results (scores per indicator)")
 
 
 class ImportStatus(models.TextChoices):

@@ -30,9 +30,16 @@ from ..models import AdministrativeUnit, ImportJob, ImportKind, ImportStatus, Un
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def import_permission(kind: str) -> str:
+    """Results add evaluations; the other kinds add subjects of their kind."""
+    if kind == ImportKind.RESULT:
+        return "evaluations.add_evaluation"
+    return f"evaluations.add_{MODELS[kind]._meta.model_name}"
+
+
 def can_import(user, kind: str | None = None) -> bool:
-    kinds = [kind] if kind else list(MODELS)
-    return any(user.has_perm(f"evaluations.add_{MODELS[k]._meta.model_name}") for k in kinds)
+    kinds = [kind] if kind else ImportKind.values
+    return any(user.has_perm(import_permission(k)) for k in kinds)
 
 
 def reachable_communes(user):

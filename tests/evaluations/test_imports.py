@@ -474,3 +474,58 @@ def test_the_command_exits_non_zero_on_a_refused_file(areas, tmp_path):
     path.write_bytes(b"PK\x03\x04")
     with pytest.raises(CommandError):
         call_command("import_workbook", str(path))
+
+
+# --- evaluation results ------------------------------------------------------------------------------
+
+
+def results_file(rows: list[list], indicators=("1.1", "1.2", "1.3", "2.1", "2.2", "3.1", "3.2")) -> bytes:
+    header = ["Loại mô hình", "Năm đánh giá", "Mã bộ tiêu chí", "Xã", "Thôn", "Tên", *indicators, "Tổng điểm"]
+    return xlsx([header, *rows])
+
+
+def test_results_are_scored_exactly_and_reimporting_changes_nothing(areas):
+    from evaluations.models import Evaluation
+    from tests.factories import make_criteria_set
+
+    make_criteria_set(code="gdht-test")
+    FamilyFactory(head_name="Nguyễn Văn An", area=areas["village_a1"])
+    FamilyFactory(head_name="Trần Văn Bình", area=areas["village_a1"])
+    rows = [
+        ["Gia đình", 2024, "gdht-test", "Phước Hải", "Từ Thiện", "Nguyễn Văn An", 10, 10, 10, 15, 15, 20, 5, 85],
+        ["GĐHT", 2024, "gdht-test", "Phước Hải", "Từ Thiện", "Trần Văn Bình", 10, 10, 10, 15, 15, 20, "4,5", None],
+    ]
+    plan = run(results_file(rows))
+    assert plan.counts() == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 0}, plan.rejections
+    grades = {e.subject.name: (e.total, e.grade) for e in Evaluation.objects.select_related("subject")}
+    assert grades["Gia đình ông Nguyễn Văn An"] == (85, "Tốt")  # 85 is inclusive
+    assert grades["Gia đình ông Trần Văn Bình"][0] == 84.5
+    assert grades["Gia đình ông Trần Văn Bình"][1] == "Khá"
+
+    assert run(results_file(rows)).counts()["unchanged"] == 2
+    rows[1][12] = 5
+    corrected = run(results_file(rows))
+    assert corrected.counts() == {"created": 0, "updated": 1, "unchanged": 1, "rejected": 0}
+    assert Evaluation.objects.get(subject__learningfamily__head_name="Trần Văn Bình").grade == "Tốt"
+
+
+def test_results_with_bad_scores_a_wrong_total_or_no_indicators(areas, settings):
+    from tests.factories import make_criteria_set
+
+    settings.LANGUAGE_CODE = "vi"
+    make_criteria_set(code="gdht-test")
+    FamilyFactory(head_name="Nguyễn Văn An", area=areas["village_a1"])
+    rows = [
+        ["Gia đình", 2024, "gdht-test", "Phước Hải", "Từ Thiện", "Nguyễn Văn An", 11, 10, 10, 15, 15, 20, 5, None],
+        ["Gia đình", 2024, "gdht-test", "Phước Hải", "Từ Thiện", "Nguyễn Văn An", 10, 10, 10, 15, 15, 20, 5, 90],
+        ["Gia đình", 2024, "gdht-test", "Phước Hải", "Từ Thiện", "Lê Văn Không", 10, 10, 10, 15, 15, 20, 5, None],
+    ]
+    plan = run(results_file(rows))
+    where = {(r.row, r.column[:1]): r.message for r in plan.rejections}
+    assert "10" in where[(2, "G")]  # at most 10 points
+    assert "85" in where[(3, "N")]  # the indicators add up to 85
+    assert "Lê Văn Không" in where[(4, "F")]
+    with pytest.raises(FileRefused, match="chỉ số"):
+        importer.plan_import(
+            xlsx([["Loại mô hình", "Năm", "Mã bộ tiêu chí", "Xã", "Thôn", "Tên", "Tổng điểm"]]), "r.xlsx"
+        )

@@ -117,3 +117,22 @@ def test_without_the_permission_the_screens_are_refused(client, areas):
     # Wagtail answers PermissionDenied in the admin with a redirect to the dashboard and a message.
     assert response.status_code in (302, 403)
     assert response.get("Location", "") != reverse("evaluations_imports:start")
+
+
+def test_results_import_and_its_template_through_the_admin(admin_client, areas):
+    from evaluations.models import Evaluation
+    from tests.evaluations.test_imports import results_file
+    from tests.factories import FamilyFactory, make_criteria_set
+
+    make_criteria_set(code="gdht-test")
+    FamilyFactory(head_name="Nguyễn Văn An", area=areas["village_a1"])
+    template = admin_client.get(reverse("evaluations_imports:template"), {"kind": "result"})
+    assert "Hướng dẫn" in openpyxl.load_workbook(io.BytesIO(template.content)).sheetnames
+    data = results_file(
+        [["Gia đình", 2024, "gdht-test", "Phước Hải", "Từ Thiện", "Nguyễn Văn An", 10, 10, 10, 15, 15, 20, 5, 85]]
+    )
+    response = admin_client.post(
+        reverse("evaluations_imports:start"), {"kind": "result", "file": SimpleUploadedFile("kq.xlsx", data)}
+    )
+    admin_client.post(response["Location"])
+    assert Evaluation.objects.get().grade == "Tốt"
