@@ -114,6 +114,9 @@ class Plan:
         }
 
 
+_RECORD_FIELDS = frozenset(ALL_FIELDS)
+
+
 class Record:
     """One accepted row: where it is in the file, its unit, its values and, for an update, the stored pk.
 
@@ -124,8 +127,10 @@ class Record:
 
     def __init__(self, row: int, area: AdministrativeUnit, values: dict):
         self.row, self.area, self.pk = row, area, None
-        for name in ALL_FIELDS:
-            setattr(self, name, values.get(name))
+        # Only the file's columns are set; ``get`` answers None for the others.
+        for name, value in values.items():
+            if name in _RECORD_FIELDS:
+                setattr(self, name, value)
 
     def get(self, name: str, default=None):
         value = getattr(self, name, None)
@@ -292,13 +297,11 @@ def existing_fields(kind: str) -> list[str]:
 
 def load_existing(kind: str, area_ids: set[int]) -> list[tuple]:
     """The stored subjects of ``kind`` in ``area_ids`` as tuples in ``existing_fields`` order."""
-    model = MODELS[kind]
-    fields = existing_fields(kind)
-    rows: list[tuple] = []
-    area_list = sorted(area_ids)
-    for start in range(0, len(area_list), 500):
-        rows += model.objects.filter(area_id__in=area_list[start : start + 500]).values_list(*fields)
-    return rows
+    related = MODELS[kind]._meta.model_name
+    columns = ["pk", "area_id", "name", *COMMON_FIELDS, *(f"{related}__{f}" for f in CHILD_FIELDS[kind])]
+    # From the subject table (its (kind, area) index), unordered: sorting by name would cost more than the read.
+    found = Subject.objects.filter(kind=kind, area_id__in=sorted(area_ids)).order_by().values_list(*columns)
+    return list(found)
 
 
 class Planner:
@@ -444,7 +447,7 @@ class Planner:
                 self.reject(values.row, "", _("Another row of this file already updates the same record."))
                 continue
             claimed.add(match[pk_i])
-            changed = [f for f, i in compared if getattr(values, f) is not None and getattr(values, f) != match[i]]
+            changed = [f for f, i in compared if values.get(f) is not None and values.get(f) != match[i]]
             if changed:
                 # The update writes the stored values, with the file's where they differ.
                 for f, i in stored:
@@ -598,7 +601,7 @@ def write_batch(kind: str, creates: list[Record], updates: list[Record], *, user
                     display_name(kind, v),
                     v.area.pk,
                     v.get("code") or "",
-                    DEFAULTS["publish_consent"] if v.publish_consent is None else v.publish_consent,
+                    v.get("publish_consent", DEFAULTS["publish_consent"]),
                     True,
                     v.get("note") or "",
                     now,
