@@ -74,10 +74,19 @@ def _store_plan(job: ImportJob, plan: importer.Plan) -> None:
     job.errors = [r.as_dict() for r in plan.rejections[: importer.KEPT_ERRORS]]
 
 
+def import_job_check(job: ImportJob) -> ImportJob:
+    """Check the uploaded file now (small files) or in the worker (large ones, progress on the job)."""
+    if job.size <= settings.IMPORT_INLINE_MAX_BYTES:
+        import_job_preview(job)
+    else:
+        transaction.on_commit(lambda: preview_import_task.enqueue(job.pk))
+    return job
+
+
 def import_job_preview(job: ImportJob) -> importer.Plan | None:
     """Validate the file and store the counts the import would give; the job becomes VALIDATED or FAILED."""
     try:
-        plan = import_job_plan(job)
+        plan = import_job_plan(job, progress=_progress(job))
     except FileRefused as refused:
         job.status = ImportStatus.FAILED
         job.message = str(refused)
@@ -86,6 +95,7 @@ def import_job_preview(job: ImportJob) -> importer.Plan | None:
         return None
     _store_plan(job, plan)
     job.status = ImportStatus.VALIDATED
+    job.progress_done = 0
     job.save()
     return plan
 
@@ -136,3 +146,11 @@ def run_import_task(job_id: int) -> str:
     """The background form of ``import_job_run`` (run by ``manage.py db_worker --backend imports``)."""
     job = ImportJob.objects.select_related("commune", "created_by").get(pk=job_id)
     return import_job_run(job).status
+
+
+@task(backend="imports")
+def preview_import_task(job_id: int) -> str:
+    """The background form of ``import_job_preview`` for large files."""
+    job = ImportJob.objects.select_related("commune", "created_by").get(pk=job_id)
+    import_job_preview(job)
+    return job.status

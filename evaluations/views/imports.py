@@ -86,8 +86,11 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = reachable_communes(user).order_by("name")
-        self.fields["commune"].label_from_instance = lambda unit: unit.name
+        self.fields["commune"].queryset = reachable_communes(user).order_by("name", "valid_to")
+        # Old communes and the new ones that kept their name are told apart by their period.
+        self.fields["commune"].label_from_instance = lambda unit: (
+            _("%(name)s (until 30/6/2025)") % {"name": unit.name} if unit.valid_to else unit.name
+        )
         self.user = user
 
     def clean_kind(self):
@@ -129,7 +132,7 @@ class ImportStartView(ImportMixin, View):
             except FileRefused as refused:
                 form.add_error("file", str(refused))
             else:
-                jobs.import_job_preview(job)
+                jobs.import_job_check(job)
                 return redirect("evaluations_imports:detail", job.pk)
         return self.render(form=form, kinds=ImportKind.choices)
 
@@ -140,7 +143,8 @@ class ImportJobDetailView(ImportMixin, View):
 
     def get(self, request, pk: int):
         job = job_for(request, pk)
-        return self.render(job=job, refresh=job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING))
+        waiting = (ImportStatus.UPLOADED, ImportStatus.QUEUED, ImportStatus.RUNNING)
+        return self.render(job=job, refresh=job.status in waiting)
 
     def post(self, request, pk: int):
         job = job_for(request, pk)

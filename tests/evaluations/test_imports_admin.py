@@ -65,8 +65,11 @@ def test_a_refused_file_is_reported_on_the_job(admin_client, areas):
 
 def test_large_files_run_in_the_background_task(admin_client, areas, settings, django_capture_on_commit_callbacks):
     settings.IMPORT_INLINE_MAX_ROWS = 1
+    settings.IMPORT_INLINE_MAX_BYTES = 10
     rows = [["Xã Phước Hải", "Thôn Từ Thiện", f"Nguyễn Văn {n}", "Ông", 4, f"H{n}"] for n in range(3)]
-    response = upload(admin_client, families_file(rows))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(admin_client, families_file(rows))
+    assert ImportJob.objects.get().status == ImportStatus.VALIDATED  # checked by the preview task
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(response["Location"])
     job = ImportJob.objects.get()

@@ -170,6 +170,8 @@ IMPORT_MAX_UPLOAD_SIZE = int(float(os.environ.get("IMPORT_MAX_UPLOAD_MB", "50"))
 IMPORT_MAX_UNPACKED_SIZE = int(float(os.environ.get("IMPORT_MAX_UNPACKED_MB", "500")) * 1024 * 1024)
 #: Imports with more data rows than this run in the background (db_worker); smaller ones run at once.
 IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "3000"))
+#: Uploads larger than this are checked in the background too (about 30,000 rows of households).
+IMPORT_INLINE_MAX_BYTES = int(os.environ.get("IMPORT_INLINE_MAX_BYTES", str(1024 * 1024)))
 
 LOGIN_URL = "wagtailadmin_login"
 SESSION_COOKIE_HTTPONLY = True
