@@ -32,6 +32,9 @@ run: demo ## Set everything up and serve the site with demo data on http://127.0
 	@echo ""
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/   login: demo   password: khuyenhoc-demo"
 	@echo ""
+	@# The worker runs large imports in the background; it stops with the server (Ctrl+C).
+	$(MANAGE) db_worker --backend imports & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install ## Run the whole suite on SQLite (plus lint and migration checks)

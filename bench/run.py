@@ -241,12 +241,97 @@ def step_bulk_recognition(ctx: Context) -> list[Row]:
     ]
 
 
+def write_household_workbook(path: Path, count: int) -> int:
+    """``count`` household rows over the scratch province's villages, as a commune would type them."""
+    import random
+
+    import xlsxwriter
+
+    from evaluations.demo import person_name
+    from evaluations.models import AdministrativeUnit, UnitLevel
+
+    communes = {u.path: u.name for u in AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE)}
+    villages = [
+        (communes[v.path[: v.steplen * (v.depth - 1)]], v.name)
+        for v in AdministrativeUnit.objects.filter(level=UnitLevel.VILLAGE)
+    ]
+    rng = random.Random(5)  # noqa: S311 (test data)
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("Danh sách")
+    sheet.write_row(0, 0, ["DANH SÁCH HỘ GIA ĐÌNH"])
+    sheet.write_row(2, 0, ["Xã/phường", "Thôn/khu phố", "Họ tên chủ hộ", "Danh xưng", "Số nhân khẩu", "Mã hộ"])
+    for n in range(count):
+        commune, village = villages[n % len(villages)]
+        female = rng.random() < 0.28
+        name = person_name(rng, rng.choice(("kinh", "kinh", "cham", "raglai")), female)
+        sheet.write_row(
+            3 + n, 0, [commune, village, name, "Bà" if female else "Ông", rng.randint(1, 9), f"HGD-{n:06d}"]
+        )
+    book.close()
+    return count
+
+
+def measure(mode: str, path: Path, ctx: Context) -> dict:
+    """Run ``bench/import_run.py`` in a fresh process and return what it printed."""
+    import json
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "site"), str(ROOT)])}
+    out = subprocess.run(  # noqa: S603 (our own script, fixed arguments)
+        [sys.executable, str(ROOT / "bench" / "import_run.py"), mode, str(path), str(ctx.workdir)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def step_import(ctx: Context) -> list[Row]:
+    """Households import end to end beside python-calamine's raw read of the same file (goal: within 4x)."""
+    from django.db import connection
+
+    count = BASELINE_HOUSEHOLDS // 20 if ctx.quick else BASELINE_HOUSEHOLDS
+    path = ctx.workdir / "households.xlsx"
+    seconds, _ = timed(write_household_workbook, path, count)
+    # The subprocess writes to the same SQLite file: let go of this process's connection first.
+    connection.close()
+    raw = measure("raw", path, ctx)
+    full = measure("import", path, ctx)
+    again = measure("import", path, ctx)
+    ratio = full["seconds"] / raw["seconds"]
+    return [
+        Row(
+            "import: write household workbook",
+            f"{seconds:.1f} s",
+            f"{count:,} rows, {path.stat().st_size / 1e6:.1f} MB",
+        ),
+        Row("import: raw read (python-calamine)", f"{raw['seconds']:.2f} s", f"peak {raw['peak_mb']:.0f} MB"),
+        Row(
+            "import: end to end (read, validate, resolve, write)",
+            f"{full['seconds']:.2f} s",
+            f"created {full['created']:,}, rejected {full['rejected']:,}; validation {full['validate_seconds']} s",
+        ),
+        Row("import / raw read ratio", f"{ratio:.1f} x", "goal <= 4x"),
+        Row("import: peak memory (fresh process)", f"{full['peak_mb']:.0f} MB", "goal < 400 MB"),
+        Row(
+            "import again (idempotent)",
+            f"{again['seconds']:.2f} s",
+            f"created {again['created']}, updated {again['updated']}, unchanged {again['unchanged']:,}",
+        ),
+    ]
+
+
+BASELINE_HOUSEHOLDS = 164_322
+
 #: Named steps, run in order; each returns rows for the table.
 STEPS: list[tuple[str, Callable[[Context], list[Row]]]] = [
     ("migrate", step_migrate),
     ("generate", step_generate),
     ("evaluation listing", step_listing),
     ("bulk recognition", step_bulk_recognition),
+    ("import", step_import),
 ]
 
 

@@ -42,3 +42,37 @@ def register_workflow_log_actions(actions):
 @hooks.register("register_admin_viewset")
 def register_choosers():
     return [subject_chooser_viewset, unit_chooser_viewset]
+
+
+@hooks.register("register_admin_urls")
+def register_import_urls():
+    from django.urls import include, path
+
+    from .views import imports
+
+    urls = [
+        path("", imports.ImportStartView.as_view(), name="start"),
+        path("jobs/", imports.ImportJobListView.as_view(), name="list"),
+        path("jobs/<int:pk>/", imports.ImportJobDetailView.as_view(), name="detail"),
+        path("jobs/<int:pk>/errors.xlsx", imports.ImportErrorsView.as_view(), name="errors"),
+        path("template.xlsx", imports.ImportTemplateView.as_view(), name="template"),
+    ]
+    return [path("imports/", include((urls, "evaluations_imports"), namespace="evaluations_imports"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from wagtail.admin.menu import MenuItem
+
+    from .views.imports import can_import
+
+    class ImportMenuItem(MenuItem):
+        def is_shown(self, request):
+            return can_import(request.user)
+
+    return ImportMenuItem(
+        gettext_lazy("Import from Excel"), reverse("evaluations_imports:start"), icon_name="upload", order=260
+    )

@@ -2,6 +2,7 @@ from .access import AreaAssignment, ExportRecord
 from .criteria import CriteriaSet, CriteriaSetStatus, Criterion, GradeBand, Indicator, ScoringMode, SourceStatus
 from .decisions import CommendationLevel, CommendationProposal, DecisionKind, RecognitionDecision
 from .evaluations import Evaluation, EvaluationResult, EvaluationStatus, Evidence, Score
+from .imports import ImportJob, ImportKind, ImportStatus
 from .subjects import (
     SUBJECT_MODELS,
     HeadTitle,
@@ -36,6 +37,9 @@ __all__ = [
     "Evidence",
     "GradeBand",
     "HeadTitle",
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
     "Indicator",
     "LearningCitizen",
     "LearningClan",

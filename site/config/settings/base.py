@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -173,7 +175,21 @@ WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
 WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "ods"]
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+#: Wagtail's own small tasks run at once; large imports are queued in the database ("imports") and
+#: run by ``manage.py db_worker --backend imports``, which ``make run`` starts beside the web server.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "imports": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
+
+#: Largest spreadsheet accepted for import (50 MB unless IMPORT_MAX_UPLOAD_MB says otherwise).
+IMPORT_MAX_UPLOAD_SIZE = int(float(os.environ.get("IMPORT_MAX_UPLOAD_MB", "50")) * 1024 * 1024)
+#: A workbook (a zip) whose parts unpack beyond this is refused as a possible zip bomb.
+IMPORT_MAX_UNPACKED_SIZE = int(float(os.environ.get("IMPORT_MAX_UNPACKED_MB", "500")) * 1024 * 1024)
+#: Imports with more data rows than this run in the background (db_worker); smaller ones run at once.
+IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "3000"))
+#: Uploads larger than this are checked in the background too (about 30,000 rows of households).
+IMPORT_INLINE_MAX_BYTES = int(os.environ.get("IMPORT_INLINE_MAX_BYTES", str(1024 * 1024)))
 
 LOGIN_URL = "wagtailadmin_login"
 SESSION_COOKIE_HTTPONLY = True

@@ -30,3 +30,7 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 
 # Throttling stays on in tests (it is tested); tests log in with force_login, which it does not see.
 AXES_ENABLED = True
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "imports": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}

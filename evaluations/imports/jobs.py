@@ -1,0 +1,156 @@
+"""Import jobs: upload -> preview (validate, nothing written) -> confirm -> run (inline or in db_worker).
+
+Every upload is recorded as an ``ImportJob`` (who, when, which file, kind, counts, status), the file is
+kept in private storage, and the preview is recomputed from it whenever needed (error workbook,
+confirmation), so no half-made plan is ever stored.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from django_tasks import task
+
+from ..models import AdministrativeUnit, ImportJob, ImportStatus
+from . import importer
+from .readers import FileRefused, check_size
+
+logger = logging.getLogger(__name__)
+
+
+def import_job_create(*, upload, kind: str, commune: AdministrativeUnit | None = None, user=None) -> ImportJob:
+    """Store the uploaded file and record the job; raises ``FileRefused`` for a file over the size limit."""
+    check_size(upload.size)
+    job = ImportJob(
+        kind=kind,
+        commune=commune,
+        original_name=(upload.name or "file")[:255],
+        size=upload.size,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    job.file.save(upload.name or "import.xlsx", upload, save=False)
+    job.save()
+    return job
+
+
+def _read(job: ImportJob) -> bytes:
+    with job.file.open("rb") as handle:
+        return handle.read()
+
+
+def _progress(job: ImportJob):
+    def report(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total)
+
+    return report
+
+
+def import_job_plan(job: ImportJob, *, user=None, progress=None) -> importer.Plan:
+    """The job's plan from its stored file (raises ``FileRefused``)."""
+    return importer.plan_import(
+        _read(job),
+        job.original_name,
+        kind=job.kind,
+        commune=job.commune,
+        user=user or job.created_by,
+        progress=progress,
+    )
+
+
+def _store_plan(job: ImportJob, plan: importer.Plan) -> None:
+    counts = plan.counts()
+    job.created, job.updated, job.unchanged, job.rejected = (
+        counts["created"],
+        counts["updated"],
+        counts["unchanged"],
+        counts["rejected"],
+    )
+    job.progress_total = plan.total
+    job.errors = [r.as_dict() for r in plan.rejections[: importer.KEPT_ERRORS]]
+
+
+def import_job_check(job: ImportJob) -> ImportJob:
+    """Check the uploaded file now (small files) or in the worker (large ones, progress on the job)."""
+    if job.size <= settings.IMPORT_INLINE_MAX_BYTES:
+        import_job_preview(job)
+    else:
+        transaction.on_commit(lambda: preview_import_task.enqueue(job.pk))
+    return job
+
+
+def import_job_preview(job: ImportJob) -> importer.Plan | None:
+    """Validate the file and store the counts the import would give; the job becomes VALIDATED or FAILED."""
+    try:
+        plan = import_job_plan(job, progress=_progress(job))
+    except FileRefused as refused:
+        job.status = ImportStatus.FAILED
+        job.message = str(refused)
+        job.finished_at = timezone.now()
+        job.save()
+        return None
+    _store_plan(job, plan)
+    job.status = ImportStatus.VALIDATED
+    job.progress_done = 0
+    job.save()
+    return plan
+
+
+def import_job_confirm(job: ImportJob) -> ImportJob:
+    """Run the import now (small files) or queue it for the worker (large ones)."""
+    if job.status != ImportStatus.VALIDATED:
+        raise ValueError("only a checked import can be confirmed")
+    job.status = ImportStatus.QUEUED
+    job.progress_done = 0
+    job.save(update_fields=["status", "progress_done"])
+    if job.progress_total <= settings.IMPORT_INLINE_MAX_ROWS:
+        import_job_run(job)
+    else:
+        transaction.on_commit(lambda: run_import_task.enqueue(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def import_job_run(job: ImportJob) -> ImportJob:
+    """Validate again (the data may have changed since the preview) and write; records the outcome."""
+    job.status = ImportStatus.RUNNING
+    job.started_at = timezone.now()
+    job.message = ""
+    job.save(update_fields=["status", "started_at", "message"])
+    try:
+        plan = import_job_plan(job, progress=_progress(job))
+        _store_plan(job, plan)
+        if not job.dry_run:
+            importer.apply_plan(plan, user=job.created_by)
+        job.status = ImportStatus.DONE
+        job.progress_done = plan.total
+    except FileRefused as refused:
+        job.status = ImportStatus.FAILED
+        job.message = str(refused)
+    except Exception as exc:
+        logger.exception("import %s failed", job.pk)
+        job.status = ImportStatus.FAILED
+        job.created = job.updated = 0
+        job.message = _("The import failed and nothing was written: %(error)s") % {"error": str(exc)[:500]}
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+@task(backend="imports")
+def run_import_task(job_id: int) -> str:
+    """The background form of ``import_job_run`` (run by ``manage.py db_worker --backend imports``)."""
+    job = ImportJob.objects.select_related("commune", "created_by").get(pk=job_id)
+    return import_job_run(job).status
+
+
+@task(backend="imports")
+def preview_import_task(job_id: int) -> str:
+    """The background form of ``import_job_preview`` for large files."""
+    job = ImportJob.objects.select_related("commune", "created_by").get(pk=job_id)
+    import_job_preview(job)
+    return job.status

@@ -1,0 +1,259 @@
+"""Evaluation results: one row per subject and year, with a score in one column per indicator.
+
+Totals alone cannot be recomputed (grades, levels and per-indicator minima need every indicator), so
+a results file must have indicator columns headed by the indicator codes of its criteria set ("1.1",
+"Chỉ số 1.1"); a "Tổng điểm" column, when present, is checked against the computed total. Every
+result is computed by ``scoring.score`` and written through the evaluation services, so imported
+evaluations are exactly like those typed in. An evaluation already decided (recognised or not) is
+never changed by an import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from .. import scoring, services
+from ..models import CriteriaSet, CriteriaSetStatus, Evaluation, EvaluationStatus, Subject
+from . import columns as cols
+from .importer import MODELS, NAME_FIELD, Plan, Planner, Rejection, RowError, as_bool, folded
+from .readers import FileRefused, clean_text
+
+OPEN_STATUSES = (EvaluationStatus.DRAFT, EvaluationStatus.SUBMITTED)
+
+
+@dataclass
+class ResultRecord:
+    row: int
+    subject_id: int
+    year: int
+    criteria_set: CriteriaSet
+    spec: scoring.CriteriaSpec
+    values: dict = field(default_factory=dict)  # indicator id -> Decimal or bool
+    evaluation: Evaluation | None = None
+
+
+def indicator_columns(header: cols.Header) -> dict[str, int]:
+    """Indicator code -> column index, from the header row."""
+    found = {}
+    for index, label in enumerate(header.labels):
+        code = cols.indicator_code(label)
+        if code and index not in header.positions.values():
+            found.setdefault(code, index)
+    return found
+
+
+class ResultPlanner(Planner):
+    def __init__(self, kind, header, **kwargs):
+        super().__init__(kind, header, **kwargs)
+        self.indicators = indicator_columns(header)
+        if not self.indicators:
+            raise FileRefused(
+                _(
+                    "A results file needs one column per indicator, headed by its code (1.1, 1.2, ...): a total "
+                    "alone cannot be checked or give a grade. Add the indicator columns."
+                )
+            )
+        self.sets: dict[str, tuple[CriteriaSet, scoring.CriteriaSpec] | None] = {}
+        self.subjects: dict[tuple, list[tuple]] = {}
+        self.records: list[ResultRecord] = []
+
+    def criteria_set(self, code: str, kind: str):
+        if code not in self.sets:
+            found = (
+                CriteriaSet.objects.filter(code=code)
+                .exclude(status=CriteriaSetStatus.DRAFT)
+                .prefetch_related("criteria__indicators", "grade_bands")
+                .order_by("-version")
+                .first()
+            )
+            self.sets[code] = (found, scoring.spec_from_criteria_set(found)) if found else None
+        found = self.sets[code]
+        if found is None:
+            raise RowError("criteria_set", _("There is no criteria set with code “%(code)s”.") % {"code": code})
+        if found[0].kind != kind:
+            raise RowError("criteria_set", _("This criteria set is for another kind of learning model."))
+        return found
+
+    def subject(self, kind: str, area, code: str, name: str) -> int:
+        key = (kind, area.pk)
+        if key not in self.subjects:
+            name_field = NAME_FIELD.get(kind)
+            fields = ["pk", "code", "name", *([name_field] if name_field else [])]
+            self.subjects[key] = [
+                (pk, subject_code, folded(display), folded(own[0] if own else ""))
+                for pk, subject_code, display, *own in MODELS[kind].objects.filter(area=area).values_list(*fields)
+            ]
+        rows = self.subjects[key]
+        if code:
+            matches = [r for r in rows if r[1] == code]
+        else:
+            wanted = folded(name)
+            matches = [r for r in rows if wanted and wanted in (r[2], r[3])]
+            if kind == "community" and not name:
+                matches = rows
+        if len(matches) == 1:
+            return matches[0][0]
+        field_name = "code" if code else "subject_name"
+        if not matches:
+            raise RowError(
+                field_name,
+                _("No learning model “%(name)s” of this kind in %(area)s; register it or import its list first.")
+                % {"name": code or name, "area": area.name},
+            )
+        raise RowError(
+            field_name, _("Several learning models match “%(name)s”; use the code column.") % {"name": name}
+        )
+
+    def add(self, row: int, cells: list) -> None:
+        values, errors = self.parse(cells)
+        if errors:
+            for error in errors:
+                self.reject(row, error.field, error.message)
+            return
+        kind = values["subject_kind"]
+        year = values["year"]
+        if not 2000 <= year <= 2100:
+            self.reject(row, "year", _("The year must be between 2000 and 2100."))
+            return
+        if kind in cols.VILLAGE_KINDS and not values.get("village"):
+            self.reject(row, "village", _("This field is required."))
+            return
+        if not values.get("code") and not values.get("subject_name") and kind != "community":
+            self.reject(row, "subject_name", _("Write the name or the code of the learning model."))
+            return
+        area = self.area_for(row, values, village=kind in cols.VILLAGE_KINDS)
+        if area is None:
+            return
+        try:
+            criteria_set, spec = self.criteria_set(values["criteria_set"], kind)
+            subject_id = self.subject(kind, area, values.get("code") or "", values.get("subject_name") or "")
+        except RowError as error:
+            self.reject(row, error.field, error.message)
+            return
+        record = ResultRecord(row, subject_id, year, criteria_set, spec)
+        by_code = {ind.code: ind for ind in spec.indicators}
+        bad = False
+        for code, index in self.indicators.items():
+            raw = cells[index] if index < len(cells) else None
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            where = f"{cols.column_letter(index)} ({self.header.labels[index].strip()})"
+            indicator = by_code.get(code)
+            if indicator is None:
+                self.rejections.append(
+                    self.rejection(row, where, _("Indicator %(code)s is not in this criteria set.") % {"code": code})
+                )
+                bad = True
+                continue
+            try:
+                record.values[indicator.id] = self.score_value(raw, indicator)
+            except RowError as error:
+                self.rejections.append(self.rejection(row, where, error.message))
+                bad = True
+        if bad:
+            return
+        if not record.values:
+            self.reject(row, "", _("No indicator of criteria set %(code)s is scored.") % {"code": criteria_set.code})
+            return
+        result = scoring.score(spec, record.values)
+        total = values.get("total") or ""
+        if total and result.total is not None:
+            try:
+                written = Decimal(total.replace(",", "."))
+            except InvalidOperation:
+                written = None
+            if written != result.total:
+                self.reject(
+                    row,
+                    "total",
+                    _("The total written is %(written)s but the indicators add up to %(total)s.")
+                    % {"written": total, "total": result.total},
+                )
+                return
+        natural = (subject_id, year)
+        if natural in self.seen:
+            self.reject(
+                row, "", _("Same household, clan, unit or person as row %(row)d.") % {"row": self.seen[natural]}
+            )
+            return
+        self.seen[natural] = row
+        self.records.append(record)
+
+    @staticmethod
+    def rejection(row, where, message):
+        return Rejection(row, where, message)
+
+    @staticmethod
+    def score_value(raw, indicator: scoring.IndicatorSpec):
+        if indicator.max_points is None:
+            value = as_bool(raw, cols.Column("score", "score"))
+            return value
+        text = clean_text(raw).replace(",", ".")
+        try:
+            points = Decimal(text)
+        except InvalidOperation:
+            raise RowError("score", _("“%(value)s” is not a number.") % {"value": raw}) from None
+        try:
+            scoring.check_points(points, indicator.max_points)
+        except scoring.ScoreError as error:
+            message = {
+                "negative": _("Points cannot be negative."),
+                "above_maximum": _("At most %(maximum)s points.") % {"maximum": indicator.max_points},
+                "not_half_point": _("Use whole or half points (for example 7 or 7.5)."),
+            }.get(str(error), _("“%(value)s” is not a number.") % {"value": raw})
+            raise RowError("score", message) from None
+        return points
+
+    def finish(self, plan: Plan) -> Plan:
+        existing = {
+            (e.subject_id, e.year): e
+            for e in Evaluation.objects.filter(
+                subject_id__in={r.subject_id for r in self.records}, year__in={r.year for r in self.records}
+            ).prefetch_related("scores")
+        }
+        for record in self.records:
+            evaluation = existing.get((record.subject_id, record.year))
+            if evaluation is None:
+                plan.to_create.append(record)
+                continue
+            if evaluation.criteria_set_id != record.criteria_set.pk:
+                self.reject(
+                    record.row,
+                    "criteria_set",
+                    _("This subject was evaluated for that year against another criteria set."),
+                )
+                continue
+            stored = {s.indicator_id: (s.points if s.points is not None else s.met) for s in evaluation.scores.all()}
+            changed = {k: v for k, v in record.values.items() if stored.get(k) != v}
+            if not changed:
+                plan.unchanged += 1
+                continue
+            if evaluation.status not in OPEN_STATUSES:
+                self.reject(
+                    record.row,
+                    "",
+                    _("The evaluation of %(year)d is already %(status)s; it cannot be changed by an import.")
+                    % {"year": record.year, "status": evaluation.get_status_display().lower()},
+                )
+                continue
+            record.evaluation = evaluation
+            record.values = changed
+            plan.to_update.append(record)
+        self.records = []
+        plan.rejections = sorted(self.rejections, key=lambda r: r.row)
+        return plan
+
+
+def write_results(creates: list[ResultRecord], updates: list[ResultRecord], *, user=None) -> None:
+    """Create or update evaluations through the services (inside the import's transaction)."""
+    subjects = Subject.objects.in_bulk([r.subject_id for r in creates])
+    for record in creates:
+        evaluation = services.evaluation_create(
+            subject=subjects[record.subject_id], year=record.year, criteria_set=record.criteria_set, user=user
+        )
+        services.evaluation_record_scores(evaluation=evaluation, values=record.values, spec=record.spec)
+    for record in updates:
+        services.evaluation_record_scores(evaluation=record.evaluation, values=record.values, spec=record.spec)

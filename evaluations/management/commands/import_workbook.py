@@ -1,0 +1,124 @@
+"""``manage.py import_workbook PATH [--kind KIND] [--commune CODE_OR_NAME] [--dry-run] [--user USERNAME]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from evaluations.imports import importer
+from evaluations.imports.errors import error_workbook
+from evaluations.imports.readers import FileRefused
+from evaluations.models import AdministrativeUnit, ImportJob, ImportKind, ImportStatus, UnitLevel
+
+
+class Command(BaseCommand):
+    help = "Import households, clans, communities, units or citizens from an xlsx, xls, ods or csv file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--kind", choices=ImportKind.values, help="what the file lists (found from the header)")
+        parser.add_argument("--commune", help="GSO code or name of the commune for rows that do not name one")
+        parser.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
+        parser.add_argument("--user", help="import as this user (their area applies); recorded on the job")
+        parser.add_argument("--errors", help="write the rejected rows with their errors to this .xlsx")
+
+    def handle(self, *args, path, kind, commune, dry_run, user, errors, **options):
+        file = Path(path)
+        if not file.is_file():
+            raise CommandError(_("File %(path)s not found.") % {"path": path})
+        account = None
+        if user:
+            account = get_user_model().objects.filter(username=user).first()
+            if account is None:
+                raise CommandError(_("There is no user “%(user)s”.") % {"user": user})
+        unit = None
+        if commune:
+            unit = (
+                AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE)
+                .filter(Q(code=commune) | Q(name__iexact=commune))
+                .order_by("valid_to")
+                .first()
+            )
+            if unit is None:
+                raise CommandError(_("Commune “%(name)s” was not found.") % {"name": commune})
+        data = file.read_bytes()
+
+        def progress(done: int, total: int) -> None:
+            self.stdout.write(
+                "\r  " + _("%(done)d/%(total)d rows checked") % {"done": done, "total": total}, ending=""
+            )
+            self.stdout.flush()
+
+        try:
+            plan = importer.plan_import(data, file.name, kind=kind, commune=unit, user=account, progress=progress)
+        except FileRefused as refused:
+            self.stdout.write("")
+            ImportJob.objects.create(
+                kind=kind or ImportKind.FAMILY,
+                original_name=file.name[:255],
+                size=len(data),
+                status=ImportStatus.FAILED,
+                message=str(refused),
+                created_by=account,
+                dry_run=dry_run,
+            )
+            raise CommandError(_("File refused: %(reason)s") % {"reason": refused}) from refused
+        self.stdout.write("")
+        job = ImportJob(
+            kind=plan.kind,
+            commune=unit,
+            original_name=file.name[:255],
+            size=len(data),
+            created_by=account,
+            dry_run=dry_run,
+            progress_total=plan.total,
+            progress_done=plan.total,
+            errors=[r.as_dict() for r in plan.rejections[: importer.KEPT_ERRORS]],
+            status=ImportStatus.DONE,
+        )
+        if not dry_run:
+            importer.apply_plan(
+                plan,
+                user=account,
+                progress=lambda d, t: self.stdout.write(
+                    "\r  " + _("%(done)d/%(total)d rows written") % {"done": d, "total": t}, ending=""
+                ),
+            )
+            self.stdout.write("")
+        counts = plan.counts()
+        job.created, job.updated, job.unchanged, job.rejected = (
+            counts["created"],
+            counts["updated"],
+            counts["unchanged"],
+            counts["rejected"],
+        )
+        job.save()
+        summary = (
+            _(
+                "%(total)d rows: %(created)d to create, %(updated)d to update, %(unchanged)d unchanged, "
+                "%(rejected)d rejected."
+            )
+            if dry_run
+            else _(
+                "%(total)d rows: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+                "%(rejected)d rejected."
+            )
+        )
+        self.stdout.write(summary % {"total": plan.total, **counts})
+        if dry_run:
+            self.stdout.write(_("Dry run: nothing was written."))
+        for rejection in plan.rejections[:50]:
+            self.stdout.write(
+                "  "
+                + _("Row %(row)d, column %(column)s: %(message)s")
+                % {"row": rejection.row, "column": rejection.column or "-", "message": rejection.message}
+            )
+        if len(plan.rejections) > 50:
+            self.stdout.write("  " + _("... and %(count)d more errors.") % {"count": len(plan.rejections) - 50})
+        if errors and plan.rejections:
+            Path(errors).write_bytes(error_workbook(plan))
+            self.stdout.write(_("Error workbook: %(path)s") % {"path": errors})
