@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "home",
     "content",
     "evaluations",
+    "reports",
     "search",
     "wagtail_modeladmin",
     "wagtail.contrib.forms",
@@ -174,6 +175,8 @@ WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "ods"]
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+#: Listing exports with more rows than this are written by a background task (with progress and a link).
+REPORTS_EXPORT_BACKGROUND_ROWS = int(os.environ.get("REPORTS_EXPORT_BACKGROUND_ROWS", "20000"))
 
 LOGIN_URL = "wagtailadmin_login"
 SESSION_COOKIE_HTTPONLY = True
