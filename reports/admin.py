@@ -4,13 +4,12 @@ budget lines (edited per area) and report submissions (read only: a snapshot is 
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import ObjectList
-from wagtail.admin.ui.tables import Column
-from wagtail.snippets.views.snippets import InspectView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, InspectView, SnippetViewSet, SnippetViewSetGroup
 
 import django_filters
 
@@ -51,7 +50,12 @@ class TargetViewSet(AreaDataViewSet):
     search_fields = ["area__name", "note"]
     list_display = ["area", "year", "indicator", "percent", "note"]
     filterset_class = _filterset(
-        Target, {"indicator": django_filters.ChoiceFilter(label=gettext_lazy("Indicator"), choices=Indicator.choices)}
+        Target,
+        {
+            "indicator": django_filters.ChoiceFilter(
+                label=pgettext_lazy("report", "Indicator"), choices=Indicator.choices
+            )
+        },
     )
     ordering = ["-year", "area__path", "indicator"]
 
@@ -64,7 +68,11 @@ class DenominatorViewSet(AreaDataViewSet):
     list_display = ["area", "year", "indicator", "value", "note"]
     filterset_class = _filterset(
         Denominator,
-        {"indicator": django_filters.ChoiceFilter(label=gettext_lazy("Indicator"), choices=Indicator.choices)},
+        {
+            "indicator": django_filters.ChoiceFilter(
+                label=pgettext_lazy("report", "Indicator"), choices=Indicator.choices
+            )
+        },
     )
     ordering = ["-year", "area__path", "indicator"]
 
@@ -99,6 +107,12 @@ class SubmissionInspectView(InspectView):
         return context
 
 
+class SubmissionIndexView(IndexView):
+    def get_edit_url(self, instance):
+        """The row's title opens the snapshot (there is no edit view)."""
+        return self.get_inspect_url(instance)
+
+
 class ReportSubmissionViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     """Submissions are created by "Submit the report"; here they are listed and opened, never edited."""
 
@@ -107,12 +121,13 @@ class ReportSubmissionViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     menu_label = gettext_lazy("Report submissions")
     inspect_view_enabled = True
     inspect_view_class = SubmissionInspectView
+    index_view_class = SubmissionIndexView
     add_view_enabled = False
     copy_view_enabled = False
     search_backend_name = None
     search_fields = ["area__name"]
     list_display = [
-        Column("area", label=gettext_lazy("Area"), accessor="area"),
+        "area",
         "year",
         "submitted_by",
         "submitted_at",

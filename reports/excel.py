@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 import xlsxwriter
 
@@ -69,12 +70,20 @@ def official_workbook(result: Rollup, year: int, output) -> None:
     book.set_properties({"title": _("Report on learning models %(year)s") % {"year": year}, "author": root.name})
     f = _formats(book)
 
-    summary = book.add_worksheet(_("Summary"))
+    summary = book.add_worksheet(pgettext("report", "Summary"))
     _page_setup(summary)
     title = _("REPORT ON BUILDING LEARNING MODELS IN %(year)s") % {"year": year}
     summary.merge_range(0, 0, 0, 6, title, f["title"])
     summary.merge_range(1, 0, 1, 6, _("Area: %(area)s") % {"area": root.name}, f["subtitle"])
-    headings = [_("No."), _("Indicator"), _("Total"), _("Evaluated"), _("Recognised"), _("% recognised"), _("Target")]
+    headings = [
+        _("No."),
+        pgettext("report", "Indicator"),
+        pgettext("report", "Registered"),
+        _("Evaluated"),
+        _("Recognised"),
+        _("Share recognised"),
+        _("Target"),
+    ]
     summary.merge_range(3, 0, 3, 6, _("A. Learning models against targets"), f["section"])
     for col, heading in enumerate(headings):
         summary.write_string(4, col, heading, f["head"])
@@ -92,7 +101,7 @@ def official_workbook(result: Rollup, year: int, output) -> None:
     row += 1
     summary.merge_range(row, 0, row, 6, _("B. Funding (VND)"), f["section"])
     row += 1
-    for col, heading in enumerate([_("No."), _("Source"), _("Planned"), _("Spent"), _("% spent")]):
+    for col, heading in enumerate([_("No."), _("Source"), _("Planned"), _("Spent"), _("Share spent")]):
         summary.write_string(row, col, heading, f["head"])
     row += 1
     for number, source in enumerate(BudgetSource, start=1):
@@ -105,7 +114,7 @@ def official_workbook(result: Rollup, year: int, output) -> None:
         row += 1
     planned = sum(root.budget[year][s].planned for s in root.budget[year])
     spent = sum(root.budget[year][s].spent for s in root.budget[year])
-    summary.merge_range(row, 0, row, 1, _("Total"), f["total_text"])
+    summary.merge_range(row, 0, row, 1, pgettext("report", "Total"), f["total_text"])
     summary.write_number(row, 2, planned, f["total_money"])
     summary.write_number(row, 3, spent, f["total_money"])
     _write_ratio(summary, row, 4, spent * 100 / planned if planned else None, f, total=True)
@@ -135,7 +144,13 @@ def _indicator_sheet(book, f, result: Rollup, year: int, indicator: str) -> None
     sheet.merge_range(1, 0, 1, last, _("Area: %(area)s") % {"area": root.name}, f["subtitle"])
 
     # Two header rows: single columns merged vertically, "Recognised" spanning its breakdown.
-    fixed = [_("No."), _("Area"), _("Level"), _("Total"), _("Evaluated")]
+    fixed = [
+        _("No."),
+        pgettext("report", "Unit"),
+        pgettext("administrative unit", "Level"),
+        pgettext("report", "Registered"),
+        _("Evaluated"),
+    ]
     for col, heading in enumerate(fixed):
         sheet.merge_range(3, col, 4, col, heading, f["head"])
     col = len(fixed)
@@ -149,7 +164,7 @@ def _indicator_sheet(book, f, result: Rollup, year: int, indicator: str) -> None
     for offset, level in enumerate(levels, start=1 + len(grades)):
         sheet.write_string(4, col + offset, _("Level %(level)s") % {"level": level}, f["head"])
     col += recognised_cols
-    for offset, heading in enumerate([_("% recognised"), _("Target"), _("Target met")]):
+    for offset, heading in enumerate([_("Share recognised"), _("Target"), _("Target met")]):
         sheet.merge_range(3, col + offset, 4, col + offset, heading, f["head"])
 
     row = 5
@@ -162,7 +177,7 @@ def _indicator_sheet(book, f, result: Rollup, year: int, indicator: str) -> None
         sheet.write_string(row, 2, str(level_labels.get(node.level, node.level)), f["text"])
         _figure_cells(sheet, row, figures, grades, levels, f)
         row += 1
-    sheet.merge_range(row, 0, row, 2, _("Total"), f["total_text"])
+    sheet.merge_range(row, 0, row, 2, pgettext("report", "Total"), f["total_text"])
     _figure_cells(sheet, row, root.figures[year][indicator], grades, levels, f, total=True)
 
     sheet.set_column(0, 0, 6)

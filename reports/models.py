@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
@@ -34,7 +35,7 @@ class Target(models.Model):
 
     area = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+", verbose_name=_("area"))
     year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS, db_index=True)
-    indicator = models.CharField(_("indicator"), max_length=16, choices=Indicator.choices)
+    indicator = models.CharField(pgettext_lazy("report", "indicator"), max_length=16, choices=Indicator.choices)
     percent = models.DecimalField(
         _("target (%)"),
         max_digits=5,
@@ -67,7 +68,7 @@ class Denominator(models.Model):
 
     area = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+", verbose_name=_("area"))
     year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS, db_index=True)
-    indicator = models.CharField(_("indicator"), max_length=16, choices=Indicator.choices)
+    indicator = models.CharField(pgettext_lazy("report", "indicator"), max_length=16, choices=Indicator.choices)
     value = models.PositiveIntegerField(_("number"))
     note = models.CharField(_("source or note"), max_length=255, blank=True)
 

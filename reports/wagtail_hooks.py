@@ -8,9 +8,23 @@ from evaluations.admin_access import AreaPermissionPolicy
 
 from .models import BudgetLine, Denominator, ReportSubmission, Target
 
+
+class ReadOnlyAreaPermissionPolicy(AreaPermissionPolicy):
+    """Submissions: seen by area, never added here, changed or deleted by anyone (a superuser included)."""
+
+    FROZEN = {"add", "change", "delete"}  # created only by "Submit the report"
+
+    def user_has_permission(self, user, action):
+        return action not in self.FROZEN and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return super().user_has_any_permission(user, [a for a in actions if a not in self.FROZEN])
+
+
 # Policies first: Wagtail creates a fallback policy for a model as soon as a viewset asks for one.
-for model in (Target, Denominator, BudgetLine, ReportSubmission):
+for model in (Target, Denominator, BudgetLine):
     register_permission_policy(model, AreaPermissionPolicy(model))
+register_permission_policy(ReportSubmission, ReadOnlyAreaPermissionPolicy(ReportSubmission))
 
 from . import urls  # noqa: E402
 from .admin import reports_group  # noqa: E402
