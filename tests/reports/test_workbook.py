@@ -131,3 +131,13 @@ def test_large_exports_run_as_a_job_with_progress_and_a_download(admin_client, d
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     assert sheet.max_row == 11
     assert ExportRecord.objects.get().row_count == 10
+
+
+def test_the_admin_listings_link_to_the_full_export_with_their_filters(admin_client, dataset):
+    from evaluations.admin import evaluation_viewset
+
+    area = dataset["areas"]["commune_a"].pk
+    body = admin_client.get(reverse(evaluation_viewset.get_url_name("list")), {"area": area}).content.decode()
+    assert f"/admin/reports/export/evaluations/?area={area}&amp;format=xlsx" in body
+    body = admin_client.get(reverse(LearningFamily.snippet_viewset.get_url_name("list"))).content.decode()
+    assert "/admin/reports/export/subjects/?kind=family&amp;format=xlsx" in body
