@@ -410,16 +410,23 @@ def wagtail_export(ctx: Context, count: int) -> list[Row]:
 
 def export_memory(size: int) -> None:
     """Child process of the export benchmark: write ``size`` rows, print MB before/after and rows."""
-    import resource
-
     from reports import excel
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    def peak_mb() -> float:
+        # VmHWM, not ru_maxrss: ru_maxrss survives exec and would report the parent's peak at fork time.
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    before = peak_mb()
     listing, queryset = export_rows(size)
     target = Path(tempfile.mkdtemp(prefix="khuyenhoc-mem-")) / "listing.xlsx"
     count = excel.write_listing_xlsx(listing, listing.rows(queryset), str(target))
     target.unlink()
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    after = peak_mb()
     print(f"{before:.1f} {after:.1f} {count}")
 
 
