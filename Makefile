@@ -33,7 +33,7 @@ run: demo ## Set everything up and serve the site with demo data on http://127.0
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/   login: demo   password: khuyenhoc-demo"
 	@echo ""
 	@# The worker runs large imports in the background; it stops with the server (Ctrl+C).
-	$(MANAGE) db_worker --backend imports & WORKER=$$!; \
+	$(MANAGE) db_worker --backend background & WORKER=$$!; \
 	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 

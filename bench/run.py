@@ -325,6 +325,196 @@ def step_import(ctx: Context) -> list[Row]:
 
 BASELINE_HOUSEHOLDS = 164_322
 
+
+def bench_province():
+    from evaluations.models import AdministrativeUnit, UnitLevel
+
+    return AdministrativeUnit.objects.filter(code="58", level=UnitLevel.PROVINCE).first()
+
+
+def sql_group_by(root, years: list[int]) -> list[tuple]:
+    """The hand-written baseline: one GROUP BY over the same evaluations, per commune, kind and year."""
+    from django.db import connection
+
+    from evaluations.models import AdministrativeUnit
+
+    commune_prefix = AdministrativeUnit.steplen * 3
+    marks = ", ".join(["%s"] * len(years))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT e.year, substr(u.path, 1, {commune_prefix}) AS commune, e.kind, e.grade,
+                   COUNT(*), SUM(CASE WHEN e.status = 'recognised' THEN 1 ELSE 0 END)
+            FROM evaluations_evaluation e JOIN evaluations_administrativeunit u ON u.id = e.area_id
+            WHERE e.year IN ({marks}) AND e.status <> 'draft' AND u.path LIKE %s
+            GROUP BY e.year, commune, e.kind, e.grade
+            """,
+            [*years, root.path + "%"],
+        )
+        return cursor.fetchall()
+
+
+def step_rollup(ctx: Context) -> list[Row]:
+    """The full roll-up (every level) for one year and for five, beside one hand-written SQL GROUP BY."""
+    from reports.rollup import rollup
+    from reports.services import targets_seed_national
+
+    root = bench_province()
+    targets_seed_national(province=root, yearly_from=2021)
+    years = list(ctx.data["sizes"].years)
+    one_ms = median_ms(lambda: rollup(root=root, years=YEAR), repeats=7)
+    sql_one_ms = median_ms(lambda: sql_group_by(root, [YEAR]), repeats=7)
+    five_ms = median_ms(lambda: rollup(root=root, years=years), repeats=5)
+    sql_five_ms = median_ms(lambda: sql_group_by(root, years), repeats=5)
+    result = rollup(root=root, years=YEAR)
+    nodes = len(result.nodes)
+    return [
+        Row(f"roll-up, {YEAR}, every level", f"{one_ms:.0f} ms", f"{nodes} areas, {root.name}; goal < 1000 ms"),
+        Row("  hand-written SQL GROUP BY, same rows", f"{sql_one_ms:.0f} ms"),
+        Row("  roll-up / SQL ratio", f"{one_ms / sql_one_ms:.2f} x", "goal <= 2 x"),
+        Row(f"roll-up, {len(years)} years", f"{five_ms:.0f} ms"),
+        Row("  hand-written SQL GROUP BY, same rows", f"{sql_five_ms:.0f} ms"),
+        Row("  roll-up / SQL ratio", f"{five_ms / sql_five_ms:.2f} x", "goal <= 2 x"),
+    ]
+
+
+def step_workbook(ctx: Context) -> list[Row]:
+    from reports import excel
+    from reports.rollup import rollup
+
+    root = bench_province()
+    path = ctx.workdir / "official.xlsx"
+
+    def build():
+        excel.official_workbook(rollup(root=root, years=YEAR), YEAR, str(path))
+
+    ms = median_ms(build, repeats=3)
+    return [Row(f"official workbook, {root.name} {YEAR}", f"{ms:.0f} ms", f"{path.stat().st_size / 1024:.0f} KB")]
+
+
+def export_rows(limit: int):
+    """The evaluation listing export of the busiest year, first ``limit`` rows (all areas)."""
+    from django.contrib.auth import get_user_model
+
+    from reports.exports import prepare_export
+
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-export", defaults={"is_superuser": True, "is_staff": True}
+    )
+    prepared = prepare_export(user=user, listing="evaluations", params={"year": str(YEAR)})
+    return prepared.listing, prepared.queryset[:limit]
+
+
+def step_listing_export(ctx: Context) -> list[Row]:
+    """Our listing export beside raw xlsxwriter writing the same cells, and Wagtail's own list export."""
+    import subprocess
+
+    import xlsxwriter
+
+    from reports import excel
+
+    limit = 8_250 if ctx.quick else 165_000
+    listing, queryset = export_rows(limit)
+    out = ctx.workdir / "listing.xlsx"
+
+    def ours():
+        return excel.write_listing_xlsx(listing, listing.rows(queryset), str(out))
+
+    ours_s, count = timed(ours)
+    cells = list(listing.rows(queryset))
+    fetch_s, _ = timed(lambda: list(listing.rows(queryset)))
+
+    def raw():
+        book = xlsxwriter.Workbook(str(ctx.workdir / "raw.xlsx"), {"constant_memory": True})
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, listing.headings)
+        for r, row in enumerate(cells, start=1):
+            sheet.write_row(r, 0, row)
+        book.close()
+
+    raw_s, _ = timed(raw)
+    rows = [
+        Row(
+            f"listing export, {count:,} rows (xlsx)", f"{ours_s:.2f} s", "query + cells + xlsxwriter, constant memory"
+        ),
+        Row("  raw xlsxwriter, same cells (prefetched)", f"{raw_s:.2f} s"),
+        Row("  ORM fetch of the same rows", f"{fetch_s:.2f} s"),
+        Row("  ours / raw write ratio", f"{ours_s / raw_s:.2f} x", "goal <= 1.3 x"),
+        Row("  ours / (fetch + raw write) ratio", f"{ours_s / (fetch_s + raw_s):.2f} x"),
+    ]
+    # Peak memory, each size in a fresh process (ru_maxrss), to show it stays flat as rows grow.
+    for size in (max(1, limit // 4), limit):
+        output = (
+            subprocess.run(  # noqa: S603
+                [sys.executable, __file__, "--export-memory", str(size), "--workdir", str(ctx.workdir)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        before, after, written = output.split()
+        rows.append(
+            Row(
+                f"  peak memory, {int(written):,} rows",
+                f"{float(after):.0f} MB",
+                f"+{float(after) - float(before):.0f} MB over the process after set-up ({float(before):.0f} MB)",
+            )
+        )
+    rows += wagtail_export(ctx, count)
+    return rows
+
+
+def wagtail_export(ctx: Context, count: int) -> list[Row]:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from evaluations.admin import evaluation_viewset
+
+    user = get_user_model().objects.get(username="bench-export")
+    client = Client()
+    client.force_login(user)
+    url = reverse(evaluation_viewset.get_url_name("list"))
+
+    def export():
+        response = client.get(url, {"year": YEAR, "export": "xlsx"})
+        assert response.status_code == 200, response.status_code
+        return sum(len(chunk) for chunk in response.streaming_content)
+
+    seconds, size = timed(export)
+    return [
+        Row(
+            "  Wagtail's built-in list export (xlsx)",
+            f"{seconds:.2f} s",
+            f"all {YEAR} evaluations ({count:,}+ rows), {size / 1e6:.1f} MB",
+        )
+    ]
+
+
+def export_memory(size: int) -> None:
+    """Child process of the export benchmark: write ``size`` rows, print MB before/after and rows."""
+    from reports import excel
+
+    def peak_mb() -> float:
+        # VmHWM, not ru_maxrss: ru_maxrss survives exec and would report the parent's peak at fork time.
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    before = peak_mb()
+    listing, queryset = export_rows(size)
+    target = Path(tempfile.mkdtemp(prefix="khuyenhoc-mem-")) / "listing.xlsx"
+    count = excel.write_listing_xlsx(listing, listing.rows(queryset), str(target))
+    target.unlink()
+    after = peak_mb()
+    print(f"{before:.1f} {after:.1f} {count}")
+
+
 #: Named steps, run in order; each returns rows for the table.
 STEPS: list[tuple[str, Callable[[Context], list[Row]]]] = [
     ("migrate", step_migrate),
@@ -332,6 +522,9 @@ STEPS: list[tuple[str, Callable[[Context], list[Row]]]] = [
     ("evaluation listing", step_listing),
     ("bulk recognition", step_bulk_recognition),
     ("import", step_import),
+    ("roll-up", step_rollup),
+    ("official workbook", step_workbook),
+    ("listing export", step_listing_export),
 ]
 
 
@@ -350,7 +543,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="about 1/20 of the province")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder and print where it is")
     parser.add_argument("--only", nargs="*", help="run only these steps (migrate and generate always run)")
+    parser.add_argument("--export-memory", type=int, help=argparse.SUPPRESS)  # child process of a step
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.export_memory:
+        setup_django(Path(args.workdir))
+        export_memory(args.export_memory)
+        return 0
 
     workdir = Path(tempfile.mkdtemp(prefix="khuyenhoc-bench-"))
     setup_django(workdir)

@@ -173,6 +173,25 @@ unit_chooser_viewset = AdministrativeUnitChooserViewSet("unit_chooser", url_pref
 class PersonalDataIndexView(IndexView):
     """A listing whose exports hold personal data: each export is recorded (who, when, what filter)."""
 
+    @property
+    def header_buttons(self):
+        """Wagtail's buttons, plus the constant-memory export of every filtered row (reports app)."""
+        buttons = list(super().header_buttons)
+        if self.model is Evaluation:
+            query = self.request.GET.copy()
+        elif issubclass(self.model, Subject):
+            query = self.request.GET.copy()
+            query["kind"] = self.model.kind_value
+        else:
+            return buttons
+        query.pop("p", None)
+        query["format"] = "xlsx"
+        url = reverse("reports:export", args=["evaluations" if self.model is Evaluation else "subjects"])
+        buttons.append(
+            HeaderButton(_("Export all filtered rows (xlsx)"), url=f"{url}?{query.urlencode()}", icon_name="download")
+        )
+        return buttons
+
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         if self.is_export:

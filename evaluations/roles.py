@@ -26,8 +26,11 @@ CUSTOM_EVALUATION_PERMISSIONS = {
 }
 
 
-def _crud(models, actions=("add", "change", "delete", "view")):
-    return [("evaluations", f"{action}_{model}") for model in models for action in actions]
+REPORT_DATA_MODELS = ("target", "denominator", "budgetline")
+
+
+def _crud(models, actions=("add", "change", "delete", "view"), app_label: str = "evaluations"):
+    return [(app_label, f"{action}_{model}") for model in models for action in actions]
 
 
 ADMIN_ACCESS = [("wagtailadmin", "access_admin")]
@@ -40,6 +43,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *_crud(("evaluation", "evidence", "recognitiondecision", "commendationproposal")),
         *_crud(("administrativeunit", "unitsuccession")),
         *[("evaluations", codename) for codename in CUSTOM_EVALUATION_PERMISSIONS],
+        *_crud(REPORT_DATA_MODELS, app_label="reports"),
+        *_crud(("reportsubmission",), ("add", "view"), app_label="reports"),
     ],
     COMMUNE_OFFICER: [
         *ADMIN_ACCESS,
@@ -50,6 +55,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("evaluations", "submit_evaluation"),
         ("evaluations", "lock_evaluation"),
         ("evaluations", "unlock_evaluation"),
+        # Local targets, denominators and budget lines of their own area; they submit its annual report.
+        *_crud(REPORT_DATA_MODELS, ("add", "change", "view"), app_label="reports"),
+        *_crud(("reportsubmission",), ("add", "view"), app_label="reports"),
     ],
     COMMUNE_REVIEWER: [
         *ADMIN_ACCESS,
@@ -62,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("evaluations", "revoke_recognition"),
         ("evaluations", "propose_commendation"),
         ("evaluations", "unlock_evaluation"),
+        *_crud((*REPORT_DATA_MODELS, "reportsubmission"), ("view",), app_label="reports"),
     ],
     COMMUNICATIONS: [
         *ADMIN_ACCESS,
@@ -80,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
             ("evaluation", "evidence", "recognitiondecision", "commendationproposal", "administrativeunit"),
             ("view",),
         ),
+        *_crud((*REPORT_DATA_MODELS, "reportsubmission"), ("view",), app_label="reports"),
     ],
 }
 

@@ -141,14 +141,14 @@ def import_job_run(job: ImportJob) -> ImportJob:
     return job
 
 
-@task(backend="imports")
+@task(backend="background")
 def run_import_task(job_id: int) -> str:
     """The background form of ``import_job_run`` (run by ``manage.py db_worker --backend imports``)."""
     job = ImportJob.objects.select_related("commune", "created_by").get(pk=job_id)
     return import_job_run(job).status
 
 
-@task(backend="imports")
+@task(backend="background")
 def preview_import_task(job_id: int) -> str:
     """The background form of ``import_job_preview`` for large files."""
     job = ImportJob.objects.select_related("commune", "created_by").get(pk=job_id)

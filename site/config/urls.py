@@ -6,12 +6,14 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from evaluations import urls as evaluations_urls
+from reports import api as reports_api
 from search import views as search_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("evidence/", include(evaluations_urls)),
+    path("api/v1/", include(reports_api)),
     path("search/", search_views.search, name="search"),
 ]
 

@@ -34,6 +34,9 @@ class Command(BaseCommand):
         counts = builder.build(criteria_sets)
         created_user = builder.ensure_demo_user()
         role_users = ensure_role_users(DEMO_PASSWORD)
+        from reports.demo import seed_reports_demo
+
+        report_counts = seed_reports_demo(seed=seed)
 
         if verbose:
             for kind in SubjectKind:
@@ -41,7 +44,7 @@ class Command(BaseCommand):
                 evaluations = Evaluation.objects.filter(kind=kind).count()
                 self.stdout.write(f"  {kind.label}: {subjects} subjects, {evaluations} evaluations")
             self.stdout.write(f"  scores: {Score.objects.count()}, evidence files: {Evidence.objects.count()}")
-            self.stdout.write(f"  created this run: {counts}")
+            self.stdout.write(f"  created this run: {counts}, reports: {report_counts}")
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo data ready. Admin login: {DEMO_USERNAME} / {DEMO_PASSWORD}"

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "home",
     "content",
     "evaluations",
+    "reports",
     "search",
     "wagtail_modeladmin",
     "wagtail.contrib.forms",
@@ -175,11 +176,11 @@ WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
 WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "ods"]
 
-#: Wagtail's own small tasks run at once; large imports are queued in the database ("imports") and
-#: run by ``manage.py db_worker --backend imports``, which ``make run`` starts beside the web server.
+#: Wagtail's own small tasks run at once; large imports and exports are queued in the database ("background") and
+#: run by ``manage.py db_worker --backend background``, which ``make run`` starts beside the web server.
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    "imports": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "background": {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
 
 #: Largest spreadsheet accepted for import (50 MB unless IMPORT_MAX_UPLOAD_MB says otherwise).
@@ -190,6 +191,8 @@ IMPORT_MAX_UNPACKED_SIZE = int(float(os.environ.get("IMPORT_MAX_UNPACKED_MB", "5
 IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "3000"))
 #: Uploads larger than this are checked in the background too (about 30,000 rows of households).
 IMPORT_INLINE_MAX_BYTES = int(os.environ.get("IMPORT_INLINE_MAX_BYTES", str(1024 * 1024)))
+#: Listing exports with more rows than this are written by a background task (with progress and a link).
+REPORTS_EXPORT_BACKGROUND_ROWS = int(os.environ.get("REPORTS_EXPORT_BACKGROUND_ROWS", "20000"))
 
 LOGIN_URL = "wagtailadmin_login"
 SESSION_COOKIE_HTTPONLY = True

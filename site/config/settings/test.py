@@ -32,5 +32,5 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 AXES_ENABLED = True
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    "imports": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "background": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
 }

@@ -1,0 +1,378 @@
+"""Excel and CSV writers: the official workbook of a roll-up, and listing exports in constant memory.
+
+Cells are written with explicit ``write_string`` / ``write_number``, and the workbook is opened with
+``strings_to_formulas`` off, so a name such as ``=HYPERLINK(...)`` stays text (no formula injection).
+CSV cells starting with ``= + - @`` (or a tab or carriage return) get a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+import xlsxwriter
+
+from evaluations.models import EvaluationResult, EvaluationStatus, SubjectKind, UnitLevel
+
+from .models import BudgetSource, Indicator
+from .rollup import INDICATORS, Rollup
+
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return "'" + text if text.startswith(RISKY_PREFIXES) else text
+
+
+def write_cell(sheet, row: int, col: int, value, fmt=None) -> None:
+    if value is None:
+        sheet.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        sheet.write_string(row, col, _("Yes") if value else _("No"), fmt)
+    elif isinstance(value, int | float | Decimal):
+        sheet.write_number(row, col, value, fmt)
+    else:
+        sheet.write_string(row, col, str(value), fmt)
+
+
+# --- the official workbook ---------------------------------------------------------------------------
+
+SHEET_NAMES = {
+    "family": "GĐHT",
+    "clan": "DHHT",
+    "community": "CĐHT",
+    "unit": "ĐVHT",
+    "citizen": "CDHT",
+    "citizen_staff": "CDHT-ĐVHT",
+}
+
+
+def official_workbook(result: Rollup, year: int, output) -> None:
+    """Write the official-style report of ``result`` for ``year`` to ``output`` (a path or a file object).
+
+    A summary sheet (every indicator, then the finance lines) and one sheet per indicator with a row per
+    area at every level below the root, indented by level, and the root's totals. Not in constant-memory
+    mode: the workbook holds a few thousand cells and its two-row merged headers are written out of order.
+    """
+    root = result.root
+    book = xlsxwriter.Workbook(output, {**WORKBOOK_OPTIONS, "in_memory": False})
+    book.set_properties({"title": _("Report on learning models %(year)s") % {"year": year}, "author": root.name})
+    f = _formats(book)
+
+    summary = book.add_worksheet(pgettext("report", "Summary"))
+    _page_setup(summary)
+    title = _("REPORT ON BUILDING LEARNING MODELS IN %(year)s") % {"year": year}
+    summary.merge_range(0, 0, 0, 6, title, f["title"])
+    summary.merge_range(1, 0, 1, 6, _("Area: %(area)s") % {"area": root.name}, f["subtitle"])
+    headings = [
+        _("No."),
+        pgettext("report", "Indicator"),
+        pgettext("report", "Registered"),
+        _("Evaluated"),
+        _("Recognised"),
+        _("Share recognised"),
+        _("Target"),
+    ]
+    summary.merge_range(3, 0, 3, 6, _("A. Learning models against targets"), f["section"])
+    for col, heading in enumerate(headings):
+        summary.write_string(4, col, heading, f["head"])
+    row = 5
+    for number, indicator in enumerate(INDICATORS, start=1):
+        figures = root.figures[year][indicator]
+        summary.write_number(row, 0, number, f["int"])
+        summary.write_string(row, 1, str(Indicator(indicator).label), f["text"])
+        summary.write_number(row, 2, figures.registered, f["int"])
+        summary.write_number(row, 3, figures.evaluated, f["int"])
+        summary.write_number(row, 4, figures.recognised, f["int"])
+        _write_ratio(summary, row, 5, figures.percent, f)
+        _write_ratio(summary, row, 6, figures.target, f)
+        row += 1
+    row += 1
+    summary.merge_range(row, 0, row, 6, _("B. Funding (VND)"), f["section"])
+    row += 1
+    for col, heading in enumerate([_("No."), _("Source"), _("Planned"), _("Spent"), _("Share spent")]):
+        summary.write_string(row, col, heading, f["head"])
+    row += 1
+    for number, source in enumerate(BudgetSource, start=1):
+        budget = root.budget[year][source.value]
+        summary.write_number(row, 0, number, f["int"])
+        summary.write_string(row, 1, str(source.label), f["text"])
+        summary.write_number(row, 2, budget.planned, f["money"])
+        summary.write_number(row, 3, budget.spent, f["money"])
+        _write_ratio(summary, row, 4, budget.spent * 100 / budget.planned if budget.planned else None, f)
+        row += 1
+    planned = sum(root.budget[year][s].planned for s in root.budget[year])
+    spent = sum(root.budget[year][s].spent for s in root.budget[year])
+    summary.merge_range(row, 0, row, 1, pgettext("report", "Total"), f["total_text"])
+    summary.write_number(row, 2, planned, f["total_money"])
+    summary.write_number(row, 3, spent, f["total_money"])
+    _write_ratio(summary, row, 4, spent * 100 / planned if planned else None, f, total=True)
+    summary.set_column(0, 0, 6)
+    summary.set_column(1, 1, 58)
+    summary.set_column(2, 6, 14)
+    summary.freeze_panes(5, 0)
+
+    for indicator in INDICATORS:
+        _indicator_sheet(book, f, result, year, indicator)
+    book.close()
+
+
+def _indicator_sheet(book, f, result: Rollup, year: int, indicator: str) -> None:
+    root = result.root
+    nodes = list(result.walk())
+    grades = sorted({g for n in nodes for g in n.figures[year][indicator].by_grade})
+    levels = sorted({lv for n in nodes for lv in n.figures[year][indicator].by_level})
+    sheet = book.add_worksheet(SHEET_NAMES[indicator])
+    _page_setup(sheet)
+    recognised_cols = 1 + len(grades) + len(levels)
+    last = 4 + recognised_cols + 3 - 1 + 1
+    label = str(Indicator(indicator).label)
+    sheet.merge_range(
+        0, 0, 0, last, _("%(indicator)s in %(year)s") % {"indicator": label.upper(), "year": year}, f["title"]
+    )
+    sheet.merge_range(1, 0, 1, last, _("Area: %(area)s") % {"area": root.name}, f["subtitle"])
+
+    # Two header rows: single columns merged vertically, "Recognised" spanning its breakdown.
+    fixed = [
+        _("No."),
+        pgettext("report", "Unit"),
+        pgettext("administrative unit", "Level"),
+        pgettext("report", "Registered"),
+        _("Evaluated"),
+    ]
+    for col, heading in enumerate(fixed):
+        sheet.merge_range(3, col, 4, col, heading, f["head"])
+    col = len(fixed)
+    if recognised_cols > 1:
+        sheet.merge_range(3, col, 3, col + recognised_cols - 1, _("Recognised"), f["head"])
+    else:
+        sheet.write_string(3, col, _("Recognised"), f["head"])
+    sheet.write_string(4, col, _("Number"), f["head"])
+    for offset, grade in enumerate(grades, start=1):
+        sheet.write_string(4, col + offset, grade, f["head"])
+    for offset, level in enumerate(levels, start=1 + len(grades)):
+        sheet.write_string(4, col + offset, _("Level %(level)s") % {"level": level}, f["head"])
+    col += recognised_cols
+    for offset, heading in enumerate([_("Share recognised"), _("Target"), _("Target met")]):
+        sheet.merge_range(3, col + offset, 4, col + offset, heading, f["head"])
+
+    row = 5
+    level_labels = dict(UnitLevel.choices)
+    for number, node in enumerate(nodes[1:], start=1):
+        figures = node.figures[year][indicator]
+        indent = f"area{min(node.depth - root.depth, 3)}"
+        sheet.write_number(row, 0, number, f["int"])
+        sheet.write_string(row, 1, node.name, f[indent])
+        sheet.write_string(row, 2, str(level_labels.get(node.level, node.level)), f["text"])
+        _figure_cells(sheet, row, figures, grades, levels, f)
+        row += 1
+    sheet.merge_range(row, 0, row, 2, pgettext("report", "Total"), f["total_text"])
+    _figure_cells(sheet, row, root.figures[year][indicator], grades, levels, f, total=True)
+
+    sheet.set_column(0, 0, 6)
+    sheet.set_column(1, 1, 34)
+    sheet.set_column(2, 2, 10)
+    sheet.set_column(3, last, 11)
+    sheet.freeze_panes(5, 2)
+    sheet.repeat_rows(3, 4)
+
+
+def _figure_cells(sheet, row, figures, grades, levels, f, total: bool = False) -> None:
+    num = f["total_int"] if total else f["int"]
+    values = [figures.registered, figures.evaluated, figures.recognised]
+    values += [figures.by_grade.get(g, 0) for g in grades]
+    values += [figures.by_level.get(lv, 0) for lv in levels]
+    col = 3
+    for value in values:
+        sheet.write_number(row, col, value, num)
+        col += 1
+    _write_ratio(sheet, row, col, figures.percent, f, total)
+    _write_ratio(sheet, row, col + 1, figures.target, f, total)
+    met = figures.met
+    text = "" if met is None else (_("Met") if met else _("Not met"))
+    sheet.write_string(row, col + 2, text, f["total_text"] if total else f["text"])
+
+
+def _write_ratio(sheet, row, col, percent, f, total: bool = False) -> None:
+    """A percentage stored as a fraction (87.5 % -> 0.875) with a percent number format."""
+    fmt = f["total_pct"] if total else f["pct"]
+    if percent is None:
+        sheet.write_blank(row, col, None, fmt)
+    else:
+        sheet.write_number(row, col, Decimal(percent) / 100, fmt)
+
+
+def _page_setup(sheet) -> None:
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_footer("&C&P / &N")
+
+
+def _formats(book) -> dict:
+    base = {"font_name": "Times New Roman", "font_size": 11, "valign": "vcenter"}
+    cell = {**base, "border": 1}
+
+    def fmt(**extra):
+        return book.add_format({**cell, **extra})
+
+    return {
+        "title": book.add_format({**base, "bold": True, "font_size": 14, "align": "center"}),
+        "subtitle": book.add_format({**base, "italic": True, "align": "center"}),
+        "section": book.add_format({**base, "bold": True}),
+        "head": fmt(bold=True, align="center", text_wrap=True, bg_color="#DDEBF7"),
+        "text": fmt(),
+        "area0": fmt(),
+        "area1": fmt(bold=True),
+        "area2": fmt(indent=1),
+        "area3": fmt(indent=2),
+        "int": fmt(num_format="#,##0"),
+        "money": fmt(num_format="#,##0"),
+        "pct": fmt(num_format="0.00%"),
+        "total_text": fmt(bold=True, align="center"),
+        "total_int": fmt(bold=True, num_format="#,##0"),
+        "total_money": fmt(bold=True, num_format="#,##0"),
+        "total_pct": fmt(bold=True, num_format="0.00%"),
+    }
+
+
+# --- listing exports -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Listing:
+    """A listing export: its columns (heading, field of ``values_list``) and how to turn a row into cells."""
+
+    name: str
+    headings: list[str]
+    fields: list[str]
+    convert: Callable[[tuple], list]
+
+    def rows(self, queryset: QuerySet) -> Iterator[list]:
+        convert = self.convert
+        for row in queryset.values_list(*self.fields).iterator(chunk_size=5000):
+            yield convert(row)
+
+
+def evaluation_listing() -> Listing:
+    kinds = {k: str(v) for k, v in SubjectKind.choices}
+    results = {k: str(v) for k, v in EvaluationResult.choices}
+    statuses = {k: str(v) for k, v in EvaluationStatus.choices}
+
+    def convert(row):
+        name, year, kind, area, cs_name, cs_version, total, grade, level, result, status = row
+        return [
+            name,
+            year,
+            kinds.get(kind, kind),
+            area,
+            f"{cs_name} (v{cs_version})",
+            total,
+            grade,
+            level,
+            results.get(result, result),
+            statuses.get(status, status),
+        ]
+
+    return Listing(
+        name="evaluations",
+        headings=[
+            _("Subject"),
+            _("Year"),
+            _("Kind"),
+            _("Area"),
+            _("Criteria set"),
+            _("Total"),
+            _("Grade"),
+            _("Level"),
+            _("Result"),
+            _("Status"),
+        ],
+        fields=[
+            "subject__name",
+            "year",
+            "kind",
+            "area__name",
+            "criteria_set__name",
+            "criteria_set__version",
+            "total",
+            "grade",
+            "level",
+            "result",
+            "status",
+        ],
+        convert=convert,
+    )
+
+
+def subject_listing() -> Listing:
+    kinds = {k: str(v) for k, v in SubjectKind.choices}
+
+    def convert(row):
+        name, kind, area, code, consent, active = row
+        return [name, kinds.get(kind, kind), area, code, consent, active]
+
+    return Listing(
+        name="subjects",
+        headings=[_("Name"), _("Kind"), _("Area"), _("Code"), _("May be published"), _("Active")],
+        fields=["name", "kind", "area__name", "code", "publish_consent", "is_active"],
+        convert=convert,
+    )
+
+
+def write_listing_xlsx(
+    listing: Listing, rows: Iterable[list], output, progress: Callable[[int], None] | None = None, every: int = 5000
+) -> int:
+    """Write ``rows`` to an xlsx file in constant memory; returns the number of rows written."""
+    book = xlsxwriter.Workbook(output, {**WORKBOOK_OPTIONS, "constant_memory": True})
+    sheet = book.add_worksheet(listing.name)
+    head = book.add_format({"bold": True})
+    for col, heading in enumerate(listing.headings):
+        sheet.write_string(0, col, heading, head)
+    sheet.freeze_panes(1, 0)
+    write_string, write_number, write_blank = sheet.write_string, sheet.write_number, sheet.write_blank
+    yes, no = _("Yes"), _("No")
+    count = 0
+    for count, cells in enumerate(rows, start=1):  # noqa: B007 (count is the result)
+        for col, value in enumerate(cells):
+            if value is None or value == "":
+                continue
+            if value is True or value is False:
+                write_string(count, col, yes if value else no)
+            elif isinstance(value, str):
+                write_string(count, col, value)
+            elif isinstance(value, int | float | Decimal):
+                write_number(count, col, value)
+            else:
+                write_blank(count, col, None)
+        if progress and count % every == 0:
+            progress(count)
+    sheet.set_column(0, 0, 40)
+    book.close()
+    return count
+
+
+def stream_listing_csv(listing: Listing, rows: Iterable[list]) -> Iterator[str]:
+    """CSV lines (UTF-8 with BOM for Excel), each cell made safe."""
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+    yes, no = _("Yes"), _("No")
+    yield "\ufeff" + writer.writerow([csv_safe(h) for h in listing.headings])
+    for cells in rows:
+        yield writer.writerow([(yes if v else no) if isinstance(v, bool) else csv_safe(v) for v in cells])

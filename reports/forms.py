@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from evaluations.access import user_reaches_unit
+from evaluations.filters import AreaChoiceField
+
+
+class AreaBoundForm(WagtailAdminModelForm):
+    """Targets, denominators and budget lines: the area must lie in the officer's own area."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "area" in self.fields and self.for_user is not None:
+            from .selectors import user_report_areas
+
+            self.fields["area"].queryset = user_report_areas(self.for_user)
+
+    def clean_area(self):
+        area = self.cleaned_data.get("area")
+        if area is not None and self.for_user is not None and not user_reaches_unit(self.for_user, area):
+            raise ValidationError(_("“%(area)s” is outside your area.") % {"area": area})
+        return area
+
+
+class ReportForm(forms.Form):
+    """Which area and year to report on; the areas offered are the user's own."""
+
+    area = AreaChoiceField(label=gettext_lazy("Area"), queryset=None)
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas
+        self.fields["area"].error_messages["invalid_choice"] = gettext_lazy(
+            "Area: this unit does not exist or is outside your area."
+        )
+
+
+class SubmitReportForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

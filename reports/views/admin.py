@@ -1,0 +1,261 @@
+"""Admin screens of the "Reports" menu: the roll-up report, its workbook, submissions and completeness,
+listing exports and background export jobs. Every screen is limited to the user's area."""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
+
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from .. import excel, exports
+from ..forms import ReportForm, SubmitReportForm
+from ..models import BudgetSource, ExportJob, ExportStatus, Indicator
+from ..rollup import INDICATORS, rollup
+from ..selectors import (
+    completeness_counts,
+    default_report_area,
+    report_completeness,
+    report_years,
+    user_report_areas,
+)
+from ..services import report_due_date, report_submit
+
+
+def can_view_reports(user) -> bool:
+    """Officers, reviewers and auditors read reports (of their own area); communications staff do not."""
+    return user.is_active and (
+        user.has_perm("evaluations.view_evaluation") or user.has_perm("evaluations.change_evaluation")
+    )
+
+
+def can_submit_reports(user) -> bool:
+    return user.is_active and user.has_perm("reports.add_reportsubmission")
+
+
+class ReportsAccessMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if not can_view_reports(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def area_and_year(self):
+        """The area and year asked for (or the user's defaults); a form with errors when they are wrong."""
+        areas = user_report_areas(self.request.user)
+        data = self.request.GET.copy()
+        area = default_report_area(self.request.user)
+        if not data.get("area") and area is not None:
+            data["area"] = area.pk
+        if not data.get("year"):
+            years = report_years(area) if area else []
+            data["year"] = years[0] if years else timezone.localdate().year
+        form = ReportForm(data, areas=areas)
+        if form.is_valid():
+            return form, form.cleaned_data["area"], form.cleaned_data["year"]
+        return form, None, None
+
+
+class ReportView(ReportsAccessMixin, WagtailAdminTemplateMixin, TemplateView):
+    """The roll-up of an area and year: per indicator, the area and one row per child area."""
+
+    template_name = "reports/admin/report.html"
+    page_title = gettext_lazy("Roll-up report")
+    header_icon = "table"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form, area, year = self.area_and_year()
+        context["form"] = form
+        if area is None:
+            return context
+        result = rollup(root=area, years=year)
+        root = result.root
+        sections = []
+        for indicator in INDICATORS:
+            rows = [(child, child.figures[year][indicator]) for child in root.children]
+            own = root.own[year][indicator]
+            grades = sorted({g for _n, fig in [(root, root.figures[year][indicator]), *rows] for g in fig.by_grade})
+            sections.append(
+                {
+                    "indicator": indicator,
+                    "label": Indicator(indicator).label,
+                    "total": root.figures[year][indicator],
+                    "rows": rows,
+                    "own": own if (own.evaluated or own.registered_counted) and root.children else None,
+                    "grades": grades,
+                }
+            )
+        budget = [(source, figures) for source, figures in root.budget[year].items()]
+        context.update(
+            area=area,
+            year=year,
+            sections=sections,
+            budget=budget,
+            budget_labels=dict(BudgetSource.choices),
+            workbook_url=reverse("reports:workbook") + f"?area={area.pk}&year={year}",
+            can_submit=can_submit_reports(self.request.user),
+            submit_url=reverse("reports:submit") + f"?area={area.pk}&year={year}",
+            due=report_due_date(year),
+            submit_form=SubmitReportForm(),
+        )
+        return context
+
+
+class WorkbookView(ReportsAccessMixin, View):
+    """The official workbook of an area and year (xlsx)."""
+
+    def get(self, request):
+        form, area, year = self.area_and_year()
+        if area is None:
+            return HttpResponseBadRequest(" ".join(str(e) for errs in form.errors.values() for e in errs))
+        result = rollup(root=area, years=year)
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+        excel.official_workbook(result, year, handle)
+        handle.seek(0)
+        name = f"bao-cao-{area.code or area.pk}-{year}.xlsx"
+        return FileResponse(handle, as_attachment=True, filename=name)
+
+
+class SubmitView(ReportsAccessMixin, View):
+    def post(self, request):
+        if not can_submit_reports(request.user):
+            raise PermissionDenied
+        form, area, year = self.area_and_year()
+        note_form = SubmitReportForm(request.POST)
+        if area is None or not note_form.is_valid():
+            raise Http404
+        submission = report_submit(area=area, year=year, user=request.user, note=note_form.cleaned_data["note"])
+        if submission.on_time:
+            messages.success(
+                request, _("The %(year)s report of %(area)s was submitted.") % {"year": year, "area": area}
+            )
+        else:
+            messages.warning(
+                request,
+                _("The %(year)s report of %(area)s was submitted after the due date (%(due)s).")
+                % {"year": year, "area": area, "due": report_due_date(year).strftime("%d/%m/%Y")},
+            )
+        from ..admin import submission_viewset
+
+        return redirect(submission_viewset.get_url_name("inspect"), submission.pk)
+
+
+class CompletenessView(ReportsAccessMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Who has submitted the year's report: on time, late (after 30 November) or missing."""
+
+    template_name = "reports/admin/completeness.html"
+    page_title = gettext_lazy("Report completeness")
+    header_icon = "tasks"
+
+    def get_context_data(self, **kwargs):
+        from ..admin import submission_viewset
+
+        context = super().get_context_data(**kwargs)
+        form, area, year = self.area_and_year()
+        context["form"] = form
+        if area is None:
+            return context
+        rows = report_completeness(root=area, year=year)
+        context.update(
+            area=area,
+            year=year,
+            rows=rows,
+            counts=completeness_counts(rows),
+            due=report_due_date(year),
+            inspect_url_name=submission_viewset.get_url_name("inspect"),
+        )
+        return context
+
+
+# --- listing exports and export jobs ------------------------------------------------------------------
+
+
+def listing_export_view(request, listing: str):
+    """A listing with the admin listing's filters, as xlsx or csv; large ones become a background job."""
+    if not request.user.is_active or not request.user.has_perm("wagtailadmin.access_admin"):
+        raise PermissionDenied
+    file_format = request.GET.get("format", "xlsx")
+    if file_format not in exports.FORMATS:
+        return HttpResponseBadRequest(
+            _("Parameter “format”: “%(value)s” is not supported; use xlsx or csv.") % {"value": file_format}
+        )
+    try:
+        prepared = exports.prepare_export(user=request.user, listing=listing, params=request.GET)
+    except PermissionError as exc:
+        raise PermissionDenied from exc
+    except exports.ExportError as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    count = prepared.queryset.count()
+    if count > exports.background_threshold():
+        job = exports.export_job_start(user=request.user, listing=listing, file_format=file_format, params=request.GET)
+        messages.info(
+            request, _("%(count)s rows: the file is being written in the background.") % {"count": f"{count:,}"}
+        )
+        return redirect("reports:export_job", job.pk)
+    exports.record_export(user=request.user, prepared=prepared, file_format=file_format, row_count=count)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    rows = prepared.listing.rows(prepared.queryset)
+    if file_format == "csv":
+        response = StreamingHttpResponse(
+            excel.stream_listing_csv(prepared.listing, rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{listing}-{stamp}.csv"'
+        return response
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    excel.write_listing_xlsx(prepared.listing, rows, handle)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=f"{listing}-{stamp}.xlsx")
+
+
+def _own_job(request, pk: int) -> ExportJob:
+    job = get_object_or_404(ExportJob, pk=pk)
+    if job.user_id != request.user.pk:
+        raise Http404  # another user's export (and its personal data) is not shown, whoever asks
+    return job
+
+
+class ExportJobsView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "reports/admin/export_jobs.html"
+    page_title = gettext_lazy("My exports")
+    header_icon = "download"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        jobs = ExportJob.objects.filter(user=self.request.user)[:50]
+        context["jobs"] = jobs
+        context["refresh"] = any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs)
+        return context
+
+
+def export_job_view(request, pk: int):
+    job = _own_job(request, pk)
+    return TemplateResponse(
+        request,
+        "reports/admin/export_jobs.html",
+        {
+            "jobs": [job],
+            "refresh": job.status in (ExportStatus.QUEUED, ExportStatus.RUNNING),
+            "page_title": _("Export"),
+            "header_icon": "download",
+        },
+    )
+
+
+def export_job_download(request, pk: int):
+    job = _own_job(request, pk)
+    if job.status != ExportStatus.DONE or not job.file_name:
+        raise Http404
+    path = exports.export_dir() / job.file_name
+    if not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.file_name)
