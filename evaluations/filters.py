@@ -29,6 +29,15 @@ class AreaChoiceField(forms.ModelChoiceField):
         return "\u00a0\u00a0" * (obj.depth - 1) + obj.name
 
 
+def reachable_areas(request):
+    """The units above village level that the requesting user reaches (all of them without a request)."""
+    from .access import restrict_to_user_area
+
+    units = AdministrativeUnit.objects.exclude(level=UnitLevel.VILLAGE).order_by("path")
+    user = getattr(request, "user", None)
+    return restrict_to_user_area(units, user, field=None) if user is not None else units
+
+
 class AreaFilter(django_filters.ModelChoiceFilter):
     """An administrative unit; matches everything in its subtree (``path`` prefix)."""
 
@@ -37,10 +46,7 @@ class AreaFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, area_field: str = "area", **kwargs):
         self.area_field = area_field
         kwargs.setdefault("label", _("Area"))
-        kwargs.setdefault(
-            "queryset",
-            AdministrativeUnit.objects.exclude(level=UnitLevel.VILLAGE).order_by("path"),
-        )
+        kwargs.setdefault("queryset", reachable_areas)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value: AdministrativeUnit | None) -> QuerySet:

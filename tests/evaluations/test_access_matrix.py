@@ -210,3 +210,14 @@ def test_every_object_url_of_the_area_bound_screens_is_guarded():
             if groups:
                 assert "pk" in groups, (viewset, pattern)
                 assert hasattr(pattern.callback, "__wrapped__"), (viewset, pattern)  # the area guard
+
+
+def test_the_area_filter_offers_only_the_users_own_units(client, world):
+    areas = world["areas"]
+    client.force_login(world["users"]["officer"])
+    page = client.get(reverse(evaluation_viewset.get_url_name("list")))
+    choices = [str(label).strip() for _value, label in page.context["filters"].form.fields["area"].choices]
+    assert "Xã Phước Hải" in choices
+    assert "Xã Phước Hữu" not in choices and "Huyện Ninh Phước" not in choices
+    refused = client.get(reverse(evaluation_viewset.get_url_name("list")), {"area": areas["commune_b"].pk})
+    assert "Ngoài Vùng" not in refused.content.decode()
