@@ -175,6 +175,14 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
+#: Search over evidence, pages and recognised models: "database" (SQLite FTS5 or PostgreSQL full-text,
+#: the default) or "elasticsearch" (then ELASTICSEARCH_URL is required). Rebuild with
+#: ``manage.py rebuild_search_index`` after switching.
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "database")
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+#: Aliases are ``<prefix>-evidence``, ``<prefix>-subject`` and ``<prefix>-page``.
+ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "khuyenhoc")
+
 LOGIN_URL = "wagtailadmin_login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
