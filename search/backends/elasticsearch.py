@@ -73,7 +73,10 @@ class ElasticsearchBackend(SearchBackend):
     def drop_all(self) -> None:
         """Delete every index behind this site's aliases (tests, decommissioning)."""
         for document in DOCUMENTS.values():
-            self.client.indices.delete(index=f"{document.alias()}-*", ignore_unavailable=True)
+            # Elasticsearch 8 refuses wildcard deletes (action.destructive_requires_name): name each index.
+            names = list(self.client.indices.get(index=f"{document.alias()}-*", ignore_unavailable=True).body)
+            if names:
+                self.client.indices.delete(index=names)
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -120,7 +123,7 @@ class ElasticsearchBackend(SearchBackend):
         for object_type, name in new.items():
             alias = DOCUMENTS[object_type].alias()
             if self.client.indices.exists_alias(name=alias):
-                current = list(self.client.indices.get_alias(name=alias).keys())
+                current = list(self.client.indices.get_alias(name=alias).body)
                 old += current
                 actions += [{"remove": {"index": index, "alias": alias}} for index in current]
             elif self.client.indices.exists(index=alias):

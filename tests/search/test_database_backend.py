@@ -86,9 +86,7 @@ def test_filters_and_facets(db_backend):
             doc(3, "Biên bản họp", object_type="evidence", kind="clan", year=2025, area_path="000100020001"),
         ]
     )
-    results = db_backend.search(
-        SearchRequest(text="bien ban", object_types=("evidence",), facets=True, area_depth=2)
-    )
+    results = db_backend.search(SearchRequest(text="bien ban", object_types=("evidence",), facets=True, area_depth=2))
     assert results.total == 3
     assert dict(results.facets["kind"]) == {"family": 2, "clan": 1}
     assert dict(results.facets["year"]) == {2025: 2, 2024: 1}
