@@ -87,7 +87,9 @@ class DatabaseBackend(SearchBackend):
             return SearchResults()
         vendor = connection.vendor
         if vendor == "sqlite":
-            source = f"{FTS_TABLE} JOIN {ENTRY_TABLE} e ON e.id = {FTS_TABLE}.rowid"
+            # CROSS JOIN keeps the full-text match as the outer loop (SQLite does not reorder it);
+            # otherwise the planner may walk the entries and run the MATCH once per row.
+            source = f"{FTS_TABLE} CROSS JOIN {ENTRY_TABLE} e ON e.id = {FTS_TABLE}.rowid"
             source_params: list = []
             match, match_params = f"{FTS_TABLE} MATCH %s", [fts5_match(parsed)]
             rank, order = f"bm25({FTS_TABLE}, 10.0, 1.0)", "rank ASC, e.id"
@@ -136,24 +138,31 @@ class DatabaseBackend(SearchBackend):
                 )
                 for row in cursor.fetchall()
             ]
-            if request.offset == 0 and len(results.hits) < request.limit:
+            if request.facets:
+                # Total and every facet from one pass over the matches (a CTE used several times is
+                # computed once, on SQLite and PostgreSQL alike).
+                length = PATH_STEP * request.area_depth
+                cursor.execute(
+                    f"WITH m AS (SELECT e.kind AS kind, e.year AS year, substr(e.area_path, 1, {int(length)}) AS area "  # noqa: S608
+                    f"FROM {source} WHERE {where_sql}) "
+                    "SELECT 'total', CAST(NULL AS varchar(255)), CAST(NULL AS integer), count(*) FROM m "
+                    "UNION ALL SELECT 'kind', kind, NULL, count(*) FROM m WHERE kind <> '' GROUP BY kind "
+                    "UNION ALL SELECT 'year', NULL, year, count(*) FROM m WHERE year IS NOT NULL GROUP BY year "
+                    "UNION ALL SELECT 'area', area, NULL, count(*) FROM m WHERE area <> '' GROUP BY area",
+                    params,
+                )
+                facets: dict[str, list] = {"kind": [], "year": [], "area": []}
+                for name, text_value, number_value, count in cursor.fetchall():
+                    if name == "total":
+                        results.total = count
+                    else:
+                        facets[name].append((text_value if number_value is None else number_value, count))
+                results.facets = {name: sorted(rows, key=lambda r: (-r[1], r[0])) for name, rows in facets.items()}
+            elif request.offset == 0 and len(results.hits) < request.limit:
                 results.total = len(results.hits)
             else:
                 cursor.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", params)  # noqa: S608
                 results.total = cursor.fetchone()[0]
-            if request.facets and results.total:
-                length = PATH_STEP * request.area_depth
-                for name, expression, extra in (
-                    ("kind", "e.kind", "e.kind <> ''"),
-                    ("year", "e.year", "e.year IS NOT NULL"),
-                    ("area", f"substr(e.area_path, 1, {int(length)})", "e.area_path <> ''"),
-                ):
-                    cursor.execute(
-                        f"SELECT {expression}, count(*) FROM {source} WHERE {where_sql} AND {extra} "  # noqa: S608
-                        f"GROUP BY {expression} ORDER BY 2 DESC, 1",
-                        params,
-                    )
-                    results.facets[name] = [(value, count) for value, count in cursor.fetchall()]
         return results
 
 
