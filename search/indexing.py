@@ -26,9 +26,12 @@ logger = logging.getLogger(__name__)
 BATCH = 2_000
 
 
-def unit_names() -> dict[str, str]:
-    """Tree path -> unit name for every administrative unit (a few thousand rows at most)."""
-    return dict(AdministrativeUnit.objects.values_list("path", "name"))
+def unit_names(paths: Iterable[str] | None = None) -> dict[str, str]:
+    """Tree path -> unit name for the units on ``paths`` and their ancestors (every unit when ``None``)."""
+    units = AdministrativeUnit.objects.all()
+    if paths is not None:
+        units = units.filter(path__in={ancestor for path in paths for ancestor in ancestor_paths(path)})
+    return dict(units.values_list("path", "name"))
 
 
 def _area_words(path: str, names: dict[str, str]) -> str:
@@ -40,7 +43,9 @@ def _area_words(path: str, names: dict[str, str]) -> str:
 
 def evidence_docs(evidences: Iterable[Evidence], names: dict[str, str] | None = None) -> list[IndexDoc]:
     """Evidence is never public; its area and year are the evaluation's."""
-    names = unit_names() if names is None else names
+    evidences = list(evidences)
+    if names is None:
+        names = unit_names(e.evaluation.area.path for e in evidences)
     docs = []
     for evidence in evidences:
         evaluation = evidence.evaluation
@@ -52,7 +57,9 @@ def evidence_docs(evidences: Iterable[Evidence], names: dict[str, str] | None = 
                 object_id=evidence.pk,
                 title=evidence.original_name,
                 summary=evidence.description,
-                body="\n".join([evidence.description, evaluation.subject.name, text]),
+                body="\n".join(
+                    [evidence.description, evaluation.subject.name, _area_words(evaluation.area.path, names), text]
+                ),
                 kind=evaluation.kind,
                 year=evaluation.year,
                 area_path=evaluation.area.path,
@@ -79,7 +86,9 @@ def subject_queryset():
 
 def subject_docs(subjects: Iterable[Subject], names: dict[str, str] | None = None) -> list[IndexDoc]:
     """Public only when recognised (in any year), active, and the subject agreed to be published."""
-    names = unit_names() if names is None else names
+    subjects = list(subjects)
+    if names is None:
+        names = unit_names(s.area.path for s in subjects)
     docs = []
     with translation.override("vi"):
         labels = {value: str(label) for value, label in SubjectKind.choices}

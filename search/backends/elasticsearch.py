@@ -43,6 +43,7 @@ class ElasticsearchBackend(SearchBackend):
         self.client = Elasticsearch(url, request_timeout=30)
         #: Refresh after each write (tests), so a search right after sees it.
         self.refresh = refresh
+        self._ensured = False
 
     @classmethod
     def from_settings(cls) -> ElasticsearchBackend:
@@ -61,6 +62,8 @@ class ElasticsearchBackend(SearchBackend):
 
     def ensure_indexes(self) -> None:
         """Create an index and its alias for any type that has none yet (first write, fresh cluster)."""
+        if self._ensured:
+            return
         stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
         for object_type, document in DOCUMENTS.items():
             alias = document.alias()
@@ -69,6 +72,7 @@ class ElasticsearchBackend(SearchBackend):
                     self.client.indices.delete(index=alias)  # a concrete index squatting the alias name
                 name = self._new_index(object_type, stamp)
                 self.client.indices.put_alias(index=name, name=alias)
+        self._ensured = True
 
     def drop_all(self) -> None:
         """Delete every index behind this site's aliases (tests, decommissioning)."""
