@@ -515,6 +515,111 @@ def export_memory(size: int) -> None:
     print(f"{before:.1f} {after:.1f} {count}")
 
 
+SEARCH_REPEATS = 30
+#: Synthetic evidence rows get ids far above the demo's real evidence.
+SYNTHETIC_ID = 10_000_000
+#: Words officers type into evidence search, in the shapes they type them (no diacritics, a phrase...).
+SEARCH_QUERIES = [
+    ("one common word", "hoc"),
+    ("two words, no diacritics", "hoc tap"),
+    ("quoted phrase", '"bien ban hop"'),
+    ("with diacritics", "Khuyến học Phước Hải"),
+    ("rare word", "Chamali"),
+    ("a name, no diacritics", "nguyen van"),
+]
+_VOCABULARY = (  # noqa: SIM905 - a sentence is easier to read and edit than a list of syllables
+    "biên bản họp gia đình học tập dòng họ khuyến học khuyến tài cộng đồng thôn xã phường đơn vị "
+    "công dân sổ theo dõi danh sách học sinh giỏi tiên tiến năm học quyết định khen thưởng tổ chức "
+    "hội nghị tổng kết phong trào xây dựng xã hội học tập suốt đời đường làng đình chùa thư viện "
+    "trung tâm học tập cộng đồng lớp xóa mù chữ tiếng Chăm nghề nông nghiệp chăn nuôi tin học ngoại ngữ"
+).split()
+_NAMES = (  # noqa: SIM905
+    "Nguyễn Trần Lê Phạm Đặng Đàng Chế Lò Pinăng Quảng Văn Thị Hữu Đức Minh Hoa Lan Đường Phước Hải"
+).split()
+
+
+def synthetic_evidence_text(rng) -> str:
+    words = [rng.choice(_VOCABULARY) for _ in range(rng.randint(60, 160))]
+    for _ in range(3):
+        words.insert(rng.randrange(len(words)), rng.choice(_NAMES))
+    names = " ".join(rng.choice(_NAMES) for _ in range(3))
+    return f"{names}. " + " ".join(words) + "."
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def step_search(ctx: Context) -> list[Row]:
+    """Database search at province scale: subjects and 50,000 evidence texts, FTS beside a LIKE scan."""
+    import random
+
+    from django.db import connection
+
+    from evaluations.models import Evaluation
+    from search.backends.base import IndexDoc
+    from search.backends.database import DatabaseBackend, entry_from_doc
+    from search.indexing import rebuild_batches
+    from search.models import SearchEntry
+    from search.query import SearchRequest
+
+    backend = DatabaseBackend()
+    rows = []
+    seconds, indexed = timed(backend.rebuild, rebuild_batches(), lambda message: None)
+    rows.append(Row("search: rebuild index (subjects, pages)", f"{seconds:.1f} s", f"{indexed:,} entries"))
+
+    count = 2_500 if ctx.quick else 50_000
+    rng = random.Random(7)
+    sample = list(
+        Evaluation.objects.filter(year=YEAR).values_list("kind", "year", "area__path").order_by("pk")[: count * 4 : 4]
+    )
+    started = time.perf_counter()
+    for start in range(0, count, 2_000):
+        batch = []
+        for number in range(start, min(start + 2_000, count)):
+            kind, year, path = sample[number % len(sample)]
+            text = synthetic_evidence_text(rng)
+            title = f"minh-chung-{number}.pdf"
+            if number % 5_000 == 0:
+                text += " Chamali"
+            doc = IndexDoc("evidence", SYNTHETIC_ID + number, title, text, "", kind, year, path, False)
+            batch.append(entry_from_doc(doc))
+        SearchEntry.objects.bulk_create(batch, batch_size=2_000)
+    seconds = time.perf_counter() - started
+    rows.append(Row("search: insert evidence texts", f"{seconds:.1f} s", f"{count:,} texts, {count / seconds:,.0f}/s"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), avg(length(body_folded)) FROM site_search_searchentry")
+        total, average = cursor.fetchone()
+    rows.append(Row("search: index rows", f"{total:,}", f"evidence bodies {average:,.0f} characters on average"))
+
+    area = busiest_area()
+    scopes = [
+        ("evidence, whole province", {"object_types": ("evidence",), "facets": True}),
+        ("evidence, one district", {"object_types": ("evidence",), "facets": True, "area_paths": (area.path,)}),
+        ("public (subjects+pages)", {"object_types": ("page", "subject"), "public_only": True}),
+    ]
+    for scope, fields in scopes:
+        for label, text in SEARCH_QUERIES:
+            request = SearchRequest(text=text, **fields)
+            measured = {}
+            for method in ("search", "scan"):
+                fn = getattr(backend, method)
+                fn(request)  # warm
+                samples = [timed(fn, request)[0] * 1000 for _ in range(SEARCH_REPEATS)]
+                measured[method] = (statistics.median(samples), percentile(samples, 0.95), fn(request).total)
+            (fts_med, fts_p95, fts_total), (like_med, like_p95, like_total) = measured["search"], measured["scan"]
+            rows.append(
+                Row(
+                    f"search {scope}: {label}",
+                    f"{fts_med:.1f} / {fts_p95:.1f} ms",
+                    f"FTS median/p95, {fts_total:,} hits; LIKE scan {like_med:.1f} / {like_p95:.1f} ms, "
+                    f"{like_total:,} hits",
+                )
+            )
+    return rows
+
+
 #: Named steps, run in order; each returns rows for the table.
 STEPS: list[tuple[str, Callable[[Context], list[Row]]]] = [
     ("migrate", step_migrate),
@@ -525,6 +630,7 @@ STEPS: list[tuple[str, Callable[[Context], list[Row]]]] = [
     ("roll-up", step_rollup),
     ("official workbook", step_workbook),
     ("listing export", step_listing_export),
+    ("search", step_search),
 ]
 
 

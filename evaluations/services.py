@@ -29,6 +29,7 @@ from .models import (
     Score,
     Subject,
 )
+from .signals import evaluations_bulk_changed
 
 
 def evaluation_prepare(evaluation: Evaluation, *, user=None) -> Evaluation:
@@ -381,6 +382,9 @@ def evaluations_decide(*, evaluations, decision: RecognitionDecision, user, reco
         evaluation.status, evaluation.decision, evaluation.status_reason = target, decision, ""
         evaluation.updated_at, evaluation.locked, evaluation.locked_by = now, False, None
     _bulk_revisions(done, user=user, action=f"evaluations.{action}", when=now, data={"decision": decision.number})
+    evaluations_bulk_changed.send(
+        sender=Evaluation, evaluation_ids=[e.pk for e in done], subject_ids=[e.subject_id for e in done]
+    )
     return {"done": done, "refused": refused}
 
 

@@ -32,6 +32,11 @@ class Command(BaseCommand):
 
         builder = DemoBuilder(Sizes(households=households), seed=seed, progress=self.stdout.write if verbose else None)
         counts = builder.build(criteria_sets)
+        # The demo is written in bulk (no per-row signals): index it for search in one go when it changed.
+        from search.models import SearchEntry
+
+        if any(counts.values()) or not SearchEntry.objects.exists():
+            call_command("rebuild_search_index", verbosity=options["verbosity"], stdout=self.stdout)
         created_user = builder.ensure_demo_user()
         role_users = ensure_role_users(DEMO_PASSWORD)
         from reports.demo import seed_reports_demo

@@ -194,6 +194,14 @@ IMPORT_INLINE_MAX_BYTES = int(os.environ.get("IMPORT_INLINE_MAX_BYTES", str(1024
 #: Listing exports with more rows than this are written by a background task (with progress and a link).
 REPORTS_EXPORT_BACKGROUND_ROWS = int(os.environ.get("REPORTS_EXPORT_BACKGROUND_ROWS", "20000"))
 
+#: Search over evidence, pages and recognised models: "database" (SQLite FTS5 or PostgreSQL full-text,
+#: the default) or "elasticsearch" (then ELASTICSEARCH_URL is required). Rebuild with
+#: ``manage.py rebuild_search_index`` after switching.
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "database")
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+#: Aliases are ``<prefix>-evidence``, ``<prefix>-subject`` and ``<prefix>-page``.
+ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "khuyenhoc")
+
 LOGIN_URL = "wagtailadmin_login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,0 +1,220 @@
+"""What goes into the search index, and keeping it in step with the objects.
+
+``*_docs`` functions turn objects into ``IndexDoc`` rows (the only place that decides what is
+searchable and who may find it); ``index_*`` and ``unindex`` write them to the configured backend;
+``rebuild_batches`` walks everything for ``manage.py rebuild_search_index``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Max, Q
+from django.utils import translation
+from django.utils.html import strip_tags
+
+from evaluations.models import AdministrativeUnit, EvaluationStatus, Evidence, Subject, SubjectKind
+
+from .backends import get_backend
+from .backends.base import IndexDoc
+from .models import ObjectType
+from .query import ancestor_paths
+
+logger = logging.getLogger(__name__)
+BATCH = 2_000
+
+
+def unit_names(paths: Iterable[str] | None = None) -> dict[str, str]:
+    """Tree path -> unit name for the units on ``paths`` and their ancestors (every unit when ``None``)."""
+    units = AdministrativeUnit.objects.all()
+    if paths is not None:
+        units = units.filter(path__in={ancestor for path in paths for ancestor in ancestor_paths(path)})
+    return dict(units.values_list("path", "name"))
+
+
+def _area_words(path: str, names: dict[str, str]) -> str:
+    return " ".join(names.get(p, "") for p in ancestor_paths(path))
+
+
+# --- evidence ------------------------------------------------------------------------------------
+
+
+def evidence_docs(evidences: Iterable[Evidence], names: dict[str, str] | None = None) -> list[IndexDoc]:
+    """Evidence is never public; its area and year are the evaluation's."""
+    evidences = list(evidences)
+    if names is None:
+        names = unit_names(e.evaluation.area.path for e in evidences)
+    docs = []
+    for evidence in evidences:
+        evaluation = evidence.evaluation
+        # A missing EvidenceText raises RelatedObjectDoesNotExist, an AttributeError: getattr's default applies.
+        text = getattr(getattr(evidence, "search_text", None), "text", "") or ""
+        docs.append(
+            IndexDoc(
+                object_type=ObjectType.EVIDENCE,
+                object_id=evidence.pk,
+                title=evidence.original_name,
+                summary=evidence.description,
+                body="\n".join(
+                    [evidence.description, evaluation.subject.name, _area_words(evaluation.area.path, names), text]
+                ),
+                kind=evaluation.kind,
+                year=evaluation.year,
+                area_path=evaluation.area.path,
+                public=False,
+            )
+        )
+    return docs
+
+
+def evidence_queryset():
+    return Evidence.objects.select_related("evaluation__area", "evaluation__subject", "search_text").order_by("pk")
+
+
+# --- subjects (recognised learning models) -------------------------------------------------------
+
+
+def subject_queryset():
+    return (
+        Subject.objects.select_related("area")
+        .annotate(recognised_year=Max("evaluations__year", filter=Q(evaluations__status=EvaluationStatus.RECOGNISED)))
+        .order_by("pk")
+    )
+
+
+def subject_docs(subjects: Iterable[Subject], names: dict[str, str] | None = None) -> list[IndexDoc]:
+    """Public only when recognised (in any year), active, and the subject agreed to be published."""
+    subjects = list(subjects)
+    if names is None:
+        names = unit_names(s.area.path for s in subjects)
+    docs = []
+    with translation.override("vi"):
+        labels = {value: str(label) for value, label in SubjectKind.choices}
+    for subject in subjects:
+        year = getattr(subject, "recognised_year", None)
+        area_words = _area_words(subject.area.path, names)
+        docs.append(
+            IndexDoc(
+                object_type=ObjectType.SUBJECT,
+                object_id=subject.pk,
+                title=subject.name,
+                summary=subject.area.name,
+                body=f"{labels.get(subject.kind, '')} {area_words}",
+                kind=subject.kind,
+                year=year,
+                area_path=subject.area.path,
+                public=bool(year and subject.publish_consent and subject.is_active),
+            )
+        )
+    return docs
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+_SPACES = re.compile(r"\s+")
+
+
+def page_text(page) -> str:
+    """The text of a page's own search fields (rich text without its markup)."""
+    from wagtail.search import index
+
+    parts = []
+    for search_field in getattr(page, "search_fields", []):
+        if isinstance(search_field, index.SearchField) and search_field.field_name != "title":
+            value = search_field.get_value(page)
+            if value:
+                parts.append(strip_tags(str(value)))
+    return _SPACES.sub(" ", " ".join(parts)).strip()
+
+
+def page_is_public(page) -> bool:
+    return page.live and page.depth > 1 and not page.get_view_restrictions().exists()
+
+
+def page_docs(pages) -> list[IndexDoc]:
+    docs = []
+    for page in pages:
+        page = page.specific
+        docs.append(
+            IndexDoc(
+                object_type=ObjectType.PAGE,
+                object_id=page.pk,
+                title=page.title,
+                summary=(page.search_description or "")[:300],
+                body=" ".join([page.search_description or "", page_text(page)]),
+                public=page_is_public(page),
+            )
+        )
+    return docs
+
+
+def page_queryset():
+    from wagtail.models import Page
+
+    return Page.objects.filter(depth__gt=1).order_by("pk")
+
+
+# --- keeping the index in step -------------------------------------------------------------------
+
+
+def _safely(action: str, fn, *args) -> None:
+    """Index upkeep must never break the save that triggered it; a rebuild repairs what was missed."""
+    try:
+        fn(*args)
+    except Exception:
+        logger.exception("search index: %s failed", action)
+
+
+def index_evidence(evidence_ids: Iterable[int]) -> None:
+    docs = evidence_docs(evidence_queryset().filter(pk__in=list(evidence_ids)))
+    _safely("index evidence", get_backend().index, docs)
+
+
+def index_subjects(subject_ids: Iterable[int]) -> None:
+    ids = list(subject_ids)
+    for start in range(0, len(ids), 900):
+        docs = subject_docs(subject_queryset().filter(pk__in=ids[start : start + 900]))
+        _safely("index subjects", get_backend().index, docs)
+
+
+def index_pages(pages) -> None:
+    _safely("index pages", get_backend().index, page_docs(pages))
+
+
+def unindex(object_type: str, object_ids: Iterable[int]) -> None:
+    _safely(f"remove {object_type}", get_backend().delete, object_type, list(object_ids))
+
+
+def _chunks(queryset, size: int) -> Iterator[list]:
+    """Rows of ``queryset`` in lists of ``size``, walking by primary key (no big OFFSETs)."""
+    last = 0
+    while True:
+        rows = list(queryset.filter(pk__gt=last)[:size])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].pk
+
+
+def rebuild_batches(batch: int = BATCH) -> Iterator[tuple[str, list[IndexDoc]]]:
+    """Every searchable object, as (object type, docs) batches."""
+    names = unit_names()
+    for rows in _chunks(subject_queryset(), batch):
+        yield ObjectType.SUBJECT, subject_docs(rows, names)
+    for rows in _chunks(evidence_queryset(), batch):
+        yield ObjectType.EVIDENCE, evidence_docs(rows, names)
+    for rows in _chunks(page_queryset(), batch):
+        yield ObjectType.PAGE, page_docs(rows)
+
+
+def counts() -> dict[str, int]:
+    """How many objects a rebuild will index, per type (for progress)."""
+    from wagtail.models import Page
+
+    return {
+        ObjectType.SUBJECT: Subject.objects.count(),
+        ObjectType.EVIDENCE: Evidence.objects.count(),
+        ObjectType.PAGE: Page.objects.filter(depth__gt=1).count(),
+    }

@@ -1,0 +1,156 @@
+"""Reads: the public search (pages and recognised learning models) and the admin evidence search.
+
+Views call these two functions only; both go through the configured backend (``search.backends``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from evaluations.access import user_area_paths, user_reaches_unit
+from evaluations.models import AdministrativeUnit, Evidence, Subject, SubjectKind
+
+from .backends import get_backend
+from .models import ObjectType
+from .query import PATH_STEP, SearchRequest, SearchResults
+
+PUBLIC_TYPES = (ObjectType.PAGE, ObjectType.SUBJECT)
+
+
+@dataclass
+class ResultItem:
+    object_type: str
+    title: str
+    summary: str = ""
+    url: str = ""
+    download_url: str = ""
+    kind: str = ""
+    year: int | None = None
+    #: The page, subject or evidence itself.
+    object: object = None
+
+
+@dataclass
+class ResultPage:
+    query: str
+    total: int = 0
+    items: list[ResultItem] = field(default_factory=list)
+    #: facet -> [(value, label, count)]; an area's value is the unit's id
+    facets: dict[str, list[tuple[object, str, int]]] = field(default_factory=dict)
+
+
+def public_search(*, text: str, offset: int = 0, limit: int = 20) -> ResultPage:
+    """Live public pages and recognised learning models that agreed to be published; never evidence.
+
+    What the index says is checked again on the rows themselves (a page still live and public, a
+    subject still consenting), so a stale index entry cannot show anything that must stay hidden.
+    """
+    from wagtail.models import Page
+
+    results = get_backend().search(
+        SearchRequest(text=text, object_types=PUBLIC_TYPES, public_only=True, offset=offset, limit=limit)
+    )
+    page_ids = [h.object_id for h in results.hits if h.object_type == ObjectType.PAGE]
+    subject_ids = [h.object_id for h in results.hits if h.object_type == ObjectType.SUBJECT]
+    pages = {p.pk: p for p in Page.objects.live().public().filter(pk__in=page_ids).specific()}
+    subjects = {
+        s.pk: s
+        for s in Subject.objects.filter(pk__in=subject_ids, publish_consent=True, is_active=True).select_related(
+            "area"
+        )
+    }
+    kinds = dict(SubjectKind.choices)
+    page = ResultPage(query=text, total=results.total)
+    for hit in results.hits:
+        if hit.object_type == ObjectType.PAGE and hit.object_id in pages:
+            obj = pages[hit.object_id]
+            page.items.append(ResultItem(hit.object_type, obj.title, hit.summary, obj.url or "", object=obj))
+        elif hit.object_type == ObjectType.SUBJECT and hit.object_id in subjects:
+            obj = subjects[hit.object_id]
+            page.items.append(
+                ResultItem(
+                    hit.object_type,
+                    obj.name,
+                    obj.area.label_with_parent,
+                    kind=str(kinds.get(obj.kind, "")),
+                    year=hit.year,
+                    object=obj,
+                )
+            )
+    return page
+
+
+def evidence_search(
+    *,
+    user,
+    text: str,
+    kind: str = "",
+    year: int | None = None,
+    area: AdministrativeUnit | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> ResultPage:
+    """Evidence matching ``text`` within ``user``'s area (results and facet counts alike).
+
+    Facets: kind, year and area; the area buckets are the units one level below ``area`` (or below the
+    user's own units). An ``area`` outside the user's reach finds nothing.
+    """
+    paths = user_area_paths(user)
+    if area is not None and not user_reaches_unit(user, area):
+        return ResultPage(query=text)
+    if area is not None:
+        depth = area.depth + 1
+    elif paths:
+        depth = min(len(p) for p in paths) // PATH_STEP + 1
+    else:
+        depth = 2
+    request = SearchRequest(
+        text=text,
+        object_types=(ObjectType.EVIDENCE,),
+        area_paths=None if paths is None else tuple(paths),
+        kind=kind,
+        year=year,
+        area_path=area.path if area is not None else "",
+        offset=offset,
+        limit=limit,
+        facets=True,
+        area_depth=depth,
+    )
+    results: SearchResults = get_backend().search(request)
+    ids = [h.object_id for h in results.hits]
+    evidences = Evidence.objects.filter(pk__in=ids).select_related(
+        "evaluation__subject", "evaluation__area", "indicator", "search_text"
+    )
+    if paths is not None:
+        # The index already filtered by area; the rows are checked again all the same.
+        from evaluations.access import area_q
+
+        evidences = evidences.filter(area_q(paths, "evaluation__area"))
+    by_id = {e.pk: e for e in evidences}
+    page = ResultPage(query=text, total=results.total)
+    for hit in results.hits:
+        evidence = by_id.get(hit.object_id)
+        if evidence is not None:
+            page.items.append(
+                ResultItem(
+                    hit.object_type,
+                    evidence.original_name,
+                    evidence.description,
+                    kind=hit.kind,
+                    year=hit.year,
+                    object=evidence,
+                )
+            )
+    kinds = dict(SubjectKind.choices)
+    area_values = [value for value, _count in results.facets.get("area", [])]
+    units = {
+        path: (pk, name)
+        for path, pk, name in AdministrativeUnit.objects.filter(path__in=area_values).values_list("path", "pk", "name")
+    }
+    page.facets = {
+        "kind": [(v, str(kinds.get(v, v)), n) for v, n in results.facets.get("kind", [])],
+        "year": sorted(((v, str(v), n) for v, n in results.facets.get("year", [])), reverse=True),
+        # Area buckets are tree paths; the screen filters by unit id.
+        "area": [(*units[v], n) for v, n in results.facets.get("area", []) if v in units],
+    }
+    return page

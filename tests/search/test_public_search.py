@@ -1,0 +1,84 @@
+"""Public search: live public pages and recognised learning models that agreed to be published."""
+
+from datetime import date
+
+from wagtail.models import Page
+
+import pytest
+
+from evaluations import services
+from evaluations.models import EvaluationStatus
+from tests.factories import FamilyFactory, make_criteria_set, scored_evaluation
+
+pytestmark = pytest.mark.django_db
+
+
+def recognise(evaluation, user, number: str = "12/QĐ-UBND"):
+    """Through the real workflow: submit, review, and one recognition decision."""
+    services.evaluation_submit(evaluation=evaluation, user=user)
+    services.evaluation_review(evaluation=evaluation, user=user)
+    decision = services.decision_record(
+        kind="recognition",
+        number=number,
+        decision_date=date(2025, 12, 20),
+        issuing_body="UBND xã Phước Hải",
+        signatory="Chủ tịch",
+        area=evaluation.area,
+        user=user,
+    )
+    outcome = services.evaluations_decide(evaluations=[evaluation], decision=decision, user=user)
+    assert outcome["done"] == [evaluation]
+
+
+def public(client, query: str) -> str:
+    response = client.get("/search/", {"query": query})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_recognised_subject_is_found_and_declined_never(client, areas, superuser):
+    criteria_set = make_criteria_set()
+    shown = FamilyFactory(area=areas["village_a1"], head_name="Đặng Văn Đường")
+    declined = FamilyFactory(area=areas["village_a1"], head_name="Đặng Thị Đường", publish_consent=False)
+    waiting = FamilyFactory(area=areas["village_a1"], head_name="Đặng Hữu Đường")
+    recognise(scored_evaluation(shown, criteria_set), superuser)
+    recognise(scored_evaluation(declined, criteria_set), superuser, "13/QĐ-UBND")
+    scored_evaluation(waiting, criteria_set)  # not recognised
+
+    body = public(client, "dang duong")
+    assert "Gia đình ông Đặng Văn Đường" in body
+    assert "Đặng Thị Đường" not in body
+    assert "Đặng Hữu Đường" not in body
+    assert "Thôn Từ Thiện" in body  # where the model is, as the public list shows it
+
+
+def test_withdrawn_consent_removes_the_subject(client, areas, superuser):
+    family = FamilyFactory(area=areas["village_a1"], head_name="Chế Thị Hoa")
+    recognise(scored_evaluation(family, make_criteria_set()), superuser)
+    assert "Chế Thị Hoa" in public(client, "che thi hoa")
+    family.publish_consent = False
+    family.save()
+    assert "Chế Thị Hoa" not in public(client, "che thi hoa")
+
+
+def test_revoked_recognition_removes_the_subject(client, areas, superuser):
+    family = FamilyFactory(area=areas["village_a1"], head_name="Phú Văn Lộc")
+    evaluation = scored_evaluation(family, make_criteria_set())
+    recognise(evaluation, superuser)
+    assert "Phú Văn Lộc" in public(client, "phu van loc")
+    evaluation.refresh_from_db()
+    evaluation.status = EvaluationStatus.REVOKED
+    evaluation.save()
+    assert "Phú Văn Lộc" not in public(client, "phu van loc")
+
+
+def test_published_page_is_found_and_unpublished_is_not(client):
+    home = Page.objects.get(depth=2)
+    page = home.add_child(
+        instance=Page(title="Đại hội khuyến học", slug="dai-hoi", search_description="Tôn vinh gia đình học tập")
+    )
+    page.save_revision().publish()
+    assert "Đại hội khuyến học" in public(client, "dai hoi")
+    assert "Đại hội khuyến học" in public(client, '"gia dinh hoc tap"')
+    page.unpublish()
+    assert "Đại hội khuyến học" not in public(client, "dai hoi")
