@@ -9,10 +9,13 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CharField, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry, Revision
 
 from . import scoring
 from .evidence import validate_evidence_file
@@ -368,6 +371,17 @@ def evaluations_decide(*, evaluations, decision: RecognitionDecision, user, reco
         return {"done": [], "refused": refused}
     target = TRANSITIONS[action][1]
     now = timezone.now()
+    for evaluation in done:
+        evaluation.status, evaluation.decision, evaluation.status_reason = target, decision, ""
+        evaluation.updated_at, evaluation.locked, evaluation.locked_by = now, False, None
+    _bulk_revisions(done, user=user, action=f"evaluations.{action}", when=now, data={"decision": decision.number})
+    # One UPDATE per chunk writes the new status and points each row at the revision just made for it.
+    content_type = ContentType.objects.get_for_model(Evaluation)
+    latest = (
+        Revision.objects.filter(base_content_type=content_type, object_id=Cast(OuterRef("pk"), CharField()))
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
     for chunk in _chunks([e.pk for e in done], 900):
         Evaluation.objects.filter(pk__in=chunk).update(
             status=target,
@@ -377,11 +391,8 @@ def evaluations_decide(*, evaluations, decision: RecognitionDecision, user, reco
             locked=False,
             locked_by=None,
             locked_at=None,
+            latest_revision=Subquery(latest),
         )
-    for evaluation in done:
-        evaluation.status, evaluation.decision, evaluation.status_reason = target, decision, ""
-        evaluation.updated_at, evaluation.locked, evaluation.locked_by = now, False, None
-    _bulk_revisions(done, user=user, action=f"evaluations.{action}", when=now, data={"decision": decision.number})
     evaluations_bulk_changed.send(
         sender=Evaluation, evaluation_ids=[e.pk for e in done], subject_ids=[e.subject_id for e in done]
     )
@@ -390,8 +401,6 @@ def evaluations_decide(*, evaluations, decision: RecognitionDecision, user, reco
 
 def _bulk_revisions(evaluations: list[Evaluation], *, user, action: str, when, data: dict) -> None:
     """One revision and one audit entry per evaluation, written in bulk."""
-    from wagtail.models import ModelLogEntry, Revision
-
     content_type = ContentType.objects.get_for_model(Evaluation)
     actor = _actor(user)
     revisions = [
@@ -409,7 +418,6 @@ def _bulk_revisions(evaluations: list[Evaluation], *, user, action: str, when, d
     Revision.objects.bulk_create(revisions, batch_size=500)
     for evaluation, revision in zip(evaluations, revisions, strict=True):
         evaluation.latest_revision = revision
-    Evaluation.objects.bulk_update(evaluations, ["latest_revision"], batch_size=500)
     ModelLogEntry.objects.bulk_create(
         [
             ModelLogEntry(
