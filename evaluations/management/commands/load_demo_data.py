@@ -32,6 +32,9 @@ class Command(BaseCommand):
         builder = DemoBuilder(Sizes(households=households), seed=seed, progress=self.stdout.write if verbose else None)
         counts = builder.build(criteria_sets)
         created_user = builder.ensure_demo_user()
+        from content.demo import build_site
+
+        counts.update(build_site(progress=self.stdout.write if verbose else None))
 
         if verbose:
             for kind in SubjectKind:

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "search",
     "wagtail_modeladmin",
     "wagtail.contrib.forms",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.sitemaps",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +125,7 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-wagtail"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
