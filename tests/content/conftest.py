@@ -1,8 +1,8 @@
 from django.core.cache import cache
 
-import pytest
-
 from wagtail.models import Site
+
+import pytest
 
 from content.models import RecognitionListPage
 from evaluations.models import HeadTitle
