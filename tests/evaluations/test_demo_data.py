@@ -71,3 +71,21 @@ def test_demo_login_and_private_evidence(demo):
         head = fh.read(8)
     assert head.startswith(b"%PDF") or head.startswith(b"\x89PNG")
     assert evidence.size > 0
+
+
+def test_recognised_evaluations_carry_their_communes_decision(demo):
+    recognised = Evaluation.objects.filter(status="recognised").select_related("decision", "area")
+    assert recognised.exists()
+    assert not recognised.filter(decision__isnull=True).exists()
+    for evaluation in recognised.order_by("?")[:30]:
+        decision = evaluation.decision
+        assert decision.decision_date.year == evaluation.year and decision.decision_date.month == 12
+        assert decision.number.endswith("/QĐ-UBND")
+        assert evaluation.area.path.startswith(decision.area.path) and decision.area.level == UnitLevel.COMMUNE
+        assert decision.issuing_body.startswith("UBND ") and decision.signatory.startswith("Chủ tịch UBND ")
+
+
+def test_names_are_folded_for_search(demo):
+    subject = Subject.objects.filter(kind=SubjectKind.FAMILY).first()
+    assert subject.name_folded and subject.name_folded.isascii()
+    assert subject.name_folded.startswith("gia dinh ")
