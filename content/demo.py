@@ -385,7 +385,9 @@ def build_site(progress: Callable[[str], None] | None = None) -> dict[str, int]:
                 body=[p(*paragraphs)],
             )
             for m, caption in enumerate(["Góc học tập trong nhà", "Buổi sinh hoạt khuyến học"]):
-                photo = placeholder_image(f"{caption}: {name}", caption, PALETTE[(n + m) % len(PALETTE)])
+                photo = placeholder_image(
+                    f"{caption}: {name}", caption, PALETTE[(n + m) % len(PALETTE)], size=(960, 720)
+                )
                 story.photos.add(ModelStoryPhoto(image=photo, alt_text=f"{caption} – {name}", caption=caption))
             add_page(stories_index, story)
 
