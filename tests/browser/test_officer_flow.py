@@ -10,8 +10,6 @@ import re
 
 from django.urls import reverse
 
-from wagtail.models import Site
-
 import pytest
 
 from content.models import RecognitionListPage
@@ -20,7 +18,7 @@ from evaluations.admin import evaluation_viewset
 from evaluations.models import Evaluation, HeadTitle
 from tests.factories import FamilyFactory, UserFactory, make_area_tree, make_criteria_set
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "mat-khau-thu-nghiem-2025"
 #: Labels of the workflow's buttons and decision form fields (issue 3's admin).
@@ -49,9 +47,9 @@ def log_out(page, base_url: str) -> None:
 
 
 @pytest.fixture
-def setting():
+def setting(home_page):
     areas = make_area_tree()
-    home = Site.objects.get(is_default_site=True).root_page.specific
+    home = home_page
     list_page = RecognitionListPage(title="Danh sách công nhận", slug="danh-sach", area=areas["province"])
     home.add_child(instance=list_page)
     list_page.save_revision().publish()

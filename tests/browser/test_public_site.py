@@ -2,21 +2,19 @@
 
 import re
 
-from wagtail.models import Site
-
 import pytest
 
 from content.models import RecognitionListPage
 from evaluations.models import HeadTitle
 from tests.factories import FamilyFactory, UnitFactory, make_area_tree, make_decision, make_recognised
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def public_data():
+def public_data(home_page):
     areas = make_area_tree()
-    home = Site.objects.get(is_default_site=True).root_page.specific
+    home = home_page
     home.title = "Hội Khuyến học tỉnh"
     home.save_revision().publish()
     page = RecognitionListPage(
