@@ -10,6 +10,7 @@ from .models import (
     EvaluationStatus,
     GradeBand,
     Indicator,
+    Subject,
     SubjectKind,
     UnitLevel,
 )
@@ -84,7 +85,10 @@ def public_recognitions(
     if kind:
         qs = qs.filter(kind=kind)
     if area is not None:
-        qs = qs.filter(area__path__startswith=area.path)
+        # The subtree's ids rather than a LIKE on the joined path: with ``area_id IN (...)`` the
+        # (year, kind, area) index narrows the rows before any join (SQLite cannot index LIKE ... ESCAPE).
+        subtree = AdministrativeUnit.objects.filter(path__startswith=area.path).order_by().values("pk")
+        qs = qs.filter(area_id__in=subtree)
     if year:
         qs = qs.filter(year=year)
     if grade:
@@ -94,7 +98,9 @@ def public_recognitions(
             qs = qs.filter(grade=grade)
     folded = fold_words(q or "")
     if folded:
-        qs = qs.filter(subject__name_folded__contains=folded)
+        # Matching subjects first (one pass over the folded names), then their evaluations by index.
+        named = Subject.objects.filter(name_folded__contains=folded).order_by().values("pk")
+        qs = qs.filter(subject_id__in=named)
     commune_len = AdministrativeUnit.steplen * 3
     commune = AdministrativeUnit.objects.filter(
         path=Substr(OuterRef("area__path"), 1, commune_len), level=UnitLevel.COMMUNE
