@@ -134,9 +134,14 @@ def recognition_figures(*, year: int | None = None) -> dict:
     """Headline figures: per public kind, recognised and evaluated in ``year`` (the latest year with a
     recognition when omitted). Aggregates count every recognised subject, consenting or not: no name
     is shown, and the province's totals must match its reports."""
-    recognised = Evaluation.objects.filter(status=EvaluationStatus.RECOGNISED, kind__in=PUBLIC_KINDS)
     if year is None:
-        year = recognised.aggregate(last=Max("year"))["last"]
+        # Walks the year index from the newest end and stops at the first recognition.
+        year = (
+            Evaluation.objects.filter(status=EvaluationStatus.RECOGNISED, kind__in=PUBLIC_KINDS)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .first()
+        )
     if year is None:
         return {"year": None, "kinds": []}
     rows = (

@@ -106,3 +106,9 @@ def test_collectstatic_for_production_compresses_and_hashes(tmp_path):
     hashed = manifest["paths"]["css/site.css"]
     assert hashed != "css/site.css" and hashed.startswith("css/site.")
     assert (tmp_path / hashed).exists() and (tmp_path / f"{hashed}.gz").exists()
+
+
+def test_editors_can_open_every_demo_page_in_the_admin(admin_client, demo_site):
+    for page in Page.objects.filter(depth__gt=1):
+        response = admin_client.get(f"/admin/pages/{page.pk}/edit/")
+        assert response.status_code == 200, (page.specific_class.__name__, page.url)
