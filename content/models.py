@@ -25,9 +25,11 @@ from wagtail.snippets.models import register_snippet
 from evaluations.models import AdministrativeUnit, Subject, SubjectKind, UnitLevel
 from evaluations.selectors import (
     PUBLIC_KINDS,
+    PublicRecognitionPage,
     public_grade_choices,
     public_recognition_get,
     public_recognitions,
+    public_recognitions_matching,
     public_year_choices,
 )
 
@@ -393,7 +395,7 @@ class RecognitionListPage(SeoMixin, RoutablePageMixin, Page):
     @path("")
     def recognition_list(self, request):
         form, args = self.read_filters(request)
-        page = paginate(request, public_recognitions(**args), PER_PAGE)
+        page = paginate(request, PublicRecognitionPage(public_recognitions_matching(**args)), PER_PAGE)
         query = request.GET.copy()
         query.pop("page", None)
         return self.render(

@@ -58,17 +58,24 @@ PUBLIC_FIELDS = (
 
 
 def public_recognitions_base() -> QuerySet[Evaluation]:
-    """Every recognition the public may see: recognised by a decision, subject active and consenting."""
-    return Evaluation.objects.filter(
-        status=EvaluationStatus.RECOGNISED,
-        decision__isnull=False,
-        kind__in=PUBLIC_KINDS,
-        subject__publish_consent=True,
-        subject__is_active=True,
+    """Every recognition the public may see: recognised by a decision, subject active and consenting.
+
+    Hidden subjects (declined or inactive: a few) are excluded by id, so counting needs no join and
+    runs on the partial index ``public_recognition_idx`` alone.
+    """
+    hidden = Subject.objects.filter(Q(publish_consent=False) | Q(is_active=False)).order_by().values("pk")
+    return (
+        Evaluation.objects.filter(
+            status=EvaluationStatus.RECOGNISED,
+            decision__isnull=False,
+            kind__in=PUBLIC_KINDS,
+        )
+        .exclude(subject_id__in=hidden)
+        .order_by()
     )
 
 
-def public_recognitions(
+def public_recognitions_matching(
     *,
     kind: str | None = None,
     area: AdministrativeUnit | None = None,
@@ -76,17 +83,17 @@ def public_recognitions(
     grade: str | None = None,
     q: str | None = None,
 ) -> QuerySet[Evaluation]:
-    """Public recognitions matching the filters, as dicts of ``PUBLIC_FIELDS`` plus ``commune_name``.
+    """Public recognitions matching the filters, unordered: what to count.
 
     ``grade`` is a grade label ("Tốt") or ``"level-1"`` / ``"level-2"``; ``q`` matches the display name
-    with or without diacritics. One query per page (the commune of a village comes from a subquery).
+    with or without diacritics.
     """
     qs = public_recognitions_base()
     if kind:
         qs = qs.filter(kind=kind)
     if area is not None:
-        # The subtree's ids rather than a LIKE on the joined path: with ``area_id IN (...)`` the
-        # (year, kind, area) index narrows the rows before any join (SQLite cannot index LIKE ... ESCAPE).
+        # The subtree's ids rather than a LIKE on the joined path: with ``area_id IN (...)`` the index
+        # narrows the rows before any join (SQLite cannot use an index for LIKE ... ESCAPE).
         subtree = AdministrativeUnit.objects.filter(path__startswith=area.path).order_by().values("pk")
         qs = qs.filter(area_id__in=subtree)
     if year:
@@ -101,11 +108,46 @@ def public_recognitions(
         # Matching subjects first (one pass over the folded names), then their evaluations by index.
         named = Subject.objects.filter(name_folded__contains=folded).order_by().values("pk")
         qs = qs.filter(subject_id__in=named)
+    return qs
+
+
+def public_recognition_rows(matching: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
+    """``matching`` in list order (newest year, then name), as dicts of ``PUBLIC_FIELDS`` plus
+    ``commune_name``: one query per page (the commune of a village comes from a subquery)."""
     commune_len = AdministrativeUnit.steplen * 3
     commune = AdministrativeUnit.objects.filter(
         path=Substr(OuterRef("area__path"), 1, commune_len), level=UnitLevel.COMMUNE
     ).values("name")[:1]
-    return qs.order_by("-year", "subject__name", "pk").values(*PUBLIC_FIELDS).annotate(commune_name=Subquery(commune))
+    return (
+        matching.order_by("-year", "subject__name", "pk")
+        .values(*PUBLIC_FIELDS)
+        .annotate(commune_name=Subquery(commune))
+    )
+
+
+class PublicRecognitionPage:
+    """``matching`` for a paginator: counted on the index alone, sliced in two steps (the ids of the
+    slice in list order, then those few rows with their columns), so sorting by name touches only
+    the index and the names rather than whole rows."""
+
+    def __init__(self, matching: QuerySet[Evaluation]):
+        self.matching = matching
+
+    def count(self) -> int:
+        return self.matching.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        ids = list(self.matching.order_by("-year", "subject__name", "pk").values_list("pk", flat=True)[index])
+        rows = {row["pk"]: row for row in public_recognition_rows(Evaluation.objects.filter(pk__in=ids))}
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def public_recognitions(**filters) -> QuerySet[Evaluation]:
+    """Rows of the public recognitions matching ``filters`` (see ``public_recognitions_matching``)."""
+    return public_recognition_rows(public_recognitions_matching(**filters))
 
 
 def public_recognition_get(*, pk: int) -> dict | None:

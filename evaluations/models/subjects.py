@@ -71,7 +71,15 @@ class Subject(models.Model):
         verbose_name = _("subject")
         verbose_name_plural = _("subjects")
         ordering = ["name"]
-        indexes = [models.Index(fields=["kind", "area"])]
+        indexes = [
+            models.Index(fields=["kind", "area"]),
+            # The few subjects hidden from public lists (declined or inactive), found without a table scan.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(publish_consent=False) | models.Q(is_active=False),
+                name="subject_hidden_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

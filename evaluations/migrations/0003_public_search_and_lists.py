@@ -31,4 +31,12 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=255, verbose_name='name for search'),
         ),
         migrations.RunPython(fill_name_folded, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name='evaluation',
+            index=models.Index(condition=models.Q(('decision__isnull', False), ('status', 'recognised')), fields=['year', 'kind', 'area', 'grade', 'level', 'subject', 'status', 'decision'], name='public_recognition_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='subject',
+            index=models.Index(condition=models.Q(('publish_consent', False), ('is_active', False), _connector='OR'), fields=['id'], name='subject_hidden_idx'),
+        ),
     ]
