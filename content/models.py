@@ -7,7 +7,7 @@ public page may show.
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -411,6 +411,44 @@ class RecognitionListPage(SeoMixin, RoutablePageMixin, Page):
                 "filtered": any(form.values()),
             },
         )
+
+    @path("api/", name="api")
+    def recognition_api(self, request):
+        """The same list as JSON (same filters and pages), for the national portal and other systems.
+
+        Only the published fields, like the HTML list."""
+        _form, args = self.read_filters(request)
+        page = paginate(request, PublicRecognitionPage(public_recognitions_matching(**args)), PER_PAGE)
+        results = [
+            {
+                "id": row["pk"],
+                "kind": row["kind"],
+                "name": row["subject__name"],
+                "village_or_area": row["area__name"],
+                "commune": row["commune_name"],
+                "year": row["year"],
+                "grade": row["grade"],
+                "level": row["level"],
+                "decision": {
+                    "number": row["decision__number"],
+                    "date": row["decision__decision_date"].isoformat(),
+                    "issuing_body": row["decision__issuing_body"],
+                },
+                "url": request.build_absolute_uri(self.detail_url(row["pk"])),
+            }
+            for row in page
+        ]
+        response = JsonResponse(
+            {
+                "count": page.paginator.count,
+                "page": page.number,
+                "pages": page.paginator.num_pages,
+                "results": results,
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
 
     @path("<int:pk>/", name="detail")
     def recognition_detail(self, request, pk: int):

@@ -47,6 +47,29 @@ def test_declined_subject_is_absent_from_list_detail_and_search(client, recognit
     assert "Gia đình ông Nguyễn Văn An" in client.get("/search/", {"query": "nguyen van an"}).content.decode()
 
 
+def test_declined_subject_is_absent_from_the_api(client, recognition_page, declined):
+    data = client.get(f"{recognition_page.url}api/", {"q": "van"}).json()
+    names = [row["name"] for row in data["results"]]
+    assert names == ["Gia đình ông Nguyễn Văn An"]
+    assert data["count"] == 1
+    everything = client.get(f"{recognition_page.url}api/").json()
+    assert "Huỳnh Văn Kín" not in {row["name"] for row in everything["results"]}
+    # Only the published fields.
+    assert set(everything["results"][0]) == {
+        "id",
+        "kind",
+        "name",
+        "village_or_area",
+        "commune",
+        "year",
+        "grade",
+        "level",
+        "decision",
+        "url",
+    }
+    assert set(everything["results"][0]["decision"]) == {"number", "date", "issuing_body"}
+
+
 def test_home_counts_a_declined_subject_only_in_aggregate(client, recognition_page, declined):
     html = client.get("/").content.decode()
     assert "Huỳnh Văn Kín" not in html
