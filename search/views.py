@@ -3,7 +3,7 @@ from django.template.response import TemplateResponse
 
 from wagtail.models import Page
 
-from evaluations.selectors import public_recognitions
+from evaluations.selectors import PublicRecognitionPage, public_recognitions_matching
 
 #: Recognised models shown beside the page results (the recognition list has the full, filterable list).
 RECOGNITIONS_SHOWN = 20
@@ -34,7 +34,7 @@ def search(request):
     if query:
         list_page = RecognitionListPage.objects.live().public().first()
         if list_page is not None:
-            found = list(public_recognitions(q=query)[: RECOGNITIONS_SHOWN + 1])
+            found = PublicRecognitionPage(public_recognitions_matching(q=query))[: RECOGNITIONS_SHOWN + 1]
             more = len(found) > RECOGNITIONS_SHOWN
             recognitions = found[:RECOGNITIONS_SHOWN]
     return TemplateResponse(
