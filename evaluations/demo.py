@@ -602,20 +602,18 @@ class DemoBuilder:
 
         The commune's People's Committee signs in December of the evaluation year, as the communes do.
         """
-        pending = (
-            Evaluation.objects.filter(
-                subject__code__startswith=CODE_PREFIX, status=EvaluationStatus.RECOGNISED, decision__isnull=True
-            )
-            .values_list("area__path", "year")
-            .distinct()
-        )
+        pending = Evaluation.objects.filter(
+            subject__code__startswith=CODE_PREFIX, status=EvaluationStatus.RECOGNISED, decision__isnull=True
+        ).values_list("pk", "area__path", "year")
         steplen = AdministrativeUnit.steplen
-        groups = sorted({(path[: steplen * 3], year) for path, year in pending})
+        groups: dict[tuple[str, int], list[int]] = {}
+        for pk, path, year in pending.iterator(chunk_size=20_000):
+            groups.setdefault((path[: steplen * 3], year), []).append(pk)
         if not groups:
             return 0
         communes = {u.path: u for u in AdministrativeUnit.objects.filter(path__in={p for p, _ in groups})}
         created = 0
-        for path, year in groups:
+        for (path, year), ids in sorted(groups.items()):
             commune = communes.get(path)
             if commune is None:
                 continue
@@ -632,13 +630,10 @@ class DemoBuilder:
                 },
             )
             created += made
-            Evaluation.objects.filter(
-                subject__code__startswith=CODE_PREFIX,
-                status=EvaluationStatus.RECOGNISED,
-                decision__isnull=True,
-                year=year,
-                area__path__startswith=path,
-            ).update(decision=decision)
+            # By id, in chunks: an UPDATE joined to units and subjects gets a poor plan on freshly
+            # loaded PostgreSQL tables (no statistics yet).
+            for start in range(0, len(ids), 5000):
+                Evaluation.objects.filter(pk__in=ids[start : start + 5000]).update(decision=decision)
         self.counts["decisions created"] = created
         self.progress(f"recognition decisions: {created} new")
         return created
