@@ -3,6 +3,7 @@
 import json
 
 from django.core.management import call_command
+from django.db import transaction
 from django.test import override_settings
 
 from wagtail.models import Page
@@ -14,9 +15,24 @@ from content.models import ArticlePage, MagazinePage, ModelStoryPage, Recognitio
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def demo_module(django_db_setup, django_db_blocker):
+    """The demo site, loaded once for this module inside a transaction rolled back at its end
+    (each test then runs in a savepoint of its own): loading it per test is slow on PostgreSQL."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("load_demo_data", households=200, verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def demo_site(db):
-    call_command("load_demo_data", households=200, verbosity=0)
+def demo_site(demo_module, db):
+    return None
 
 
 def test_every_demo_page_renders(client, demo_site):
