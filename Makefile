@@ -53,7 +53,7 @@ format: install ## Format and fix with ruff
 	$(VENV)/bin/ruff check --fix .
 
 messages: install ## Regenerate and compile the Vietnamese translation
-	$(MANAGE) makemessages -l vi --ignore=.venv --ignore=var --no-obsolete
+	$(MANAGE) makemessages -l vi --ignore=.venv --ignore=var --ignore=bench --no-obsolete
 	$(MANAGE) compilemessages --ignore=.venv
 
 bench: install ## Province-scale benchmark in a scratch database (a few minutes)

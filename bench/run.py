@@ -617,6 +617,67 @@ def step_search(ctx: Context) -> list[Row]:
                     f"{like_total:,} hits",
                 )
             )
+
+
+def step_public_list(ctx: Context) -> list[Row]:
+    """The public recognition list at province scale with filters, beside the bare selector query."""
+    from django.test import Client
+
+    from wagtail.models import Page, Site
+
+    from content.models import RecognitionListPage
+    from evaluations.models import AdministrativeUnit, UnitLevel
+    from evaluations.selectors import PublicRecognitionPage, public_recognitions, public_recognitions_matching
+
+    province = AdministrativeUnit.objects.get(code="58", level=UnitLevel.PROVINCE)
+    page = RecognitionListPage.objects.first()
+    if page is None:
+        root = Site.objects.get(is_default_site=True).root_page
+        page = RecognitionListPage(title="Danh sách công nhận", slug="danh-sach-cong-nhan", area=province)
+        root.add_child(instance=page)
+        page.save_revision().publish()
+    Page.objects.filter(pk=page.pk).update(live=True)
+    district = busiest_area()
+    filters = {"kind": "family", "area": district, "year": YEAR, "grade": None}
+    grade = (
+        public_recognitions(kind="family", area=district, year=YEAR)
+        .exclude(grade="")
+        .values_list("grade", flat=True)
+        .first()
+    )
+    filters["grade"] = grade
+    label = f"families, {district.name}, {YEAR}, {grade or 'any grade'}"
+
+    def orm():
+        rows = PublicRecognitionPage(public_recognitions_matching(**filters))
+        return rows[0:20], rows.count()
+
+    orm_ms = median_ms(orm)
+    matches = orm()[1]
+    client = Client()
+    query = f"kind=family&area={district.pk}&year={YEAR}" + (f"&grade={grade}" if grade else "")
+    url = f"{page.url}?{query}"
+    searched = f"{page.url}?q=nguyen+van&year={YEAR}"
+    rows = [Row("ORM: public_recognitions first page + count", f"{orm_ms:.1f} ms", f"{label}: {matches:,} matches")]
+    for name, address in (
+        ("public list GET, filtered", url),
+        ("public list GET, name search", searched),
+        ("public list GET, no filter", page.url),
+    ):
+        first = client.get(address)
+        if first.status_code != 200:
+            rows.append(Row(name, f"HTTP {first.status_code}", address))
+            continue
+
+        def get(address=address):
+            response = client.get(address)
+            assert response.status_code == 200
+            return response
+
+        server_ms = median_ms(get)
+        rows.append(Row(f"{name} (median of {REPEATS})", f"{server_ms:.1f} ms", address))
+        if name.endswith("filtered"):
+            rows.append(Row("public list / ORM ratio", f"{server_ms / orm_ms:.1f} x"))
     return rows
 
 
@@ -631,6 +692,7 @@ STEPS: list[tuple[str, Callable[[Context], list[Row]]]] = [
     ("official workbook", step_workbook),
     ("listing export", step_listing_export),
     ("search", step_search),
+    ("public recognition list", step_public_list),
 ]
 
 

@@ -1,1 +1,468 @@
-# Outreach pages (articles, model stories, magazine promotion, recognition lists) arrive with issue 6.
+"""Outreach pages: articles, model stories, the magazine promotion, recognition lists, standard pages.
+
+Communications staff edit these in the Wagtail admin. The recognition list reads recognised
+evaluations through ``evaluations.selectors.public_recognitions``, which selects only the columns a
+public page may show.
+"""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.http import Http404, JsonResponse
+from django.utils.text import Truncator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from evaluations.models import AdministrativeUnit, Subject, SubjectKind, UnitLevel
+from evaluations.selectors import (
+    PUBLIC_KINDS,
+    PublicRecognitionPage,
+    public_grade_choices,
+    public_recognition_get,
+    public_recognitions,
+    public_recognitions_matching,
+    public_year_choices,
+)
+
+from .blocks import BodyBlock, progress_rows
+
+PER_PAGE = 20
+
+
+def paginate(request, items, per_page: int):
+    paginator = Paginator(items, per_page)
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
+
+
+class SeoMixin:
+    """What ``base.html`` puts in the description and Open Graph tags."""
+
+    def get_meta_description(self) -> str:
+        return self.search_description or Truncator(getattr(self, "intro_text", "") or "").chars(160)
+
+    def get_meta_image(self):
+        return getattr(self, "image", None)
+
+
+@register_snippet
+class ArticleCategory(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=False)
+
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+
+    class Meta:
+        verbose_name = _("article category")
+        verbose_name_plural = _("article categories")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey("content.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE)
+
+
+class StandardPage(SeoMixin, Page):
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+    @property
+    def intro_text(self) -> str:
+        return self.intro
+
+
+class ArticleIndexPage(SeoMixin, Page):
+    """Articles and model stories, newest first, filtered by tag or category."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["content.ArticlePage", "content.ModelStoryPage"]
+
+    class Meta:
+        verbose_name = _("article index page")
+
+    @property
+    def intro_text(self) -> str:
+        return self.intro
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        articles = ArticlePage.objects.live().public().child_of(self).select_related("image")
+        stories = ModelStoryPage.objects.live().public().child_of(self).filter(**ModelStoryPage.PUBLIC_FILTER)
+        tag = request.GET.get("tag", "").strip()
+        category = request.GET.get("category", "").strip()
+        if tag:
+            articles = articles.filter(tags__name=tag)
+            stories = stories.none()
+        if category:
+            articles = articles.filter(categories__slug=category)
+            stories = stories.none()
+        items = sorted(
+            [*articles.prefetch_related("categories"), *stories.select_related("image")],
+            key=lambda p: (p.date, p.pk),
+            reverse=True,
+        )
+        context.update(
+            items=paginate(request, items, 12),
+            tag=tag,
+            category=ArticleCategory.objects.filter(slug=category).first() if category else None,
+            categories=ArticleCategory.objects.filter(
+                pk__in=ArticlePage.objects.live().child_of(self).values("categories")
+            ),
+        )
+        return context
+
+
+class ArticlePage(SeoMixin, Page):
+    date = models.DateField(_("date"))
+    author = models.CharField(_("author"), max_length=120)
+    intro = models.TextField(_("summary"), max_length=400)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    image_alt = models.CharField(_("image alternative text"), max_length=250, blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+    categories = ParentalManyToManyField(ArticleCategory, blank=True, verbose_name=_("categories"))
+    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True, verbose_name=_("tags"))
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel([FieldPanel("date"), FieldPanel("author")], heading=_("Byline")),
+        FieldPanel("intro"),
+        MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("Image")),
+        FieldPanel("body"),
+        FieldPanel("categories"),
+        FieldPanel("tags"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+    ]
+    parent_page_types = ["content.ArticleIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("article")
+
+    @property
+    def intro_text(self) -> str:
+        return self.intro
+
+
+class ModelStoryPage(SeoMixin, Page):
+    """The story of one recognised family, clan, community or unit, linked to its recognition."""
+
+    #: A story is public only while its subject consents to publication and is active.
+    PUBLIC_FILTER = {"subject__publish_consent": True, "subject__is_active": True}
+
+    subject = models.ForeignKey(
+        Subject,
+        verbose_name=_("learning model"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"publish_consent": True, "is_active": True, "kind__in": PUBLIC_KINDS},
+        help_text=_("Only models that agreed to be published can be chosen."),
+    )
+    date = models.DateField(_("date"))
+    author = models.CharField(_("author"), max_length=120, blank=True)
+    intro = models.TextField(_("summary"), max_length=400)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("main photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    image_alt = models.CharField(_("photo alternative text"), max_length=250, blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("subject"),
+        MultiFieldPanel([FieldPanel("date"), FieldPanel("author")], heading=_("Byline")),
+        FieldPanel("intro"),
+        MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("Main photo")),
+        FieldPanel("body"),
+        InlinePanel("photos", label=_("Photos")),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["content.ArticleIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("model story")
+
+    @property
+    def intro_text(self) -> str:
+        return self.intro
+
+    @property
+    def subject_is_public(self) -> bool:
+        return bool(self.subject_id and self.subject.publish_consent and self.subject.is_active)
+
+    def serve(self, request, *args, **kwargs):
+        if not self.subject_is_public:
+            raise Http404(gettext("This story is not published."))
+        return super().serve(request, *args, **kwargs)
+
+    def get_sitemap_urls(self, request=None):
+        return super().get_sitemap_urls(request) if self.subject_is_public else []
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        recognitions = list(public_recognitions().filter(subject_id=self.subject_id)[:10])
+        context["recognitions"] = recognitions
+        context["recognition_page"] = RecognitionListPage.objects.live().public().first()
+        return context
+
+
+class ModelStoryPhoto(Orderable):
+    page = ParentalKey(ModelStoryPage, on_delete=models.CASCADE, related_name="photos")
+    image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("photo"), on_delete=models.CASCADE, related_name="+"
+    )
+    alt_text = models.CharField(_("alternative text"), max_length=250)
+    caption = models.CharField(_("caption"), max_length=250, blank=True)
+
+    panels = [FieldPanel("image"), FieldPanel("alt_text"), FieldPanel("caption")]
+
+
+class MagazinePage(SeoMixin, Page):
+    """Promotion of the magazine "Công dân và Khuyến học": issues, how to subscribe, the drive's progress."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    subscribe = RichTextField(_("how to subscribe"), features=["bold", "italic", "link", "ol", "ul"], blank=True)
+    drive_title = models.CharField(_("subscription drive title"), max_length=200, blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel("issues", label=_("Issues")),
+        FieldPanel("subscribe"),
+        MultiFieldPanel(
+            [FieldPanel("drive_title"), InlinePanel("drive_targets", label=_("Targets by area"))],
+            heading=_("Subscription drive"),
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("subscribe")]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("magazine page")
+
+    @property
+    def intro_text(self) -> str:
+        return self.intro
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        targets = list(self.drive_targets.select_related("area"))
+        context["drive"] = progress_rows((t.area.name, t.subscribed, t.target) for t in targets)
+        total_target = sum(t.target for t in targets)
+        total_done = sum(t.subscribed for t in targets)
+        context["drive_total"] = progress_rows([(gettext("Whole province"), total_done, total_target)])[0]
+        context["issues"] = self.issues.select_related("cover")
+        return context
+
+
+class MagazineIssue(Orderable):
+    page = ParentalKey(MagazinePage, on_delete=models.CASCADE, related_name="issues")
+    title = models.CharField(_("title"), max_length=200, help_text=_("For example: Số 12 - tháng 6/2025."))
+    published = models.DateField(_("published"))
+    cover = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("cover"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    summary = models.TextField(_("in this issue"), blank=True)
+    link = models.URLField(_("read online"), blank=True)
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("published"),
+        FieldPanel("cover"),
+        FieldPanel("summary"),
+        FieldPanel("link"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("magazine issue")
+
+
+class SubscriptionTarget(Orderable):
+    page = ParentalKey(MagazinePage, on_delete=models.CASCADE, related_name="drive_targets")
+    area = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level__in": [UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE]},
+    )
+    target = models.PositiveIntegerField(_("target (subscriptions)"))
+    subscribed = models.PositiveIntegerField(_("subscriptions so far"), default=0)
+
+    panels = [FieldPanel("area"), FieldPanel("target"), FieldPanel("subscribed")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("subscription target")
+
+
+class RecognitionListPage(SeoMixin, RoutablePageMixin, Page):
+    """Recognised learning models: a filterable list at the page's URL, a detail per recognition below it."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    area = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"level": UnitLevel.PROVINCE},
+        help_text=_("The province whose recognitions are listed; empty lists every area."),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("area")]
+    max_count = 1
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("recognition list page")
+
+    @property
+    def intro_text(self) -> str:
+        return self.intro
+
+    def area_choices(self) -> list[AdministrativeUnit]:
+        """Districts and communes of the page's province, in tree order (district, then its communes)."""
+        units = AdministrativeUnit.objects.filter(level__in=[UnitLevel.DISTRICT, UnitLevel.COMMUNE])
+        if self.area_id:
+            units = units.filter(path__startswith=self.area.path)
+        return list(units.only("pk", "name", "level", "path", "depth"))
+
+    def read_filters(self, request) -> tuple[dict, dict]:
+        """The GET filters, cleaned: (values for the form, arguments for the selector)."""
+        get = request.GET
+        kind = get.get("kind", "")
+        kind = kind if kind in PUBLIC_KINDS else ""
+        areas = {str(unit.pk): unit for unit in self.area_choices()}
+        area_id = get.get("area", "")
+        area = areas.get(area_id)
+        year = get.get("year", "")
+        year = int(year) if year.isdigit() and len(year) == 4 else None
+        grade = get.get("grade", "")[:40]
+        q = get.get("q", "").strip()[:100]
+        form = {"kind": kind, "area": area_id if area else "", "year": year, "grade": grade, "q": q}
+        args = {"kind": kind or None, "area": area or self.area, "year": year, "grade": grade or None, "q": q}
+        return form, args
+
+    @path("")
+    def recognition_list(self, request):
+        form, args = self.read_filters(request)
+        page = paginate(request, PublicRecognitionPage(public_recognitions_matching(**args)), PER_PAGE)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return self.render(
+            request,
+            context_overrides={
+                "filters": form,
+                "results": page,
+                "query_string": query.urlencode(),
+                "kind_choices": [(k, SubjectKind(k).label) for k in PUBLIC_KINDS],
+                "area_choices": self.area_choices(),
+                "year_choices": public_year_choices(),
+                "grade_choices": public_grade_choices(),
+                "filtered": any(form.values()),
+            },
+        )
+
+    @path("api/", name="api")
+    def recognition_api(self, request):
+        """The same list as JSON (same filters and pages), for the national portal and other systems.
+
+        Only the published fields, like the HTML list."""
+        _form, args = self.read_filters(request)
+        page = paginate(request, PublicRecognitionPage(public_recognitions_matching(**args)), PER_PAGE)
+        results = [
+            {
+                "id": row["pk"],
+                "kind": row["kind"],
+                "name": row["subject__name"],
+                "village_or_area": row["area__name"],
+                "commune": row["commune_name"],
+                "year": row["year"],
+                "grade": row["grade"],
+                "level": row["level"],
+                "decision": {
+                    "number": row["decision__number"],
+                    "date": row["decision__decision_date"].isoformat(),
+                    "issuing_body": row["decision__issuing_body"],
+                },
+                "url": request.build_absolute_uri(self.detail_url(row["pk"])),
+            }
+            for row in page
+        ]
+        response = JsonResponse(
+            {
+                "count": page.paginator.count,
+                "page": page.number,
+                "pages": page.paginator.num_pages,
+                "results": results,
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    @path("<int:pk>/", name="detail")
+    def recognition_detail(self, request, pk: int):
+        recognition = public_recognition_get(pk=pk)
+        if recognition is None:
+            raise Http404(gettext("No public recognition with this number."))
+        return self.render(
+            request,
+            context_overrides={
+                "recognition": recognition,
+                "kind_label": SubjectKind(recognition["kind"]).label,
+            },
+            template="content/recognition_detail.html",
+        )
+
+    def detail_url(self, pk: int) -> str:
+        return self.url + self.reverse_subpage("detail", args=[pk])

@@ -1,8 +1,20 @@
 """Reads: listings and visibility (which always go through access by area)."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
 
-from .models import AdministrativeUnit, Evaluation
+from .models import (
+    AdministrativeUnit,
+    Evaluation,
+    EvaluationStatus,
+    GradeBand,
+    Indicator,
+    Subject,
+    SubjectKind,
+    UnitLevel,
+)
+from .text import fold_words
 
 
 def evaluation_visible_to(*, user, evaluation: Evaluation) -> bool:
@@ -23,3 +35,180 @@ def evaluation_list(*, area: AdministrativeUnit | None = None, year: int | None 
     if year is not None:
         qs = qs.filter(year=year)
     return qs
+
+
+# --- public recognition lists ----------------------------------------------------------------------
+
+#: Kinds shown on the public lists: families, clans, communities and units. Learning citizens are
+#: individuals; their recognition is not published (DOMAIN.md: the public browses the four models).
+PUBLIC_KINDS = (SubjectKind.FAMILY, SubjectKind.CLAN, SubjectKind.COMMUNITY, SubjectKind.UNIT)
+
+#: Only these columns are read for the public pages, so no personal field can leak into a template.
+PUBLIC_FIELDS = (
+    "pk",
+    "year",
+    "kind",
+    "grade",
+    "level",
+    "subject__name",
+    "area__name",
+    "area__level",
+    "area__path",
+    "decision__number",
+    "decision__decision_date",
+    "decision__issuing_body",
+)
+
+
+def public_recognitions_base() -> QuerySet[Evaluation]:
+    """Every recognition the public may see: recognised by a decision, subject active and consenting.
+
+    Hidden subjects (declined or inactive: a few) are excluded by id, so counting needs no join and
+    runs on the partial index ``public_recognition_idx`` alone.
+    """
+    hidden = Subject.objects.filter(Q(publish_consent=False) | Q(is_active=False)).order_by().values("pk")
+    return (
+        Evaluation.objects.filter(
+            status=EvaluationStatus.RECOGNISED,
+            decision__isnull=False,
+            kind__in=PUBLIC_KINDS,
+        )
+        .exclude(subject_id__in=hidden)
+        .order_by()
+    )
+
+
+def public_recognitions_matching(
+    *,
+    kind: str | None = None,
+    area: AdministrativeUnit | None = None,
+    year: int | None = None,
+    grade: str | None = None,
+    q: str | None = None,
+) -> QuerySet[Evaluation]:
+    """Public recognitions matching the filters, unordered: what to count.
+
+    ``grade`` is a grade label ("Tốt") or ``"level-1"`` / ``"level-2"``; ``q`` matches the display name
+    with or without diacritics.
+    """
+    qs = public_recognitions_base()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if area is not None:
+        # The subtree's ids rather than a LIKE on the joined path: with ``area_id IN (...)`` the index
+        # narrows the rows before any join (SQLite cannot use an index for LIKE ... ESCAPE).
+        subtree = AdministrativeUnit.objects.filter(path__startswith=area.path).order_by().values("pk")
+        qs = qs.filter(area_id__in=subtree)
+    if year:
+        qs = qs.filter(year=year)
+    if grade:
+        if grade.startswith("level-") and grade[6:].isdigit():
+            qs = qs.filter(level=int(grade[6:]))
+        else:
+            qs = qs.filter(grade=grade)
+    folded = fold_words(q or "")
+    if folded:
+        # Matching subjects first (one pass over the folded names), then their evaluations by index.
+        named = Subject.objects.filter(name_folded__contains=folded).order_by().values("pk")
+        qs = qs.filter(subject_id__in=named)
+    return qs
+
+
+def public_recognition_rows(matching: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
+    """``matching`` in list order (newest year, then name), as dicts of ``PUBLIC_FIELDS`` plus
+    ``commune_name``: one query per page (the commune of a village comes from a subquery)."""
+    commune_len = AdministrativeUnit.steplen * 3
+    commune = AdministrativeUnit.objects.filter(
+        path=Substr(OuterRef("area__path"), 1, commune_len), level=UnitLevel.COMMUNE
+    ).values("name")[:1]
+    return (
+        matching.order_by("-year", "subject__name", "pk")
+        .values(*PUBLIC_FIELDS)
+        .annotate(commune_name=Subquery(commune))
+    )
+
+
+class PublicRecognitionPage:
+    """``matching`` for a paginator: counted on the index alone, sliced in two steps (the ids of the
+    slice in list order, then those few rows with their columns), so sorting by name touches only
+    the index and the names rather than whole rows."""
+
+    def __init__(self, matching: QuerySet[Evaluation]):
+        self.matching = matching
+
+    def count(self) -> int:
+        return self.matching.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        ids = list(self.matching.order_by("-year", "subject__name", "pk").values_list("pk", flat=True)[index])
+        rows = {row["pk"]: row for row in public_recognition_rows(Evaluation.objects.filter(pk__in=ids))}
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def public_recognitions(**filters) -> QuerySet[Evaluation]:
+    """Rows of the public recognitions matching ``filters`` (see ``public_recognitions_matching``)."""
+    return public_recognition_rows(public_recognitions_matching(**filters))
+
+
+def public_recognition_get(*, pk: int) -> dict | None:
+    """One public recognition by evaluation id, or ``None`` when it is not (or no longer) public."""
+    return public_recognitions().filter(pk=pk).first()
+
+
+def public_grade_choices() -> list[tuple[str, str]]:
+    """Grades and levels a recognised model may hold, from the criteria sets' own bands."""
+    labels = sorted(set(GradeBand.objects.filter(recognised=True).values_list("label", flat=True)))
+    choices = [(label, label) for label in labels]
+    levels = sorted(set(Indicator.objects.filter(level__isnull=False).values_list("level", flat=True).distinct()))
+    choices += [(f"level-{level}", _("Level %(level)s") % {"level": level}) for level in levels]
+    return choices
+
+
+def public_year_choices() -> list[int]:
+    """Evaluation years, newest first (MIN/MAX on the indexed column: no table scan)."""
+    bounds = Evaluation.objects.aggregate(first=Min("year"), last=Max("year"))
+    if bounds["first"] is None:
+        return []
+    return list(range(bounds["last"], bounds["first"] - 1, -1))
+
+
+def recognition_figures(*, year: int | None = None) -> dict:
+    """Headline figures: per public kind, recognised and evaluated in ``year`` (the latest year with a
+    recognition when omitted). Aggregates count every recognised subject, consenting or not: no name
+    is shown, and the province's totals must match its reports."""
+    if year is None:
+        # Walks the year index from the newest end and stops at the first recognition.
+        year = (
+            Evaluation.objects.filter(status=EvaluationStatus.RECOGNISED, kind__in=PUBLIC_KINDS)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .first()
+        )
+    if year is None:
+        return {"year": None, "kinds": []}
+    rows = (
+        Evaluation.objects.filter(year=year, kind__in=PUBLIC_KINDS)
+        .values("kind")
+        .annotate(
+            evaluated=Count("pk"),
+            recognised=Count("pk", filter=Q(status=EvaluationStatus.RECOGNISED)),
+        )
+    )
+    by_kind = {row["kind"]: row for row in rows}
+    kinds = []
+    for kind in PUBLIC_KINDS:
+        row = by_kind.get(kind, {"evaluated": 0, "recognised": 0})
+        rate = round(row["recognised"] * 100 / row["evaluated"]) if row["evaluated"] else 0
+        kinds.append(
+            {
+                "kind": kind,
+                "label": SubjectKind(kind).label,
+                "recognised": row["recognised"],
+                "evaluated": row["evaluated"],
+                "rate": rate,
+            }
+        )
+    return {"year": year, "kinds": kinds}

@@ -39,6 +39,11 @@ class ResultPage:
     facets: dict[str, list[tuple[object, str, int]]] = field(default_factory=dict)
 
 
+def _story_of_hidden_model(page) -> bool:
+    subject = getattr(page, "subject", None)
+    return subject is not None and not (subject.publish_consent and subject.is_active)
+
+
 def public_search(*, text: str, offset: int = 0, limit: int = 20) -> ResultPage:
     """Live public pages and recognised learning models that agreed to be published; never evidence.
 
@@ -52,12 +57,16 @@ def public_search(*, text: str, offset: int = 0, limit: int = 20) -> ResultPage:
     )
     page_ids = [h.object_id for h in results.hits if h.object_type == ObjectType.PAGE]
     subject_ids = [h.object_id for h in results.hits if h.object_type == ObjectType.SUBJECT]
+    from evaluations.selectors import PUBLIC_KINDS
+
     pages = {p.pk: p for p in Page.objects.live().public().filter(pk__in=page_ids).specific()}
+    # A story about a model that withdrew its consent is hidden like the model itself.
+    pages = {pk: p for pk, p in pages.items() if not _story_of_hidden_model(p)}
     subjects = {
         s.pk: s
-        for s in Subject.objects.filter(pk__in=subject_ids, publish_consent=True, is_active=True).select_related(
-            "area"
-        )
+        for s in Subject.objects.filter(
+            pk__in=subject_ids, publish_consent=True, is_active=True, kind__in=PUBLIC_KINDS
+        ).select_related("area")
     }
     kinds = dict(SubjectKind.choices)
     page = ResultPage(query=text, total=results.total)

@@ -1,5 +1,6 @@
 """factory_boy factories for the evaluation domain: small, explicit, and built through the real models."""
 
+import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -11,6 +12,10 @@ from evaluations.models import (
     CriteriaSet,
     CriteriaSetStatus,
     Criterion,
+    DecisionKind,
+    Evaluation,
+    EvaluationResult,
+    EvaluationStatus,
     GradeBand,
     Indicator,
     LearningCitizen,
@@ -20,6 +25,7 @@ from evaluations.models import (
     LearningUnit,
     ManagingLevel,
     PopulationGroup,
+    RecognitionDecision,
     ScoringMode,
     SubjectKind,
     UnitLevel,
@@ -198,3 +204,40 @@ def scored_evaluation(subject, criteria_set, year: int = 2025, points: str = "10
     evaluation_record_scores(evaluation=evaluation, values=values)
     evaluation.refresh_from_db()
     return evaluation
+
+
+def make_decision(area: AdministrativeUnit, number: str = "125/QĐ-UBND", year: int = 2025) -> RecognitionDecision:
+    """A recognition decision of ``area``'s People's Committee, dated in December of ``year``."""
+    return RecognitionDecision.objects.create(
+        kind=DecisionKind.RECOGNITION,
+        number=number,
+        decision_date=datetime.date(year, 12, 15),
+        issuing_body=f"UBND {area.name}",
+        signatory=f"Chủ tịch UBND {area.name}",
+        area=area,
+    )
+
+
+def make_evaluation(subject, *, year: int = 2025, criteria_set: CriteriaSet | None = None, **fields) -> Evaluation:
+    """An evaluation of ``subject`` (status, grade, level, decision... as given), straight through the model."""
+    if criteria_set is None:
+        code = f"test-{subject.kind}"
+        criteria_set = CriteriaSet.objects.filter(kind=subject.kind, code=code).first() or make_criteria_set(
+            kind=subject.kind, code=code
+        )
+    return Evaluation.objects.create(
+        subject=subject, year=year, criteria_set=criteria_set, kind=subject.kind, area=subject.area, **fields
+    )
+
+
+def make_recognised(subject, decision: RecognitionDecision, *, year: int = 2025, grade: str = "Tốt", **fields):
+    """What the workflow leaves behind once a decision recognises ``subject`` for ``year``."""
+    return make_evaluation(
+        subject,
+        year=year,
+        status=EvaluationStatus.RECOGNISED,
+        result=EvaluationResult.MEETS,
+        grade=grade,
+        decision=decision,
+        **fields,
+    )

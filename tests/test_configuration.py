@@ -22,7 +22,7 @@ def test_manage_py_finds_the_configuration():
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout

@@ -40,7 +40,7 @@ from ..models import (
     Subject,
     UnitLevel,
 )
-from ..text import fold
+from ..text import fold, fold_words
 from . import columns as cols
 from .readers import FileRefused, Sheet, clean_text, has_data, read_sheets
 from .resolve import ResolveError, UnitResolver
@@ -609,14 +609,16 @@ def write_batch(kind: str, creates: list[Record], updates: list[Record], *, user
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
     if creates:
         children = [child_values(kind, v) for v in creates]
+        names = [display_name(kind, v, own) for v, own in zip(creates, children, strict=True)]
         ids = insert_returning(
             Subject,
-            ["kind", "name", "area", "code", "publish_consent", "is_active", "note", "created_at", "updated_at"]
-            + ["created_by"],
+            ["kind", "name", "name_folded", "area", "code", "publish_consent", "is_active", "note", "created_at"]
+            + ["updated_at", "created_by"],
             [
                 (
                     kind,
-                    display_name(kind, v, own),
+                    name,
+                    fold_words(name)[:255],
                     v.area.pk,
                     getattr(v, "code", None) or "",
                     v.get("publish_consent", DEFAULTS["publish_consent"]),
@@ -626,15 +628,18 @@ def write_batch(kind: str, creates: list[Record], updates: list[Record], *, user
                     now,
                     user_id,
                 )
-                for v, own in zip(creates, children, strict=True)
+                for v, name in zip(creates, names, strict=True)
             ],
         )
         insert_rows(child, ["subject_ptr", *child_fields], [(pk, *own) for pk, own in zip(ids, children, strict=True)])
     if updates:
         update_rows(
             Subject,
-            ["name", "code", "publish_consent", "note", "updated_at"],
-            [(display_name(kind, v), v.code, v.publish_consent, v.note, now, v.pk) for v in updates],
+            ["name", "name_folded", "code", "publish_consent", "note", "updated_at"],
+            [
+                (name, fold_words(name)[:255], v.code, v.publish_consent, v.note, now, v.pk)
+                for v, name in ((v, display_name(kind, v)) for v in updates)
+            ],
         )
         update_rows(
             child,

@@ -111,6 +111,13 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
         indexes = [
             models.Index(fields=["year", "kind", "area"]),
             models.Index(fields=["area", "year"]),
+            # The public recognition lists: only recognised rows, and every column their filters and
+            # counts read, so a count at province scale never touches the table.
+            models.Index(
+                fields=["year", "kind", "area", "grade", "level", "subject", "status", "decision"],
+                condition=models.Q(status="recognised", decision__isnull=False),
+                name="public_recognition_idx",
+            ),
             models.Index(fields=["status", "year"]),
         ]
         permissions = [

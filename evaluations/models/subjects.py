@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
+from ..text import fold_words
 from .units import AdministrativeUnit, UnitLevel
 
 
@@ -28,6 +29,8 @@ class Subject(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=SubjectKind.choices, db_index=True, editable=False)
     #: Display name used in listings and public lists, derived from the kind's own fields.
     name = models.CharField(_("display name"), max_length=255, editable=False, db_index=True)
+    #: The display name without diacritics, lower case (``text.fold_words``): what public search matches.
+    name_folded = models.CharField(_("name for search"), max_length=255, editable=False, blank=True, db_index=True)
     area = models.ForeignKey(
         AdministrativeUnit,
         on_delete=models.PROTECT,
@@ -68,7 +71,15 @@ class Subject(models.Model):
         verbose_name = _("subject")
         verbose_name_plural = _("subjects")
         ordering = ["name"]
-        indexes = [models.Index(fields=["kind", "area"])]
+        indexes = [
+            models.Index(fields=["kind", "area"]),
+            # The few subjects hidden from public lists (declined or inactive), found without a table scan.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(publish_consent=False) | models.Q(is_active=False),
+                name="subject_hidden_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -87,6 +98,7 @@ class Subject(models.Model):
         if self.kind_value:
             self.kind = self.kind_value
         self.name = self.build_display_name()[:255]
+        self.name_folded = fold_words(self.name)[:255]
         super().save(*args, **kwargs)
 
     @property

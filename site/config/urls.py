@@ -3,8 +3,10 @@ from django.urls import include, path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from content import views as content_views
 from evaluations import urls as evaluations_urls
 from reports import api as reports_api
 from search import views as search_views
@@ -15,6 +17,8 @@ urlpatterns = [
     path("evidence/", include(evaluations_urls)),
     path("api/v1/", include(reports_api)),
     path("search/", search_views.search, name="search"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", content_views.robots_txt, name="robots_txt"),
 ]
 
 if settings.DEBUG:

@@ -102,3 +102,21 @@ def test_demo_users_by_role_reach_their_own_area(demo):
         restrict_to_user_area(Evaluation.objects.all(), users.get(username="tinh")).count()
         == Evaluation.objects.count()
     )
+
+
+def test_recognised_evaluations_carry_their_communes_decision(demo):
+    recognised = Evaluation.objects.filter(status="recognised").select_related("decision", "area")
+    assert recognised.exists()
+    assert not recognised.filter(decision__isnull=True).exists()
+    for evaluation in recognised.order_by("?")[:30]:
+        decision = evaluation.decision
+        assert decision.decision_date.year == evaluation.year and decision.decision_date.month == 12
+        assert decision.number.endswith("/QĐ-UBND")
+        assert evaluation.area.path.startswith(decision.area.path) and decision.area.level == UnitLevel.COMMUNE
+        assert decision.issuing_body.startswith("UBND ") and decision.signatory.startswith("Chủ tịch UBND ")
+
+
+def test_names_are_folded_for_search(demo):
+    subject = Subject.objects.filter(kind=SubjectKind.FAMILY).first()
+    assert subject.name_folded and subject.name_folded.isascii()
+    assert subject.name_folded.startswith("gia dinh ")

@@ -42,6 +42,9 @@ class Command(BaseCommand):
         from reports.demo import seed_reports_demo
 
         report_counts = seed_reports_demo(seed=seed)
+        from content.demo import build_site
+
+        counts.update(build_site(progress=self.stdout.write if verbose else None))
 
         if verbose:
             for kind in SubjectKind:
