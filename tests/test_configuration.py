@@ -33,7 +33,7 @@ def test_wsgi_application_loads_from_its_file():
     code = "import runpy; app = runpy.run_path('site/config/wsgi.py')['application']; print(callable(app))"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", "DJANGO_SECRET_KEY": "x" * 60}
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
@@ -44,7 +44,7 @@ def test_production_refuses_to_start_without_a_secret_key():
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
     code = "import runpy; runpy.run_path('site/config/wsgi.py')"
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
