@@ -84,10 +84,10 @@ def manual_reorganisation(*, name, effective_date, old_units, new_units, default
     )
     for old in old_units:
         for new in new_units:
-            if old != new:
-                ReorganisationStep.objects.create(
-                    reorganisation=reorg, old_unit=old, new_unit=new, is_default=(new == default_unit)
-                )
+            # A unit that is both old and new continues (a merge into it, or a split of part of it).
+            ReorganisationStep.objects.create(
+                reorganisation=reorg, old_unit=old, new_unit=new, is_default=(new == default_unit)
+            )
     return reorg
 
 
@@ -157,6 +157,15 @@ def build_plan(reorg: Reorganisation) -> Plan:
         default = next((s.new_unit for s in steps if s.is_default), news[0])
         divided = len(news) > 1
         plan.communes[old] = (default, news)
+        if default.pk == old.pk:
+            # The unit continues: nothing ends or moves; a split lists its subjects for review.
+            if divided:
+                for subject in Subject.objects.filter(is_active=True).filter(
+                    Q(area=old) | Q(area__path__startswith=old.path, area__level=UnitLevel.VILLAGE)
+                ):
+                    if subject.pk not in reviewed:
+                        plan.review.append((subject, old, default))
+            continue
         if old.valid_to is None or old.valid_to > end:
             plan.units_to_end.append(old)
         if old.pk not in links:
@@ -399,3 +408,25 @@ def moves_after(date: datetime.date):
     ):
         first.setdefault(subject_id, from_id)
     return first
+
+
+def plan_lines(plan: Plan) -> list[tuple[str, int]]:
+    """The preview as labelled counts, for the admin screen and the command."""
+    counts = plan.counts
+    return [
+        (_("Old units that end the day before"), counts["old_units"]),
+        (_("New units they go into"), counts["new_units"]),
+        (_("Units whose end date is set now"), counts["units_ended"]),
+        (_("Villages re-created under their new commune"), counts["villages_created"]),
+        (_("Subjects moved"), counts["subjects_moved"]),
+        (_("Subjects to review"), counts["subjects_to_review"]),
+        (_("Targets carried over"), counts["targets_copied"]),
+    ]
+
+
+def divided_lines(plan: Plan) -> list[str]:
+    return [
+        _("%(old)s is divided between %(news)s; default: %(default)s.")
+        % {"old": old.label_with_parent, "news": ", ".join(n.name for n in news), "default": default.name}
+        for old, default, news in plan.divided
+    ]
