@@ -34,6 +34,7 @@ from .models import (
 )
 
 OFFICIAL_DATE = datetime.date(2025, 7, 1)
+CHUNK = 500
 
 
 def official_reorganisation(effective_date: datetime.date = OFFICIAL_DATE) -> Reorganisation:
@@ -180,13 +181,14 @@ def build_plan(reorg: Reorganisation) -> Plan:
             elif village.valid_to is None or village.valid_to >= reorg.effective_date:
                 plan.villages.append((village, default))
                 village_target[village.pk] = village  # its new copy, made when applying
+        from_units = {old.pk: old, **{v.pk: v for v in villages}}
         for subject in (
             Subject.objects.filter(is_active=True)
             .filter(Q(area=old) | Q(area_id__in=village_target))
-            .select_related("area")
+            .only("id", "name", "kind", "area_id")
         ):
             destination = default if subject.area_id == old.pk else village_target[subject.area_id]
-            plan.subjects.append((subject, subject.area, destination))
+            plan.subjects.append((subject, from_units[subject.area_id], destination))
             if divided and subject.pk not in reviewed:
                 plan.review.append((subject, old, default))
 
@@ -227,7 +229,7 @@ def _plan_parents(plan: Plan, links: dict) -> None:
                 plan.new_links.append((unit, new_root, kind))
             if unit.valid_to is None or unit.valid_to > _day_before(reorg):
                 plan.units_to_end.append(unit)
-            for subject in Subject.objects.filter(is_active=True, area=unit).select_related("area"):
+            for subject in Subject.objects.filter(is_active=True, area=unit).only("id", "name", "kind", "area_id"):
                 plan.subjects.append((subject, unit, new_root))
                 if subject.pk not in reviewed:
                     plan.review.append((subject, unit, new_root))
@@ -277,18 +279,34 @@ def apply_reorganisation(reorg: Reorganisation, user=None) -> ApplyResult:
                 reorganisation=reorg, old_unit=village, new_unit=copies[village.pk], kind=LinkKind.VILLAGE
             )
 
+        # A province holds some 165,000 households: update by (from, to) group in chunks, log in bulk.
+        groups: dict[tuple[int, int], list[int]] = defaultdict(list)
         for subject, from_area, destination in plan.subjects:
             to_area = (
                 copies.get(destination.pk, destination) if destination.level == UnitLevel.VILLAGE else destination
             )
-            if to_area.pk == from_area.pk:
-                continue
-            Subject.objects.filter(pk=subject.pk).update(area=to_area, updated_at=now)
-            SubjectMove.objects.create(
-                reorganisation=reorg, subject=subject, from_area=from_area, to_area=to_area, moved_by=user
+            if to_area.pk != from_area.pk:
+                groups[(from_area.pk, to_area.pk)].append(subject.pk)
+        for (from_id, to_id), ids in groups.items():
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                Subject.objects.filter(pk__in=chunk, area_id=from_id).update(area_id=to_id, updated_at=now)
+            SubjectMove.objects.bulk_create(
+                (
+                    SubjectMove(
+                        reorganisation=reorg, subject_id=pk, from_area_id=from_id, to_area_id=to_id, moved_by=user
+                    )
+                    for pk in ids
+                ),
+                batch_size=CHUNK,
             )
-        for subject, old, proposed in plan.review:
-            ReviewItem.objects.create(reorganisation=reorg, subject=subject, old_unit=old, proposed_unit=proposed)
+        ReviewItem.objects.bulk_create(
+            (
+                ReviewItem(reorganisation=reorg, subject=subject, old_unit=old, proposed_unit=proposed)
+                for subject, old, proposed in plan.review
+            ),
+            batch_size=CHUNK,
+        )
         Target.objects.bulk_create(
             Target(area=new, year=t.year, indicator=t.indicator, percent=t.percent) for t, new in plan.targets
         )
