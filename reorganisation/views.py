@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -184,7 +185,10 @@ class ReviewListView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def post(self, request):
-        item = get_object_or_404(self.items(), pk=request.POST.get("item"))
+        item_id = request.POST.get("item", "")
+        if not item_id.isdigit():
+            raise Http404
+        item = get_object_or_404(self.items(), pk=item_id)
         form = ReviewChoiceForm(request.POST, choices=review_choices(item), prefix=f"item{item.pk}")
         if form.is_valid():
             try:
