@@ -45,6 +45,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *[("evaluations", codename) for codename in CUSTOM_EVALUATION_PERMISSIONS],
         *_crud(REPORT_DATA_MODELS, app_label="reports"),
         *_crud(("reportsubmission",), ("add", "view"), app_label="reports"),
+        # Preview and apply reorganisations of administrative units (within their area).
+        *_crud(("reorganisation",), ("add", "change", "view"), app_label="reorganisation"),
     ],
     COMMUNE_OFFICER: [
         *ADMIN_ACCESS,

@@ -33,6 +33,14 @@ class ReportForm(forms.Form):
 
     area = AreaChoiceField(label=gettext_lazy("Area"), queryset=None)
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    structure = forms.ChoiceField(
+        label=gettext_lazy("Structure"),
+        required=False,
+        choices=[("time", gettext_lazy("structure of that time")), ("today", gettext_lazy("today's structure"))],
+        help_text=gettext_lazy(
+            "Today's structure counts the units that ended in a reorganisation on their successors."
+        ),
+    )
 
     def __init__(self, *args, areas, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,7 @@ Rules
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -29,6 +30,7 @@ from evaluations.models import (
     PopulationGroup,
     Subject,
     SubjectKind,
+    UnitLevel,
 )
 
 from .models import BudgetLine, BudgetSource, Denominator, Indicator, Target
@@ -136,8 +138,14 @@ def _empty(years) -> dict[int, dict[str, Figures]]:
     return {year: {ind: Figures() for ind in INDICATORS} for year in years}
 
 
-def rollup(*, root: AdministrativeUnit, years: list[int] | int) -> Rollup:
-    """The roll-up of ``root``'s subtree for ``years``: a tree of :class:`Node` with figures per level."""
+def rollup(*, root: AdministrativeUnit, years: list[int] | int, area_map: dict[int, int] | None = None) -> Rollup:
+    """The roll-up of ``root``'s subtree for ``years``: a tree of :class:`Node` with figures per level.
+
+    Structure of its time (default): each subject is registered where it was at the end of the year (a
+    reorganisation that moved it later does not change a past year). With ``area_map`` (old unit id ->
+    unit id in the subtree, see :func:`rollup_mapped`) rows on old units are counted on today's units and
+    the register is today's.
+    """
     years = sorted({years} if isinstance(years, int) else set(years))
     step = AdministrativeUnit.steplen
 
@@ -156,6 +164,9 @@ def rollup(*, root: AdministrativeUnit, years: list[int] | int) -> Rollup:
             parent.children.append(node)
     # The subtree's unit ids (a few hundred) filter the large tables by their indexed area column,
     # which is cheaper than joining the unit table to match path prefixes.
+    area_map = {old: new for old, new in (area_map or {}).items() if new in by_id and old not in by_id}
+    for old_id, new_id in area_map.items():
+        by_id.setdefault(old_id, by_id[new_id])
     in_tree = Q(area_id__in=list(by_id))
 
     # Evaluations: one grouped query over every level.
@@ -212,11 +223,34 @@ def rollup(*, root: AdministrativeUnit, years: list[int] | int) -> Rollup:
             by_id[area_id].own[year][kind].registered_counted += n
         for area_id, n in staff:
             by_id[area_id].own[year][Indicator.CITIZEN_STAFF].registered_counted += n or 0
+        if not area_map:
+            _register_at_year_end(year, by_id)
 
+    # An old province's or district's entered figure would replace the whole new province's: not mapped.
+    unmapped = (
+        set(
+            AdministrativeUnit.objects.filter(
+                pk__in=list(area_map), level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT]
+            ).values_list("pk", flat=True)
+        )
+        if area_map
+        else set()
+    )
+    mapped_entered: dict[tuple[int, int, str], int] = {}
     for area_id, year, indicator, value in Denominator.objects.filter(in_tree, year__in=years).values_list(
         "area_id", "year", "indicator", "value"
     ):
-        by_id[area_id].figures[year][indicator].entered = value
+        if area_id in unmapped:
+            continue
+        if area_id in area_map:
+            key = (area_map[area_id], year, indicator)
+            mapped_entered[key] = mapped_entered.get(key, 0) + value
+        else:
+            by_id[area_id].figures[year][indicator].entered = value
+    for (area_id, year, indicator), value in mapped_entered.items():
+        figures = by_id[area_id].figures[year][indicator]
+        if figures.entered is None:  # today's own entry wins
+            figures.entered = value
 
     for area_id, year, source, planned, spent in BudgetLine.objects.filter(in_tree, year__in=years).values_list(
         "area_id", "year", "source", "planned", "spent"
@@ -248,6 +282,34 @@ def rollup(*, root: AdministrativeUnit, years: list[int] | int) -> Rollup:
 
     _apply_targets(root, years, nodes)
     return Rollup(root=nodes[root.path], years=years, nodes=nodes)
+
+
+def _register_at_year_end(year: int, by_id: dict[int, Node]) -> None:
+    """Count subjects moved by a later reorganisation where they were at the end of ``year``."""
+    from reorganisation.services import moves_after
+
+    moved = moves_after(datetime.date(year, 12, 31))
+    if not moved:
+        return
+    for subject_id, area_id, kind, staff in Subject.objects.filter(pk__in=list(moved), is_active=True).values_list(
+        "pk", "area_id", "kind", "learningunit__staff_count"
+    ):
+        then = moved[subject_id]
+        for unit_id, sign in ((area_id, -1), (then, 1)):
+            if unit_id in by_id:
+                by_id[unit_id].own[year][kind].registered_counted += sign
+                if kind == SubjectKind.UNIT:
+                    by_id[unit_id].own[year][Indicator.CITIZEN_STAFF].registered_counted += sign * (staff or 0)
+
+
+def rollup_mapped(*, root: AdministrativeUnit, years: list[int] | int) -> Rollup:
+    """A roll-up in today's structure: evaluations, budget lines and denominators of units that ended in a
+    reorganisation are counted on the units of ``root``'s subtree they map onto (villages onto their new
+    copies, communes onto their default new commune, old provinces and districts onto the new province)."""
+    from reorganisation.services import current_unit_map
+
+    elsewhere = AdministrativeUnit.objects.exclude(path__startswith=root.path).values_list("pk", flat=True)
+    return rollup(root=root, years=years, area_map=current_unit_map(elsewhere))
 
 
 def _apply_targets(root: AdministrativeUnit, years: list[int], nodes: dict[str, Node]) -> None:

@@ -21,7 +21,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from .. import excel, exports
 from ..forms import ReportForm, SubmitReportForm
 from ..models import BudgetSource, ExportJob, ExportStatus, Indicator
-from ..rollup import INDICATORS, rollup
+from ..rollup import INDICATORS, rollup, rollup_mapped
 from ..selectors import (
     completeness_counts,
     default_report_area,
@@ -64,6 +64,22 @@ class ReportsAccessMixin:
             return form, form.cleaned_data["area"], form.cleaned_data["year"]
         return form, None, None
 
+    def report_rollup(self, form, area, year):
+        """The roll-up in the structure of that time, or mapped onto today's units (an ended area is then
+        replaced by its successor when the user reaches it); returns the area reported on too."""
+        if form.cleaned_data.get("structure") != "today":
+            return area, rollup(root=area, years=year)
+        from evaluations.access import user_reaches_unit
+        from evaluations.models import AdministrativeUnit
+        from reorganisation.services import current_unit_map
+
+        successor = current_unit_map([area.pk]).get(area.pk)
+        if successor is not None:
+            successor = AdministrativeUnit.objects.get(pk=successor)
+            if user_reaches_unit(self.request.user, successor):
+                area = successor
+        return area, rollup_mapped(root=area, years=year)
+
 
 class ReportView(ReportsAccessMixin, WagtailAdminTemplateMixin, TemplateView):
     """The roll-up of an area and year: per indicator, the area and one row per child area."""
@@ -76,9 +92,11 @@ class ReportView(ReportsAccessMixin, WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form, area, year = self.area_and_year()
         context["form"] = form
+        context["show_structure"] = True
         if area is None:
             return context
-        result = rollup(root=area, years=year)
+        structure = form.cleaned_data.get("structure") or "time"
+        area, result = self.report_rollup(form, area, year)
         root = result.root
         sections = []
         for indicator in INDICATORS:
@@ -102,7 +120,8 @@ class ReportView(ReportsAccessMixin, WagtailAdminTemplateMixin, TemplateView):
             sections=sections,
             budget=budget,
             budget_labels=dict(BudgetSource.choices),
-            workbook_url=reverse("reports:workbook") + f"?area={area.pk}&year={year}",
+            structure=structure,
+            workbook_url=reverse("reports:workbook") + f"?area={area.pk}&year={year}&structure={structure}",
             can_submit=can_submit_reports(self.request.user),
             submit_url=reverse("reports:submit") + f"?area={area.pk}&year={year}",
             due=report_due_date(year),
@@ -118,7 +137,7 @@ class WorkbookView(ReportsAccessMixin, View):
         form, area, year = self.area_and_year()
         if area is None:
             return HttpResponseBadRequest(" ".join(str(e) for errs in form.errors.values() for e in errs))
-        result = rollup(root=area, years=year)
+        area, result = self.report_rollup(form, area, year)
         handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
         excel.official_workbook(result, year, handle)
         handle.seek(0)

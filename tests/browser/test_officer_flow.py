@@ -24,13 +24,13 @@ PASSWORD = "mat-khau-thu-nghiem-2025"
 #: Labels of the workflow's buttons and decision form fields (issue 3's admin).
 WORKFLOW = {
     "submit": "Gửi duyệt",
-    "review": "Duyệt",
-    "recognise": "Công nhận",
+    "review": "Xác nhận đã thẩm định",
+    "recognise": "Công nhận (ghi quyết định)",
     "number": "Số quyết định",
     "date": "Ngày quyết định",
     "issuing_body": "Cơ quan ban hành",
     "signatory": "Người ký",
-    "confirm": "Công nhận",
+    "confirm": "Ghi quyết định và công nhận",
 }
 
 
@@ -97,7 +97,7 @@ def test_officer_scores_reviewer_recognises_and_the_public_sees_it(live_server, 
         page.get_by_role("button", name=WORKFLOW["recognise"])
     ).first.click()
     page.get_by_label(WORKFLOW["number"]).fill("125/QĐ-UBND")
-    page.get_by_label(WORKFLOW["date"]).fill("2025-12-15")
+    page.get_by_label(WORKFLOW["date"]).fill("15/12/2025")
     page.get_by_label(WORKFLOW["issuing_body"]).fill("UBND xã Phước Hải")
     page.get_by_label(WORKFLOW["signatory"]).fill("Chủ tịch UBND xã Phước Hải")
     screenshot(page, "12-admin-decision-form")

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "content",
     "evaluations",
     "reports",
+    "reorganisation",
     "search",
     "wagtail_modeladmin",
     "wagtail.contrib.forms",

@@ -1,0 +1,57 @@
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from reorganisation.models import Reorganisation
+from reorganisation.services import (
+    apply_reorganisation,
+    build_plan,
+    divided_lines,
+    official_reorganisation,
+    plan_lines,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Preview or apply a reorganisation of administrative units: the official 2025 mapping (--official, "
+        "the default) or one entered by hand (--id). Applying twice changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--preview", action="store_true", help="Show what would change; change nothing.")
+        parser.add_argument("--official", action="store_true", help="The official 1/7/2025 mapping (default).")
+        parser.add_argument("--id", type=int, help="A reorganisation entered by hand in the admin.")
+        parser.add_argument("--user", help="Username recorded as having applied it.")
+
+    def handle(self, *args, **options):
+        try:
+            if options["id"]:
+                reorg = Reorganisation.objects.filter(pk=options["id"]).first()
+                if reorg is None:
+                    raise CommandError(_("No reorganisation with id %(id)s.") % {"id": options["id"]})
+            else:
+                reorg = official_reorganisation()
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(_("No user named “%(name)s”.") % {"name": options["user"]})
+
+        plan = build_plan(reorg)
+        self.stdout.write(str(reorg))
+        for label, count in plan_lines(plan):
+            self.stdout.write(f"  {label}: {count}")
+        for line in divided_lines(plan):
+            self.stdout.write(f"  {line}")
+        if options["preview"]:
+            self.stdout.write(_("Preview only: nothing was changed."))
+            return
+        result = apply_reorganisation(reorg, user=user)
+        if result.changed:
+            self.stdout.write(self.style.SUCCESS(_("Applied: the changes above were made and recorded.")))
+        else:
+            self.stdout.write(_("Already applied: nothing to change."))

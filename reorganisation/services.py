@@ -1,0 +1,450 @@
+"""Preview and apply a reorganisation; confirm review items; map old units onto today's.
+
+Design (see README, "Administrative reorganisation"): village nodes are never moved. Each current village
+of an old commune is re-created under the commune's (default) new commune from the effective date and the
+old village ends the day before; the register (active subjects) moves to the new villages / communes,
+while evaluations, decisions, targets and report snapshots keep the old units, so a past year's roll-up
+in the structure of its time is unchanged. ``UnitLink`` rows record old -> new for mapped reports.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluations.models import AdministrativeUnit, Subject, UnitLevel, UnitSuccession
+from reports.models import Target
+
+from .models import (
+    LinkKind,
+    Reorganisation,
+    ReorganisationSource,
+    ReorganisationStatus,
+    ReorganisationStep,
+    ReviewItem,
+    SubjectMove,
+    UnitLink,
+)
+
+OFFICIAL_DATE = datetime.date(2025, 7, 1)
+CHUNK = 500
+
+
+def official_reorganisation(effective_date: datetime.date = OFFICIAL_DATE) -> Reorganisation:
+    """The official reorganisation of ``effective_date`` built from the loaded ``UnitSuccession`` rows."""
+    successions = list(UnitSuccession.objects.filter(effective_date=effective_date).select_related("old_unit"))
+    if not successions:
+        raise ValidationError(
+            _("No official mapping is loaded for %(date)s: run “manage.py load_admin_units” first.")
+            % {"date": effective_date.strftime("%d/%m/%Y")}
+        )
+    reorg, _created = Reorganisation.objects.get_or_create(
+        source=ReorganisationSource.OFFICIAL,
+        effective_date=effective_date,
+        defaults={"name": _("Official reorganisation of %(date)s") % {"date": effective_date.strftime("%d/%m/%Y")}},
+    )
+    existing = set(reorg.steps.values_list("old_unit_id", "new_unit_id"))
+    ReorganisationStep.objects.bulk_create(
+        ReorganisationStep(
+            reorganisation=reorg, old_unit_id=s.old_unit_id, new_unit_id=s.new_unit_id, is_default=s.is_default
+        )
+        for s in successions
+        if (s.old_unit_id, s.new_unit_id) not in existing
+    )
+    return reorg
+
+
+@transaction.atomic
+def manual_reorganisation(*, name, effective_date, old_units, new_units, default_unit, user=None) -> Reorganisation:
+    """A merge (several old -> one new) or split (one old -> several new) entered by hand, as a draft."""
+    old_units, new_units = list(old_units), list(new_units)
+    errors = []
+    if not old_units or not new_units:
+        errors.append(_("Choose at least one old unit and one new unit."))
+    if len(old_units) > 1 and len(new_units) > 1:
+        errors.append(_("Enter a merge (several old units into one) or a split (one into several), not both."))
+    if default_unit not in new_units:
+        errors.append(_("The default new unit must be one of the new units."))
+    for unit in old_units + new_units:
+        if unit.level != UnitLevel.COMMUNE:
+            errors.append(_("“%(unit)s” is not a commune: only communes are merged or split here.") % {"unit": unit})
+    for unit in new_units:
+        if unit.valid_to is not None and unit.valid_to < effective_date:
+            errors.append(_("“%(unit)s” ends before the effective date.") % {"unit": unit})
+    if errors:
+        raise ValidationError(errors)
+    reorg = Reorganisation.objects.create(
+        name=name, effective_date=effective_date, source=ReorganisationSource.MANUAL, created_by=user
+    )
+    for old in old_units:
+        for new in new_units:
+            # A unit that is both old and new continues (a merge into it, or a split of part of it).
+            ReorganisationStep.objects.create(
+                reorganisation=reorg, old_unit=old, new_unit=new, is_default=(new == default_unit)
+            )
+    return reorg
+
+
+@dataclass
+class Plan:
+    reorganisation: Reorganisation
+    #: old unit -> (default new unit, all new units)
+    communes: dict[AdministrativeUnit, tuple[AdministrativeUnit, list[AdministrativeUnit]]] = field(
+        default_factory=dict
+    )
+    units_to_end: list[AdministrativeUnit] = field(default_factory=list)
+    #: (old village, new parent): villages to re-create under their new commune
+    villages: list[tuple[AdministrativeUnit, AdministrativeUnit]] = field(default_factory=list)
+    #: (subject, old area, new area or the old village whose new copy is the target)
+    subjects: list[tuple[Subject, AdministrativeUnit, AdministrativeUnit]] = field(default_factory=list)
+    #: (subject, divided old unit, proposed new unit)
+    review: list[tuple[Subject, AdministrativeUnit, AdministrativeUnit]] = field(default_factory=list)
+    #: (target, new area)
+    targets: list[tuple[Target, AdministrativeUnit]] = field(default_factory=list)
+    #: old province / district -> new province (official merger of provinces)
+    parents: list[tuple[AdministrativeUnit, AdministrativeUnit, str]] = field(default_factory=list)
+    new_links: list[tuple[AdministrativeUnit, AdministrativeUnit, str]] = field(default_factory=list)
+
+    @property
+    def divided(self) -> list[tuple[AdministrativeUnit, AdministrativeUnit, list[AdministrativeUnit]]]:
+        return [(old, default, news) for old, (default, news) in self.communes.items() if len(news) > 1]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "old_units": len(self.communes),
+            "new_units": len({u.pk for _d, news in self.communes.values() for u in news}),
+            "units_ended": len(self.units_to_end),
+            "villages_created": len(self.villages),
+            "subjects_moved": len(self.subjects),
+            "subjects_to_review": len(self.review),
+            "targets_copied": len(self.targets),
+            "links": len(self.new_links),
+        }
+
+    @property
+    def is_empty(self) -> bool:
+        counts = self.counts
+        return not any(counts[k] for k in counts if k not in ("old_units", "new_units"))
+
+
+def _day_before(reorg: Reorganisation) -> datetime.date:
+    return reorg.effective_date - datetime.timedelta(days=1)
+
+
+def build_plan(reorg: Reorganisation) -> Plan:
+    """What applying ``reorg`` would change now (empty once it is applied)."""
+    plan = Plan(reorganisation=reorg)
+    end = _day_before(reorg)
+    grouped: dict[int, list[ReorganisationStep]] = defaultdict(list)
+    for step in reorg.steps.select_related("old_unit", "new_unit").order_by("old_unit__path", "new_unit__path"):
+        grouped[step.old_unit_id].append(step)
+    links = {link.old_unit_id: link for link in reorg.links.select_related("new_unit")}
+    reviewed = set(reorg.review_items.values_list("subject_id", flat=True))
+    # (unit, year, indicator) that already have a target: a merged commune takes the first old one's.
+    new_ids = {s.new_unit_id for steps in grouped.values() for s in steps}
+    targets_there = set(Target.objects.filter(area_id__in=new_ids).values_list("area_id", "year", "indicator"))
+
+    for steps in grouped.values():
+        old = steps[0].old_unit
+        news = [s.new_unit for s in steps]
+        default = next((s.new_unit for s in steps if s.is_default), news[0])
+        divided = len(news) > 1
+        plan.communes[old] = (default, news)
+        if default.pk == old.pk:
+            # The unit continues: nothing ends or moves; a split lists its subjects for review.
+            if divided:
+                for subject in Subject.objects.filter(is_active=True).filter(
+                    Q(area=old) | Q(area__path__startswith=old.path, area__level=UnitLevel.VILLAGE)
+                ):
+                    if subject.pk not in reviewed:
+                        plan.review.append((subject, old, default))
+            continue
+        if old.valid_to is None or old.valid_to > end:
+            plan.units_to_end.append(old)
+        if old.pk not in links:
+            plan.new_links.append((old, default, LinkKind.COMMUNE))
+
+        villages = list(old.get_children().filter(level=UnitLevel.VILLAGE))
+        village_target: dict[int, AdministrativeUnit] = {}
+        for village in villages:
+            link = links.get(village.pk)
+            if link is not None:
+                village_target[village.pk] = link.new_unit
+            elif village.valid_to is None or village.valid_to >= reorg.effective_date:
+                plan.villages.append((village, default))
+                village_target[village.pk] = village  # its new copy, made when applying
+        from_units = {old.pk: old, **{v.pk: v for v in villages}}
+        for subject in (
+            Subject.objects.filter(is_active=True)
+            .filter(Q(area=old) | Q(area_id__in=village_target))
+            .only("id", "name", "kind", "area_id")
+        ):
+            destination = default if subject.area_id == old.pk else village_target[subject.area_id]
+            plan.subjects.append((subject, from_units[subject.area_id], destination))
+            if divided and subject.pk not in reviewed:
+                plan.review.append((subject, old, default))
+
+        for target in Target.objects.filter(area=old, year__gte=reorg.effective_date.year):
+            if (default.pk, target.year, target.indicator) not in targets_there:
+                targets_there.add((default.pk, target.year, target.indicator))
+                plan.targets.append((target, default))
+
+    _plan_parents(plan, links)
+    return plan
+
+
+def _plan_parents(plan: Plan, links: dict) -> None:
+    """When every commune of an old province maps into one new province (the 2025 merger), the old province
+    and its districts map onto it: their targets carry over and their own subjects go to review there."""
+    step = AdministrativeUnit.steplen
+    reorg = plan.reorganisation
+    by_old_root: dict[str, set[str]] = defaultdict(set)
+    for old, (_default, news) in plan.communes.items():
+        for new in news:
+            by_old_root[old.path[:step]].add(new.path[:step])
+    for old_root_path, new_roots in by_old_root.items():
+        if len(new_roots) != 1 or old_root_path in new_roots:
+            continue
+        old_root = AdministrativeUnit.objects.get(path=old_root_path)
+        new_root = AdministrativeUnit.objects.get(path=next(iter(new_roots)))
+        communes = AdministrativeUnit.objects.filter(path__startswith=old_root_path, level=UnitLevel.COMMUNE)
+        if communes.exclude(pk__in=[u.pk for u in plan.communes]).exists():
+            continue  # only part of the province is reorganised
+        parents = [old_root, *AdministrativeUnit.objects.filter(path__startswith=old_root_path, depth=2)]
+        parents = [u for u in parents if u.level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT)]
+        reviewed = set(reorg.review_items.values_list("subject_id", flat=True))
+        existing = set(Target.objects.filter(area=new_root).values_list("year", "indicator"))
+        for unit in parents:
+            kind = LinkKind.PROVINCE if unit.level == UnitLevel.PROVINCE else LinkKind.DISTRICT
+            plan.parents.append((unit, new_root, kind))
+            if unit.pk not in links:
+                plan.new_links.append((unit, new_root, kind))
+            if unit.valid_to is None or unit.valid_to > _day_before(reorg):
+                plan.units_to_end.append(unit)
+            for subject in Subject.objects.filter(is_active=True, area=unit).only("id", "name", "kind", "area_id"):
+                plan.subjects.append((subject, unit, new_root))
+                if subject.pk not in reviewed:
+                    plan.review.append((subject, unit, new_root))
+        for target in Target.objects.filter(area=old_root, year__gte=reorg.effective_date.year):
+            if (target.year, target.indicator) not in existing:
+                plan.targets.append((target, new_root))
+
+
+@dataclass
+class ApplyResult:
+    reorganisation: Reorganisation
+    changed: bool
+    counts: dict[str, int]
+
+
+def apply_reorganisation(reorg: Reorganisation, user=None) -> ApplyResult:
+    """Apply in one transaction; a second run finds nothing to do and changes nothing."""
+    with transaction.atomic():
+        reorg = Reorganisation.objects.select_for_update().get(pk=reorg.pk)
+        plan = build_plan(reorg)
+        counts = plan.counts
+        if plan.is_empty and reorg.status == ReorganisationStatus.APPLIED:
+            return ApplyResult(reorg, False, counts)
+        end = _day_before(reorg)
+        now = timezone.now()
+
+        for unit in plan.units_to_end:
+            AdministrativeUnit.objects.filter(pk=unit.pk).update(valid_to=end)
+        for old, new, kind in plan.new_links:
+            UnitLink.objects.create(reorganisation=reorg, old_unit=old, new_unit=new, kind=kind)
+
+        parents: dict[int, AdministrativeUnit] = {}  # fresh instances: treebeard counts children in memory
+        copies: dict[int, AdministrativeUnit] = {}
+        for village, parent in plan.villages:
+            parent = parents.setdefault(parent.pk, AdministrativeUnit.objects.get(pk=parent.pk))
+            copies[village.pk] = parent.add_child(
+                name=village.name,
+                short_name=village.short_name,
+                level=village.level,
+                unit_type=village.unit_type,
+                code=None,
+                valid_from=reorg.effective_date,
+                valid_to=None,
+            )
+            AdministrativeUnit.objects.filter(pk=village.pk).update(valid_to=end)
+            UnitLink.objects.create(
+                reorganisation=reorg, old_unit=village, new_unit=copies[village.pk], kind=LinkKind.VILLAGE
+            )
+
+        # A province holds some 165,000 households: update by (from, to) group in chunks, log in bulk.
+        groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for subject, from_area, destination in plan.subjects:
+            to_area = (
+                copies.get(destination.pk, destination) if destination.level == UnitLevel.VILLAGE else destination
+            )
+            if to_area.pk != from_area.pk:
+                groups[(from_area.pk, to_area.pk)].append(subject.pk)
+        for (from_id, to_id), ids in groups.items():
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                Subject.objects.filter(pk__in=chunk, area_id=from_id).update(area_id=to_id, updated_at=now)
+            SubjectMove.objects.bulk_create(
+                (
+                    SubjectMove(
+                        reorganisation=reorg, subject_id=pk, from_area_id=from_id, to_area_id=to_id, moved_by=user
+                    )
+                    for pk in ids
+                ),
+                batch_size=CHUNK,
+            )
+        ReviewItem.objects.bulk_create(
+            (
+                ReviewItem(reorganisation=reorg, subject=subject, old_unit=old, proposed_unit=proposed)
+                for subject, old, proposed in plan.review
+            ),
+            batch_size=CHUNK,
+        )
+        Target.objects.bulk_create(
+            Target(area=new, year=t.year, indicator=t.indicator, percent=t.percent) for t, new in plan.targets
+        )
+
+        reorg.status = ReorganisationStatus.APPLIED
+        reorg.applied_at = now
+        reorg.applied_by = user
+        reorg.counts = counts
+        reorg.save(update_fields=["status", "applied_at", "applied_by", "counts"])
+    return ApplyResult(reorg, True, counts)
+
+
+def review_choices(item: ReviewItem) -> list[AdministrativeUnit]:
+    """The units an officer may choose for a review item: the new units of its divided old unit."""
+    news = list(
+        AdministrativeUnit.objects.filter(
+            pk__in=ReorganisationStep.objects.filter(
+                reorganisation=item.reorganisation, old_unit=item.old_unit
+            ).values("new_unit")
+        )
+    )
+    if item.proposed_unit not in news:
+        news.insert(0, item.proposed_unit)
+    if item.old_unit.level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT):
+        # An abolished district's subject may stay at the province or go to one of its communes.
+        news += list(item.proposed_unit.get_children().filter(level=UnitLevel.COMMUNE).current())
+    return news
+
+
+@transaction.atomic
+def confirm_review(item: ReviewItem, unit: AdministrativeUnit, user) -> ReviewItem:
+    """Confirm the proposed unit or choose another; the subject moves when another unit is chosen."""
+    item = ReviewItem.objects.select_for_update().select_related("subject__area", "reorganisation").get(pk=item.pk)
+    if unit not in review_choices(item):
+        raise ValidationError(
+            _("“%(unit)s” is not one of the new units of %(old)s.") % {"unit": unit, "old": item.old_unit}
+        )
+    subject = item.subject
+    area = subject.area
+    if area.level == UnitLevel.VILLAGE:
+        current_commune = area.get_parent()
+        if current_commune.pk != unit.pk:
+            if unit.level == UnitLevel.COMMUNE:
+                # The part of the village that went to the other commune: the same village name there.
+                target = unit.get_children().filter(name=area.name, level=UnitLevel.VILLAGE).first()
+                if target is None:
+                    target = AdministrativeUnit.objects.get(pk=unit.pk).add_child(
+                        name=area.name,
+                        short_name=area.short_name,
+                        level=UnitLevel.VILLAGE,
+                        unit_type=area.unit_type,
+                        code=None,
+                        valid_from=item.reorganisation.effective_date,
+                    )
+            else:
+                target = unit
+            _move(item, subject, area, target, user)
+    elif area.pk != unit.pk:
+        _move(item, subject, area, unit, user)
+    item.chosen_unit = unit
+    item.confirmed_by = user
+    item.confirmed_at = timezone.now()
+    item.save(update_fields=["chosen_unit", "confirmed_by", "confirmed_at"])
+    return item
+
+
+def _move(item, subject, from_area, to_area, user) -> None:
+    if to_area.level not in subject.specific.allowed_area_levels:
+        raise ValidationError(
+            _("A %(kind)s cannot be attached to “%(unit)s”.") % {"kind": subject.get_kind_display(), "unit": to_area}
+        )
+    Subject.objects.filter(pk=subject.pk).update(area=to_area, updated_at=timezone.now())
+    SubjectMove.objects.create(
+        reorganisation=item.reorganisation, subject=subject, from_area=from_area, to_area=to_area, moved_by=user
+    )
+
+
+def current_unit_map(unit_ids) -> dict[int, int]:
+    """For old units, the unit of today they map onto (links recorded by applied reorganisations, followed
+    through later ones; an unlinked unit follows its nearest linked ancestor, else the official default)."""
+    links = dict(
+        UnitLink.objects.filter(reorganisation__status=ReorganisationStatus.APPLIED)
+        .order_by("reorganisation__effective_date")
+        .values_list("old_unit_id", "new_unit_id")
+    )
+    for old_id, new_id in UnitSuccession.objects.filter(is_default=True).values_list("old_unit_id", "new_unit_id"):
+        links.setdefault(old_id, new_id)
+    units = dict(AdministrativeUnit.objects.filter(pk__in=list(unit_ids)).values_list("pk", "path"))
+    by_path = dict(AdministrativeUnit.objects.filter(pk__in=links).values_list("path", "pk"))
+    step = AdministrativeUnit.steplen
+    result = {}
+    for pk, path in units.items():
+        mapped = links.get(pk)
+        if mapped is None:
+            for i in range(len(path) - step, 0, -step):
+                ancestor = by_path.get(path[:i])
+                if ancestor is not None:
+                    mapped = links[ancestor]
+                    break
+        if mapped is None:
+            continue
+        seen = {pk}
+        while mapped in links and mapped not in seen:  # a later reorganisation moved it again
+            seen.add(mapped)
+            mapped = links[mapped]
+        result[pk] = mapped
+    return result
+
+
+def moves_after(date: datetime.date):
+    """Active subjects moved by reorganisations effective after ``date``: (subject id, area then, area now)."""
+    first: dict[int, int] = {}
+    for subject_id, from_id in (
+        SubjectMove.objects.filter(reorganisation__effective_date__gt=date, subject__is_active=True)
+        .order_by("pk")
+        .values_list("subject_id", "from_area_id")
+    ):
+        first.setdefault(subject_id, from_id)
+    return first
+
+
+def plan_lines(plan: Plan) -> list[tuple[str, int]]:
+    """The preview as labelled counts, for the admin screen and the command."""
+    counts = plan.counts
+    return [
+        (_("Old units that end the day before"), counts["old_units"]),
+        (_("New units they go into"), counts["new_units"]),
+        (_("Units whose end date is set now"), counts["units_ended"]),
+        (_("Villages re-created under their new commune"), counts["villages_created"]),
+        (_("Subjects moved"), counts["subjects_moved"]),
+        (_("Subjects to review"), counts["subjects_to_review"]),
+        (_("Targets carried over"), counts["targets_copied"]),
+    ]
+
+
+def divided_lines(plan: Plan) -> list[str]:
+    return [
+        _("%(old)s is divided between %(news)s; default: %(default)s.")
+        % {"old": old.label_with_parent, "news": ", ".join(n.name for n in news), "default": default.name}
+        for old, default, news in plan.divided
+    ]
