@@ -240,7 +240,7 @@ MEMO_SIZE = 20_000
 _REQUIRED = object()  # memo marker: the cell is empty in a required column
 
 
-def column_converter(column: cols.Column, parser: Callable) -> Callable:
+def column_converter(column: cols.Column, parser: Callable) -> tuple[Callable, dict, str]:
     """``parser`` for one column with its results (values and errors alike) remembered per distinct cell.
 
     Keyed by the cell's type as well as its value: ``True``, ``1`` and ``1.0`` are equal keys in a dict
@@ -265,7 +265,7 @@ def column_converter(column: cols.Column, parser: Callable) -> Callable:
             memo[key] = found
         return found
 
-    return convert, field_name
+    return convert, memo, field_name
 
 
 def row_parser(header: cols.Header, columns: list[cols.Column]):
@@ -281,8 +281,12 @@ def row_parser(header: cols.Header, columns: list[cols.Column]):
         values: dict = {}
         errors: list[RowError] = []
         width = len(cells)
-        for index, convert, field_name in specs:
-            found = convert(cells[index] if index < width else None)
+        for index, convert, memo, field_name in specs:
+            raw = cells[index] if index < width else None
+            # The memo is read here first: most cells were seen before, and a call costs more than the lookup.
+            found = memo.get((raw.__class__, raw))
+            if found is None:
+                found = convert(raw)
             if type(found) is tuple:
                 values[field_name] = found[0]
             elif found is _REQUIRED:
@@ -359,7 +363,9 @@ def load_existing(kind: str, area_ids: set[int], codes: set[str] | None = None) 
 
 
 class Planner:
-    """Validates rows one by one and keeps the plan; ``finish`` compares with what is stored."""
+    """Validates rows one by one and keeps the plan; ``finish`` compares with what is stored.
+
+    Hot paths read ``unit.id`` rather than ``unit.pk`` (a property call each time): the same value."""
 
     def __init__(self, kind: str, header: cols.Header, *, commune=None, user=None, resolver=None):
         self.kind = kind
@@ -444,7 +450,7 @@ class Planner:
         if area is None:
             return
         code = values.get("code") or ""
-        natural = (area.pk, "code", code) if code else (area.pk, "name", *name_key(self.kind, values))
+        natural = (area.id, "code", code) if code else (area.id, "name", *name_key(self.kind, values))
         first = self.seen.get(natural)
         if first is not None:
             self.reject(row, "", _("Same household, clan, unit or person as row %(row)d.") % {"row": first})
@@ -466,7 +472,7 @@ class Planner:
         stored = [(f, at[f]) for f in (*COMMON_FIELDS, *CHILD_FIELDS[kind])]
         by_area: dict[int, list[Record]] = {}
         for record in self.accepted:
-            by_area.setdefault(record.area.pk, []).append(record)
+            by_area.setdefault(record.area.id, []).append(record)
         self.accepted = []
         area_ids = sorted(by_area)
         # A few villages at a time: the stored records of a whole province need not be in memory at once.
@@ -495,12 +501,12 @@ class Planner:
         for values in records:
             area = values.area
             code = values.get("code") or ""
-            match = by_code.get((area.pk, code)) if code else None
+            match = by_code.get((area.id, code)) if code else None
             if match is None:
                 candidates = (
                     [
                         r
-                        for r in by_name.get((area.pk, *name_key(kind, values)), ())
+                        for r in by_name.get((area.id, *name_key(kind, values)), ())
                         if not (code and r[code_i] and r[code_i] != code)
                     ]
                     if by_name
@@ -651,7 +657,7 @@ def display_names(kind: str, records: list[Record], children: list[tuple]) -> li
         attrs.update(zip(fields, child, strict=True))
         area = record.area
         attrs["area"] = area
-        attrs["area_id"] = area.pk
+        attrs["area_id"] = area.id
         names.append(build(row)[:255])
     return names
 
@@ -722,7 +728,7 @@ def write_batch(kind: str, creates: list[Record], updates: list[Record], *, user
                 (
                     kind,
                     name,
-                    v.area.pk,
+                    v.area.id,
                     getattr(v, "code", None) or "",
                     v.get("publish_consent", DEFAULTS["publish_consent"]),
                     True,
