@@ -353,9 +353,11 @@ def load_existing(kind: str, area_ids: set[int], codes: set[str] | None = None) 
     found = Subject.objects.filter(kind=kind, area_id__in=sorted(area_ids)).order_by()
     if codes is None:
         return list(found.values_list(*columns))
-    wanted = [
-        pk for pk, code in found.values_list("pk", "code").iterator(chunk_size=10_000) if not code or code in codes
-    ]
+    # A plain cursor: two plain columns of up to 164,000 rows, nothing for the ORM to convert.
+    sql, params = found.values_list("pk", "code").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        wanted = [pk for pk, code in cursor.fetchall() if not code or code in codes]
     rows: list[tuple] = []
     for start in range(0, len(wanted), IDS_PER_QUERY):
         rows += Subject.objects.filter(pk__in=wanted[start : start + IDS_PER_QUERY]).order_by().values_list(*columns)
