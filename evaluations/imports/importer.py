@@ -530,7 +530,11 @@ class Planner:
                 self.reject(values.row, "", _("Another row of this file already updates the same record."))
                 continue
             claimed.add(match[pk_i])
-            changed = [f for f, i in compared if values.get(f) is not None and values.get(f) != match[i]]
+            changed = []
+            for f, i in compared:
+                value = getattr(values, f, None)  # what ``values.get(f)`` answers, without the method call
+                if value is not None and value != match[i]:
+                    changed.append(f)
             if changed:
                 # The update writes the stored values, with the file's where they differ.
                 for f, i in stored:
