@@ -117,7 +117,10 @@ def import_job_confirm(job: ImportJob) -> ImportJob:
         raise ValueError("only a checked import can be confirmed")
     job.status = ImportStatus.QUEUED
     job.progress_done = 0
-    job.save(update_fields=["status", "progress_done"])
+    # The preview's task (finished) is not this run's: forget it, and count the wait from now.
+    job.task_id = ""
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "progress_done", "task_id", "heartbeat_at"])
     if job.progress_total <= settings.IMPORT_INLINE_MAX_ROWS:
         import_job_run(job)
     else:

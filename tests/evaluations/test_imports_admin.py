@@ -237,3 +237,25 @@ def test_background_jobs_keep_their_task_id_and_progress_is_a_heartbeat(
         upload(admin_client, families_file(rows))
     job = ImportJob.objects.get()
     assert job.task_id and job.heartbeat_at is not None
+
+
+def test_a_confirmed_job_waiting_for_its_task_is_not_taken_for_interrupted(
+    admin_client, areas, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluations.imports import jobs
+
+    settings.IMPORT_INLINE_MAX_ROWS = 0
+    settings.IMPORT_STALE_MINUTES = 15
+    upload(admin_client, families_file([["Xã Phước Hải", "Thôn Từ Thiện", "Nguyễn Văn An", "Ông", 4, "H1"]]))
+    # Checked 20 minutes ago by a preview task that has finished.
+    long_ago = timezone.now() - timedelta(minutes=20)
+    ImportJob.objects.update(task_id="preview-task", heartbeat_at=long_ago, created_at=long_ago)
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=False):
+        job = jobs.import_job_confirm(job)
+    assert (job.status, job.task_id) == (ImportStatus.QUEUED, "")
+    assert not jobs.import_job_interrupted(job)
