@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import gc
+import operator
 import re
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -232,28 +233,66 @@ def parse_text(raw, column: cols.Column) -> str:
 PARSERS = {cols.INT: as_int, cols.YEAR: as_year, cols.YESNO: as_bool, cols.CHOICE: parse_choice, cols.TEXT: parse_text}
 
 
+#: Distinct values remembered per column: village, commune, title and count cells repeat across a
+#: whole list, so each distinct one is cleaned and checked once; unique columns (names, codes) stop
+#: being remembered at this size, which bounds the memory.
+MEMO_SIZE = 20_000
+_REQUIRED = object()  # memo marker: the cell is empty in a required column
+
+
+def column_converter(column: cols.Column, parser: Callable) -> tuple[Callable, dict, str]:
+    """``parser`` for one column with its results (values and errors alike) remembered per distinct cell.
+
+    Keyed by the cell's type as well as its value: ``True``, ``1`` and ``1.0`` are equal keys in a dict
+    but not the same cell.
+    """
+    memo: dict = {}
+    required = column.required
+    field_name = column.field
+
+    def convert(raw):
+        key = (raw.__class__, raw)
+        found = memo.get(key)
+        if found is not None:
+            return found
+        try:
+            value = parser(raw, column)
+        except RowError as error:
+            found = error
+        else:
+            found = _REQUIRED if required and (value is None or value == "") else (value,)
+        if len(memo) < MEMO_SIZE:
+            memo[key] = found
+        return found
+
+    return convert, memo, field_name
+
+
 def row_parser(header: cols.Header, columns: list[cols.Column]):
     """A function: cells -> (typed values of the columns present, errors); the column lookups done once."""
     specs = [
-        (column, header.positions[column.field], PARSERS[column.type])
+        (header.positions[column.field], *column_converter(column, PARSERS[column.type]))
         for column in columns
         if column.field in header.positions
     ]
+    required_message = _("This field is required.")
 
     def parse(cells: list) -> tuple[dict, list[RowError]]:
         values: dict = {}
         errors: list[RowError] = []
         width = len(cells)
-        for column, index, parser in specs:
-            try:
-                value = parser(cells[index] if index < width else None, column)
-            except RowError as error:
-                errors.append(error)
-                continue
-            if column.required and (value is None or value == ""):
-                errors.append(RowError(column.field, _("This field is required.")))
-                continue
-            values[column.field] = value
+        for index, convert, memo, field_name in specs:
+            raw = cells[index] if index < width else None
+            # The memo is read here first: most cells were seen before, and a call costs more than the lookup.
+            found = memo.get((raw.__class__, raw))
+            if found is None:
+                found = convert(raw)
+            if type(found) is tuple:
+                values[field_name] = found[0]
+            elif found is _REQUIRED:
+                errors.append(RowError(field_name, required_message))
+            else:
+                errors.append(found)
         return values, errors
 
     return parse
@@ -297,17 +336,38 @@ def existing_fields(kind: str) -> list[str]:
     return ["pk", "area_id", "name", *COMMON_FIELDS, *CHILD_FIELDS[kind]]
 
 
-def load_existing(kind: str, area_ids: set[int]) -> list[tuple]:
-    """The stored subjects of ``kind`` in ``area_ids`` as tuples in ``existing_fields`` order."""
+#: Most ids in one ``pk IN (...)`` (SQLite allows 32,766 parameters in a statement).
+IDS_PER_QUERY = 10_000
+
+
+def load_existing(kind: str, area_ids: set[int], codes: set[str] | None = None) -> list[tuple]:
+    """The stored subjects of ``kind`` in ``area_ids`` as tuples in ``existing_fields`` order.
+
+    With ``codes`` (every row of the file has a code), only those a row can match: the ones with one
+    of these codes, and those without a code (matched by name). They are picked from a narrow read of
+    the subject table (id and code), so the stored records no row can match are never built.
+    """
     related = MODELS[kind]._meta.model_name
     columns = ["pk", "area_id", "name", *COMMON_FIELDS, *(f"{related}__{f}" for f in CHILD_FIELDS[kind])]
     # From the subject table (its (kind, area) index), unordered: sorting by name would cost more than the read.
-    found = Subject.objects.filter(kind=kind, area_id__in=sorted(area_ids)).order_by().values_list(*columns)
-    return list(found)
+    found = Subject.objects.filter(kind=kind, area_id__in=sorted(area_ids)).order_by()
+    if codes is None:
+        return list(found.values_list(*columns))
+    # A plain cursor: two plain columns of up to 164,000 rows, nothing for the ORM to convert.
+    sql, params = found.values_list("pk", "code").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        wanted = [pk for pk, code in cursor.fetchall() if not code or code in codes]
+    rows: list[tuple] = []
+    for start in range(0, len(wanted), IDS_PER_QUERY):
+        rows += Subject.objects.filter(pk__in=wanted[start : start + IDS_PER_QUERY]).order_by().values_list(*columns)
+    return rows
 
 
 class Planner:
-    """Validates rows one by one and keeps the plan; ``finish`` compares with what is stored."""
+    """Validates rows one by one and keeps the plan; ``finish`` compares with what is stored.
+
+    Hot paths read ``unit.id`` rather than ``unit.pk`` (a property call each time): the same value."""
 
     def __init__(self, kind: str, header: cols.Header, *, commune=None, user=None, resolver=None):
         self.kind = kind
@@ -320,6 +380,8 @@ class Planner:
         self.accepted: list[Record] = []
         self.seen: dict[tuple, int] = {}
         self.parse = row_parser(header, self.columns)
+        #: (commune, district, village or None) as written -> (unit or None, rejection or None).
+        self._areas: dict[tuple, tuple] = {}
 
     def where(self, field_name: str) -> str:
         index = self.header.positions.get(field_name)
@@ -333,6 +395,20 @@ class Planner:
         self.rejections.append(Rejection(row, self.where(field_name) if field_name else "", message))
 
     def area_for(self, row: int, values: dict, village: bool | None = None) -> AdministrativeUnit | None:
+        """The row's unit, or None after rejecting the row; worked out once per distinct place written."""
+        village = self.kind in cols.VILLAGE_KINDS if village is None else village
+        key = (values.get("commune") or "", values.get("district") or "", values.get("village") if village else None)
+        found = self._areas.get(key)
+        if found is None:
+            rejected: list[tuple[str, str]] = []
+            area = self._find_area(values, village, rejected)
+            found = self._areas[key] = (area, rejected[0] if rejected else None)
+        area, rejection = found
+        if rejection is not None:
+            self.reject(row, *rejection)
+        return area
+
+    def _find_area(self, values: dict, village: bool, rejected: list) -> AdministrativeUnit | None:
         commune_name = values.get("commune") or ""
         try:
             if commune_name:
@@ -340,26 +416,26 @@ class Planner:
             elif self.commune is not None:
                 commune = self.commune
             else:
-                self.reject(row, "commune", _("Write the commune, or choose one for the whole file."))
+                rejected.append(("commune", _("Write the commune, or choose one for the whole file.")))
                 return None
         except ResolveError as error:
-            self.reject(row, "commune", str(error.args[0]))
+            rejected.append(("commune", str(error.args[0])))
             return None
-        village = self.kind in cols.VILLAGE_KINDS if village is None else village
         if village:
             try:
                 area = self.resolver.village(commune, values["village"])
             except ResolveError as error:
-                self.reject(row, "village", str(error.args[0]))
+                rejected.append(("village", str(error.args[0])))
                 return None
         else:
             area = commune
         if self.user is not None and not user_reaches_unit(self.user, area):
-            self.reject(
-                row,
-                "village" if village else "commune",
-                _("%(unit)s is outside your area; you may import only the units assigned to you.")
-                % {"unit": area.label_with_parent if area.level == UnitLevel.VILLAGE else area.name},
+            rejected.append(
+                (
+                    "village" if village else "commune",
+                    _("%(unit)s is outside your area; you may import only the units assigned to you.")
+                    % {"unit": area.label_with_parent if area.level == UnitLevel.VILLAGE else area.name},
+                )
             )
             return None
         return area
@@ -376,7 +452,7 @@ class Planner:
         if area is None:
             return
         code = values.get("code") or ""
-        natural = (area.pk, "code", code) if code else (area.pk, "name", *name_key(self.kind, values))
+        natural = (area.id, "code", code) if code else (area.id, "name", *name_key(self.kind, values))
         first = self.seen.get(natural)
         if first is not None:
             self.reject(row, "", _("Same household, clan, unit or person as row %(row)d.") % {"row": first})
@@ -398,7 +474,7 @@ class Planner:
         stored = [(f, at[f]) for f in (*COMMON_FIELDS, *CHILD_FIELDS[kind])]
         by_area: dict[int, list[Record]] = {}
         for record in self.accepted:
-            by_area.setdefault(record.area.pk, []).append(record)
+            by_area.setdefault(record.area.id, []).append(record)
         self.accepted = []
         area_ids = sorted(by_area)
         # A few villages at a time: the stored records of a whole province need not be in memory at once.
@@ -406,7 +482,8 @@ class Planner:
             chunk = area_ids[start : start + AREAS_PER_QUERY]
             by_code: dict[tuple, tuple] = {}
             by_name: dict[tuple, list[tuple]] = {}
-            for row in load_existing(kind, set(chunk)):
+            codes = None if any_without_code else {r.code for a in chunk for r in by_area[a]}
+            for row in load_existing(kind, set(chunk), codes):
                 if row[code_i]:
                     by_code[(row[area_i], row[code_i])] = row
                     if not any_without_code:
@@ -426,13 +503,17 @@ class Planner:
         for values in records:
             area = values.area
             code = values.get("code") or ""
-            match = by_code.get((area.pk, code)) if code else None
+            match = by_code.get((area.id, code)) if code else None
             if match is None:
-                candidates = [
-                    r
-                    for r in by_name.get((area.pk, *name_key(kind, values)), ())
-                    if not (code and r[code_i] and r[code_i] != code)
-                ]
+                candidates = (
+                    [
+                        r
+                        for r in by_name.get((area.id, *name_key(kind, values)), ())
+                        if not (code and r[code_i] and r[code_i] != code)
+                    ]
+                    if by_name
+                    else []
+                )
                 if len(candidates) > 1:
                     self.reject(
                         values.row,
@@ -449,7 +530,11 @@ class Planner:
                 self.reject(values.row, "", _("Another row of this file already updates the same record."))
                 continue
             claimed.add(match[pk_i])
-            changed = [f for f, i in compared if values.get(f) is not None and values.get(f) != match[i]]
+            changed = []
+            for f, i in compared:
+                value = getattr(values, f, None)  # what ``values.get(f)`` answers, without the method call
+                if value is not None and value != match[i]:
+                    changed.append(f)
             if changed:
                 # The update writes the stored values, with the file's where they differ.
                 for f, i in stored:
@@ -540,6 +625,23 @@ def child_values(kind: str, record: Record) -> tuple:
     )
 
 
+def child_rows(kind: str, records: list[Record]) -> list[tuple]:
+    """``child_values`` of many records: the same values, one attribute getter per field."""
+    pairs = zip(CHILD_FIELDS[kind], CHILD_DEFAULTS[kind], strict=True)
+    getters = [(operator.attrgetter(f), default) for f, default in pairs]
+    out = []
+    for record in records:
+        row = []
+        for get, default in getters:
+            try:
+                value = get(record)
+            except AttributeError:  # a slot the file's columns left unset
+                value = None
+            row.append(default if value is None else value)
+        out.append(tuple(row))
+    return out
+
+
 def display_name(kind: str, values: Record, child: tuple | None = None) -> str:
     """The name ``Subject.save`` would store, from the kind's own ``build_display_name``.
 
@@ -547,9 +649,23 @@ def display_name(kind: str, values: Record, child: tuple | None = None) -> str:
     for each of 164,000 rows would cost more than the rest of the import.
     """
     child = child_values(kind, values) if child is None else child
-    area = values.area
-    row = SimpleNamespace(**dict(zip(CHILD_FIELDS[kind], child, strict=True)), area=area, area_id=area.pk)
-    return MODELS[kind].build_display_name(row)[:255]
+    return display_names(kind, [values], [child])[0]
+
+
+def display_names(kind: str, records: list[Record], children: list[tuple]) -> list[str]:
+    """``display_name`` of many records, through one namespace whose fields are replaced for each."""
+    build = MODELS[kind].build_display_name
+    fields = CHILD_FIELDS[kind]
+    row = SimpleNamespace()
+    attrs = row.__dict__
+    names = []
+    for record, child in zip(records, children, strict=True):
+        attrs.update(zip(fields, child, strict=True))
+        area = record.area
+        attrs["area"] = area
+        attrs["area_id"] = area.id
+        names.append(build(row)[:255])
+    return names
 
 
 def insert_returning(model, fields: list[str], rows: list[tuple]) -> list[int]:
@@ -608,8 +724,8 @@ def write_batch(kind: str, creates: list[Record], updates: list[Record], *, user
     child_fields = CHILD_FIELDS[kind]
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
     if creates:
-        children = [child_values(kind, v) for v in creates]
-        names = [display_name(kind, v, own) for v, own in zip(creates, children, strict=True)]
+        children = child_rows(kind, creates)
+        names = display_names(kind, creates, children)
         ids = insert_returning(
             Subject,
             ["kind", "name", "name_folded", "area", "code", "publish_consent", "is_active", "note", "created_at"]
@@ -619,7 +735,7 @@ def write_batch(kind: str, creates: list[Record], updates: list[Record], *, user
                     kind,
                     name,
                     fold_words(name)[:255],
-                    v.area.pk,
+                    v.area.id,
                     getattr(v, "code", None) or "",
                     v.get("publish_consent", DEFAULTS["publish_consent"]),
                     True,
@@ -638,7 +754,7 @@ def write_batch(kind: str, creates: list[Record], updates: list[Record], *, user
             ["name", "name_folded", "code", "publish_consent", "note", "updated_at"],
             [
                 (name, fold_words(name)[:255], v.code, v.publish_consent, v.note, now, v.pk)
-                for v, name in ((v, display_name(kind, v)) for v in updates)
+                for v, name in zip(updates, display_names(kind, updates, child_rows(kind, updates)), strict=True)
             ],
         )
         update_rows(

@@ -7,6 +7,7 @@ confirmation), so no half-made plan is ever stored.
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -14,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from django_tasks import task
+from django_tasks import task, task_backends
+from django_tasks.base import TaskResultStatus
 
 from ..models import AdministrativeUnit, ImportJob, ImportStatus
 from . import importer
@@ -45,7 +47,9 @@ def _read(job: ImportJob) -> bytes:
 
 def _progress(job: ImportJob):
     def report(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total)
+        ImportJob.objects.filter(pk=job.pk).update(
+            progress_done=done, progress_total=total, heartbeat_at=timezone.now()
+        )
 
     return report
 
@@ -71,6 +75,7 @@ def _store_plan(job: ImportJob, plan: importer.Plan) -> None:
         counts["rejected"],
     )
     job.progress_total = plan.total
+    job.heartbeat_at = timezone.now()
     job.errors = [r.as_dict() for r in plan.rejections[: importer.KEPT_ERRORS]]
 
 
@@ -79,8 +84,14 @@ def import_job_check(job: ImportJob) -> ImportJob:
     if job.size <= settings.IMPORT_INLINE_MAX_BYTES:
         import_job_preview(job)
     else:
-        transaction.on_commit(lambda: preview_import_task.enqueue(job.pk))
+        transaction.on_commit(lambda: _enqueue(preview_import_task, job))
     return job
+
+
+def _enqueue(task_obj, job: ImportJob) -> None:
+    """Queue ``task_obj`` for the job and keep the task's id, to tell later whether the worker failed it."""
+    result = task_obj.enqueue(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
 
 
 def import_job_preview(job: ImportJob) -> importer.Plan | None:
@@ -106,11 +117,14 @@ def import_job_confirm(job: ImportJob) -> ImportJob:
         raise ValueError("only a checked import can be confirmed")
     job.status = ImportStatus.QUEUED
     job.progress_done = 0
-    job.save(update_fields=["status", "progress_done"])
+    # The preview's task (finished) is not this run's: forget it, and count the wait from now.
+    job.task_id = ""
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "progress_done", "task_id", "heartbeat_at"])
     if job.progress_total <= settings.IMPORT_INLINE_MAX_ROWS:
         import_job_run(job)
     else:
-        transaction.on_commit(lambda: run_import_task.enqueue(job.pk))
+        transaction.on_commit(lambda: _enqueue(run_import_task, job))
     job.refresh_from_db()
     return job
 
@@ -118,9 +132,9 @@ def import_job_confirm(job: ImportJob) -> ImportJob:
 def import_job_run(job: ImportJob) -> ImportJob:
     """Validate again (the data may have changed since the preview) and write; records the outcome."""
     job.status = ImportStatus.RUNNING
-    job.started_at = timezone.now()
+    job.started_at = job.heartbeat_at = timezone.now()
     job.message = ""
-    job.save(update_fields=["status", "started_at", "message"])
+    job.save(update_fields=["status", "started_at", "heartbeat_at", "message"])
     try:
         plan = import_job_plan(job, progress=_progress(job))
         _store_plan(job, plan)
@@ -139,6 +153,76 @@ def import_job_run(job: ImportJob) -> ImportJob:
     job.finished_at = timezone.now()
     job.save()
     return job
+
+
+# --- interrupted jobs ---------------------------------------------------------------------------
+
+#: The states in which someone (the web process or the worker) is still expected to work on the job.
+IN_PROGRESS = (ImportStatus.UPLOADED, ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+
+def _task_status(job: ImportJob) -> str | None:
+    """The django-tasks status of the job's background task, or None when it cannot be known."""
+    if not job.task_id:
+        return None
+    try:
+        return task_backends["background"].get_result(job.task_id).status
+    except Exception:  # no such result, or a backend that keeps none (immediate, dummy)
+        return None
+
+
+def import_job_interrupted(job: ImportJob, *, now: datetime.datetime | None = None) -> bool:
+    """Whether the job is stuck in progress with nobody working on it.
+
+    True when its background task failed or ended without the job finishing, or, when the task
+    cannot tell (killed worker: the task stays "running"; a check done in the web process), when
+    nothing has reported progress for ``IMPORT_STALE_MINUTES``. A task still waiting in the queue
+    is not interrupted, however long the queue.
+    """
+    if job.status not in IN_PROGRESS:
+        return False
+    status = _task_status(job)
+    if status in (TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL):
+        # The task is over but the job never recorded its outcome: the transaction rolled back.
+        return True
+    if status == TaskResultStatus.READY:
+        return False
+    last = max(d for d in (job.heartbeat_at, job.started_at, job.created_at) if d is not None)
+    now = now or timezone.now()
+    return now - last > datetime.timedelta(minutes=settings.IMPORT_STALE_MINUTES)
+
+
+def import_job_refresh_status(job: ImportJob) -> ImportJob:
+    """Mark the job INTERRUPTED (with a message saying nothing was written) if its worker has stopped."""
+    if not import_job_interrupted(job):
+        return job
+    updated = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=ImportStatus.INTERRUPTED,
+        message=_(
+            "The import was interrupted (the background worker stopped before it finished); nothing was "
+            "written. Start it again."
+        ),
+        finished_at=timezone.now(),
+    )
+    if updated:
+        job.refresh_from_db()
+    return job
+
+
+def import_job_restart(job: ImportJob) -> ImportJob:
+    """Start an interrupted job again from its stored file: checked anew, then confirmed as usual."""
+    if job.status != ImportStatus.INTERRUPTED:
+        raise ValueError("only an interrupted import can be started again")
+    job.status = ImportStatus.UPLOADED
+    job.message = ""
+    job.task_id = ""
+    job.created = job.updated = job.unchanged = job.rejected = 0
+    job.progress_done = 0
+    job.errors = []
+    job.started_at = job.finished_at = None
+    job.heartbeat_at = timezone.now()
+    job.save()
+    return import_job_check(job)
 
 
 @task(backend="background")

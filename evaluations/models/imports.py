@@ -26,6 +26,8 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    #: The worker stopped (killed, restarted, out of memory) before finishing; nothing was written.
+    INTERRUPTED = "interrupted", _("Interrupted")
 
 
 def import_upload_to(instance: "ImportJob", filename: str) -> str:
@@ -74,6 +76,10 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    #: The background task running the check or the import (django-tasks result id), if any.
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    #: Last sign of life from whoever works on the job (progress reports); tells a stopped worker.
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -89,4 +95,4 @@ class ImportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.INTERRUPTED)

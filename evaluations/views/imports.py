@@ -142,12 +142,18 @@ class ImportJobDetailView(ImportMixin, View):
     page_title = gettext_lazy("Import")
 
     def get(self, request, pk: int):
-        job = job_for(request, pk)
-        waiting = (ImportStatus.UPLOADED, ImportStatus.QUEUED, ImportStatus.RUNNING)
-        return self.render(job=job, refresh=job.status in waiting)
+        job = jobs.import_job_refresh_status(job_for(request, pk))
+        return self.render(job=job, refresh=job.status in jobs.IN_PROGRESS)
 
     def post(self, request, pk: int):
-        job = job_for(request, pk)
+        job = jobs.import_job_refresh_status(job_for(request, pk))
+        if request.POST.get("action") == "restart":
+            if job.status != ImportStatus.INTERRUPTED:
+                messages.error(request, _("Only an interrupted import can be started again."))
+            else:
+                jobs.import_job_restart(job)
+                messages.success(request, _("The import was started again: the file is being checked anew."))
+            return redirect("evaluations_imports:detail", job.pk)
         if job.status != ImportStatus.VALIDATED:
             messages.error(request, _("This import has already run or cannot run."))
             return redirect("evaluations_imports:detail", job.pk)
@@ -176,7 +182,8 @@ class ImportJobListView(ImportMixin, View):
     page_title = gettext_lazy("Imports")
 
     def get(self, request):
-        return self.render(jobs=jobs_visible_to(request.user)[:100])
+        listed = [jobs.import_job_refresh_status(job) for job in jobs_visible_to(request.user)[:100]]
+        return self.render(jobs=listed)
 
 
 class ImportTemplateView(ImportMixin, View):

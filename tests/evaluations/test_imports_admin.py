@@ -139,3 +139,123 @@ def test_results_import_and_its_template_through_the_admin(admin_client, areas):
     )
     admin_client.post(response["Location"])
     assert Evaluation.objects.get().grade == "Tốt"
+
+
+def stuck_job(admin_client, status, *, minutes_ago: int, task_id: str = ""):
+    """A job left ``status`` by a worker that died ``minutes_ago`` (the transaction rolled back)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    upload(admin_client, families_file([["Xã Phước Hải", "Thôn Từ Thiện", "Nguyễn Văn An", "Ông", 4, "H1"]]))
+    job = ImportJob.objects.get()
+    long_ago = timezone.now() - timedelta(minutes=minutes_ago)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=status, started_at=long_ago, heartbeat_at=long_ago, created_at=long_ago, task_id=task_id
+    )
+    job.refresh_from_db()
+    return job
+
+
+def test_a_job_whose_worker_died_is_shown_interrupted_and_can_start_again(admin_client, areas, settings):
+    from django.utils import translation
+
+    settings.IMPORT_STALE_MINUTES = 15
+    job = stuck_job(admin_client, ImportStatus.RUNNING, minutes_ago=20)
+    url = reverse("evaluations_imports:detail", args=[job.pk])
+    with translation.override("vi"):
+        page = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    job.refresh_from_db()
+    assert job.status == ImportStatus.INTERRUPTED
+    assert "gián đoạn" in job.message and "chưa ghi" in job.message  # Vietnamese, says nothing was written
+    assert 'data-import-status="interrupted"' in page and 'name="action" value="restart"' in page
+    assert LearningFamily.objects.count() == 0
+
+    admin_client.post(url, {"action": "restart"})
+    job.refresh_from_db()
+    assert (job.status, job.message, job.created) == (ImportStatus.VALIDATED, "", 1)  # checked anew
+    admin_client.post(url)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE and LearningFamily.objects.count() == 1
+
+
+def test_a_job_still_reporting_progress_is_not_interrupted(admin_client, areas, settings):
+    from evaluations.imports import jobs
+
+    settings.IMPORT_STALE_MINUTES = 15
+    job = stuck_job(admin_client, ImportStatus.RUNNING, minutes_ago=5)
+    admin_client.get(reverse("evaluations_imports:detail", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.RUNNING
+    # Only an interrupted job starts again.
+    admin_client.post(reverse("evaluations_imports:detail", args=[job.pk]), {"action": "restart"})
+    job.refresh_from_db()
+    assert job.status == ImportStatus.RUNNING
+    with pytest.raises(ValueError):
+        jobs.import_job_restart(job)
+
+
+def test_the_task_result_tells_a_failed_or_waiting_worker(admin_client, areas, settings):
+    from datetime import timedelta
+    from unittest import mock
+
+    from django_tasks.base import TaskResultStatus
+
+    from evaluations.imports import jobs
+
+    settings.IMPORT_STALE_MINUTES = 15
+    failed = stuck_job(admin_client, ImportStatus.RUNNING, minutes_ago=1, task_id="t-1")
+    with mock.patch.object(jobs, "_task_status", return_value=TaskResultStatus.FAILED):
+        assert jobs.import_job_interrupted(failed)  # failed at once, no need to wait for the timeout
+        admin_client.get(reverse("evaluations_imports:list"))
+    failed.refresh_from_db()
+    assert failed.status == ImportStatus.INTERRUPTED
+
+    ImportJob.objects.filter(pk=failed.pk).update(status=ImportStatus.QUEUED)
+    failed.refresh_from_db()
+    with mock.patch.object(jobs, "_task_status", return_value=TaskResultStatus.READY):
+        assert not jobs.import_job_interrupted(failed)  # still waiting in the queue, however long
+    with mock.patch.object(jobs, "_task_status", return_value=TaskResultStatus.RUNNING):
+        assert not jobs.import_job_interrupted(failed)
+        long_ago = failed.heartbeat_at - timedelta(minutes=20)
+        ImportJob.objects.filter(pk=failed.pk).update(heartbeat_at=long_ago, started_at=long_ago, created_at=long_ago)
+        failed.refresh_from_db()
+        assert jobs.import_job_interrupted(failed)  # running, silent for 20 minutes
+
+    ImportJob.objects.filter(pk=failed.pk).update(status=ImportStatus.DONE)
+    failed.refresh_from_db()
+    assert not jobs.import_job_interrupted(failed)
+
+
+def test_background_jobs_keep_their_task_id_and_progress_is_a_heartbeat(
+    admin_client, areas, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_INLINE_MAX_ROWS = 1
+    settings.IMPORT_INLINE_MAX_BYTES = 10
+    rows = [["Xã Phước Hải", "Thôn Từ Thiện", f"Nguyễn Văn {n}", "Ông", 4, f"H{n}"] for n in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(admin_client, families_file(rows))
+    job = ImportJob.objects.get()
+    assert job.task_id and job.heartbeat_at is not None
+
+
+def test_a_confirmed_job_waiting_for_its_task_is_not_taken_for_interrupted(
+    admin_client, areas, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluations.imports import jobs
+
+    settings.IMPORT_INLINE_MAX_ROWS = 0
+    settings.IMPORT_STALE_MINUTES = 15
+    upload(admin_client, families_file([["Xã Phước Hải", "Thôn Từ Thiện", "Nguyễn Văn An", "Ông", 4, "H1"]]))
+    # Checked 20 minutes ago by a preview task that has finished.
+    long_ago = timezone.now() - timedelta(minutes=20)
+    ImportJob.objects.update(task_id="preview-task", heartbeat_at=long_ago, created_at=long_ago)
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=False):
+        job = jobs.import_job_confirm(job)
+    assert (job.status, job.task_id) == (ImportStatus.QUEUED, "")
+    assert not jobs.import_job_interrupted(job)

@@ -196,6 +196,8 @@ IMPORT_MAX_UNPACKED_SIZE = int(float(os.environ.get("IMPORT_MAX_UNPACKED_MB", "5
 IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "3000"))
 #: Uploads larger than this are checked in the background too (about 30,000 rows of households).
 IMPORT_INLINE_MAX_BYTES = int(os.environ.get("IMPORT_INLINE_MAX_BYTES", str(1024 * 1024)))
+#: An import or check that has reported no progress for this long, its worker gone, is shown as interrupted.
+IMPORT_STALE_MINUTES = int(os.environ.get("IMPORT_STALE_MINUTES", "15"))
 #: Listing exports with more rows than this are written by a background task (with progress and a link).
 REPORTS_EXPORT_BACKGROUND_ROWS = int(os.environ.get("REPORTS_EXPORT_BACKGROUND_ROWS", "20000"))
 
