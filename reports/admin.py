@@ -31,10 +31,18 @@ def _filterset(model, extra: dict):
     return type(f"{model.__name__}FilterSet", (WagtailFilterSet,), attrs)
 
 
+def _indicator_filterset(model):
+    """Area, year and indicator filters of a per-indicator table (targets, denominators)."""
+    indicator = django_filters.ChoiceFilter(label=pgettext_lazy("report", "Indicator"), choices=Indicator.choices)
+    return _filterset(model, {"indicator": indicator})
+
+
 class AreaDataViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     copy_view_enabled = False
     search_backend_name = None
+    search_fields = ["area__name", "note"]
     list_per_page = 50
+    ordering = ["-year", "area__path", "indicator"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("area")
@@ -47,41 +55,22 @@ class TargetViewSet(AreaDataViewSet):
     model = Target
     icon = "crosshairs"
     menu_label = gettext_lazy("Targets")
-    search_fields = ["area__name", "note"]
     list_display = ["area", "year", "indicator", "percent", "note"]
-    filterset_class = _filterset(
-        Target,
-        {
-            "indicator": django_filters.ChoiceFilter(
-                label=pgettext_lazy("report", "Indicator"), choices=Indicator.choices
-            )
-        },
-    )
-    ordering = ["-year", "area__path", "indicator"]
+    filterset_class = _indicator_filterset(Target)
 
 
 class DenominatorViewSet(AreaDataViewSet):
     model = Denominator
     icon = "list-ol"
     menu_label = gettext_lazy("Denominators")
-    search_fields = ["area__name", "note"]
     list_display = ["area", "year", "indicator", "value", "note"]
-    filterset_class = _filterset(
-        Denominator,
-        {
-            "indicator": django_filters.ChoiceFilter(
-                label=pgettext_lazy("report", "Indicator"), choices=Indicator.choices
-            )
-        },
-    )
-    ordering = ["-year", "area__path", "indicator"]
+    filterset_class = _indicator_filterset(Denominator)
 
 
 class BudgetLineViewSet(AreaDataViewSet):
     model = BudgetLine
     icon = "form"
     menu_label = gettext_lazy("Budget lines")
-    search_fields = ["area__name", "note"]
     list_display = ["area", "year", "source", "planned", "spent"]
     filterset_class = _filterset(
         BudgetLine, {"source": django_filters.ChoiceFilter(label=gettext_lazy("Source"), choices=BudgetSource.choices)}
