@@ -37,6 +37,8 @@ from .models import BudgetLine, BudgetSource, Denominator, Indicator, Target
 
 #: Indicators in report order.
 INDICATORS: list[str] = [choice.value for choice in Indicator]
+#: Read once: an enum member's ``value`` is a descriptor call, and the tree asks for it per node.
+BUDGET_SOURCES: list[str] = [choice.value for choice in BudgetSource]
 NOT_EVALUATED = [EvaluationStatus.DRAFT]
 
 
@@ -157,17 +159,21 @@ def rollup(*, root: AdministrativeUnit, years: list[int] | int, area_map: dict[i
         .values_list("id", "path", "name", "code", "level", "depth")
     ):
         node = Node(*row, figures=_empty(years), own=_empty(years))
-        node.budget = {year: {s.value: Budget() for s in BudgetSource} for year in years}
+        node.budget = {year: {source: Budget() for source in BUDGET_SOURCES} for year in years}
         nodes[node.path] = by_id[node.id] = node
         parent = nodes.get(node.path[:-step])
         if parent is not None and node.depth > root.depth:
             parent.children.append(node)
-    # The subtree's unit ids (a few hundred) filter the large tables by their indexed area column,
-    # which is cheaper than joining the unit table to match path prefixes.
+    # The large tables are filtered by their area column, the first of their covering indexes
+    # (``evaluation_rollup_idx``, ``subject_register_idx``): the grouped counts never read the tables.
     area_map = {old: new for old, new in (area_map or {}).items() if new in by_id and old not in by_id}
     for old_id, new_id in area_map.items():
         by_id.setdefault(old_id, by_id[new_id])
-    in_tree = Q(area_id__in=list(by_id))
+    if area_map:
+        in_tree = Q(area_id__in=list(by_id))
+    else:
+        # A subquery rather than hundreds of parameters, which the ORM would process one by one.
+        in_tree = Q(area_id__in=AdministrativeUnit.objects.filter(path__startswith=root.path).values("id"))
 
     # Evaluations: one grouped query over every level.
     evaluations = (
@@ -213,7 +219,8 @@ def rollup(*, root: AdministrativeUnit, years: list[int] | int, area_map: dict[i
         .order_by()
     )
     staff = (
-        LearningUnit.objects.filter(in_tree, is_active=True)
+        # The kind is implied, but naming it lets the (area, kind, is_active) index skip the households.
+        LearningUnit.objects.filter(in_tree, kind=SubjectKind.UNIT, is_active=True)
         .values_list("area_id")
         .annotate(n=Sum("staff_count"))
         .order_by()

@@ -51,6 +51,7 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
         related_name="evaluations",
         editable=False,
         verbose_name=_("area"),
+        db_index=False,  # the first column of ``evaluation_rollup_idx``
     )
     status = models.CharField(
         _("status"), max_length=16, choices=EvaluationStatus.choices, default=EvaluationStatus.DRAFT, editable=False
@@ -110,7 +111,9 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
         constraints = [models.UniqueConstraint(fields=["subject", "year"], name="one_evaluation_per_subject_year")]
         indexes = [
             models.Index(fields=["year", "kind", "area"]),
-            models.Index(fields=["area", "year"]),
+            # The roll-up's grouped count reads only these columns: covered, it never touches the table
+            # (0.5 s -> 0.04 s for a province year). Its (area, year) prefix serves the area listings.
+            models.Index(fields=["area", "year", "kind", "grade", "level", "status"], name="evaluation_rollup_idx"),
             # The public recognition lists: only recognised rows, and every column their filters and
             # counts read, so a count at province scale never touches the table.
             models.Index(
