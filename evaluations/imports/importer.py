@@ -268,10 +268,31 @@ def column_converter(column: cols.Column, parser: Callable) -> tuple[Callable, d
     return convert, memo, field_name
 
 
-def row_parser(header: cols.Header, columns: list[cols.Column]):
+def checked(parser: Callable, check: Callable) -> Callable:
+    """``parser`` followed by a range check of the value (remembered per distinct cell like the parse)."""
+
+    def parse_and_check(raw, column: cols.Column):
+        value = parser(raw, column)
+        if value is not None:
+            check(value, column)
+        return value
+
+    return parse_and_check
+
+
+def row_parser(header: cols.Header, columns: list[cols.Column], kind: str | None = None):
     """A function: cells -> (typed values of the columns present, errors); the column lookups done once."""
+    checks = RANGE_CHECKS.get(kind, {})
     specs = [
-        (header.positions[column.field], *column_converter(column, PARSERS[column.type]))
+        (
+            header.positions[column.field],
+            *column_converter(
+                column,
+                checked(PARSERS[column.type], checks[column.field])
+                if column.field in checks
+                else PARSERS[column.type],
+            ),
+        )
         for column in columns
         if column.field in header.positions
     ]
@@ -298,21 +319,34 @@ def row_parser(header: cols.Header, columns: list[cols.Column]):
     return parse
 
 
-def parse_row(cells: list, header: cols.Header, columns: list[cols.Column]) -> tuple[dict, list[RowError]]:
+def parse_row(
+    cells: list, header: cols.Header, columns: list[cols.Column], kind: str | None = None
+) -> tuple[dict, list[RowError]]:
     """Typed values of the columns present in the file, and the errors found."""
-    return row_parser(header, columns)(cells)
+    return row_parser(header, columns, kind)(cells)
 
 
-def check_values(kind: str, values: dict) -> list[RowError]:
-    errors = []
-    if kind == ImportKind.FAMILY and values.get("member_count") is not None and not 1 <= values["member_count"] <= 60:
-        errors.append(RowError("member_count", _("The number of members must be between 1 and 60.")))
-    year = values.get("birth_year")
-    if kind == ImportKind.CITIZEN and year is not None and not 1900 <= year <= timezone.localdate().year:
-        errors.append(RowError("birth_year", _("The birth year must be between 1900 and this year.")))
-    if kind == ImportKind.UNIT and values.get("staff_count") is not None and values["staff_count"] < 0:
-        errors.append(RowError("staff_count", _("The number of staff cannot be negative.")))
-    return errors
+def check_member_count(value: int, column: cols.Column) -> None:
+    if not 1 <= value <= 60:
+        raise RowError(column.field, _("The number of members must be between 1 and 60."))
+
+
+def check_birth_year(value: int, column: cols.Column) -> None:
+    if not 1900 <= value <= timezone.localdate().year:
+        raise RowError(column.field, _("The birth year must be between 1900 and this year."))
+
+
+def check_staff_count(value: int, column: cols.Column) -> None:
+    if value < 0:
+        raise RowError(column.field, _("The number of staff cannot be negative."))
+
+
+#: Range checks of single cells, per kind of list: run with the parse, once per distinct cell.
+RANGE_CHECKS: dict[str, dict[str, Callable]] = {
+    ImportKind.FAMILY: {"member_count": check_member_count},
+    ImportKind.CITIZEN: {"birth_year": check_birth_year},
+    ImportKind.UNIT: {"staff_count": check_staff_count},
+}
 
 
 # --- planning -----------------------------------------------------------------------------------
@@ -379,7 +413,7 @@ class Planner:
         self.rejections: list[Rejection] = []
         self.accepted: list[Record] = []
         self.seen: dict[tuple, int] = {}
-        self.parse = row_parser(header, self.columns)
+        self.parse = row_parser(header, self.columns, kind)
         #: (commune, district, village or None) as written -> (unit or None, rejection or None).
         self._areas: dict[tuple, tuple] = {}
 
@@ -442,8 +476,6 @@ class Planner:
 
     def add(self, row: int, cells: list) -> None:
         values, errors = self.parse(cells)
-        if self.kind != ImportKind.CLAN:
-            errors += check_values(self.kind, values)
         if errors:
             for error in errors:
                 self.reject(row, error.field, error.message)
@@ -726,28 +758,35 @@ def write_batch(kind: str, creates: list[Record], updates: list[Record], *, user
     if creates:
         children = child_rows(kind, creates)
         names = display_names(kind, creates, children)
+        consent_default = DEFAULTS["publish_consent"]
+        subjects = [
+            (
+                kind,
+                name,
+                fold_words(name)[:255],
+                v.area.id,
+                getattr(v, "code", None) or "",
+                v.get("publish_consent", consent_default),
+                True,
+                getattr(v, "note", None) or "",
+                now,
+                now,
+                user_id,
+            )
+            for v, name in zip(creates, names, strict=True)
+        ]
+        # In name order, the name indexes grow at nearby places rather than all over: a quarter less
+        # time in SQLite for a province's households. The ids still follow the rows given.
+        order = sorted(range(len(subjects)), key=lambda i: subjects[i][2])
         ids = insert_returning(
             Subject,
             ["kind", "name", "name_folded", "area", "code", "publish_consent", "is_active", "note", "created_at"]
             + ["updated_at", "created_by"],
-            [
-                (
-                    kind,
-                    name,
-                    fold_words(name)[:255],
-                    v.area.id,
-                    getattr(v, "code", None) or "",
-                    v.get("publish_consent", DEFAULTS["publish_consent"]),
-                    True,
-                    getattr(v, "note", None) or "",
-                    now,
-                    now,
-                    user_id,
-                )
-                for v, name in zip(creates, names, strict=True)
-            ],
+            [subjects[i] for i in order],
         )
-        insert_rows(child, ["subject_ptr", *child_fields], [(pk, *own) for pk, own in zip(ids, children, strict=True)])
+        insert_rows(
+            child, ["subject_ptr", *child_fields], [(pk, *children[i]) for pk, i in zip(ids, order, strict=True)]
+        )
     if updates:
         update_rows(
             Subject,
