@@ -644,6 +644,7 @@ def step_search(ctx: Context) -> list[Row]:
                     f"{like_total:,} hits",
                 )
             )
+    return rows
 
 
 def step_public_list(ctx: Context) -> list[Row]:
@@ -764,9 +765,11 @@ def main(argv: list[str] | None = None) -> int:
             import shutil
 
             shutil.rmtree(workdir, ignore_errors=True)
-    rows.append(Row("whole run", f"{time.perf_counter() - started:.1f} s", "quick" if args.quick else "full scale"))
-    print()
-    print_table(rows)
+        # Printed even when a step fails: what was measured before it is not lost.
+        scale = "quick" if args.quick else "full scale"
+        rows.append(Row("whole run", f"{time.perf_counter() - started:.1f} s", scale))
+        print()
+        print_table(rows)
     return 0
 
 
