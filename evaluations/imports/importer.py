@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..access import user_reaches_unit
-from ..demo import insert_rows
+from ..demo import insert_many, insert_rows
 from ..models import (
     AdministrativeUnit,
     ImportKind,
@@ -703,27 +703,27 @@ def display_names(kind: str, records: list[Record], children: list[tuple]) -> li
 def insert_returning(model, fields: list[str], rows: list[tuple]) -> list[int]:
     """Insert ``rows`` and return their new ids in row order.
 
-    PostgreSQL: multi-row ``INSERT ... RETURNING``. SQLite: ``executemany`` (many times faster there
-    than long multi-row statements), then the ids above the previous highest one; SQLite has one
-    writer at a time and this runs inside the import's transaction, so they are exactly these rows,
-    and the count is checked all the same.
+    PostgreSQL: multi-row ``INSERT ... RETURNING``. SQLite: ``insert_many``, then the ids above the
+    previous highest one; SQLite has one writer at a time and this runs inside the import's
+    transaction, so they are exactly these rows, and the count is checked all the same.
     """
     quote = connection.ops.quote_name
     opts = model._meta
     table, pk = quote(opts.db_table), quote(opts.pk.column)
-    names = ", ".join(quote(opts.get_field(f).column) for f in fields)
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    columns = [quote(opts.get_field(f).column) for f in fields]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")  # noqa: S608 (names from model meta)
             last = cursor.fetchone()[0]
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {placeholders}", rows)  # noqa: S608
+            insert_many(table, columns, rows)
             cursor.execute(f"SELECT {pk} FROM {table} WHERE {pk} > %s ORDER BY {pk}", [last])  # noqa: S608
             ids = [r[0] for r in cursor.fetchall()]
             if len(ids) != len(rows):
                 raise RuntimeError("rows were inserted by someone else during the import")
             return ids
         ids: list[int] = []
+        names = ", ".join(columns)
+        placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
         per_batch = max(1, min(1000, 30000 // len(fields)))
         for start in range(0, len(rows), per_batch):
             chunk = rows[start : start + per_batch]
