@@ -758,12 +758,14 @@ def write_batch(kind: str, creates: list[Record], updates: list[Record], *, user
     if creates:
         children = child_rows(kind, creates)
         names = display_names(kind, creates, children)
+        # Each distinct name folded once: household heads' names repeat a great deal in a province.
+        folded_names = {name: fold_words(name)[:255] for name in set(names)}
         consent_default = DEFAULTS["publish_consent"]
         subjects = [
             (
                 kind,
                 name,
-                fold_words(name)[:255],
+                folded_names[name],
                 v.area.id,
                 getattr(v, "code", None) or "",
                 v.get("publish_consent", consent_default),
