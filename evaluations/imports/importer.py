@@ -69,6 +69,7 @@ NAME_FIELD = {
     ImportKind.CITIZEN: "full_name",
 }
 CHILD_DEFAULTS = {kind: tuple(DEFAULTS.get(f) for f in fields) for kind, fields in CHILD_FIELDS.items()}
+COMMON_DEFAULTS = tuple(DEFAULTS[f] for f in COMMON_FIELDS)
 ALL_FIELDS = tuple(dict.fromkeys([*COMMON_FIELDS, *(f for fields in CHILD_FIELDS.values() for f in fields)]))
 BATCH = 20_000
 AREAS_PER_QUERY = 50
@@ -411,7 +412,10 @@ class Planner:
         self.user = user
         self.resolver = resolver or UnitResolver()
         self.rejections: list[Rejection] = []
-        self.accepted: list[Record] = []
+        #: Accepted rows by unit id, in file order: ``finish`` compares them a few units at a time.
+        self.accepted: dict[int, list[Record]] = {}
+        #: Whether a row has no code (then rows are matched by name as well).
+        self.any_without_code = False
         self.seen: dict[tuple, int] = {}
         self.parse = row_parser(header, self.columns, kind)
         #: (commune, district, village or None) as written -> (unit or None, rejection or None).
@@ -490,7 +494,12 @@ class Planner:
             self.reject(row, "", _("Same household, clan, unit or person as row %(row)d.") % {"row": first})
             return
         self.seen[natural] = row
-        self.accepted.append(Record(row, area, values))
+        if not code:
+            self.any_without_code = True
+        records = self.accepted.get(area.id)
+        if records is None:
+            records = self.accepted[area.id] = []
+        records.append(Record(row, area, values))
 
     def finish(self, plan: Plan) -> Plan:
         kind = self.kind
@@ -500,14 +509,11 @@ class Planner:
         name_fields = [at[f] for f in (NAME_FIELD.get(kind), "birth_year") if f in at]
         # A row with a code matches by name only a stored record without one; a row without a code
         # matches any. Index only what the file's rows can match (most lists give every row a code).
-        any_without_code = any(not v.get("code") for v in self.accepted)
+        any_without_code = self.any_without_code
         present = set(self.header.positions)
         compared = [(f, at[f]) for f in (*COMMON_FIELDS, *CHILD_FIELDS[kind]) if f in present]
         stored = [(f, at[f]) for f in (*COMMON_FIELDS, *CHILD_FIELDS[kind])]
-        by_area: dict[int, list[Record]] = {}
-        for record in self.accepted:
-            by_area.setdefault(record.area.id, []).append(record)
-        self.accepted = []
+        by_area, self.accepted = self.accepted, {}
         area_ids = sorted(by_area)
         # A few villages at a time: the stored records of a whole province need not be in memory at once.
         for start in range(0, len(area_ids), AREAS_PER_QUERY):
@@ -523,7 +529,10 @@ class Planner:
                 key = (row[area_i], *(folded(row[i]) if isinstance(row[i], str) else row[i] for i in name_fields))
                 by_name.setdefault(key, []).append(row)
             for area_id in chunk:
-                self.match(plan, by_area.pop(area_id), by_code, by_name, compared, stored, at)
+                if by_code or by_name:
+                    self.match(plan, by_area.pop(area_id), by_code, by_name, compared, stored, at)
+                else:  # nothing stored that a row could match (a first import): all new
+                    plan.to_create += by_area.pop(area_id)
         plan.rejections = sorted(self.rejections, key=lambda r: r.row)
         return plan
 
@@ -657,21 +666,34 @@ def child_values(kind: str, record: Record) -> tuple:
     )
 
 
-def child_rows(kind: str, records: list[Record]) -> list[tuple]:
-    """``child_values`` of many records: the same values, one attribute getter per field."""
-    pairs = zip(CHILD_FIELDS[kind], CHILD_DEFAULTS[kind], strict=True)
-    getters = [(operator.attrgetter(f), default) for f, default in pairs]
-    out = []
-    for record in records:
-        row = []
-        for get, default in getters:
-            try:
-                value = get(record)
-            except AttributeError:  # a slot the file's columns left unset
-                value = None
-            row.append(default if value is None else value)
-        out.append(tuple(row))
-    return out
+def field_rows(
+    records: list[Record], fields: list[str], defaults: tuple, present: set[str] | None = None
+) -> list[tuple]:
+    """The records' ``fields`` as tuples, ``defaults`` where a value is None or the file had no column.
+
+    Built a column at a time: a column of the file (``present``, when known) is set on every record
+    and read in one C loop; a column the file lacks is its default throughout.
+    """
+    if not fields:
+        return [() for _ in records]
+    columns = []
+    for name, default in zip(fields, defaults, strict=True):
+        if present is not None and name not in present:
+            columns.append([default] * len(records))
+            continue
+        try:
+            column = list(map(operator.attrgetter(name), records))
+        except AttributeError:  # not set on every record
+            column = [getattr(record, name, None) for record in records]
+        if None in column:
+            column = [default if value is None else value for value in column]
+        columns.append(column)
+    return list(zip(*columns, strict=True))
+
+
+def child_rows(kind: str, records: list[Record], present: set[str] | None = None) -> list[tuple]:
+    """``child_values`` of many records."""
+    return field_rows(records, CHILD_FIELDS[kind], CHILD_DEFAULTS[kind], present)
 
 
 def display_name(kind: str, values: Record, child: tuple | None = None) -> str:
@@ -749,33 +771,24 @@ def update_rows(model, fields: list[str], rows: list[tuple]) -> None:
         cursor.executemany(sql, rows)
 
 
-def write_batch(kind: str, creates: list[Record], updates: list[Record], *, user=None) -> None:
-    """Write one batch of new and changed rows (called inside the import's transaction)."""
+def write_batch(
+    kind: str, creates: list[Record], updates: list[Record], *, user=None, present: set[str] | None = None
+) -> None:
+    """Write one batch of new and changed rows (called inside the import's transaction); ``present``:
+    the file's columns, when known (the new records hold no value for the others)."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     child = MODELS[kind]
     child_fields = CHILD_FIELDS[kind]
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
     if creates:
-        children = child_rows(kind, creates)
+        children = child_rows(kind, creates, present)
         names = display_names(kind, creates, children)
         # Each distinct name folded once: household heads' names repeat a great deal in a province.
         folded_names = {name: fold_words(name)[:255] for name in set(names)}
-        consent_default = DEFAULTS["publish_consent"]
+        common = field_rows(creates, COMMON_FIELDS, COMMON_DEFAULTS, present)
         subjects = [
-            (
-                kind,
-                name,
-                folded_names[name],
-                v.area.id,
-                getattr(v, "code", None) or "",
-                v.get("publish_consent", consent_default),
-                True,
-                getattr(v, "note", None) or "",
-                now,
-                now,
-                user_id,
-            )
-            for v, name in zip(creates, names, strict=True)
+            (kind, name, folded_names[name], v.area.id, code, consent, True, note, now, now, user_id)
+            for v, name, (code, consent, note) in zip(creates, names, common, strict=True)
         ]
         # In name order, the name indexes grow at nearby places rather than all over (SQLite spent 7%
         # less on a province's households). The ids still follow the rows given.
@@ -848,7 +861,7 @@ def apply_plan(plan: Plan, *, user=None, progress: Callable[[int, int], None] | 
 
                 write_results(creates, updates, user=user)
             else:
-                write_batch(plan.kind, creates, updates, user=user)
+                write_batch(plan.kind, creates, updates, user=user, present=set(plan.header.positions))
             done += len(creates) + len(updates)
             if progress:
                 progress(done, total)
