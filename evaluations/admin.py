@@ -45,6 +45,8 @@ from .admin_access import AreaRestrictedViewSetMixin
 from .filters import AreaFilter, CriteriaSetFilterSet, EvaluationFilterSet, subject_filterset_for
 from .forms import CriteriaSetForm, EvaluationForm, SubjectForm
 from .models import (
+    NAME_ORDER,
+    SUBJECT_NAME_ORDER,
     AdministrativeUnit,
     CommendationLevel,
     CommendationProposal,
@@ -214,7 +216,7 @@ class SubjectViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     search_fields = ["name"]
     list_per_page = 50
     copy_view_enabled = False
-    list_display = ["name", "area", "code", "publish_consent", "updated_at"]
+    list_display = ["listing_name", "area", "code", "publish_consent", "updated_at"]
     list_export = ["name", "kind", "area", "code", "publish_consent", "is_active"]
     export_headings = {
         "name": gettext_lazy("Name"),
@@ -224,7 +226,7 @@ class SubjectViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
         "publish_consent": gettext_lazy("May be published"),
         "is_active": gettext_lazy("Active"),
     }
-    ordering = ["name"]
+    ordering = NAME_ORDER
 
     index_view_class = PersonalDataIndexView
 
@@ -242,7 +244,7 @@ class SubjectViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
 class LearningFamilyViewSet(SubjectViewSet):
     model = LearningFamily
     icon = "home"
-    list_display = ["name", "member_count", "area", "code", "publish_consent", "updated_at"]
+    list_display = ["listing_name", "member_count", "area", "code", "publish_consent", "updated_at"]
     list_export = ["name", "head_name", "member_count", "area", "code", "publish_consent", "is_active"]
     export_headings = {
         **SubjectViewSet.export_headings,
@@ -253,19 +255,19 @@ class LearningFamilyViewSet(SubjectViewSet):
 
 class LearningClanViewSet(SubjectViewSet):
     model = LearningClan
-    list_display = ["name", "representative", "area", "code", "updated_at"]
+    list_display = ["listing_name", "representative", "area", "code", "updated_at"]
 
 
 class LearningCommunityViewSet(SubjectViewSet):
     model = LearningCommunity
     icon = "site"
-    list_display = ["name", "area", "code", "updated_at"]
+    list_display = ["listing_name", "area", "code", "updated_at"]
 
 
 class LearningUnitViewSet(SubjectViewSet):
     model = LearningUnit
     icon = "cogs"
-    list_display = ["name", "unit_type", "managing_level", "area", "updated_at"]
+    list_display = ["listing_name", "unit_type", "managing_level", "area", "updated_at"]
     list_export = ["name", "unit_type", "managing_level", "staff_count", "area", "code", "is_active"]
     export_headings = {
         **SubjectViewSet.export_headings,
@@ -278,7 +280,7 @@ class LearningUnitViewSet(SubjectViewSet):
 class LearningCitizenViewSet(SubjectViewSet):
     model = LearningCitizen
     icon = "user"
-    list_display = ["name", "birth_year", "population_group", "area", "updated_at"]
+    list_display = ["listing_name", "birth_year", "population_group", "area", "updated_at"]
     list_export = ["name", "birth_year", "population_group", "area", "code", "publish_consent", "is_active"]
     export_headings = {
         **SubjectViewSet.export_headings,
@@ -625,7 +627,7 @@ class EvaluationViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
         "result": gettext_lazy("Result"),
         "status": gettext_lazy("Status"),
     }
-    ordering = ["-year", "subject__name"]
+    ordering = ["-year", *SUBJECT_NAME_ORDER]
     edit_handler = ObjectList(
         [FieldPanel("subject"), FieldPanel("year"), FieldPanel("criteria_set"), FieldPanel("note")],
         base_form_class=EvaluationForm,
@@ -653,7 +655,7 @@ class DecisionInspectView(InspectView):
         decision = self.object
         related = decision.evaluations if decision.kind == "recognition" else decision.revoked_evaluations
         context.update(
-            decided=related.select_related("subject", "area").order_by("subject__name"),
+            decided=related.select_related("subject", "area").order_by(*SUBJECT_NAME_ORDER),
             file_url=reverse("evaluations:decision_file_download", args=[decision.pk]) if decision.file else "",
         )
         return context

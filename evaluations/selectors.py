@@ -5,6 +5,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from .models import (
+    SUBJECT_NAME_ORDER,
     AdministrativeUnit,
     Evaluation,
     EvaluationStatus,
@@ -122,7 +123,7 @@ def public_recognition_rows(matching: QuerySet[Evaluation]) -> QuerySet[Evaluati
         path=Substr(OuterRef("area__path"), 1, commune_len), level=UnitLevel.COMMUNE
     ).values("name")[:1]
     return (
-        matching.order_by("-year", "subject__name", "pk")
+        matching.order_by("-year", *SUBJECT_NAME_ORDER, "pk")
         .values(*PUBLIC_FIELDS)
         .annotate(commune_name=Subquery(commune))
     )
@@ -143,7 +144,7 @@ class PublicRecognitionPage:
         return self.count()
 
     def __getitem__(self, index: slice) -> list[dict]:
-        ids = list(self.matching.order_by("-year", "subject__name", "pk").values_list("pk", flat=True)[index])
+        ids = list(self.matching.order_by("-year", *SUBJECT_NAME_ORDER, "pk").values_list("pk", flat=True)[index])
         rows = {row["pk"]: row for row in public_recognition_rows(Evaluation.objects.filter(pk__in=ids))}
         return [rows[pk] for pk in ids if pk in rows]
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.models import AdministrativeUnit, Subject
+from evaluations.models import SUBJECT_NAME_ORDER, AdministrativeUnit, Subject
 
 
 class ReorganisationSource(models.TextChoices):
@@ -146,7 +146,7 @@ class ReviewItem(models.Model):
     class Meta:
         verbose_name = _("subject to review")
         verbose_name_plural = _("subjects to review")
-        ordering = ["old_unit__path", "subject__name"]
+        ordering = ["old_unit__path", *SUBJECT_NAME_ORDER]
         constraints = [models.UniqueConstraint(fields=["reorganisation", "subject"], name="unique_review_item")]
 
     def __str__(self) -> str:

@@ -20,7 +20,14 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from evaluations.models import AdministrativeUnit, Evaluation, EvaluationStatus, SubjectKind, UnitLevel
+from evaluations.models import (
+    SUBJECT_NAME_ORDER,
+    AdministrativeUnit,
+    Evaluation,
+    EvaluationStatus,
+    SubjectKind,
+    UnitLevel,
+)
 
 from .rollup import INDICATORS, rollup
 from .selectors import report_years
@@ -328,7 +335,7 @@ def recognitions_view(request, params):
         qs = qs.filter(year=params["year"])
     if params["kind"]:
         qs = qs.filter(kind=params["kind"])
-    qs = qs.order_by("-year", "area__path", "subject__name", "pk").values_list(
+    qs = qs.order_by("-year", "area__path", *SUBJECT_NAME_ORDER, "pk").values_list(
         "kind", "subject__name", "area__path", "area__name", "area__level", "year", "grade", "level",
         "decision__number", "decision__decision_date",
     )  # fmt: skip

@@ -16,7 +16,7 @@ from django_tasks import task
 
 from evaluations.access import restrict_to_user_area
 from evaluations.filters import EvaluationFilterSet, SubjectFilterSet, subject_filterset_for
-from evaluations.models import SUBJECT_MODELS, Evaluation, ExportRecord, Subject
+from evaluations.models import NAME_ORDER, SUBJECT_MODELS, SUBJECT_NAME_ORDER, Evaluation, ExportRecord, Subject
 
 from . import excel
 from .models import ExportJob, ExportStatus
@@ -64,7 +64,7 @@ def prepare_export(*, user, listing: str, params: QueryDict | dict) -> PreparedE
         base = Evaluation.objects.all()
         filterset_class = EvaluationFilterSet
         spec = excel.evaluation_listing()
-        ordering = ("-year", "subject__name", "pk")
+        ordering = ("-year", *SUBJECT_NAME_ORDER, "pk")
     elif listing == "subjects":
         kind = params.get("kind") or ""
         if kind and kind not in SUBJECT_MODELS:
@@ -82,7 +82,7 @@ def prepare_export(*, user, listing: str, params: QueryDict | dict) -> PreparedE
         base = Subject.objects.filter(kind=kind) if kind else Subject.objects.all()
         filterset_class = subject_filterset_for(model) if kind else SubjectFilterSet
         spec = excel.subject_listing()
-        ordering = ("name", "pk")
+        ordering = (*NAME_ORDER, "pk")
     else:
         raise ExportError(_("Unknown listing “%(listing)s”.") % {"listing": listing})
 

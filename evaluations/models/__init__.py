@@ -4,7 +4,9 @@ from .decisions import CommendationLevel, CommendationProposal, DecisionKind, Re
 from .evaluations import Evaluation, EvaluationResult, EvaluationStatus, Evidence, Score
 from .imports import ImportJob, ImportKind, ImportStatus
 from .subjects import (
+    NAME_ORDER,
     SUBJECT_MODELS,
+    SUBJECT_NAME_ORDER,
     HeadTitle,
     LearningCitizen,
     LearningClan,
@@ -20,6 +22,8 @@ from .subjects import (
 from .units import AdministrativeUnit, UnitLevel, UnitSuccession
 
 __all__ = [
+    "NAME_ORDER",
+    "SUBJECT_NAME_ORDER",
     "AreaAssignment",
     "ExportRecord",
     "CommendationLevel",

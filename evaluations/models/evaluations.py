@@ -14,7 +14,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import LockableMixin, RevisionMixin
 
 from .criteria import POINTS_FIELD, CriteriaSet, Indicator
-from .subjects import Subject, SubjectKind
+from .subjects import SUBJECT_NAME_ORDER, Subject, SubjectKind
 from .units import AdministrativeUnit
 
 
@@ -107,7 +107,7 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
     class Meta:
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
-        ordering = ["-year", "subject__name"]
+        ordering = ["-year", *SUBJECT_NAME_ORDER]
         constraints = [models.UniqueConstraint(fields=["subject", "year"], name="one_evaluation_per_subject_year")]
         indexes = [
             models.Index(fields=["year", "kind", "area"]),

@@ -25,13 +25,22 @@ class SubjectKind(models.TextChoices):
     CITIZEN = "citizen", _("Learning citizen")
 
 
+#: Alphabetical order of display names: without diacritics and case first, so that "Đặng" sorts among
+#: the D's and "Ánh" among the A's (in code-point order both come after Z), the exact name breaking ties.
+NAME_ORDER = ["name_folded", "name"]
+#: The same order for rows related to a subject (evaluations).
+SUBJECT_NAME_ORDER = [f"subject__{name}" for name in NAME_ORDER]
+
+
 class Subject(models.Model):
     #: Not indexed alone: five values, one of them nearly every row; ``subject_register_idx`` serves
     #: kind within areas, and an index less is a faster import.
     kind = models.CharField(_("kind"), max_length=16, choices=SubjectKind.choices, editable=False)
     #: Display name used in listings and public lists, derived from the kind's own fields.
-    name = models.CharField(_("display name"), max_length=255, editable=False, db_index=True)
-    #: The display name without diacritics, lower case (``text.fold_words``): what public search matches.
+    #: Not indexed: lists sort by ``NAME_ORDER``, which the index of ``name_folded`` serves.
+    name = models.CharField(_("display name"), max_length=255, editable=False)
+    #: The display name without diacritics, lower case (``text.fold_words``): what public search matches
+    #: and what lists sort by.
     name_folded = models.CharField(_("name for search"), max_length=255, editable=False, blank=True, db_index=True)
     area = models.ForeignKey(
         AdministrativeUnit,
@@ -73,7 +82,7 @@ class Subject(models.Model):
     class Meta:
         verbose_name = _("subject")
         verbose_name_plural = _("subjects")
-        ordering = ["name"]
+        ordering = NAME_ORDER
         indexes = [
             # The roll-up counts active subjects per area and kind from this index alone, and an import
             # reads the codes of the stored subjects of its villages from it without touching the table.
@@ -88,6 +97,13 @@ class Subject(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def listing_name(self) -> str:
+        """The display name in admin listings, whose column sorts in ``NAME_ORDER``."""
+        return self.name
+
+    listing_name.short_description = _("display name")
+    listing_name.admin_order_field = "name_folded"
 
     def build_display_name(self) -> str:
         return self.name

@@ -120,3 +120,14 @@ def test_name_folded_follows_the_display_name(areas):
     family.save()
     family.refresh_from_db()
     assert family.name_folded == "gia dinh ba do thi anh"
+
+
+def test_list_is_in_alphabetical_order_of_vietnamese_names(client, recognition_page, areas):
+    decision = make_decision(areas["commune_a"], "7/QĐ-UBND", 2025)
+    for head in ("Đặng Văn Hải", "Zơ Văn Yên", "Âu Văn Cường", "Dương Văn Bình", "Bùi Văn Dũng"):
+        make_recognised(FamilyFactory(head_name=head, head_title=HeadTitle.MR, area=areas["village_a1"]), decision)
+    expected = [
+        f"Gia đình ông {head}"
+        for head in ("Âu Văn Cường", "Bùi Văn Dũng", "Đặng Văn Hải", "Dương Văn Bình", "Zơ Văn Yên")
+    ]
+    assert names(client.get(recognition_page.url)) == expected

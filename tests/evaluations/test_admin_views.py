@@ -53,6 +53,18 @@ def test_family_listing_filters_by_area_subtree(admin_client, areas, families):
     assert "Katơr Thị Châu" not in content
 
 
+def test_family_listing_is_in_alphabetical_order_of_vietnamese_names(admin_client, areas):
+    """Accented initials sort with their letter (in code-point order "Â" and "Đ" come after "Z")."""
+    for head in ("Đặng Văn Hải", "Zơ Văn Yên", "Âu Văn Cường", "Dương Văn Bình", "Bùi Văn Dũng"):
+        FamilyFactory(head_name=head, head_title="ông", area=areas["village_a1"])
+    expected = ["Âu Văn Cường", "Bùi Văn Dũng", "Đặng Văn Hải", "Dương Văn Bình", "Zơ Văn Yên"]
+    for params in ({}, {"ordering": "name_folded"}):  # as opened, and after a click on the name column
+        content = admin_client.get(family_url("list"), params).content.decode()
+        assert sorted(expected, key=content.index) == expected
+    content = admin_client.get(family_url("list"), {"ordering": "-name_folded"}).content.decode()
+    assert sorted(expected, key=content.index) == expected[::-1]
+
+
 def test_family_listing_search_by_name(admin_client, families):
     response = admin_client.get(family_url("list"), {"q": "Bình"})
     content = response.content.decode()
