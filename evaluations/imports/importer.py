@@ -656,16 +656,6 @@ def source_rows(plan: Plan, wanted: set[int]) -> tuple[dict[int, list], cols.Hea
 # --- writing ------------------------------------------------------------------------------------
 
 
-def child_values(kind: str, record: Record) -> tuple:
-    """The record's values for the kind's own table, defaults filled in, in ``CHILD_FIELDS`` order."""
-    return tuple(
-        value if value is not None else default
-        for value, default in zip(
-            (getattr(record, f, None) for f in CHILD_FIELDS[kind]), CHILD_DEFAULTS[kind], strict=True
-        )
-    )
-
-
 def field_rows(
     records: list[Record], fields: list[str], defaults: tuple, present: set[str] | None = None
 ) -> list[tuple]:
@@ -692,22 +682,16 @@ def field_rows(
 
 
 def child_rows(kind: str, records: list[Record], present: set[str] | None = None) -> list[tuple]:
-    """``child_values`` of many records."""
+    """The records' values for the kind's own table, defaults filled in, in ``CHILD_FIELDS`` order."""
     return field_rows(records, CHILD_FIELDS[kind], CHILD_DEFAULTS[kind], present)
 
 
-def display_name(kind: str, values: Record, child: tuple | None = None) -> str:
-    """The name ``Subject.save`` would store, from the kind's own ``build_display_name``.
-
-    The method is called on a plain namespace holding the same fields: building a model instance
-    for each of 164,000 rows would cost more than the rest of the import.
-    """
-    child = child_values(kind, values) if child is None else child
-    return display_names(kind, [values], [child])[0]
-
-
 def display_names(kind: str, records: list[Record], children: list[tuple]) -> list[str]:
-    """``display_name`` of many records, through one namespace whose fields are replaced for each."""
+    """The names ``Subject.save`` would store, from the kind's own ``build_display_name``.
+
+    The method is called on one plain namespace whose fields are replaced for each record: building
+    a model instance for each of 164,000 rows would cost more than the rest of the import.
+    """
     build = MODELS[kind].build_display_name
     fields = CHILD_FIELDS[kind]
     row = SimpleNamespace()
