@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluations.models import AdministrativeUnit, Subject, UnitLevel, UnitSuccession
+from evaluations.models import AdministrativeUnit, AreaAssignment, Subject, UnitLevel, UnitSuccession
 from reports.models import Target
 
 from .models import (
@@ -111,6 +111,8 @@ class Plan:
     #: old province / district -> new province (official merger of provinces)
     parents: list[tuple[AdministrativeUnit, AdministrativeUnit, str]] = field(default_factory=list)
     new_links: list[tuple[AdministrativeUnit, AdministrativeUnit, str]] = field(default_factory=list)
+    #: (user id, unit to assign, or the old village whose new copy it is)
+    assignments: list[tuple[int, AdministrativeUnit]] = field(default_factory=list)
 
     @property
     def divided(self) -> list[tuple[AdministrativeUnit, AdministrativeUnit, list[AdministrativeUnit]]]:
@@ -127,6 +129,7 @@ class Plan:
             "subjects_to_review": len(self.review),
             "targets_copied": len(self.targets),
             "links": len(self.new_links),
+            "assignments_copied": len(self.assignments),
         }
 
     @property
@@ -198,7 +201,39 @@ def build_plan(reorg: Reorganisation) -> Plan:
                 plan.targets.append((target, default))
 
     _plan_parents(plan, links)
+    _plan_assignments(plan)
     return plan
+
+
+def _plan_assignments(plan: Plan) -> None:
+    """Officers of a unit that ends keep their area: each is also assigned the units it went into (a
+    merged commune's officer the new commune, a divided one's every part, a district's or province's
+    officer the new communes of its old communes, a village's officer the village's new copy). Their
+    old assignments stay, for the years before."""
+    successors: dict[int, list[AdministrativeUnit]] = {}
+    for old, (default, news) in plan.communes.items():
+        if default.pk != old.pk:
+            successors[old.pk] = news
+    for unit, _new_root, _kind in plan.parents:
+        below = {
+            new.pk: new for old, (_d, news) in plan.communes.items() if old.path.startswith(unit.path) for new in news
+        }
+        successors[unit.pk] = sorted(below.values(), key=lambda u: u.path)
+    existing_units = {unit.pk for units in successors.values() for unit in units}
+    for village, _parent in plan.villages:
+        successors[village.pk] = [village]  # stands for its new copy, made when applying: nobody has it yet
+    if not successors:
+        return
+    done = set(AreaAssignment.objects.filter(area_id__in=existing_units).values_list("user_id", "area_id"))
+    for user_id, area_id in (
+        AreaAssignment.objects.filter(area_id__in=list(successors))
+        .order_by("user_id")
+        .values_list("user_id", "area_id")
+    ):
+        for unit in successors[area_id]:
+            if (user_id, unit.pk) not in done:
+                done.add((user_id, unit.pk))
+                plan.assignments.append((user_id, unit))
 
 
 def _plan_parents(plan: Plan, links: dict) -> None:
@@ -309,6 +344,10 @@ def apply_reorganisation(reorg: Reorganisation, user=None) -> ApplyResult:
         )
         Target.objects.bulk_create(
             Target(area=new, year=t.year, indicator=t.indicator, percent=t.percent) for t, new in plan.targets
+        )
+        AreaAssignment.objects.bulk_create(
+            (AreaAssignment(user_id=user_id, area=copies.get(unit.pk, unit)) for user_id, unit in plan.assignments),
+            ignore_conflicts=True,  # assigned by hand meanwhile
         )
 
         reorg.status = ReorganisationStatus.APPLIED
@@ -439,6 +478,7 @@ def plan_lines(plan: Plan) -> list[tuple[str, int]]:
         (_("Subjects moved"), counts["subjects_moved"]),
         (_("Subjects to review"), counts["subjects_to_review"]),
         (_("Targets carried over"), counts["targets_copied"]),
+        (_("Officers' area assignments carried over to the new units"), counts["assignments_copied"]),
     ]
 
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 
 from evaluations.access import restrict_to_user_area
-from evaluations.models import AdministrativeUnit, Evaluation, RecognitionDecision, Subject
-from evaluations.roles import COMMUNE_OFFICER
+from evaluations.models import AdministrativeUnit, AreaAssignment, Evaluation, RecognitionDecision, Subject
+from evaluations.roles import COMMUNE_OFFICER, PROVINCIAL_OFFICER
 from reorganisation.models import ReorganisationStatus, ReviewItem
 from reorganisation.services import (
     apply_reorganisation,
@@ -18,7 +18,7 @@ from reports.rollup import rollup, rollup_mapped
 from reports.services import report_submit
 from tests.factories import UserFactory, make_officer
 
-from .conftest import PAST, new
+from .conftest import PAST, new, old
 
 pytestmark = pytest.mark.django_db
 END = datetime.date(2025, 6, 30)
@@ -197,6 +197,43 @@ def test_officer_of_a_new_commune_reaches_subjects_moved_into_it(world, reorg):
     assert reached == {s.pk for s in families["tu_thien"] + families["thai_an"]} | {world["clans"]["phuoc_hai"].pk}
     # Past evaluations stay with the old units (and their officers).
     assert not restrict_to_user_area(Evaluation.objects.all(), officer).exists()
+
+
+def test_officers_of_ended_units_are_assigned_the_units_they_went_into(world, reorg):
+    commune_officer = make_officer(COMMUNE_OFFICER, old("Xã Phước Hải"), username="xa-phuochai")
+    village_officer = make_officer(COMMUNE_OFFICER, world["villages"]["thai_an"], username="thon-thaian")
+    district_officer = make_officer(PROVINCIAL_OFFICER, world["district"], username="huyen-ninhphuoc")
+    reassigned = make_officer(COMMUNE_OFFICER, old("Xã Phước Hữu"), new("Xã Phước Hữu"), username="xa-phuochuu")
+    before = AreaAssignment.objects.count()
+    planned = build_plan(reorg).counts["assignments_copied"]
+    assert AreaAssignment.objects.count() == before  # the preview changes nothing
+    apply_reorganisation(reorg)
+    assert AreaAssignment.objects.count() - before == planned
+
+    def reached(user, model=Subject):
+        user = user.__class__.objects.get(pk=user.pk)
+        return set(restrict_to_user_area(model.objects.all(), user).values_list("pk", flat=True))
+
+    families, clans = world["families"], world["clans"]
+    moved = {s.pk for s in families["tu_thien"] + families["thai_an"]} | {clans["phuoc_hai"].pk}
+    # The commune's officer follows its register into the new commune and keeps the years before (the
+    # family that had left stays in the old village, reached through the old assignment).
+    assert reached(commune_officer) == moved | {world["inactive"].pk}
+    assert reached(commune_officer, Evaluation) == {e.pk for e in world["evaluations"] if e.subject_id in moved}
+    # A village's officer gets the village's new copy, not the whole new commune.
+    assert reached(village_officer) == {families["thai_an"][0].pk}
+    # The abolished district's officer gets the new communes of its communes, not the new province.
+    new_areas = AreaAssignment.objects.filter(user=district_officer).exclude(area=world["district"])
+    assert new_areas.exists()
+    assert all(a.area.level == "commune" and a.area.valid_from for a in new_areas)
+    assert {new("Xã Ninh Phước"), new("Xã Phước Hữu")} <= {a.area for a in new_areas}
+    assert not AreaAssignment.objects.filter(user=district_officer, area=world["new_province"]).exists()
+    # Assigned by hand already: not twice. Old assignments stay. A second apply adds nothing.
+    assert AreaAssignment.objects.filter(user=reassigned).count() == 2
+    assert AreaAssignment.objects.filter(user=commune_officer, area=old("Xã Phước Hải")).exists()
+    count = AreaAssignment.objects.count()
+    apply_reorganisation(official_reorganisation())
+    assert AreaAssignment.objects.count() == count
 
 
 def test_decisions_keep_their_area(world, reorg):
