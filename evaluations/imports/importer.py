@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..access import user_reaches_unit
-from ..demo import insert_many, insert_rows
+from ..bulk_insert import insert_many, insert_rows
 from ..models import (
     AdministrativeUnit,
     ImportKind,
