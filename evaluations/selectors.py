@@ -1,7 +1,6 @@
 """Reads: listings and visibility (which always go through access by area)."""
 
-from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Substr
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -13,8 +12,8 @@ from .models import (
     Indicator,
     Subject,
     SubjectKind,
-    UnitLevel,
 )
+from .models.units import commune_of_path
 from .text import fold_words
 
 
@@ -118,14 +117,10 @@ def public_recognitions_matching(
 def public_recognition_rows(matching: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
     """``matching`` in list order (newest year, then name), as dicts of ``PUBLIC_FIELDS`` plus
     ``commune_name``: one query per page (the commune of a village comes from a subquery)."""
-    commune_len = AdministrativeUnit.steplen * 3
-    commune = AdministrativeUnit.objects.filter(
-        path=Substr(OuterRef("area__path"), 1, commune_len), level=UnitLevel.COMMUNE
-    ).values("name")[:1]
     return (
         matching.order_by("-year", *SUBJECT_NAME_ORDER, "pk")
         .values(*PUBLIC_FIELDS)
-        .annotate(commune_name=Subquery(commune))
+        .annotate(commune_name=commune_of_path("area__path"))
     )
 
 

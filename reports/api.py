@@ -28,6 +28,7 @@ from evaluations.models import (
     SubjectKind,
     UnitLevel,
 )
+from evaluations.models.units import communes_by_path
 
 from .rollup import INDICATORS, rollup
 from .selectors import report_years
@@ -340,13 +341,11 @@ def recognitions_view(request, params):
         "decision__number", "decision__decision_date",
     )  # fmt: skip
     page, meta = paginate(qs, params)
-    step = AdministrativeUnit.steplen
-    communes = {path[:-step] if level == UnitLevel.VILLAGE else path for _k, _n, path, _a, level, *_rest in page}
-    names = dict(AdministrativeUnit.objects.filter(path__in=communes).values_list("path", "name"))
+    communes = communes_by_path(path for _k, _n, path, *_rest in page)
     rows = []
     for kind, name, area_path, area_name, level, year, grade, ind_level, number, date in page:
         village = area_name if level == UnitLevel.VILLAGE else None
-        commune = names.get(area_path[:-step] if level == UnitLevel.VILLAGE else area_path)
+        commune = communes[area_path].name if area_path in communes else None
         rows.append(
             {
                 "kind": kind,

@@ -3,8 +3,8 @@
 import datetime
 
 from django.db import models
-from django.db.models import Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -18,19 +18,67 @@ class UnitLevel(models.TextChoices):
     VILLAGE = "village", _("Village")
 
 
+#: Characters per level of the materialised path, and the deepest tree the product builds:
+#: nation -> province -> district -> commune -> village.
+PATH_STEP = MP_Node.steplen
+MAX_DEPTH = 5
+
+
+def ancestor_paths(path: str, *, include_self: bool = True) -> list[str]:
+    """Paths of the units above ``path`` (root first), and ``path`` itself unless told otherwise."""
+    end = len(path) + (PATH_STEP if include_self else 0)
+    return [path[:i] for i in range(PATH_STEP, end, PATH_STEP)]
+
+
+def valid_on_q(on: datetime.date, prefix: str = "") -> models.Q:
+    """``Q`` for units in force on ``on`` (``prefix``: the lookup path to the unit, e.g. ``"area__"``)."""
+    return (models.Q(**{f"{prefix}valid_from__isnull": True}) | models.Q(**{f"{prefix}valid_from__lte": on})) & (
+        models.Q(**{f"{prefix}valid_to__isnull": True}) | models.Q(**{f"{prefix}valid_to__gte": on})
+    )
+
+
 class AdministrativeUnitQuerySet(MP_NodeQuerySet):
     def in_area(self, area: "AdministrativeUnit") -> "AdministrativeUnitQuerySet":
         """Units in the subtree of ``area``, the area itself included."""
         return self.filter(path__startswith=area.path)
 
     def current(self, on=None) -> "AdministrativeUnitQuerySet":
-        """Units in force on ``on`` (today when omitted)."""
+        """Units in force on ``on`` (today when omitted): the one rule of "valid on a date"."""
         from django.utils import timezone
 
-        on = on or timezone.localdate()
-        return self.filter(models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=on)).filter(
-            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=on)
-        )
+        return self.filter(valid_on_q(on or timezone.localdate()))
+
+    def ended(self, on=None) -> "AdministrativeUnitQuerySet":
+        """Units that ended before ``on`` (today when omitted)."""
+        from django.utils import timezone
+
+        return self.filter(valid_to__lt=on or timezone.localdate())
+
+
+def commune_of_path(path_ref: str | OuterRef, field: str = "name") -> Subquery:
+    """Subquery: ``field`` of the commune of the unit whose path is ``path_ref`` (an outer reference such
+    as ``"area__path"``): the unit itself when it is a commune, else its ancestor of level commune. By
+    level, never by depth: a commune sits at depth 3 under a district and at depth 2 without one."""
+    ref = OuterRef(path_ref) if isinstance(path_ref, str) else path_ref
+    prefixes = [Substr(ref, 1, PATH_STEP * depth) for depth in range(1, MAX_DEPTH + 1)]
+    return Subquery(
+        AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE, path__in=prefixes)
+        .order_by("-path")
+        .values(field)[:1]
+    )
+
+
+def communes_by_path(paths) -> dict[str, "AdministrativeUnit"]:
+    """For unit paths, their commune (see :func:`commune_of_path`); paths without one are left out."""
+    paths = set(paths)
+    candidates = {p for path in paths for p in ancestor_paths(path)}
+    communes = {u.path: u for u in AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE, path__in=candidates)}
+    found = {}
+    for path in paths:
+        commune = next((communes[p] for p in reversed(ancestor_paths(path)) if p in communes), None)
+        if commune is not None:
+            found[path] = commune
+    return found
 
 
 class AdministrativeUnitManager(MP_NodeManager.from_queryset(AdministrativeUnitQuerySet)):
@@ -84,13 +132,34 @@ class AdministrativeUnit(MP_Node):
     def label_with_parent(self) -> str:
         """``Thôn Hữu Đức, Xã Phước Hữu``: enough to tell apart villages of the same name."""
         parent = self.get_parent() if self.depth > 1 else None
-        return f"{self.name}, {parent.name}" if parent else self.name
+        return f"{self.dated_name}, {parent.dated_name}" if parent else self.dated_name
+
+    @property
+    def dated_name(self) -> str:
+        """The name, followed by its end date when the unit has ended: ``Xã Phước Hải (đến 30/6/2025)``."""
+        if not self.has_ended():
+            return self.name
+        end = self.valid_to
+        return _("%(name)s (until %(date)s)") % {"name": self.name, "date": f"{end.day}/{end.month}/{end.year}"}
 
     def is_current(self, on=None) -> bool:
+        """Whether the unit is in force on ``on`` (today when omitted); see ``AdministrativeUnitQuerySet.current``."""
         from django.utils import timezone
 
         on = on or timezone.localdate()
         return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or self.valid_to >= on)
+
+    def has_ended(self, on=None) -> bool:
+        from django.utils import timezone
+
+        return self.valid_to is not None and self.valid_to < (on or timezone.localdate())
+
+    @property
+    def commune(self) -> "AdministrativeUnit | None":
+        """The commune of this unit (itself, or its ancestor of level commune); ``None`` above communes."""
+        if self.level == UnitLevel.COMMUNE:
+            return self
+        return communes_by_path([self.path]).get(self.path)
 
 
 class UnitSuccession(models.Model):
