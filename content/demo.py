@@ -303,7 +303,8 @@ def build_site(progress: Callable[[str], None] | None = None) -> dict[str, int]:
             home.save_revision().publish()
             home.refresh_from_db()
 
-        province = AdministrativeUnit.objects.filter(code="58", level=UnitLevel.PROVINCE).first()
+        # Today's province: its list also holds the recognitions of the former units that went into it.
+        province = AdministrativeUnit.objects.current().filter(code="56", level=UnitLevel.PROVINCE).first()
         recognition_page = add_page(
             home,
             RecognitionListPage(
@@ -416,13 +417,14 @@ def build_site(progress: Callable[[str], None] | None = None) -> dict[str, int]:
                     f"Bìa tạp chí {title}", f"Công dân và Khuyến học – {title}", PALETTE[n], size=(600, 800)
                 )
                 magazine.issues.add(MagazineIssue(title=title, published=date, cover=cover, summary=summary))
-            districts = AdministrativeUnit.objects.filter(level=UnitLevel.DISTRICT)
-            if province is not None:
-                districts = districts.filter(path__startswith=province.path)
-            for n, district in enumerate(districts.order_by("path")):
-                target = 300 + (n * 97) % 400
+            # The 2026 drive by today's communes of the former Ninh Thuận (districts are gone).
+            communes = AdministrativeUnit.objects.current().filter(
+                level=UnitLevel.COMMUNE, predecessors__old_unit__path__startswith=_old_province_path()
+            )
+            for n, commune in enumerate(communes.distinct().order_by("path")):
+                target = 120 + (n * 97) % 200
                 magazine.drive_targets.add(
-                    SubscriptionTarget(area=district, target=target, subscribed=target * (45 + (n * 13) % 60) // 100)
+                    SubscriptionTarget(area=commune, target=target, subscribed=target * (45 + (n * 13) % 60) // 100)
                 )
             add_page(home, magazine)
 
@@ -459,3 +461,9 @@ def build_site(progress: Callable[[str], None] | None = None) -> dict[str, int]:
     created = Page.objects.count() - before
     progress(f"demo site: {created} pages created")
     return {"pages created": created}
+
+
+def _old_province_path() -> str:
+    """Path of the former Ninh Thuận, where the demo's register began."""
+    old = AdministrativeUnit.objects.filter(code="58", level=UnitLevel.PROVINCE).first()
+    return old.path if old else "-"

@@ -7,6 +7,7 @@ public page may show.
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.db.models import F
 from django.http import Http404, JsonResponse
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -22,6 +23,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from evaluations.access import area_q, unit_reach_paths
 from evaluations.models import AdministrativeUnit, Subject, SubjectKind, UnitLevel
 from evaluations.selectors import (
     PUBLIC_KINDS,
@@ -370,11 +372,13 @@ class RecognitionListPage(SeoMixin, RoutablePageMixin, Page):
         return self.intro
 
     def area_choices(self) -> list[AdministrativeUnit]:
-        """Districts and communes of the page's province, in tree order (district, then its communes)."""
+        """Today's communes of the page's province, then the former districts and communes that went into
+        it (for past years; labelled with their end date), each in tree order."""
         units = AdministrativeUnit.objects.filter(level__in=[UnitLevel.DISTRICT, UnitLevel.COMMUNE])
         if self.area_id:
-            units = units.filter(path__startswith=self.area.path)
-        return list(units.only("pk", "name", "level", "path", "depth"))
+            units = units.filter(area_q(unit_reach_paths(self.area), None))
+        units = units.order_by(F("valid_to").desc(nulls_first=True), "path")
+        return list(units.only("pk", "name", "level", "path", "depth", "valid_to"))
 
     def read_filters(self, request) -> tuple[dict, dict]:
         """The GET filters, cleaned: (values for the form, arguments for the selector)."""

@@ -14,18 +14,31 @@ _CACHE_ATTR = "_khuyenhoc_area_paths"
 
 
 def user_area_paths(user) -> list[str] | None:
-    """Tree paths of the units ``user`` is assigned to; ``None`` means no restriction (superuser)."""
+    """Tree paths of the units ``user`` reaches: those assigned to them and the units that went into
+    those (see ``reorganisation.services.predecessor_paths``); ``None`` means no restriction (superuser)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return []
     if user.is_superuser:
         return None
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        paths = sorted(AdministrativeUnit.objects.filter(assignments__user=user).values_list("path", flat=True))
-        # Drop units inside another assigned unit: the outer subtree already covers them.
+        from reorganisation.services import predecessor_paths
+
+        assigned = list(AdministrativeUnit.objects.filter(assignments__user=user).values_list("path", flat=True))
+        # Officers of today's units also reach the units that went into them: the records of an ended
+        # unit (past evaluations awaiting a decision, decisions, targets) are its successor's to handle.
+        paths = sorted({*assigned, *(predecessor_paths(assigned) if assigned else ())})
+        # Drop units inside another unit of the list: the outer subtree already covers them.
         cached = [p for i, p in enumerate(paths) if not any(p.startswith(q) for q in paths[:i])]
         setattr(user, _CACHE_ATTR, cached)
     return cached
+
+
+def unit_reach_paths(unit: AdministrativeUnit) -> list[str]:
+    """Paths whose subtrees belong to ``unit``: its own and those of the units that went into it."""
+    from reorganisation.services import predecessor_paths
+
+    return [unit.path, *predecessor_paths([unit.path])]
 
 
 def forget_area_paths(user) -> None:
@@ -49,6 +62,23 @@ def restrict_to_user_area(queryset: QuerySet, user, field: str | None = "area") 
     if paths is None:
         return queryset
     return queryset.filter(area_q(paths, field))
+
+
+def decisions_for_user(queryset: QuerySet, user) -> QuerySet:
+    """Decisions ``user`` reaches: issued by a unit of their area, or deciding (or revoking) an evaluation
+    there. A decision may be recorded by another unit (the province, or a successor commune) and must
+    still open for everyone who reaches one of its evaluations."""
+    paths = user_area_paths(user)
+    if paths is None:
+        return queryset
+    from .models import Evaluation
+
+    in_area = Evaluation.objects.filter(area_q(paths)).order_by()
+    return queryset.filter(
+        area_q(paths)
+        | Q(pk__in=in_area.filter(decision__isnull=False).values("decision"))
+        | Q(pk__in=in_area.filter(revocation__isnull=False).values("revocation"))
+    )
 
 
 def user_reaches_unit(user, unit: AdministrativeUnit | None) -> bool:

@@ -40,7 +40,7 @@ from wagtail.snippets.views.snippets import (
 import django_filters
 
 from . import criteria_io, services
-from .access import restrict_to_user_area, user_reaches_unit
+from .access import decisions_for_user, restrict_to_user_area, user_reaches_unit
 from .admin_access import AreaRestrictedViewSetMixin
 from .filters import AreaFilter, CriteriaSetFilterSet, EvaluationFilterSet, subject_filterset_for
 from .forms import CriteriaSetForm, EvaluationForm, SubjectForm
@@ -103,12 +103,19 @@ class SubjectFilterForm(NameFilterForm):
 
 
 class UnitFilterForm(NameFilterForm):
+    """Today's units by default; units that ended (labelled with their end date) only when asked for."""
+
     choice_field = "level"
     level = forms.ChoiceField(
         label=pgettext_lazy("administrative unit", "Level"),
         required=False,
         choices=[("", gettext_lazy("All levels")), *UnitLevel.choices],
     )
+    include_ended = forms.BooleanField(label=gettext_lazy("Include units that have ended"), required=False)
+
+    def filter(self, objects):
+        objects = super().filter(objects)
+        return objects if self.cleaned_data.get("include_ended") else objects.current()
 
 
 class AreaChooserMixin:
@@ -654,8 +661,10 @@ class DecisionInspectView(InspectView):
         context = super().get_context_data(**kwargs)
         decision = self.object
         related = decision.evaluations if decision.kind == "recognition" else decision.revoked_evaluations
+        # Only the evaluations the user reaches: one decision may also decide other communes' families.
+        related = restrict_to_user_area(related.select_related("subject", "area"), self.request.user)
         context.update(
-            decided=related.select_related("subject", "area").order_by(*SUBJECT_NAME_ORDER),
+            decided=related.order_by(*SUBJECT_NAME_ORDER),
             file_url=reverse("evaluations:decision_file_download", args=[decision.pk]) if decision.file else "",
         )
         return context
@@ -688,8 +697,11 @@ class RecognitionDecisionViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     ordering = ["-decision_date"]
     panels = [FieldPanel("number"), FieldPanel("decision_date"), FieldPanel("issuing_body"), FieldPanel("signatory")]
 
+    def scoped(self, queryset, user):
+        return decisions_for_user(queryset, user)
+
     def get_queryset(self, request):
-        return restrict_to_user_area(RecognitionDecision.objects.select_related("area"), request.user)
+        return self.scoped(RecognitionDecision.objects.select_related("area"), request.user)
 
 
 class CommendationFilterSet(WagtailFilterSet):

@@ -18,7 +18,7 @@ from django.urls import URLPattern
 
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from .access import restrict_to_user_area, user_reaches_unit
+from .access import decisions_for_user, restrict_to_user_area, user_reaches_unit
 
 
 class AreaPermissionPolicy(ModelPermissionPolicy):
@@ -48,17 +48,20 @@ class AreaRestrictedViewSetMixin:
     #: The path from the model to its administrative unit (``area``, ``evaluation__area``...).
     area_field = "area"
 
+    def scoped(self, queryset, user):
+        """``queryset`` narrowed to what ``user`` reaches (the listing and every object URL use it)."""
+        return restrict_to_user_area(queryset, user, self.area_field)
+
     def get_queryset(self, request):
-        """The listing's rows; a subclass that defines its own must restrict it too."""
+        """The listing's rows; a subclass that defines its own must restrict it too (``scoped``)."""
         queryset = super().get_queryset(request)
         if queryset is None:
             queryset = self.model._default_manager.all()
-        return restrict_to_user_area(queryset, request.user, self.area_field)
+        return self.scoped(queryset, request.user)
 
     def reachable(self, user, pk) -> bool:
         """Whether the object ``pk`` exists and lies in ``user``'s area."""
-        objects = self.model._default_manager.filter(pk=unquote(str(pk)))
-        return restrict_to_user_area(objects, user, self.area_field).exists()
+        return self.scoped(self.model._default_manager.filter(pk=unquote(str(pk))), user).exists()
 
     def guard(self, view):
         @wraps(view)
@@ -82,6 +85,23 @@ class AreaRestrictedViewSetMixin:
                 pattern.callback = self.guard(pattern.callback)
             patterns.append(pattern)
         return patterns
+
+
+class DecisionPermissionPolicy(AreaPermissionPolicy):
+    """A decision is reached through its issuing unit or through any evaluation it decides."""
+
+    def _reaches(self, user, instance) -> bool:
+        return decisions_for_user(self.model.objects.filter(pk=instance.pk), user).exists()
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action) and self._reaches(user, instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return self.user_has_any_permission(user, actions) and self._reaches(user, instance)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        instances = ModelPermissionPolicy.instances_user_has_any_permission_for(self, user, actions)
+        return decisions_for_user(instances, user)
 
 
 class EvaluationPermissionPolicy(AreaPermissionPolicy):

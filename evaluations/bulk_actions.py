@@ -16,7 +16,9 @@ from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from . import services
 from .access import restrict_to_user_area, user_reaches_unit
 from .forms import DecisionForm, ReasonForm
-from .models import AdministrativeUnit, DecisionKind, Evaluation, UnitLevel
+from .models import AdministrativeUnit, DecisionKind, Evaluation
+from .models.units import communes_by_path
+from .selectors import decision_issuing_units
 
 
 class EvaluationBulkAction(SnippetBulkAction):
@@ -110,31 +112,28 @@ class DecisionBulkAction(EvaluationBulkAction):
     recognise = True
 
     def get_form_kwargs(self):
-        areas = restrict_to_user_area(
-            AdministrativeUnit.objects.current().filter(level__in=[UnitLevel.COMMUNE, UnitLevel.DISTRICT]),
-            self.request.user,
-            field=None,
-        )
-        kwargs = {**super().get_form_kwargs(), "areas": areas}
+        objects, _no_access = self.get_actionable_objects()
+        areas = decision_issuing_units(self.request.user)
+        kwargs = {**super().get_form_kwargs(), "areas": areas, "evaluations": objects}
         if self.request.method == "POST":
             kwargs["files"] = self.request.FILES
         return kwargs
 
     def get_initial(self):
-        """The commune all the selected evaluations belong to, and its committee, as a starting point."""
+        """The commune all the selected evaluations belong to today (an ended commune counts as the commune
+        it went into), and its committee, as a starting point."""
+        from reorganisation.services import current_unit_map
+
         initial = super().get_initial()
         objects, _no_access = self.get_actionable_objects()
-        communes = {unit for unit in (self.commune_of(e.area) for e in objects[:1000]) if unit is not None}
-        if len(communes) == 1:
-            commune = communes.pop()
-            initial.update(area=commune.pk, issuing_body=f"UBND {commune.name}")
+        communes = {c.pk: c for c in communes_by_path({e.area.path for e in objects[:1000]}).values()}
+        successors = current_unit_map([pk for pk, c in communes.items() if c.has_ended()])
+        todays = {successors.get(pk, pk) for pk in communes}
+        if len(todays) == 1:
+            commune = AdministrativeUnit.objects.filter(pk=todays.pop()).first()
+            if commune is not None and user_reaches_unit(self.request.user, commune):
+                initial.update(area=commune.pk, issuing_body=f"UBND {commune.name}")
         return initial
-
-    @staticmethod
-    def commune_of(unit):
-        if unit.level == UnitLevel.COMMUNE:
-            return unit
-        return next((a for a in unit.get_ancestors() if a.level == UnitLevel.COMMUNE), None)
 
     def get_execution_context(self):
         return {**super().get_execution_context(), "decision_data": self.cleaned_form.cleaned_data}

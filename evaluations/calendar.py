@@ -21,6 +21,11 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+def day_label(date: datetime.date) -> str:
+    """``30/6/2025``: how Vietnamese documents write a date (no leading zeros)."""
+    return f"{date.day}/{date.month}/{date.year}"
+
+
 def year_start(year: int) -> datetime.date:
     return datetime.date(year, 1, 1)
 

@@ -49,22 +49,30 @@ from .models import (
     UnitLevel,
     UnitType,
 )
+from .models.units import ancestor_paths, communes_by_path
 from .text import fold_words
 
 CODE_PREFIX = "DEMO-"
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "khuyenhoc-demo"  # noqa: S105 (the published demo login)
-YEARS = (2021, 2022, 2023, 2024, 2025)
+YEARS = (2021, 2022, 2023, 2024, 2025, 2026)
+#: From this year on the demo is evaluated in today's structure: the official reorganisation of
+#: 1/7/2025 is applied after the earlier years are written, moving the register onto today's units.
+REORGANISED_FROM = 2025
 
 #: Share of subjects recognised per year; 2022 is the Ninh Thuận baseline (DOMAIN.md), rising towards
 #: the 2025 targets without quite reaching them, as the provincial reports describe.
 RECOGNITION_RATE = {
-    SubjectKind.FAMILY: {2021: 0.42, 2022: 0.468, 2023: 0.55, 2024: 0.62, 2025: 0.67},
-    SubjectKind.CLAN: {2021: 0.45, 2022: 0.491, 2023: 0.55, 2024: 0.60, 2025: 0.63},
-    SubjectKind.COMMUNITY: {2021: 0.70, 2022: 0.73, 2023: 0.75, 2024: 0.77, 2025: 0.79},
-    SubjectKind.UNIT: {2021: 0.75, 2022: 0.78, 2023: 0.80, 2024: 0.82, 2025: 0.84},
-    SubjectKind.CITIZEN: {2021: 0.40, 2022: 0.45, 2023: 0.50, 2024: 0.55, 2025: 0.60},
+    SubjectKind.FAMILY: {2021: 0.42, 2022: 0.468, 2023: 0.55, 2024: 0.62, 2025: 0.67, 2026: 0.71},
+    SubjectKind.CLAN: {2021: 0.45, 2022: 0.491, 2023: 0.55, 2024: 0.60, 2025: 0.63, 2026: 0.66},
+    SubjectKind.COMMUNITY: {2021: 0.70, 2022: 0.73, 2023: 0.75, 2024: 0.77, 2025: 0.79, 2026: 0.80},
+    SubjectKind.UNIT: {2021: 0.75, 2022: 0.78, 2023: 0.80, 2024: 0.82, 2025: 0.84, 2026: 0.85},
+    SubjectKind.CITIZEN: {2021: 0.40, 2022: 0.45, 2023: 0.50, 2024: 0.55, 2025: 0.60, 2026: 0.62},
 }
+
+#: The round of the latest year is still running: share of its evaluations still at each stage
+#: (the rest are decided).
+OPEN_ROUND = ((EvaluationStatus.DRAFT, 0.08), (EvaluationStatus.SUBMITTED, 0.12), (EvaluationStatus.REVIEWED, 0.10))
 
 
 @dataclass(frozen=True)
@@ -279,9 +287,12 @@ class DemoBuilder:
     # villages -----------------------------------------------------------------------------------
 
     def old_communes(self) -> list[AdministrativeUnit]:
-        province = AdministrativeUnit.objects.get(code="58")
+        """The communes of Ninh Thuận before 1/7/2025, where the demo's history begins."""
+        self.old_province = AdministrativeUnit.objects.get(code="58", level=UnitLevel.PROVINCE)
         return list(
-            AdministrativeUnit.objects.filter(path__startswith=province.path, level=UnitLevel.COMMUNE).order_by("path")
+            AdministrativeUnit.objects.filter(
+                path__startswith=self.old_province.path, level=UnitLevel.COMMUNE
+            ).order_by("path")
         )
 
     def ensure_villages(self) -> list[Place]:
@@ -289,7 +300,7 @@ class DemoBuilder:
         districts = {
             d.path: d
             for d in AdministrativeUnit.objects.filter(
-                level=UnitLevel.DISTRICT, path__in={c.path[: c.steplen * 2] for c in communes}
+                level=UnitLevel.DISTRICT, path__in={p for c in communes for p in ancestor_paths(c.path)}
             )
         }
         rng = seeded(393)
@@ -297,14 +308,14 @@ class DemoBuilder:
         for i in rng.sample(range(len(communes)), self.sizes.villages % len(communes)):
             per_commune[i] += 1
         existing = {
-            (v.path[: v.steplen * 3], v.name): v
+            (v.path[: -v.steplen], v.name): v
             for v in AdministrativeUnit.objects.filter(
-                level=UnitLevel.VILLAGE, path__startswith=communes[0].path[: communes[0].steplen]
+                level=UnitLevel.VILLAGE, path__startswith=self.old_province.path
             )
         }
         places, created = [], 0
         for commune, count in zip(communes, per_commune, strict=True):
-            district = districts.get(commune.path[: commune.steplen * 2])
+            district = next((districts[p] for p in ancestor_paths(commune.path) if p in districts), None)
             mix = ETHNIC_MIX.get(district.short_name if district else "", CITY_MIX)
             for name, unit_type in self.village_names(rng, commune, count):
                 village = existing.get((commune.path, name))
@@ -485,8 +496,9 @@ class DemoBuilder:
 
     # evaluations --------------------------------------------------------------------------------
 
-    def ensure_evaluations(self, criteria_sets: dict[str, CriteriaSet]) -> tuple[int, int]:
-        """Evaluations for every year and demo subject that has none for that year; returns (evaluations, scores)."""
+    def ensure_evaluations(self, criteria_sets: dict[str, CriteriaSet], years) -> tuple[int, int]:
+        """Evaluations of ``years`` for every demo subject that has none for that year, on the unit where the
+        subject is registered now; returns (evaluations, scores)."""
         evaluation_fields = [
             "subject",
             "year",
@@ -515,7 +527,7 @@ class DemoBuilder:
                     "subject_id", "year"
                 )
             )
-            for year in self.sizes.years:
+            for year in years:
                 rate = RECOGNITION_RATE[kind].get(year, 0.5)
                 drawn: dict[int, Sheet] = {}
                 rows = []
@@ -530,8 +542,8 @@ class DemoBuilder:
                         if sheet.result == scoring.MEETS
                         else EvaluationStatus.NOT_RECOGNISED
                     )
-                    if year == max(self.sizes.years) and self.rng.random() < 0.2:
-                        status = EvaluationStatus.SUBMITTED  # the latest round is still being reviewed
+                    if year == max(self.sizes.years):
+                        status = self.open_round_status(status)
                     rows.append(
                         (
                             subject_id,
@@ -570,9 +582,31 @@ class DemoBuilder:
                 )
                 total_evaluations += len(rows)
             self.progress(f"evaluations of {kind}: done")
-        self.counts["evaluations created"] = total_evaluations
-        self.counts["scores created"] = total_scores
+        self.counts["evaluations created"] = self.counts.get("evaluations created", 0) + total_evaluations
+        self.counts["scores created"] = self.counts.get("scores created", 0) + total_scores
         return total_evaluations, total_scores
+
+    def open_round_status(self, decided: str) -> str:
+        """The latest round is still running: some evaluations are drafts, submitted or reviewed."""
+        draw = self.rng.random()
+        for status, share in OPEN_ROUND:
+            if draw < share:
+                return status
+            draw -= share
+        return decided
+
+    # reorganisation -----------------------------------------------------------------------------
+
+    def ensure_reorganisation(self) -> int:
+        """Apply the official reorganisation of 1/7/2025 (idempotent): villages re-created under today's
+        communes, the register moved onto them; returns the subjects moved."""
+        from reorganisation.services import apply_reorganisation, official_reorganisation
+
+        result = apply_reorganisation(official_reorganisation())
+        moved = result.counts["subjects_moved"] if result.changed else 0
+        self.counts["subjects moved by the reorganisation"] = moved
+        self.progress(f"reorganisation of 1/7/2025: {moved} subjects moved")
+        return moved
 
     # decisions ----------------------------------------------------------------------------------
 
@@ -584,26 +618,30 @@ class DemoBuilder:
         pending = Evaluation.objects.filter(
             subject__code__startswith=CODE_PREFIX, status=EvaluationStatus.RECOGNISED, decision__isnull=True
         ).values_list("pk", "area__path", "year")
-        steplen = AdministrativeUnit.steplen
-        groups: dict[tuple[str, int], list[int]] = {}
+        by_area: dict[tuple[str, int], list[int]] = {}
         for pk, path, year in pending.iterator(chunk_size=20_000):
-            groups.setdefault((path[: steplen * 3], year), []).append(pk)
-        if not groups:
+            by_area.setdefault((path, year), []).append(pk)
+        if not by_area:
             return 0
-        communes = {u.path: u for u in AdministrativeUnit.objects.filter(path__in={p for p, _ in groups})}
+        communes = communes_by_path(path for path, _year in by_area)
+        groups: dict[tuple[AdministrativeUnit, int], list[int]] = {}
+        for (path, year), ids in by_area.items():
+            if path in communes:
+                groups.setdefault((communes[path], year), []).extend(ids)
         created = 0
-        for (path, year), ids in sorted(groups.items()):
-            commune = communes.get(path)
-            if commune is None:
-                continue
+        today = timezone.localdate()
+        for (commune, year), ids in sorted(groups.items(), key=lambda item: (item[0][0].path, item[0][1])):
             lower = f"{commune.unit_type.lower()} {commune.short_name}" if commune.short_name else commune.name
             number = f"{100 + (year - 2020) * 40 + commune.pk % 40}/QĐ-UBND"
+            signed = datetime.date(year, 12, 10 + commune.pk % 15)
+            if signed > today:  # the running year's first decisions, signed after the November reports
+                signed = datetime.date(year, 11, 10 + commune.pk % 15)
             decision, made = RecognitionDecision.objects.get_or_create(
                 area=commune,
                 number=number,
                 kind=DecisionKind.RECOGNITION,
                 defaults={
-                    "decision_date": datetime.date(year, 12, 10 + commune.pk % 15),
+                    "decision_date": signed,
                     "issuing_body": f"UBND {lower}",
                     "signatory": f"Chủ tịch UBND {lower}",
                 },
@@ -685,7 +723,12 @@ class DemoBuilder:
             criteria_sets = criteria_sets or active_criteria_sets()
             places = self.ensure_villages()
             self.ensure_subjects(places)
-            self.ensure_evaluations(criteria_sets)
+            before = [year for year in self.sizes.years if year < REORGANISED_FROM]
+            after = [year for year in self.sizes.years if year >= REORGANISED_FROM]
+            self.ensure_evaluations(criteria_sets, before)
+            if after:
+                self.ensure_reorganisation()
+                self.ensure_evaluations(criteria_sets, after)
             self.ensure_decisions()
         self.ensure_evidence()
         self.counts["seconds"] = round(time.perf_counter() - started, 1)

@@ -8,13 +8,15 @@ from django.contrib.auth.models import Group
 from . import roles
 from .models import AdministrativeUnit, AreaAssignment
 
-#: username -> (full name, role, GSO codes of the assigned units, valid before 1/7/2025)
+#: username -> (full name, role, GSO codes of the assigned units, in force today: the two-tier Khánh Hòa).
+#: Officers of today's units also reach the units that went into them (Xã Ninh Phước: the former Xã Phước
+#: Hải, Xã Phước Thuận and Thị trấn Phước Dân), so their past years are theirs too.
 DEMO_ROLE_USERS = {
-    "tinh": ("Cán bộ Hội tỉnh", roles.PROVINCIAL_OFFICER, ("58",)),
-    "xa-phuochai": ("Cán bộ Hội xã Phước Hải", roles.COMMUNE_OFFICER, ("22894",)),
-    "thamdinh-phuochai": ("Người thẩm định xã Phước Hải", roles.COMMUNE_REVIEWER, ("22894",)),
+    "tinh": ("Cán bộ Hội tỉnh", roles.PROVINCIAL_OFFICER, ("56",)),
+    "xa-ninhphuoc": ("Cán bộ Hội xã Ninh Phước", roles.COMMUNE_OFFICER, ("22870",)),
+    "thamdinh-ninhphuoc": ("Người thẩm định xã Ninh Phước", roles.COMMUNE_REVIEWER, ("22870",)),
     "truyenthong": ("Cán bộ truyền thông", roles.COMMUNICATIONS, ()),
-    "kiemtra-ninhphuoc": ("Kiểm tra viên huyện Ninh Phước", roles.AUDITOR, ("587",)),
+    "kiemtra-phanrang": ("Kiểm tra viên phường Phan Rang", roles.AUDITOR, ("22759",)),
 }
 
 
@@ -32,7 +34,6 @@ def ensure_role_users(password: str) -> list[str]:
             user.save(update_fields=["password"])
             created.append(username)
         user.groups.add(Group.objects.get(name=role))
-        # The demo's villages hang under the units in force before 1/7/2025.
-        for unit in AdministrativeUnit.objects.filter(code__in=codes, valid_to__isnull=False):
+        for unit in AdministrativeUnit.objects.current().filter(code__in=codes):
             AreaAssignment.objects.get_or_create(user=user, area=unit)
     return created

@@ -1,7 +1,7 @@
 """FilterSets shared by the admin listings, their exports and (later) the API."""
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.filters import WagtailFilterSet
@@ -25,15 +25,18 @@ from .models import (
 
 class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: AdministrativeUnit) -> str:
-        # Indent by depth so the select reads as a tree.
-        return "\u00a0\u00a0" * (obj.depth - 1) + obj.name
+        # Indent by depth so the select reads as a tree; an ended unit says when it ended.
+        return "\u00a0\u00a0" * (obj.depth - 1) + obj.dated_name
 
 
 def reachable_areas(request):
-    """The units above village level that the requesting user reaches (all of them without a request)."""
+    """The units above village level that the requesting user reaches (all of them without a request):
+    today's tree first, then the units that ended (for past years), latest end first."""
     from .access import restrict_to_user_area
 
-    units = AdministrativeUnit.objects.exclude(level=UnitLevel.VILLAGE).order_by("path")
+    units = AdministrativeUnit.objects.exclude(level=UnitLevel.VILLAGE).order_by(
+        F("valid_to").desc(nulls_first=True), "path"
+    )
     user = getattr(request, "user", None)
     return restrict_to_user_area(units, user, field=None) if user is not None else units
 

@@ -6,9 +6,9 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput
@@ -222,6 +222,13 @@ class EvaluationForm(WagtailAdminModelForm):
                 _("This criteria set is for “%(set_kind)s”; the subject is a “%(subject_kind)s”.")
                 % {"set_kind": criteria_set.get_kind_display(), "subject_kind": subject.get_kind_display()},
             )
+        year = cleaned.get("year")
+        if subject and year and not self.instance.pk:
+            from .services import evaluation_area_refusal
+
+            refusal = evaluation_area_refusal(subject, year)
+            if refusal:
+                self.add_error("subject", refusal)
         return cleaned
 
 
@@ -303,6 +310,13 @@ class SubjectForm(WagtailAdminModelForm):
         area = self.cleaned_data.get("area")
         if area is not None and self.for_user is not None and not user_reaches_unit(self.for_user, area):
             raise ValidationError(_("“%(area)s” is outside your area.") % {"area": area})
+        if area is not None and (self.instance.pk is None or area.pk != self.instance.area_id):
+            from .services import area_refusal
+
+            # A subject is registered today: on a unit in force today (an ended village names its successor).
+            refusal = area_refusal(area, timezone.localdate())
+            if refusal:
+                raise ValidationError(refusal)
         return area
 
 
@@ -323,14 +337,26 @@ class DecisionForm(forms.Form):
     signatory = forms.CharField(label=gettext_lazy("Signed by"), max_length=120)
     file = forms.FileField(label=gettext_lazy("Scanned decision"), required=False)
 
-    def __init__(self, *args, areas=None, **kwargs):
+    def __init__(self, *args, areas=None, evaluations=None, **kwargs):
         super().__init__(*args, **kwargs)
+        from .filters import AreaChoiceField
         from .models import AdministrativeUnit
 
-        self.fields["area"] = forms.ModelChoiceField(
+        self.evaluations = list(evaluations or [])
+        self.fields["area"] = AreaChoiceField(
             label=gettext_lazy("Issuing unit"),
             queryset=areas if areas is not None else AdministrativeUnit.objects.none(),
+            help_text=gettext_lazy(
+                "The commune (or ward) whose People's Committee signed the decision. Units that have ended "
+                "are listed with their end date, for decisions signed before it."
+            ),
         )
+        if not self.fields["area"].queryset.exists():
+            # Say why the list is empty rather than leaving an officer with nothing to choose.
+            self.fields["area"].help_text = gettext_lazy(
+                "No unit of yours can issue decisions: you are assigned no commune in force. "
+                "Ask the provincial association to assign you today's commune (Settings → Users)."
+            )
         self.order_fields(["number", "decision_date", "issuing_body", "signatory", "area", "file"])
 
     def clean_file(self):
@@ -338,6 +364,36 @@ class DecisionForm(forms.Form):
         if upload:
             validate_evidence_file(upload)
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        area, date = cleaned.get("area"), cleaned.get("decision_date")
+        if area is None or date is None:
+            return cleaned
+        from .access import unit_reach_paths
+        from .services import area_refusal
+
+        refusal = area_refusal(area, date)
+        if refusal:
+            self.add_error("area", refusal)
+            return cleaned
+        # A committee decides on its own area, which includes the units that went into it.
+        paths = unit_reach_paths(area)
+        outside = [e for e in self.evaluations if not any(e.area.path.startswith(p) for p in paths)]
+        if outside:
+            names = "; ".join(f"{e.subject} ({e.area.dated_name})" for e in outside[:5])
+            self.add_error(
+                "area",
+                ngettext(
+                    "%(count)d selected evaluation lies outside %(unit)s and the units that went into it: "
+                    "%(names)s. Record it by the decision of its own commune.",
+                    "%(count)d selected evaluations lie outside %(unit)s and the units that went into it: "
+                    "%(names)s. Record them by the decision of their own commune.",
+                    len(outside),
+                )
+                % {"count": len(outside), "unit": area.name, "names": names + (" …" if len(outside) > 5 else "")},
+            )
+        return cleaned
 
 
 class RevocationForm(DecisionForm):

@@ -1,8 +1,9 @@
 """Reads: listings and visibility (which always go through access by area)."""
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from .access import area_q, unit_reach_paths
 from .models import (
     SUBJECT_NAME_ORDER,
     AdministrativeUnit,
@@ -12,9 +13,21 @@ from .models import (
     Indicator,
     Subject,
     SubjectKind,
+    UnitLevel,
 )
 from .models.units import commune_of_path
 from .text import fold_words
+
+
+def decision_issuing_units(user):
+    """Units whose committee may issue a decision recorded by ``user``: the communes (and former districts)
+    of their area, today's first; ended ones follow, labelled, for decisions signed before their end."""
+    from .access import restrict_to_user_area
+
+    units = AdministrativeUnit.objects.filter(level__in=[UnitLevel.COMMUNE, UnitLevel.DISTRICT]).order_by(
+        F("valid_to").desc(nulls_first=True), "path"
+    )
+    return restrict_to_user_area(units, user, field=None)
 
 
 def evaluation_visible_to(*, user, evaluation: Evaluation) -> bool:
@@ -97,7 +110,8 @@ def public_recognitions_matching(
     if area is not None:
         # The subtree's ids rather than a LIKE on the joined path: with ``area_id IN (...)`` the index
         # narrows the rows before any join (SQLite cannot use an index for LIKE ... ESCAPE).
-        subtree = AdministrativeUnit.objects.filter(path__startswith=area.path).order_by().values("pk")
+        # Today's unit includes the units that went into it: its past years' recognitions are its own.
+        subtree = AdministrativeUnit.objects.filter(area_q(unit_reach_paths(area), None)).order_by().values("pk")
         qs = qs.filter(area_id__in=subtree)
     if year:
         qs = qs.filter(year=year)

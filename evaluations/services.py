@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from datetime import timedelta
 from decimal import Decimal
 
@@ -18,8 +19,10 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, Revision
 
 from . import scoring
+from .calendar import day_label, evaluation_date
 from .evidence import validate_evidence_file
 from .models import (
+    AdministrativeUnit,
     CommendationProposal,
     CriteriaSet,
     CriteriaSetStatus,
@@ -33,6 +36,45 @@ from .models import (
     Subject,
 )
 from .signals import evaluations_bulk_changed
+
+
+def area_refusal(area: AdministrativeUnit, on: datetime.date) -> str | None:
+    """Why a record dated ``on`` (a subject registered, a year's evaluation) cannot be filed on ``area``:
+    the unit was not in force on that date. The message names the unit it went into. ``None`` if it can."""
+    if area.is_current(on):
+        return None
+    if area.valid_to is not None and area.valid_to < on:
+        from reorganisation.services import successor_of
+
+        successor = successor_of(area)
+        if successor is not None:
+            return _(
+                "“%(unit)s” ended on %(end)s and cannot hold records dated %(date)s: it went into “%(successor)s”."
+            ) % {
+                "unit": area.name,
+                "end": day_label(area.valid_to),
+                "date": day_label(on),
+                "successor": successor.label_with_parent,
+            }
+        return _(
+            "“%(unit)s” ended on %(end)s and cannot hold records dated %(date)s; choose a unit in force on that date."
+        ) % {"unit": area.name, "end": day_label(area.valid_to), "date": day_label(on)}
+    return _("“%(unit)s” only exists from %(start)s; a record dated %(date)s belongs to the units in force then.") % {
+        "unit": area.name,
+        "start": day_label(area.valid_from),
+        "date": day_label(on),
+    }
+
+
+def evaluation_area_refusal(subject: Subject, year: int) -> str | None:
+    """Why ``subject`` cannot be evaluated for ``year`` where it is registered (see :func:`area_refusal`)."""
+    refusal = area_refusal(subject.area, evaluation_date(year))
+    if refusal is None:
+        return None
+    return _(
+        "An evaluation of %(year)s cannot be filed on the subject's unit: %(reason)s Move the subject to the unit "
+        "in force first (edit the subject, or apply the reorganisation)."
+    ) % {"year": year, "reason": refusal}
 
 
 def evaluation_prepare(evaluation: Evaluation, *, user=None) -> Evaluation:
@@ -50,6 +92,9 @@ def evaluation_create(
     """A new draft evaluation of ``subject`` for ``year`` against ``criteria_set`` (of the subject's kind)."""
     if criteria_set.kind != subject.kind:
         raise ValidationError({"criteria_set": _("This criteria set is for another kind of learning model.")})
+    refusal = evaluation_area_refusal(subject, year)
+    if refusal:
+        raise ValidationError({"subject": refusal})
     evaluation = evaluation_prepare(
         Evaluation(subject=subject, year=year, criteria_set=criteria_set, note=note), user=user
     )

@@ -3,12 +3,12 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
-from .admin_access import AreaPermissionPolicy, EvaluationPermissionPolicy
+from .admin_access import AreaPermissionPolicy, DecisionPermissionPolicy, EvaluationPermissionPolicy
 from .models import SUBJECT_MODELS, CommendationProposal, Evaluation, RecognitionDecision, Subject
 
 # Policies first: Wagtail creates a fallback policy for a model as soon as a viewset asks for one.
 register_permission_policy(Evaluation, EvaluationPermissionPolicy(Evaluation))
-register_permission_policy(RecognitionDecision, AreaPermissionPolicy(RecognitionDecision))
+register_permission_policy(RecognitionDecision, DecisionPermissionPolicy(RecognitionDecision))
 register_permission_policy(CommendationProposal, AreaPermissionPolicy(CommendationProposal, "evaluation__area"))
 register_permission_policy(Subject, AreaPermissionPolicy(Subject))
 for subject_model in SUBJECT_MODELS.values():

@@ -423,9 +423,10 @@ def _move(item, subject, from_area, to_area, user) -> None:
     )
 
 
-def current_unit_map(unit_ids) -> dict[int, int]:
-    """For old units, the unit of today they map onto (links recorded by applied reorganisations, followed
-    through later ones; an unlinked unit follows its nearest linked ancestor, else the official default)."""
+def unit_links() -> dict[int, int]:
+    """Old unit id -> the unit it went into: links recorded by applied reorganisations, else the official
+    default successor. The one source of "what an old unit became" (reports mapped onto today's units,
+    and officers of a new unit reaching its predecessors' records)."""
     links = dict(
         UnitLink.objects.filter(reorganisation__status=ReorganisationStatus.APPLIED)
         .order_by("reorganisation__effective_date")
@@ -433,6 +434,36 @@ def current_unit_map(unit_ids) -> dict[int, int]:
     )
     for old_id, new_id in UnitSuccession.objects.filter(is_default=True).values_list("old_unit_id", "new_unit_id"):
         links.setdefault(old_id, new_id)
+    return links
+
+
+def predecessor_paths(paths: list[str]) -> list[str]:
+    """Paths of the old units that went into the subtrees of ``paths`` (directly or through later
+    reorganisations): their records (past evaluations, decisions, targets) belong to today's units."""
+    links = unit_links()
+    if not links:
+        return []
+    unit_paths = dict(AdministrativeUnit.objects.filter(pk__in={*links, *links.values()}).values_list("pk", "path"))
+    reached = set()
+    found: list[str] = []
+    changed = True
+    while changed:  # a unit that itself ended later passes its reach back to its own predecessors
+        changed = False
+        for old_id, new_id in links.items():
+            if old_id in reached:
+                continue
+            new_path = unit_paths.get(new_id, "")
+            if new_id in reached or any(new_path.startswith(p) for p in paths):
+                reached.add(old_id)
+                found.append(unit_paths[old_id])
+                changed = True
+    return found
+
+
+def current_unit_map(unit_ids) -> dict[int, int]:
+    """For old units, the unit of today they map onto (links recorded by applied reorganisations, followed
+    through later ones; an unlinked unit follows its nearest linked ancestor, else the official default)."""
+    links = unit_links()
     units = dict(AdministrativeUnit.objects.filter(pk__in=list(unit_ids)).values_list("pk", "path"))
     by_path = dict(AdministrativeUnit.objects.filter(pk__in=links).values_list("path", "pk"))
     step = AdministrativeUnit.steplen
@@ -453,6 +484,12 @@ def current_unit_map(unit_ids) -> dict[int, int]:
             mapped = links[mapped]
         result[pk] = mapped
     return result
+
+
+def successor_of(unit: AdministrativeUnit) -> AdministrativeUnit | None:
+    """The unit of today ``unit`` went into (see :func:`current_unit_map`), or ``None``."""
+    found = current_unit_map([unit.pk]).get(unit.pk)
+    return AdministrativeUnit.objects.filter(pk=found).first() if found else None
 
 
 def moves_after(date: datetime.date):

@@ -20,6 +20,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from evaluations.access import area_q, unit_reach_paths
 from evaluations.models import (
     SUBJECT_NAME_ORDER,
     AdministrativeUnit,
@@ -331,7 +332,8 @@ def recognitions_view(request, params):
     qs = published_recognitions()
     if params["area"]:
         area = area_by_code(params["area"], params["year"])
-        qs = qs.filter(area__path__startswith=area.path)
+        # Today's unit answers for the units that went into it (their past years' recognitions).
+        qs = qs.filter(area_q(unit_reach_paths(area)))
     if params["year"]:
         qs = qs.filter(year=params["year"])
     if params["kind"]:

@@ -18,12 +18,26 @@ VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 NINH_PHUOC_2023 = {"family": 90, "clan": 80, "community": 90}
 
 
+#: The running year's provincial targets: a step from the 2025 milestone towards 2030's (Decision 387).
+YEAR_2026 = {"family": 72, "clan": 67, "community": 67, "unit": 82, "citizen": 44, "citizen_staff": 64}
+
+
 def seed_reports_demo(*, seed: int = 2022) -> dict[str, int]:
     counts = {"targets": 0, "budget_lines": 0, "submissions": 0}
-    for code, yearly_from in (("58", 2021), ("56", None)):
-        province = AdministrativeUnit.objects.filter(code=code, level=UnitLevel.PROVINCE).first()
-        if province is not None:
-            counts["targets"] += targets_seed_national(province=province, yearly_from=yearly_from)
+    old_province = AdministrativeUnit.objects.filter(code="58", level=UnitLevel.PROVINCE).first()
+    province = AdministrativeUnit.objects.current().filter(code="56", level=UnitLevel.PROVINCE).first()
+    if old_province is not None:
+        counts["targets"] += targets_seed_national(province=old_province, yearly_from=2021)
+    if province is not None:
+        counts["targets"] += targets_seed_national(province=province)
+        for indicator, percent in YEAR_2026.items():
+            _t, created = Target.objects.get_or_create(
+                area=province,
+                year=2026,
+                indicator=indicator,
+                defaults={"percent": Decimal(percent), "note": "Kế hoạch Hội Khuyến học tỉnh năm 2026"},
+            )
+            counts["targets"] += created
     ninh_phuoc = AdministrativeUnit.objects.filter(code="587", level=UnitLevel.DISTRICT).first()
     if ninh_phuoc is not None:
         for indicator, percent in NINH_PHUOC_2023.items():
@@ -50,23 +64,50 @@ def seed_reports_demo(*, seed: int = 2022) -> dict[str, int]:
                     },
                 )
                 counts["budget_lines"] += created
-    # Most old communes have reported for 2024, some late, some not at all.
-    if not ReportSubmission.objects.filter(year=2024).exists():
-        communes = AdministrativeUnit.objects.filter(
-            level=UnitLevel.COMMUNE, path__startswith=_path_of("58"), valid_to__isnull=False
-        ).order_by("path")
+    # Today's communes of the former Ninh Thuận (where the demo's register is) budget and report since 2025.
+    todays = []
+    if old_province is not None:
+        todays = list(
+            AdministrativeUnit.objects.filter(
+                predecessors__old_unit__path__startswith=old_province.path, level=UnitLevel.COMMUNE
+            )
+            .current()
+            .distinct()
+            .order_by("path")
+        )
+    for commune in todays:
+        for year in (2025, 2026):
+            for source, low, high in ((BudgetSource.STATE_BUDGET, 20, 60), (BudgetSource.MOBILISED, 10, 90)):
+                planned = Decimal(rng.randint(low, high) * 1_000_000)
+                _b, created = BudgetLine.objects.get_or_create(
+                    area=commune,
+                    year=year,
+                    source=source,
+                    defaults={
+                        "planned": planned,
+                        "spent": (planned * Decimal(rng.randint(60, 100)) / 100).quantize(1),
+                    },
+                )
+                counts["budget_lines"] += created
+    # Most communes report by 30 November, some late, some not at all: the former communes for 2024,
+    # today's for 2025 and for the running year (due 30/11/2026).
+    former = []
+    if old_province is not None:
+        former = list(
+            AdministrativeUnit.objects.filter(
+                level=UnitLevel.COMMUNE, path__startswith=old_province.path, valid_to__isnull=False
+            ).order_by("path")
+        )
+    for year, communes in ((2024, former), (2025, todays), (2026, todays)):
+        if ReportSubmission.objects.filter(year=year).exists():
+            continue
         for commune in communes:
             draw = rng.random()
             if draw < 0.15:
                 continue
-            day = datetime.datetime(2024, 11, rng.randint(5, 29), 9, tzinfo=VN)
+            day = datetime.datetime(year, 11, rng.randint(5, 29), 9, tzinfo=VN)
             if draw > 0.85:
-                day = datetime.datetime(2024, 12, rng.randint(2, 20), 9, tzinfo=VN)
-            report_submit(area=commune, year=2024, user=None, when=day)
+                day = datetime.datetime(year, 12, 1, 9, tzinfo=VN) if year == 2026 else day.replace(month=12)
+            report_submit(area=commune, year=year, user=None, when=day)
             counts["submissions"] += 1
     return counts
-
-
-def _path_of(code: str) -> str:
-    unit = AdministrativeUnit.objects.filter(code=code, level=UnitLevel.PROVINCE).first()
-    return unit.path if unit else "-"

@@ -10,6 +10,8 @@ from django.utils.translation import pgettext_lazy
 
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from ..calendar import day_label
+
 
 class UnitLevel(models.TextChoices):
     PROVINCE = "province", _("Province")
@@ -126,7 +128,7 @@ class AdministrativeUnit(MP_Node):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.dated_name
 
     @property
     def label_with_parent(self) -> str:
@@ -139,8 +141,7 @@ class AdministrativeUnit(MP_Node):
         """The name, followed by its end date when the unit has ended: ``Xã Phước Hải (đến 30/6/2025)``."""
         if not self.has_ended():
             return self.name
-        end = self.valid_to
-        return _("%(name)s (until %(date)s)") % {"name": self.name, "date": f"{end.day}/{end.month}/{end.year}"}
+        return _("%(name)s (until %(date)s)") % {"name": self.name, "date": day_label(self.valid_to)}
 
     def is_current(self, on=None) -> bool:
         """Whether the unit is in force on ``on`` (today when omitted); see ``AdministrativeUnitQuerySet.current``."""

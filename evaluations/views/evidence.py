@@ -26,15 +26,14 @@ def evidence_download(request, pk: int):
 
 @login_required
 def decision_file_download(request, pk: int):
-    """The scanned decision, for users who may see decisions of its area."""
-    from ..access import user_reaches_unit
+    """The scanned decision, for users who may see decisions and reach it (see ``decisions_for_user``);
+    anyone else gets a 404 that does not confirm the decision exists."""
+    from ..access import decisions_for_user
     from ..models import RecognitionDecision
 
-    decision = get_object_or_404(RecognitionDecision.objects.select_related("area"), pk=pk)
-    if not request.user.has_perm("evaluations.view_recognitiondecision") or not user_reaches_unit(
-        request.user, decision.area
-    ):
+    if not request.user.has_perm("evaluations.view_recognitiondecision"):
         raise PermissionDenied
+    decision = get_object_or_404(decisions_for_user(RecognitionDecision.objects.all(), request.user), pk=pk)
     if not decision.file:
         raise Http404
     response = FileResponse(decision.file.open("rb"), as_attachment=True, filename=decision.file_name or "quyet-dinh")

@@ -20,9 +20,9 @@ from django.views.generic import View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import services
-from ..access import restrict_to_user_area
 from ..forms import CommendationForm, ReasonForm, RevocationForm
-from ..models import AdministrativeUnit, DecisionKind, Evaluation, EvaluationStatus, UnitLevel
+from ..models import DecisionKind, Evaluation, EvaluationStatus
+from ..selectors import decision_issuing_units
 
 SIMPLE_ACTIONS = {
     "submit": services.evaluation_submit,
@@ -108,12 +108,8 @@ class RevokeView(EvaluationFormActionView):
         return services.transition_refusal(self.evaluation, "revoke", self.request.user)
 
     def form(self, *args):
-        areas = restrict_to_user_area(
-            AdministrativeUnit.objects.filter(level__in=[UnitLevel.COMMUNE, UnitLevel.DISTRICT]),
-            self.request.user,
-            field=None,
-        )
-        return RevocationForm(*args, areas=areas)
+        areas = decision_issuing_units(self.request.user)
+        return RevocationForm(*args, areas=areas, evaluations=[self.evaluation])
 
     def get(self, request, pk: int):
         return self.render(self.form())

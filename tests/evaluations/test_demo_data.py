@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
@@ -43,19 +45,35 @@ def test_loading_twice_leaves_the_same_counts(demo):
     assert Subject.objects.filter(kind=SubjectKind.FAMILY).count() == 200
 
 
-def test_every_kind_has_subjects_and_evaluations_over_five_years(demo):
+def test_every_kind_has_subjects_and_evaluations_up_to_the_current_year(demo):
     for kind in SubjectKind.values:
         assert Subject.objects.filter(kind=kind).exists(), kind
         years = set(Evaluation.objects.filter(kind=kind).values_list("year", flat=True))
-        assert years == {2021, 2022, 2023, 2024, 2025}, kind
+        assert years == {2021, 2022, 2023, 2024, 2025, 2026}, kind
 
 
-def test_villages_hang_under_the_old_communes(demo):
-    villages = AdministrativeUnit.objects.filter(level=UnitLevel.VILLAGE)
-    assert villages.count() == 393
-    parents = {v.get_parent().level for v in villages[:20]}
-    assert parents == {UnitLevel.COMMUNE}
-    assert AdministrativeUnit.objects.get(code="58").get_descendants().filter(level=UnitLevel.VILLAGE).count() == 393
+def test_the_demo_lives_in_todays_two_tier_structure(demo):
+    """2021-2024 on the former units, the official reorganisation applied, 2025-2026 on today's units."""
+    old_province = AdministrativeUnit.objects.get(code="58", level=UnitLevel.PROVINCE)
+    today = AdministrativeUnit.objects.current().get(code="56", level=UnitLevel.PROVINCE)
+    old_villages = old_province.get_descendants().filter(level=UnitLevel.VILLAGE)
+    new_villages = today.get_descendants().filter(level=UnitLevel.VILLAGE)
+    assert old_villages.count() == 393 and not old_villages.current().exists()  # all ended on 30/6/2025
+    assert new_villages.count() == 393 and new_villages.current().count() == 393
+    # Villages hang directly under today's communes: no district level any more.
+    assert {v.get_parent().level for v in new_villages[:20]} == {UnitLevel.COMMUNE}
+    assert today.get_descendants().filter(level=UnitLevel.DISTRICT).count() == 0
+    # The register is on today's units; each year's evaluations on the units in force that year.
+    assert not Subject.objects.filter(is_active=True, area__path__startswith=old_province.path).exists()
+    assert not Evaluation.objects.filter(year__lte=2024).exclude(area__path__startswith=old_province.path).exists()
+    assert not Evaluation.objects.filter(year__gte=2025).exclude(area__path__startswith=today.path).exists()
+    # The running year is still open: drafts, submitted and reviewed beside the decided ones.
+    statuses = set(Evaluation.objects.filter(year=2026).values_list("status", flat=True))
+    assert {"draft", "submitted", "reviewed", "recognised", "not_recognised"} <= statuses
+    assert set(Evaluation.objects.filter(year=2025).values_list("status", flat=True)) <= {
+        "recognised",
+        "not_recognised",
+    }
 
 
 def test_stored_results_are_what_the_scoring_rules_compute(demo):
@@ -91,13 +109,17 @@ def test_demo_users_by_role_reach_their_own_area(demo):
     from evaluations.access import restrict_to_user_area
 
     users = get_user_model().objects
-    commune_officer = users.get(username="xa-phuochai")
+    commune_officer = users.get(username="xa-ninhphuoc")
     assert commune_officer.groups.get().name == "Cán bộ Hội cấp xã"
     reachable = restrict_to_user_area(Evaluation.objects.all(), commune_officer)
     assert 0 < reachable.count() < Evaluation.objects.count()
     commune = commune_officer.area_assignments.get().area
-    assert commune.name == "Xã Phước Hải"
-    assert all(e.area.path.startswith(commune.path) for e in reachable.select_related("area"))
+    assert commune.name == "Xã Ninh Phước" and commune.is_current()
+    # Today's commune, and the former communes that went into it for the years before.
+    former = {"Xã Phước Hải", "Xã Phước Thuận", "Thị trấn Phước Dân"}
+    communes = {e.area.commune.name for e in reachable.filter(year=2024).select_related("area")}
+    assert communes == former
+    assert {e.area.commune for e in reachable.filter(year=2026).select_related("area")} == {commune}
     assert (
         restrict_to_user_area(Evaluation.objects.all(), users.get(username="tinh")).count()
         == Evaluation.objects.count()
@@ -110,9 +132,13 @@ def test_recognised_evaluations_carry_their_communes_decision(demo):
     assert not recognised.filter(decision__isnull=True).exists()
     for evaluation in recognised.order_by("?")[:30]:
         decision = evaluation.decision
-        assert decision.decision_date.year == evaluation.year and decision.decision_date.month == 12
+        assert decision.decision_date.year == evaluation.year
+        assert decision.decision_date.month == (11 if evaluation.year == 2026 else 12)
         assert decision.number.endswith("/QĐ-UBND")
-        assert evaluation.area.path.startswith(decision.area.path) and decision.area.level == UnitLevel.COMMUNE
+        # Signed by the commune of the evaluation's time (a former commune before 2025, today's after).
+        assert decision.area == evaluation.area.commune and decision.area.is_current(
+            datetime.date(evaluation.year, 12, 31)
+        )
         assert decision.issuing_body.startswith("UBND ") and decision.signatory.startswith("Chủ tịch UBND ")
 
 

@@ -188,15 +188,22 @@ def test_divided_commune_goes_on_the_review_list_and_officer_may_change(world, r
 
 
 def test_officer_of_a_new_commune_reaches_subjects_moved_into_it(world, reorg):
+    families = world["families"]
+    phuoc_hai = {s.pk for s in families["tu_thien"] + families["thai_an"]} | {world["clans"]["phuoc_hai"].pk}
+    past = {e.pk for e in world["evaluations"] if e.area.path.startswith(world["phuoc_hai"].path)}
     officer = make_officer(COMMUNE_OFFICER, new("Xã Ninh Phước"), username="xa-ninhphuoc")
-    assert not restrict_to_user_area(Subject.objects.all(), officer).exists()
+    # From 1/7/2025 Xã Ninh Phước answers for Xã Phước Hải (its official successor), applied or not.
+    reached = set(restrict_to_user_area(Subject.objects.all(), officer).values_list("pk", flat=True))
+    assert reached == phuoc_hai | {world["inactive"].pk}
     apply_reorganisation(reorg)
     officer = officer.__class__.objects.get(pk=officer.pk)
     reached = set(restrict_to_user_area(Subject.objects.all(), officer).values_list("pk", flat=True))
-    families = world["families"]
-    assert reached == {s.pk for s in families["tu_thien"] + families["thai_an"]} | {world["clans"]["phuoc_hai"].pk}
-    # Past evaluations stay with the old units (and their officers).
-    assert not restrict_to_user_area(Evaluation.objects.all(), officer).exists()
+    assert reached == phuoc_hai | {world["inactive"].pk}  # the inactive household stays on the old village
+    # Past evaluations stay on the old units, and the successor's officers reach them (to decide, to report)...
+    assert set(restrict_to_user_area(Evaluation.objects.all(), officer).values_list("pk", flat=True)) == past
+    # ...while the other communes' stay out of reach.
+    other = make_officer(COMMUNE_OFFICER, new("Xã Phước Hữu"), username="xa-phuochuu-moi")
+    assert not restrict_to_user_area(Evaluation.objects.filter(pk__in=past), other).exists()
 
 
 def test_officers_of_ended_units_are_assigned_the_units_they_went_into(world, reorg):
