@@ -132,7 +132,7 @@ class DecisionBulkAction(EvaluationBulkAction):
         if len(todays) == 1:
             commune = AdministrativeUnit.objects.filter(pk=todays.pop()).first()
             if commune is not None and user_reaches_unit(self.request.user, commune):
-                initial.update(area=commune.pk, issuing_body=f"UBND {commune.name}")
+                initial.update(area=commune.pk, issuing_body=commune.committee)
         return initial
 
     def get_execution_context(self):

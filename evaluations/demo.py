@@ -631,7 +631,6 @@ class DemoBuilder:
         created = 0
         today = timezone.localdate()
         for (commune, year), ids in sorted(groups.items(), key=lambda item: (item[0][0].path, item[0][1])):
-            lower = f"{commune.unit_type.lower()} {commune.short_name}" if commune.short_name else commune.name
             number = f"{100 + (year - 2020) * 40 + commune.pk % 40}/QĐ-UBND"
             signed = datetime.date(year, 12, 10 + commune.pk % 15)
             if signed > today:  # the running year's first decisions, signed after the November reports
@@ -642,8 +641,8 @@ class DemoBuilder:
                 kind=DecisionKind.RECOGNITION,
                 defaults={
                     "decision_date": signed,
-                    "issuing_body": f"UBND {lower}",
-                    "signatory": f"Chủ tịch UBND {lower}",
+                    "issuing_body": commune.committee,
+                    "signatory": f"Chủ tịch {commune.committee}",
                 },
             )
             created += made

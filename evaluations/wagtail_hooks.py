@@ -76,3 +76,11 @@ def register_import_menu_item():
     return ImportMenuItem(
         gettext_lazy("Import from Excel"), reverse("evaluations_imports:start"), icon_name="upload", order=260
     )
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))

@@ -156,6 +156,13 @@ class AdministrativeUnit(MP_Node):
         return self.valid_to is not None and self.valid_to < (on or timezone.localdate())
 
     @property
+    def committee(self) -> str:
+        """The People's Committee that signs for this unit: ``UBND xã Ninh Phước``."""
+        if self.unit_type and self.short_name:
+            return f"UBND {self.unit_type.lower()} {self.short_name}"
+        return f"UBND {self.name}"
+
+    @property
     def commune(self) -> "AdministrativeUnit | None":
         """The commune of this unit (itself, or its ancestor of level commune); ``None`` above communes."""
         if self.level == UnitLevel.COMMUNE:
