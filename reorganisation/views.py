@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -85,10 +86,21 @@ class ReorganisationMixin(ReorganiseMixin):
     """The reorganisation of the URL, for users who reach every one of its old units."""
 
     def get_reorg(self) -> Reorganisation:
-        reorg = get_object_or_404(Reorganisation, pk=self.kwargs["pk"])
-        if not _reaches_all(self.request.user, reorg):
-            raise PermissionDenied
-        return reorg
+        if not hasattr(self, "_reorg"):
+            reorg = get_object_or_404(Reorganisation, pk=self.kwargs["pk"])
+            if not _reaches_all(self.request.user, reorg):
+                raise PermissionDenied
+            self._reorg = reorg
+        return self._reorg
+
+    def reorganisation_breadcrumbs(self) -> list[dict]:
+        """Home › Administrative reorganisation › this reorganisation (its preview)."""
+        reorg = self.get_reorg()
+        return [
+            *WagtailAdminTemplateMixin.breadcrumbs_items,
+            {"url": reverse("reorganisation:index"), "label": _("Administrative reorganisation")},
+            {"url": reverse("reorganisation:preview", args=[reorg.pk]), "label": reorg.name},
+        ]
 
 
 class PreviewView(ReorganisationMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -97,6 +109,9 @@ class PreviewView(ReorganisationMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "reorganisation/preview.html"
     page_title = gettext_lazy("Reorganisation preview")
     header_icon = "site"
+
+    def get_breadcrumbs_items(self):
+        return self.reorganisation_breadcrumbs()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -132,7 +147,11 @@ class PreviewView(ReorganisationMixin, WagtailAdminTemplateMixin, TemplateView):
         elif run.is_in_progress:
             messages.info(
                 request,
-                _("%(name)s is being applied in the background: this page shows its progress.") % {"name": reorg.name},
+                _(
+                    "%(name)s was queued to be applied in the background: this page shows its progress, "
+                    "then the outcome."
+                )
+                % {"name": reorg.name},
             )
         elif run.status == RunStatus.FAILED:
             messages.error(request, run.message)
@@ -158,6 +177,9 @@ class RunView(ReorganisationMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "reorganisation/run.html"
     page_title = gettext_lazy("Applying a reorganisation")
     header_icon = "site"
+
+    def get_breadcrumbs_items(self):
+        return [*self.reorganisation_breadcrumbs(), {"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
