@@ -66,3 +66,17 @@ class ReviewChoiceForm(forms.Form):
         self.fields["unit"].error_messages["invalid_choice"] = gettext_lazy(
             "This unit is not one of the new units of the divided unit."
         )
+
+
+class ApplyConfirmForm(forms.Form):
+    """Applying changes the register of a whole area: the officer says they have read the preview."""
+
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I have read the preview above and want to apply this reorganisation"),
+        error_messages={
+            "required": gettext_lazy(
+                "Nothing was applied: tick “I have read the preview above and want to apply this reorganisation” "
+                "to confirm."
+            )
+        },
+    )

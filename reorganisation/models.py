@@ -151,3 +151,78 @@ class ReviewItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} ({self.old_unit} → {self.proposed_unit})"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to run")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    #: The worker stopped (killed, restarted, out of memory) before finishing: the transaction rolled back.
+    INTERRUPTED = "interrupted", _("Interrupted")
+
+
+#: The states in which someone (the web process, the command or the worker) is still expected to work on a run.
+RUN_IN_PROGRESS = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class ApplyPhase(models.TextChoices):
+    """The steps of applying a reorganisation, in order, as reported to the progress screen."""
+
+    PLAN = "plan", _("Computing what changes")
+    UNITS = "units", _("Ending old units and re-creating villages")
+    SUBJECTS = "subjects", _("Moving subjects")
+    RECORDS = "records", _("Recording review items, targets and assignments")
+
+
+class ReorganisationRun(models.Model):
+    """One confirmed request to apply a reorganisation: who asked, where it ran, its state and outcome.
+
+    The apply itself is one transaction, so a run's live progress (phase, subjects moved so far) cannot be
+    read from this row while it works; see ``reorganisation.runs`` for where it goes."""
+
+    reorganisation = models.ForeignKey(Reorganisation, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(
+        _("status"), max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True
+    )
+    in_background = models.BooleanField(_("in the background"), default=False)
+    #: Active subjects in the reorganised units when the run was requested: the size that chose where it runs.
+    size = models.PositiveIntegerField(_("subjects in the reorganised units"), default=0)
+    #: Whether the apply changed anything (False: it was already applied); None until it is done.
+    changed = models.BooleanField(_("changed"), null=True, blank=True)
+    #: What the apply changed (the preview's counts), once done.
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    #: The background task (django-tasks result id), if it runs in the worker.
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("reorganisation run")
+        verbose_name_plural = _("reorganisation runs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A second click while one is queued or running must not queue a second apply.
+            models.UniqueConstraint(
+                fields=["reorganisation"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_reorganisation_run_in_progress",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reorganisation} – {self.get_status_display()}"
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status in RUN_IN_PROGRESS

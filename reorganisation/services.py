@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from evaluations.models import AdministrativeUnit, AreaAssignment, Subject, Unit
 from reports.models import Target
 
 from .models import (
+    ApplyPhase,
     LinkKind,
     Reorganisation,
     ReorganisationSource,
@@ -280,10 +282,23 @@ class ApplyResult:
     counts: dict[str, int]
 
 
-def apply_reorganisation(reorg: Reorganisation, user=None) -> ApplyResult:
-    """Apply in one transaction; a second run finds nothing to do and changes nothing."""
+#: ``progress(phase, done, total)``: called at each phase and after each chunk of subjects moved.
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    return None
+
+
+def apply_reorganisation(reorg: Reorganisation, user=None, progress: Progress | None = None) -> ApplyResult:
+    """Apply in one transaction; a second run finds nothing to do and changes nothing.
+
+    ``progress`` (optional) is told the phase (an ``ApplyPhase``) and the counts done so far; it is called
+    once per phase and per chunk of subjects, never per row."""
+    progress = progress or _no_progress
     with transaction.atomic():
         reorg = Reorganisation.objects.select_for_update().get(pk=reorg.pk)
+        progress(ApplyPhase.PLAN, 0, 0)
         plan = build_plan(reorg)
         counts = plan.counts
         if plan.is_empty and reorg.status == ReorganisationStatus.APPLIED:
@@ -296,9 +311,10 @@ def apply_reorganisation(reorg: Reorganisation, user=None) -> ApplyResult:
         for old, new, kind in plan.new_links:
             UnitLink.objects.create(reorganisation=reorg, old_unit=old, new_unit=new, kind=kind)
 
+        progress(ApplyPhase.UNITS, 0, len(plan.villages))
         parents: dict[int, AdministrativeUnit] = {}  # fresh instances: treebeard counts children in memory
         copies: dict[int, AdministrativeUnit] = {}
-        for village, parent in plan.villages:
+        for done, (village, parent) in enumerate(plan.villages, start=1):
             parent = parents.setdefault(parent.pk, AdministrativeUnit.objects.get(pk=parent.pk))
             copies[village.pk] = parent.add_child(
                 name=village.name,
@@ -313,6 +329,8 @@ def apply_reorganisation(reorg: Reorganisation, user=None) -> ApplyResult:
             UnitLink.objects.create(
                 reorganisation=reorg, old_unit=village, new_unit=copies[village.pk], kind=LinkKind.VILLAGE
             )
+            if done % 50 == 0 or done == len(plan.villages):
+                progress(ApplyPhase.UNITS, done, len(plan.villages))
 
         # A province holds some 165,000 households: update by (from, to) group in chunks, log in bulk.
         groups: dict[tuple[int, int], list[int]] = defaultdict(list)
@@ -322,10 +340,14 @@ def apply_reorganisation(reorg: Reorganisation, user=None) -> ApplyResult:
             )
             if to_area.pk != from_area.pk:
                 groups[(from_area.pk, to_area.pk)].append(subject.pk)
+        moving, moved = sum(len(ids) for ids in groups.values()), 0
+        progress(ApplyPhase.SUBJECTS, 0, moving)
         for (from_id, to_id), ids in groups.items():
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start : start + CHUNK]
                 Subject.objects.filter(pk__in=chunk, area_id=from_id).update(area_id=to_id, updated_at=now)
+                moved += len(chunk)
+                progress(ApplyPhase.SUBJECTS, moved, moving)
             SubjectMove.objects.bulk_create(
                 (
                     SubjectMove(
@@ -335,6 +357,7 @@ def apply_reorganisation(reorg: Reorganisation, user=None) -> ApplyResult:
                 ),
                 batch_size=CHUNK,
             )
+        progress(ApplyPhase.RECORDS, 0, 0)
         ReviewItem.objects.bulk_create(
             (
                 ReviewItem(reorganisation=reorg, subject=subject, old_unit=old, proposed_unit=proposed)
@@ -506,7 +529,12 @@ def moves_after(date: datetime.date):
 
 def plan_lines(plan: Plan) -> list[tuple[str, int]]:
     """The preview as labelled counts, for the admin screen and the command."""
-    counts = plan.counts
+    return count_lines(plan.counts)
+
+
+def count_lines(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Counts of a plan (or of what an apply changed, as recorded) as labelled lines."""
+    counts = defaultdict(int, counts)  # counts recorded before a count was added read as 0
     return [
         (_("Old units that end the day before"), counts["old_units"]),
         (_("New units they go into"), counts["new_units"]),

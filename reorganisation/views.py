@@ -1,5 +1,5 @@
-"""Admin screens: reorganisations with their preview and apply, merges and splits entered by hand, and the
-review list of subjects of divided units (by area)."""
+"""Admin screens: reorganisations with their preview and confirmed apply (with its progress), merges and
+splits entered by hand, and the review list of subjects of divided units (by area)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -16,12 +17,13 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from evaluations.access import restrict_to_user_area, user_reaches_unit
 
-from .forms import ManualReorganisationForm, ReviewChoiceForm
-from .models import Reorganisation, ReviewItem
+from . import runs
+from .forms import ApplyConfirmForm, ManualReorganisationForm, ReviewChoiceForm
+from .models import RUN_IN_PROGRESS, ApplyPhase, Reorganisation, ReorganisationRun, ReviewItem, RunStatus
 from .services import (
-    apply_reorganisation,
     build_plan,
     confirm_review,
+    count_lines,
     divided_lines,
     manual_reorganisation,
     official_reorganisation,
@@ -56,7 +58,15 @@ class IndexView(ReorganiseMixin, WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["reorganisations"] = Reorganisation.objects.select_related("applied_by")
+        reorganisations = list(Reorganisation.objects.select_related("applied_by"))
+        in_progress = {}
+        for run in ReorganisationRun.objects.filter(status__in=RUN_IN_PROGRESS):
+            run = runs.run_refresh_status(run)
+            if run.is_in_progress:
+                in_progress[run.reorganisation_id] = run
+        for reorg in reorganisations:
+            reorg.run_in_progress = in_progress.get(reorg.pk)
+        context["reorganisations"] = reorganisations
         return context
 
 
@@ -72,18 +82,36 @@ class OfficialView(ReorganiseMixin, View):
         return redirect("reorganisation:preview", reorg.pk)
 
 
-class PreviewView(ReorganiseMixin, WagtailAdminTemplateMixin, TemplateView):
-    """What moves where and what needs review; the apply button posts here."""
+class ReorganisationMixin(ReorganiseMixin):
+    """The reorganisation of the URL, for users who reach every one of its old units."""
+
+    def get_reorg(self) -> Reorganisation:
+        if not hasattr(self, "_reorg"):
+            reorg = get_object_or_404(Reorganisation, pk=self.kwargs["pk"])
+            if not _reaches_all(self.request.user, reorg):
+                raise PermissionDenied
+            self._reorg = reorg
+        return self._reorg
+
+    def reorganisation_breadcrumbs(self) -> list[dict]:
+        """Home › Administrative reorganisation › this reorganisation (its preview)."""
+        reorg = self.get_reorg()
+        return [
+            *WagtailAdminTemplateMixin.breadcrumbs_items,
+            {"url": reverse("reorganisation:index"), "label": _("Administrative reorganisation")},
+            {"url": reverse("reorganisation:preview", args=[reorg.pk]), "label": reorg.name},
+        ]
+
+
+class PreviewView(ReorganisationMixin, WagtailAdminTemplateMixin, TemplateView):
+    """What moves where and what needs review, and the confirmation that applies it (POST only)."""
 
     template_name = "reorganisation/preview.html"
     page_title = gettext_lazy("Reorganisation preview")
     header_icon = "site"
 
-    def get_reorg(self):
-        reorg = get_object_or_404(Reorganisation, pk=self.kwargs["pk"])
-        if not _reaches_all(self.request.user, reorg):
-            raise PermissionDenied
-        return reorg
+    def get_breadcrumbs_items(self):
+        return self.reorganisation_breadcrumbs()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -96,25 +124,77 @@ class PreviewView(ReorganiseMixin, WagtailAdminTemplateMixin, TemplateView):
             review=plan.review[:200],
             subjects=plan.subjects[:200],
             is_empty=plan.is_empty,
+            form=kwargs.get("form") or ApplyConfirmForm(),
+            run_in_progress=runs.run_in_progress(reorg),
+            last_run=reorg.runs.select_related("requested_by").first(),
+            in_background=runs.reorganisation_size(reorg) > runs.inline_max_subjects(),
         )
         return context
 
     def post(self, request, pk):
         reorg = self.get_reorg()
-        result = apply_reorganisation(reorg, user=request.user)
-        if result.changed:
+        form = ApplyConfirmForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors["confirm"]))
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        run, started = runs.run_start(reorg, user=request.user)
+        if not started:
+            messages.warning(
+                request,
+                _("%(name)s is already being applied: nothing new was started. Its progress is below.")
+                % {"name": reorg.name},
+            )
+        elif run.is_in_progress:
+            messages.info(
+                request,
+                _(
+                    "%(name)s was queued to be applied in the background: this page shows its progress, "
+                    "then the outcome."
+                )
+                % {"name": reorg.name},
+            )
+        elif run.status == RunStatus.FAILED:
+            messages.error(request, run.message)
+        elif run.changed:
             messages.success(
                 request,
                 _("%(name)s was applied: %(subjects)s subjects moved, %(review)s to review.")
                 % {
                     "name": reorg.name,
-                    "subjects": result.counts["subjects_moved"],
-                    "review": result.counts["subjects_to_review"],
+                    "subjects": run.counts["subjects_moved"],
+                    "review": run.counts["subjects_to_review"],
                 },
             )
         else:
             messages.info(request, _("%(name)s was already applied: nothing changed.") % {"name": reorg.name})
-        return redirect("reorganisation:preview", reorg.pk)
+        return redirect("reorganisation:run", reorg.pk, run.pk)
+
+
+class RunView(ReorganisationMixin, WagtailAdminTemplateMixin, TemplateView):
+    """One apply of a reorganisation: its progress while it runs (the page refreshes itself), then what
+    changed, the error, or that it was interrupted with the way to start again."""
+
+    template_name = "reorganisation/run.html"
+    page_title = gettext_lazy("Applying a reorganisation")
+    header_icon = "site"
+
+    def get_breadcrumbs_items(self):
+        return [*self.reorganisation_breadcrumbs(), {"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        reorg = self.get_reorg()
+        run = get_object_or_404(reorg.runs.select_related("requested_by"), pk=self.kwargs["run_pk"])
+        run = runs.run_refresh_status(run)
+        context.update(
+            reorganisation=reorg,
+            run=run,
+            progress=runs.run_progress(run),
+            phases=ApplyPhase.choices,
+            lines=count_lines(run.counts) if run.status == RunStatus.DONE else [],
+            refresh=run.is_in_progress,
+        )
+        return context
 
 
 class ManualView(ReorganiseMixin, WagtailAdminTemplateMixin, TemplateView):

@@ -8,7 +8,7 @@ import pytest
 
 from evaluations.models import AdministrativeUnit, Subject
 from evaluations.roles import COMMUNE_OFFICER, PROVINCIAL_OFFICER
-from reorganisation.models import Reorganisation, ReorganisationStatus, ReviewItem
+from reorganisation.models import Reorganisation, ReorganisationStatus, ReviewItem, SubjectMove
 from reorganisation.services import apply_reorganisation, build_plan, official_reorganisation
 from tests.factories import FamilyFactory, make_officer
 
@@ -23,7 +23,7 @@ def test_command_previews_then_applies_then_says_nothing_changed(world):
     text = out.getvalue()
     assert "Số đối tượng chuyển: 11" in text
     assert "Số đối tượng cần rà soát: 6" in text
-    assert "Phường Đông Hải, Thành phố Phan Rang - Tháp Chàm" in text
+    assert "Phường Đông Hải (đến 30/6/2025), Thành phố Phan Rang - Tháp Chàm (đến 30/6/2025)" in text
     assert "Xã Phước Dinh" in text
     assert "chưa thay đổi gì" in text.lower()
     assert not Reorganisation.objects.filter(status=ReorganisationStatus.APPLIED).exists()
@@ -36,23 +36,54 @@ def test_command_previews_then_applies_then_says_nothing_changed(world):
     assert "Đã áp dụng từ trước: không có gì thay đổi." in out.getvalue()
 
 
-def test_admin_preview_and_apply(client, world):
+def test_admin_preview_asks_for_confirmation_then_applies(client, world):
     officer = make_officer(PROVINCIAL_OFFICER, world["old_province"], world["new_province"], username="tinh")
     client.force_login(officer)
     response = client.get(reverse("reorganisation:official"), follow=True)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Phường Đông Hải, Thành phố Phan Rang - Tháp Chàm bị chia" in body
+    # The confirmation restates what changes, the divided unit and its default, and asks for a tick.
+    divided = "Phường Đông Hải (đến 30/6/2025), Thành phố Phan Rang - Tháp Chàm (đến 30/6/2025) bị chia"
+    assert f"{divided} cho Phường Đông Hải, Xã Phước Dinh; mặc định: Phường Đông Hải." in body
+    assert "Số đối tượng chuyển" in body
+    assert 'name="confirm"' in body and "Tôi đã đọc bản xem trước ở trên" in body
     reorg = Reorganisation.objects.get()
-    assert reorg.status == ReorganisationStatus.DRAFT
+    url = reverse("reorganisation:preview", args=[reorg.pk])
+    family = world["families"]["kp1"][0]
 
-    response = client.post(reverse("reorganisation:preview", args=[reorg.pk]), follow=True)
-    assert "11 đối tượng đã chuyển, 6 cần rà soát" in response.content.decode()
+    # Without the tick: refused with a Vietnamese message, nothing changes.
+    response = client.post(url)
+    assert response.status_code == 400
+    assert "Chưa áp dụng gì: hãy đánh dấu ô “Tôi đã đọc bản xem trước" in response.content.decode()
+    reorg.refresh_from_db()
+    assert reorg.status == ReorganisationStatus.DRAFT and not reorg.runs.exists()
+    assert Subject.objects.get(pk=family.pk).area == world["villages"]["kp1"]
+
+    response = client.post(url, {"confirm": "1"}, follow=True)
+    body = response.content.decode()
+    assert "11 đối tượng đã chuyển, 6 cần rà soát" in body
+    run = reorg.runs.get()
+    assert response.redirect_chain[-1][0] == reverse("reorganisation:run", args=[reorg.pk, run.pk])
+    # The outcome: what changed, as recorded on the run.
+    assert 'data-run-status="done"' in body and "Chạy ngay" in body
+    assert "<td>Số đối tượng chuyển</td><td>11</td>" in body
+    assert (run.in_background, run.requested_by, run.counts["subjects_moved"]) == (False, officer, 11)
     reorg.refresh_from_db()
     assert reorg.applied_by == officer
 
-    response = client.post(reverse("reorganisation:preview", args=[reorg.pk]), follow=True)
+    response = client.post(url, {"confirm": "1"}, follow=True)
     assert "đã được áp dụng từ trước: không có gì thay đổi" in response.content.decode()
+
+
+def test_a_get_never_applies(client, world):
+    official_reorganisation()
+    reorg = Reorganisation.objects.get()
+    client.force_login(make_officer(PROVINCIAL_OFFICER, world["old_province"], username="tinh"))
+    for params in ({}, {"confirm": "1"}):
+        assert client.get(reverse("reorganisation:preview", args=[reorg.pk]), params).status_code == 200
+    reorg.refresh_from_db()
+    assert reorg.status == ReorganisationStatus.DRAFT and not reorg.runs.exists()
+    assert not SubjectMove.objects.exists()
 
 
 def test_only_officers_reaching_every_old_unit_may_apply(client, world):
@@ -61,7 +92,9 @@ def test_only_officers_reaching_every_old_unit_may_apply(client, world):
     client.force_login(officer)
     reorg = Reorganisation.objects.get()
     # Wagtail turns a refusal into a redirect to the dashboard with a message.
-    assert client.post(reverse("reorganisation:preview", args=[reorg.pk])).url == reverse("wagtailadmin_home")
+    home = reverse("wagtailadmin_home")
+    assert client.post(reverse("reorganisation:preview", args=[reorg.pk]), {"confirm": "1"}).url == home
+    assert not reorg.runs.exists()
     commune = make_officer(COMMUNE_OFFICER, world["old_province"], username="xa")
     client.force_login(commune)
     assert client.get(reverse("reorganisation:index")).url == reverse("wagtailadmin_home")

@@ -1,22 +1,40 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reorganisation.models import Reorganisation
-from reorganisation.services import (
-    apply_reorganisation,
-    build_plan,
-    divided_lines,
-    official_reorganisation,
-    plan_lines,
-)
+from reorganisation.models import ApplyPhase, Reorganisation, RunStatus
+from reorganisation.runs import run_start
+from reorganisation.services import build_plan, divided_lines, official_reorganisation, plan_lines
+
+
+class ProgressPrinter:
+    """The ``progress`` callback of the command: each phase once, and its counts at every tenth done."""
+
+    def __init__(self, write):
+        self.write = write
+        self.phase = None
+        self.tenth = -1
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase != self.phase:
+            self.phase, self.tenth = phase, -1
+            if not total:
+                self.write(f"  {ApplyPhase(phase).label}…")
+        if total and done * 10 // total > self.tenth:
+            self.tenth = done * 10 // total
+            self.write(
+                "  "
+                + _("%(phase)s: %(done)s / %(total)s (%(percent)s%%)")
+                % {"phase": ApplyPhase(phase).label, "done": done, "total": total, "percent": 100 * done // total}
+            )
 
 
 class Command(BaseCommand):
     help = (
         "Preview or apply a reorganisation of administrative units: the official 2025 mapping (--official, "
-        "the default) or one entered by hand (--id). Applying twice changes nothing."
+        "the default) or one entered by hand (--id), printing its progress. Applying twice changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -50,8 +68,16 @@ class Command(BaseCommand):
         if options["preview"]:
             self.stdout.write(_("Preview only: nothing was changed."))
             return
-        result = apply_reorganisation(reorg, user=user)
-        if result.changed:
+        # Recorded as a run like an apply from the screen, and refused while one is queued or running there.
+        run, started = run_start(reorg, user=user, background=False, progress=ProgressPrinter(self.stdout.write))
+        if not started:
+            raise CommandError(
+                _("%(name)s is already being applied (asked on %(when)s): wait for it to finish.")
+                % {"name": reorg.name, "when": timezone.localtime(run.created_at).strftime("%d/%m/%Y %H:%M")}
+            )
+        if run.status == RunStatus.FAILED:
+            raise CommandError(run.message)
+        if run.changed:
             self.stdout.write(self.style.SUCCESS(_("Applied: the changes above were made and recorded.")))
         else:
             self.stdout.write(_("Already applied: nothing to change."))

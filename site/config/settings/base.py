@@ -200,6 +200,11 @@ IMPORT_INLINE_MAX_BYTES = int(os.environ.get("IMPORT_INLINE_MAX_BYTES", str(1024
 IMPORT_STALE_MINUTES = int(os.environ.get("IMPORT_STALE_MINUTES", "15"))
 #: Listing exports with more rows than this are written by a background task (with progress and a link).
 REPORTS_EXPORT_BACKGROUND_ROWS = int(os.environ.get("REPORTS_EXPORT_BACKGROUND_ROWS", "20000"))
+#: Reorganisations touching more active subjects than this are applied in the background (with progress);
+#: smaller ones at once, in the request. The official 2025 one touches the whole province (some 164,000).
+REORGANISATION_INLINE_MAX_SUBJECTS = int(os.environ.get("REORGANISATION_INLINE_MAX_SUBJECTS", "3000"))
+#: A reorganisation run that has reported no progress for this long, its worker gone, is shown as interrupted.
+REORGANISATION_STALE_MINUTES = int(os.environ.get("REORGANISATION_STALE_MINUTES", "15"))
 
 #: Search over evidence, pages and recognised models: "database" (SQLite FTS5 or PostgreSQL full-text,
 #: the default) or "elasticsearch" (then ELASTICSEARCH_URL is required). Rebuild with

@@ -1,0 +1,258 @@
+"""Applying a reorganisation as a recorded run: confirmed on the screen (or asked for by the command), run at
+once when small and by the background worker (``manage.py db_worker --backend background``) when large,
+with its progress and outcome on the run's screen.
+
+Where progress goes, and why: ``apply_reorganisation`` is one transaction (all or nothing), so a progress
+row written inside it stays invisible to the screen until the very end, and on SQLite no other connection
+may write while it runs. Each run therefore writes its phase and counts to a small JSON file in private
+storage (beside the background exports, which the web process and the worker already share); the run row
+holds what must last: the state, who asked, the outcome or the error.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from django_tasks import task, task_backends
+from django_tasks.base import TaskResultStatus
+
+from evaluations.models import Subject
+
+from .models import RUN_IN_PROGRESS, ApplyPhase, Reorganisation, ReorganisationRun, RunStatus
+from .services import Progress, apply_reorganisation
+
+logger = logging.getLogger(__name__)
+
+#: The progress file is rewritten at most this often (seconds), and at every change of phase.
+PROGRESS_EVERY = 0.5
+
+
+def inline_max_subjects() -> int:
+    """Reorganisations touching more active subjects than this are applied by the background worker."""
+    return settings.REORGANISATION_INLINE_MAX_SUBJECTS
+
+
+def reorganisation_size(reorg: Reorganisation) -> int:
+    """Active subjects in the units ``reorg`` reorganises (its old units and everything below them).
+
+    One count, to choose inline or background without computing the plan (seconds at province scale);
+    what the apply actually does is still decided by the plan, recomputed inside its transaction."""
+    paths = set(reorg.steps.values_list("old_unit__path", flat=True))
+    if not paths:
+        return 0
+    query = Q()
+    for path in paths:
+        query |= Q(area__path__startswith=path)
+    return Subject.objects.filter(is_active=True).filter(query).count()
+
+
+# --- progress ----------------------------------------------------------------------------------------
+
+
+def _progress_path(run: ReorganisationRun) -> Path:
+    return Path(settings.PRIVATE_MEDIA_ROOT) / "reorganisation" / f"run-{run.pk}.json"
+
+
+class ProgressFile:
+    """The ``progress`` callback of a run: writes the phase and counts to the run's file (at most every
+    ``PROGRESS_EVERY`` seconds within a phase), and passes every call on to ``also`` (the command's printer).
+
+    Progress is a courtesy: a file that cannot be written is logged and never fails the apply."""
+
+    def __init__(self, run: ReorganisationRun, also: Progress | None = None):
+        self.path = _progress_path(run)
+        self.also = also
+        self.phase = None
+        self.written = 0.0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if self.also is not None:
+            self.also(phase, done, total)
+        now = time.monotonic()
+        if phase == self.phase and now - self.written < PROGRESS_EVERY and done < total:
+            return
+        self.phase, self.written = phase, now
+        state = {"phase": str(phase), "done": done, "total": total, "at": timezone.now().isoformat()}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_suffix(".tmp")
+            partial.write_text(json.dumps(state), encoding="utf-8")
+            os.replace(partial, self.path)  # the screen never reads a half-written file
+        except OSError:
+            logger.warning("cannot write the progress of %s", self.path, exc_info=True)
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def run_progress(run: ReorganisationRun) -> dict | None:
+    """The last progress reported by a run in progress: phase (code and label), done, total, percent and the
+    time it was reported; None when it has reported none (yet) or is over."""
+    if not run.is_in_progress:
+        return None
+    try:
+        state = json.loads(_progress_path(run).read_text(encoding="utf-8"))
+        phase = ApplyPhase(state["phase"])
+        done, total = int(state["done"]), int(state["total"])
+        at = parse_datetime(state["at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return {
+        "phase": phase.value,
+        "label": phase.label,
+        "done": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else 0,
+        "at": at,
+    }
+
+
+# --- starting and running ----------------------------------------------------------------------------
+
+
+def run_in_progress(reorg: Reorganisation) -> ReorganisationRun | None:
+    """The run of ``reorg`` that is queued or running, if any (one found interrupted is marked so first)."""
+    run = reorg.runs.filter(status__in=RUN_IN_PROGRESS).select_related("requested_by").first()
+    if run is None:
+        return None
+    run = run_refresh_status(run)
+    return run if run.is_in_progress else None
+
+
+def run_start(
+    reorg: Reorganisation, *, user=None, background: bool | None = None, progress: Progress | None = None
+) -> tuple[ReorganisationRun, bool]:
+    """Apply ``reorg`` now (small) or queue it for the worker (large, or ``background=True``).
+
+    Returns (the run, True), or (the run already queued or running, False) without starting anything:
+    a second click never queues a second apply."""
+    existing = run_in_progress(reorg)
+    if existing is not None:
+        return existing, False
+    size = reorganisation_size(reorg)
+    if background is None:
+        background = size > inline_max_subjects()
+    try:
+        with transaction.atomic():
+            run = ReorganisationRun.objects.create(
+                reorganisation=reorg,
+                requested_by=user if getattr(user, "is_authenticated", False) else None,
+                size=size,
+                in_background=background,
+            )
+    except IntegrityError:
+        # Another request started one in the meantime: the constraint allows one run in progress.
+        existing = reorg.runs.filter(status__in=RUN_IN_PROGRESS).first() or reorg.runs.first()
+        return existing, False
+    if background:
+        transaction.on_commit(lambda: _enqueue(run))
+    else:
+        run_execute(run, progress=progress)
+        run.refresh_from_db()
+    return run, True
+
+
+def _enqueue(run: ReorganisationRun) -> None:
+    """Queue the run for the worker and keep the task's id, to tell later whether the worker failed it."""
+    result = apply_reorganisation_task.enqueue(run.pk)
+    ReorganisationRun.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
+
+
+def run_execute(run: ReorganisationRun, *, progress: Progress | None = None) -> ReorganisationRun:
+    """Apply the run's reorganisation and record the outcome: DONE with what changed, or FAILED with the
+    error (the transaction rolled back: nothing changed). A run no longer queued is left alone."""
+    started = timezone.now()
+    if not ReorganisationRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=started
+    ):
+        run.refresh_from_db()
+        return run  # already taken (a task delivered twice) or given up as interrupted
+    run.status, run.started_at = RunStatus.RUNNING, started
+    writer = ProgressFile(run, also=progress)
+    try:
+        result = apply_reorganisation(run.reorganisation, user=run.requested_by, progress=writer)
+    except Exception as exc:
+        logger.exception("reorganisation run %s failed", run.pk)
+        error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        run.status = RunStatus.FAILED
+        run.message = _("Applying failed and nothing was changed: %(error)s") % {"error": error[:500]}
+    else:
+        run.status = RunStatus.DONE
+        run.changed = result.changed
+        run.counts = result.counts
+    finally:
+        writer.remove()
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "changed", "counts", "message", "finished_at"])
+    return run
+
+
+@task(backend="background")
+def apply_reorganisation_task(run_id: int) -> str:
+    """The background form of ``run_execute``; returns the run's final status."""
+    run = ReorganisationRun.objects.select_related("reorganisation", "requested_by").get(pk=run_id)
+    return run_execute(run).status
+
+
+# --- interrupted runs --------------------------------------------------------------------------------
+
+
+def _task_status(run: ReorganisationRun) -> str | None:
+    """The django-tasks status of the run's background task, or None when it cannot be known."""
+    if not run.task_id:
+        return None
+    try:
+        return task_backends["background"].get_result(run.task_id).status
+    except Exception:  # no such result, or a backend that keeps none (immediate, dummy)
+        return None
+
+
+def run_interrupted(run: ReorganisationRun, *, now: datetime.datetime | None = None) -> bool:
+    """Whether the run is stuck in progress with nobody working on it.
+
+    True when its background task is over (failed, or ended without the run recording its outcome), or,
+    when the task cannot tell (a killed worker leaves it "running"; an inline run whose web process died),
+    when nothing has reported progress for ``REORGANISATION_STALE_MINUTES``. A run whose task still waits
+    in the queue is not interrupted, however long the queue."""
+    if not run.is_in_progress:
+        return False
+    status = _task_status(run)
+    if status in (TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL):
+        return True
+    if status == TaskResultStatus.READY:
+        return False
+    progress = run_progress(run)
+    last = max(d for d in (progress and progress["at"], run.started_at, run.created_at) if d is not None)
+    now = now or timezone.now()
+    return now - last > datetime.timedelta(minutes=settings.REORGANISATION_STALE_MINUTES)
+
+
+def run_refresh_status(run: ReorganisationRun) -> ReorganisationRun:
+    """Mark the run INTERRUPTED (saying nothing was changed) if nobody works on it any more."""
+    if not run_interrupted(run):
+        return run
+    updated = ReorganisationRun.objects.filter(pk=run.pk, status=run.status).update(
+        status=RunStatus.INTERRUPTED,
+        message=_(
+            "Applying was interrupted (the background worker stopped before it finished); nothing was "
+            "changed. Check the preview and apply again."
+        ),
+        finished_at=timezone.now(),
+    )
+    _progress_path(run).unlink(missing_ok=True)
+    if updated:
+        run.refresh_from_db()
+    return run
