@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 
 from evaluations import roles
 from evaluations.models import AdministrativeUnit, UnitLevel, UnitSuccession
+from reports.models import ReportSubmission
 from reports.selectors import default_report_area
 from reports.services import report_submit
 from tests.factories import FamilyFactory, UserFactory, make_evaluation, make_officer, make_unit
@@ -249,3 +250,15 @@ def completeness_rows(client, **params) -> dict[str, str]:
 def table_states(soup) -> dict[str, str]:
     rows = soup.find("table", class_="listing").find("tbody").find_all("tr")
     return {r.find_all("td")[0].get_text().strip(): r.find_all("td")[1].get_text().strip() for r in rows}
+
+
+def test_an_ended_unit_cannot_submit_a_report_for_a_year_after_its_end(client, two_tiers):
+    t = two_tiers
+    client.force_login(make_officer(roles.COMMUNE_OFFICER, t["old_hai"], username="cu"))
+    url = reverse("reports:submit") + f"?area={t['old_hai'].pk}&year=2025"
+    response = client.post(url, {"note": ""}, follow=True)
+    assert "Xã Phước Hải (đến 30/6/2025) không có hiệu lực vào ngày 30/11/2025" in response.content.decode()
+    assert not ReportSubmission.objects.exists()
+    # and the report screen does not offer it
+    body = client.get(reverse("reports:report"), {"area": t["old_hai"].pk, "year": 2025}).content.decode()
+    assert reverse("reports:submit") not in body
