@@ -18,7 +18,7 @@ from evaluations.filters import AreaFilter
 
 from .forms import AreaBoundForm
 from .models import BudgetLine, BudgetSource, Denominator, Indicator, ReportSubmission, Target
-from .rollup import INDICATORS
+from .tables import report_budget, report_sections, snapshot_rollup
 
 
 def _filterset(model, extra: dict):
@@ -79,18 +79,22 @@ class BudgetLineViewSet(AreaDataViewSet):
 
 
 class SubmissionInspectView(InspectView):
+    """A submission and its frozen figures, in the same tables as the live roll-up report."""
+
     template_name = "reports/admin/submission_inspect.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        snapshot = self.object.snapshot
-        areas = snapshot.get("areas", [])
-        root = areas[0] if areas else None
-        children = [a for a in areas if root and a["depth"] == root["depth"] + 1]
+        snapshot = self.object.snapshot or {}
+        if not snapshot.get("areas"):
+            return context
+        result = snapshot_rollup(snapshot)
+        year = result.years[0]
         context.update(
-            snapshot_root=root,
-            snapshot_children=children,
-            indicators=[(ind, Indicator(ind).label) for ind in INDICATORS],
+            snapshot_area=result.root.name,
+            snapshot_year=year,
+            sections=report_sections(result.root, year),
+            budget=report_budget(result.root, year),
             budget_labels=dict(BudgetSource.choices),
         )
         return context
@@ -110,6 +114,8 @@ class ReportSubmissionViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     menu_label = gettext_lazy("Report submissions")
     inspect_view_enabled = True
     inspect_view_class = SubmissionInspectView
+    #: The snapshot is shown as the report's tables, never as its stored JSON.
+    inspect_view_fields = ["area", "year", "submitted_by", "submitted_at", "on_time", "note"]
     index_view_class = SubmissionIndexView
     add_view_enabled = False
     copy_view_enabled = False

@@ -3,32 +3,70 @@ reporting completeness and recent decisions. Shown only to users who read report
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from wagtail.admin.ui.components import Component
 
 from evaluations.access import restrict_to_user_area
+from evaluations.calendar import current_evaluation_year
 from evaluations.models import RecognitionDecision
 
-from .models import Indicator
-from .rollup import INDICATORS, rollup
-from .selectors import completeness_counts, default_report_area, report_completeness, report_years
+from .models import YEAR_VALIDATORS, Indicator
+from .rollup import INDICATORS
+from .selectors import (
+    completeness_counts,
+    completeness_note,
+    default_report_area,
+    report_completeness,
+    report_scope,
+    report_year_choices,
+)
 
 BAR_WIDTH = 300
+FIRST_YEAR, LAST_YEAR = (validator.limit_value for validator in YEAR_VALIDATORS)
+
+
+def parse_year(value: str | None) -> tuple[int | None, str]:
+    """The year asked for by the ``year`` parameter (``None`` when absent), or ``None`` and a message
+    saying what was wrong."""
+    if value in (None, ""):
+        return None, ""
+    try:
+        year = int(value)
+    except ValueError:
+        year = None
+    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+        return None, _("Year “%(value)s” is not a year between %(first)s and %(last)s; showing %(default)s.") % {
+            "value": value[:20],
+            "first": FIRST_YEAR,
+            "last": LAST_YEAR,
+            "default": current_evaluation_year(),
+        }
+    return year, ""
 
 
 class DashboardData:
-    """One roll-up per request, shared by the panels."""
+    """What the panels share: the area, the year (``?year=``, else the current evaluation year from the
+    evaluation calendar, never the latest year holding a row) and one roll-up per request."""
 
     def __init__(self, request):
         self.user = request.user
-        self.area = default_report_area(self.user)
-        years = report_years(self.area) if self.area else []
-        self.year = years[0] if years else None
+        chosen, self.year_error = parse_year(request.GET.get("year"))
+        self.year = chosen or current_evaluation_year()
+        self.years = report_year_choices(chosen=self.year)
+        self.asked = default_report_area(self.user)
+        self.scope = report_scope(user=self.user, area=self.asked, year=self.year) if self.asked else None
+        self.area = self.scope.area if self.scope else None
         self._rollup = None
 
     @property
+    def note(self) -> str:
+        return self.scope.note if self.scope else ""
+
+    @property
     def result(self):
-        if self._rollup is None and self.area is not None and self.year is not None:
-            self._rollup = rollup(root=self.area, years=self.year)
+        if self._rollup is None and self.scope is not None:
+            self._rollup = self.scope.rollup()
         return self._rollup
 
 
@@ -64,6 +102,9 @@ class ProgressPanel(Component):
         return {
             "area": self.data.area,
             "year": self.data.year,
+            "years": self.data.years,
+            "year_error": self.data.year_error,
+            "note": self.data.note,
             "bars": bars,
             "bar_width": BAR_WIDTH,
             "height": len(bars) * 34,
@@ -109,11 +150,12 @@ class CompletenessPanel(Component):
         self.data = data
 
     def get_context_data(self, parent_context=None):
-        counts, total = None, 0
-        if self.data.area is not None and self.data.year is not None:
-            rows = report_completeness(root=self.data.area, year=self.data.year)
+        counts, total, note, area = None, 0, "", self.data.asked
+        if area is not None:
+            rows = report_completeness(root=area, year=self.data.year)
             counts, total = completeness_counts(rows), len(rows)
-        return {"area": self.data.area, "year": self.data.year, "counts": counts, "total": total}
+            note = completeness_note(root=area, year=self.data.year)
+        return {"area": area, "year": self.data.year, "counts": counts, "total": total, "note": note}
 
 
 class RecentDecisionsPanel(Component):

@@ -18,18 +18,23 @@ from django.views.generic import TemplateView, View
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from evaluations.access import user_reaches_unit
+from evaluations.calendar import current_evaluation_year
+
 from .. import excel, exports
 from ..forms import ReportForm, SubmitReportForm
-from ..models import BudgetSource, ExportJob, ExportStatus, Indicator
-from ..rollup import INDICATORS, rollup, rollup_mapped
+from ..models import BudgetSource, ExportJob, ExportStatus
 from ..selectors import (
+    ReportScope,
     completeness_counts,
+    completeness_note,
     default_report_area,
     report_completeness,
-    report_years,
+    report_scope,
     user_report_areas,
 )
 from ..services import report_due_date, report_submit
+from ..tables import report_budget, report_sections
 
 
 def can_view_reports(user) -> bool:
@@ -57,28 +62,16 @@ class ReportsAccessMixin:
         if not data.get("area") and area is not None:
             data["area"] = area.pk
         if not data.get("year"):
-            years = report_years(area) if area else []
-            data["year"] = years[0] if years else timezone.localdate().year
+            data["year"] = current_evaluation_year()
         form = ReportForm(data, areas=areas)
         if form.is_valid():
             return form, form.cleaned_data["area"], form.cleaned_data["year"]
         return form, None, None
 
-    def report_rollup(self, form, area, year):
-        """The roll-up in the structure of that time, or mapped onto today's units (an ended area is then
-        replaced by its successor when the user reaches it); returns the area reported on too."""
-        if form.cleaned_data.get("structure") != "today":
-            return area, rollup(root=area, years=year)
-        from evaluations.access import user_reaches_unit
-        from evaluations.models import AdministrativeUnit
-        from reorganisation.services import current_unit_map
-
-        successor = current_unit_map([area.pk]).get(area.pk)
-        if successor is not None:
-            successor = AdministrativeUnit.objects.get(pk=successor)
-            if user_reaches_unit(self.request.user, successor):
-                area = successor
-        return area, rollup_mapped(root=area, years=year)
+    def report_scope(self, form, area, year) -> ReportScope:
+        """The area and structure to read (see :func:`reports.selectors.report_scope`)."""
+        structure = form.cleaned_data.get("structure") or "time"
+        return report_scope(user=self.request.user, area=area, year=year, structure=structure)
 
 
 class ReportView(ReportsAccessMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -95,34 +88,24 @@ class ReportView(ReportsAccessMixin, WagtailAdminTemplateMixin, TemplateView):
         context["show_structure"] = True
         if area is None:
             return context
-        structure = form.cleaned_data.get("structure") or "time"
-        area, result = self.report_rollup(form, area, year)
+        scope = self.report_scope(form, area, year)
+        area, structure, result = scope.area, scope.structure, scope.rollup()
         root = result.root
-        sections = []
-        for indicator in INDICATORS:
-            rows = [(child, child.figures[year][indicator]) for child in root.children]
-            own = root.own[year][indicator]
-            grades = sorted({g for _n, fig in [(root, root.figures[year][indicator]), *rows] for g in fig.by_grade})
-            sections.append(
-                {
-                    "indicator": indicator,
-                    "label": Indicator(indicator).label,
-                    "total": root.figures[year][indicator],
-                    "rows": rows,
-                    "own": own if (own.evaluated or own.registered_counted) and root.children else None,
-                    "grades": grades,
-                }
-            )
-        budget = [(source, figures) for source, figures in root.budget[year].items()]
+        sections = report_sections(root, year)
+        budget = report_budget(root, year)
         context.update(
             area=area,
             year=year,
+            note=scope.note,
             sections=sections,
             budget=budget,
             budget_labels=dict(BudgetSource.choices),
             structure=structure,
             workbook_url=reverse("reports:workbook") + f"?area={area.pk}&year={year}&structure={structure}",
-            can_submit=can_submit_reports(self.request.user),
+            # What is submitted is the structure of that time, for a unit in force on the due date.
+            can_submit=can_submit_reports(self.request.user)
+            and structure == "time"
+            and area.is_current(report_due_date(year)),
             submit_url=reverse("reports:submit") + f"?area={area.pk}&year={year}",
             due=report_due_date(year),
             submit_form=SubmitReportForm(),
@@ -137,7 +120,8 @@ class WorkbookView(ReportsAccessMixin, View):
         form, area, year = self.area_and_year()
         if area is None:
             return HttpResponseBadRequest(" ".join(str(e) for errs in form.errors.values() for e in errs))
-        area, result = self.report_rollup(form, area, year)
+        scope = self.report_scope(form, area, year)
+        area, result = scope.area, scope.rollup()
         handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
         excel.official_workbook(result, year, handle)
         handle.seek(0)
@@ -153,6 +137,14 @@ class SubmitView(ReportsAccessMixin, View):
         note_form = SubmitReportForm(request.POST)
         if area is None or not note_form.is_valid():
             raise Http404
+        due = report_due_date(year)
+        if not area.is_current(due):
+            messages.error(
+                request,
+                _("%(area)s was not in force on %(due)s: it has no %(year)s report to submit.")
+                % {"area": area.dated_name, "due": due.strftime("%d/%m/%Y"), "year": year},
+            )
+            return redirect(reverse("reports:report") + f"?area={area.pk}&year={year}")
         submission = report_submit(area=area, year=year, user=request.user, note=note_form.cleaned_data["note"])
         if submission.on_time:
             messages.success(
@@ -188,7 +180,10 @@ class CompletenessView(ReportsAccessMixin, WagtailAdminTemplateMixin, TemplateVi
         context.update(
             area=area,
             year=year,
+            note=completeness_note(root=area, year=year),
             rows=rows,
+            # Units outside the user's area (another commune an old unit went into): no link to their report.
+            reachable={row.unit.pk for row in rows if user_reaches_unit(self.request.user, row.unit)},
             counts=completeness_counts(rows),
             due=report_due_date(year),
             inspect_url_name=submission_viewset.get_url_name("inspect"),

@@ -211,7 +211,7 @@ def test_report_screen_switches_structure(client, world, superuser):
     client.force_login(superuser)
     url = reverse("reports:report")
     then = client.get(url, {"area": world["old_province"].pk, "year": PAST}).content.decode()
-    assert "Tỉnh Ninh Thuận – 2024" in then and "Huyện Ninh Phước" in then
+    assert "Tỉnh Ninh Thuận (đến 30/6/2025) – 2024" in then and "Huyện Ninh Phước" in then
     today = client.get(url, {"area": world["old_province"].pk, "year": PAST, "structure": "today"}).content.decode()
     assert "Tỉnh Khánh Hòa – 2024" in today and "Xã Ninh Phước" in today
     assert "cơ cấu hiện nay" in today

@@ -6,6 +6,7 @@ import zoneinfo
 from django.urls import reverse
 
 import pytest
+from bs4 import BeautifulSoup
 
 from evaluations import roles
 from evaluations.models import Evaluation
@@ -111,3 +112,80 @@ def test_units_out_of_force_on_the_due_date_are_not_expected(areas):
     old.save()
     names = {row.unit.name for row in report_completeness(root=areas["province"], year=2024)}
     assert "Xã Cũ" not in names
+
+
+def report_tables(html: str) -> dict[str, list[list[str]]]:
+    """The report's tables as a reader sees them: heading -> rows of cell texts (header row first)."""
+    soup = BeautifulSoup(html, "html.parser")
+    tables = {}
+    for heading in soup.select("main h3"):
+        table = heading.find_next_sibling("table")
+        if table is not None:
+            tables[heading.get_text(strip=True)] = [
+                [" ".join(cell.get_text(" ").split()) for cell in row.find_all(["th", "td"])]
+                for row in table.find_all("tr")
+            ]
+    return tables
+
+
+def test_a_submission_shows_its_snapshot_as_the_reports_tables(admin_client, dataset):
+    areas = dataset["areas"]
+    params = {"area": areas["commune_a"].pk, "year": YEAR}
+    live = report_tables(admin_client.get(reverse("reports:report"), params).content.decode())
+    submission = report_submit(area=areas["commune_a"], year=YEAR, user=None)
+    Evaluation.objects.filter(area=areas["village_a1"]).update(status="recognised")  # later changes
+    url = reverse(submission_viewset.get_url_name("inspect"), args=[submission.pk])
+    body = admin_client.get(url).content.decode()
+    frozen = report_tables(body)
+    families = "Hộ gia đình được công nhận Gia đình học tập"
+    assert frozen[families] == live[families]  # the same table, as it was when submitted
+    assert frozen == live
+    header, tu_thien, thai_an, total = frozen[families]
+    assert header == [
+        "Địa bàn",
+        "Tổng số",
+        "Đã đánh giá",
+        "Đã công nhận",
+        "Khá",
+        "Tốt",
+        "Tỷ lệ công nhận (%)",
+        "Chỉ tiêu",
+        "Đạt chỉ tiêu",
+    ]
+    assert tu_thien == ["Thôn Từ Thiện", "4", "3", "2", "1", "1", "50,00%", "70%", "Không đạt"]
+    assert total[:4] == ["Tổng cộng", "6", "5", "3"]
+    assert "registered_counted" not in body and '"by_grade"' not in body  # never the stored JSON
+    # the live report has moved on
+    live_now = report_tables(admin_client.get(reverse("reports:report"), params).content.decode())
+    assert live_now[families][1][3] == "4"
+
+
+def test_a_stored_snapshot_renders_as_tables_whatever_it_holds(admin_client, areas):
+    """A snapshot stored earlier, as JSON (here without budget or every indicator), reads as the tables."""
+    figures = {"registered": 120, "evaluated": 90, "recognised": 84, "by_grade": {"Tốt": 60, "Khá": 24}}
+    submission = ReportSubmission.objects.create(
+        area=areas["district"],
+        year=2023,
+        submitted_at=datetime.datetime(2023, 11, 20, tzinfo=VN),
+        on_time=True,
+        snapshot={
+            "root": areas["district"].path,
+            "year": 2023,
+            "areas": [
+                {
+                    "path": areas["district"].path,
+                    "name": "Huyện Ninh Phước",
+                    "depth": 2,
+                    "figures": {"family": {**figures, "percent": "70.00", "target": "90", "met": False}},
+                },
+                {"path": areas["commune_a"].path, "name": "Xã Phước Hải", "depth": 3, "figures": {"family": figures}},
+            ],
+        },
+    )
+    response = admin_client.get(reverse(submission_viewset.get_url_name("inspect"), args=[submission.pk]))
+    assert response.status_code == 200
+    tables = report_tables(response.content.decode())
+    rows = tables["Hộ gia đình được công nhận Gia đình học tập"]
+    assert rows[1] == ["Xã Phước Hải", "120", "90", "84", "24", "60", "70,00%", "–", "–"]
+    assert rows[-1] == ["Tổng cộng", "120", "90", "84", "24", "60", "70,00%", "90%", "Không đạt"]
+    assert tables["Kinh phí (đồng)"][1][1:] == ["0", "0"]
