@@ -430,6 +430,8 @@ class DemoBuilder:
     def ensure_subjects(self, places: list[Place]) -> int:
         existing = set(Subject.objects.filter(code__startswith=CODE_PREFIX).values_list("code", flat=True))
         new = [spec for spec in self.subject_specs(places) if spec[1] not in existing]
+        # On the register from the first demo year (left unlisted, the column would default to today).
+        registered_on = connection.ops.adapt_datefield_value(datetime.date(min(self.sizes.years), 1, 1))
         insert_rows(
             Subject,
             [
@@ -441,11 +443,12 @@ class DemoBuilder:
                 "publish_consent",
                 "is_active",
                 "note",
+                "registered_on",
                 "created_at",
                 "updated_at",
             ],
             (
-                (kind, name, fold_words(name), area, code, consent, True, "", self.now, self.now)
+                (kind, name, fold_words(name), area, code, consent, True, "", registered_on, self.now, self.now)
                 for kind, code, area, consent, fields in new
                 for name in (self.display_name(kind, area, fields),)
             ),

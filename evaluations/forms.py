@@ -302,7 +302,13 @@ def _kept(form) -> bool:
 
 
 class SubjectForm(WagtailAdminModelForm):
-    """A subject's area must lie in the officer's own area."""
+    """A subject's area must lie in the officer's own area; a new subject has a registration date (today
+    unless changed). A stored subject may keep an empty one: registered before records began."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "registered_on" in self.fields and self.instance._state.adding:
+            self.fields["registered_on"].required = True
 
     def clean_area(self):
         from .access import user_reaches_unit

@@ -516,10 +516,12 @@ def successor_of(unit: AdministrativeUnit) -> AdministrativeUnit | None:
 
 
 def moves_after(date: datetime.date):
-    """Active subjects moved by reorganisations effective after ``date``: (subject id, area then, area now)."""
+    """Subjects moved by reorganisations effective after ``date``: subject id -> the area it was moved from
+    first (where it was on ``date``). Inactive ones too: a subject that left the register later still
+    counts in the years it was on it (the roll-up applies the register's dates)."""
     first: dict[int, int] = {}
     for subject_id, from_id in (
-        SubjectMove.objects.filter(reorganisation__effective_date__gt=date, subject__is_active=True)
+        SubjectMove.objects.filter(reorganisation__effective_date__gt=date)
         .order_by("pk")
         .values_list("subject_id", "from_area_id")
     ):

@@ -226,7 +226,11 @@ FIGURE_ROW = {
         "parent_code": {"type": ["string", "null"]},
         "year": {"type": "integer"},
         "indicator": {"type": "string", "enum": INDICATORS},
-        "registered": {"type": "integer", "description": "Subjects (or the entered number) in the area."},
+        "registered": {
+            "type": "integer",
+            "description": "Subjects on the area's register as of the year (its 31 December, or today for the "
+            "running year), or the entered number.",
+        },
         "evaluated": {"type": "integer"},
         "recognised": {"type": "integer"},
         "percent_recognised": {"type": ["number", "null"]},

@@ -8,20 +8,22 @@ mapping of past years onto today's structure only has to supply another root.
 Rules
 - *evaluated*: evaluations past the draft stage (submitted, reviewed, decided or revoked);
 - *recognised*: evaluations whose status is recognised (a decision recorded it and it is not revoked);
-- *registered*: active subjects of the kind in the area, unless a denominator was entered for the area
-  and year, which replaces the counted figure of that area (its subtree included);
+- *registered*: subjects of the kind in the area on the register as of the year
+  (``evaluations.models.subjects.on_register_q`` on ``calendar.evaluation_date(year)``: registered by then
+  and not yet left), so later registrations and removals never change a closed year; a denominator
+  entered for the area and year replaces the counted figure of that area (its subtree included);
 - *target*: the area's own target for the year and indicator, else its nearest ancestor's;
 - a parent's counted figures are the sum of its children's plus what is attached to the parent itself.
 """
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
+from evaluations.calendar import evaluation_date, year_end
 from evaluations.models import (
     AdministrativeUnit,
     Evaluation,
@@ -32,6 +34,7 @@ from evaluations.models import (
     SubjectKind,
     UnitLevel,
 )
+from evaluations.models.subjects import on_register_q
 
 from .models import BudgetLine, BudgetSource, Denominator, Indicator, Target
 
@@ -40,6 +43,8 @@ INDICATORS: list[str] = [choice.value for choice in Indicator]
 #: Read once: an enum member's ``value`` is a descriptor call, and the tree asks for it per node.
 BUDGET_SOURCES: list[str] = [choice.value for choice in BudgetSource]
 NOT_EVALUATED = [EvaluationStatus.DRAFT]
+#: Most ids in one ``pk IN (...)`` (SQLite allows 32,766 parameters in a statement).
+IDS_PER_QUERY = 10_000
 
 
 @dataclass
@@ -143,10 +148,10 @@ def _empty(years) -> dict[int, dict[str, Figures]]:
 def rollup(*, root: AdministrativeUnit, years: list[int] | int, area_map: dict[int, int] | None = None) -> Rollup:
     """The roll-up of ``root``'s subtree for ``years``: a tree of :class:`Node` with figures per level.
 
-    Structure of its time (default): each subject is registered where it was at the end of the year (a
-    reorganisation that moved it later does not change a past year). With ``area_map`` (old unit id ->
-    unit id in the subtree, see :func:`rollup_mapped`) rows on old units are counted on today's units and
-    the register is today's.
+    Each year counts the register as of that year (registration and end dates). Structure of its time
+    (default): each subject is registered where it was at the end of the year (a reorganisation that moved
+    it later does not change a past year). With ``area_map`` (old unit id -> unit id in the subtree, see
+    :func:`rollup_mapped`) rows on old units, subjects included, are counted on today's units.
     """
     years = sorted({years} if isinstance(years, int) else set(years))
     step = AdministrativeUnit.steplen
@@ -211,26 +216,32 @@ def rollup(*, root: AdministrativeUnit, years: list[int] | int, area_map: dict[i
         figures.evaluated += n
         figures.recognised += recognised
 
-    # Registered subjects (today's register, the same for every year unless a denominator is entered).
+    # Registered subjects: each year's register as of its evaluation date (registered by then and not yet
+    # left), counted for every year in one pass over the covering index (a conditional count per year).
+    on_register = {year: on_register_q(evaluation_date(year)) for year in years}
     registered = (
-        Subject.objects.filter(in_tree, is_active=True)
+        Subject.objects.filter(in_tree)
         .values_list("area_id", "kind")
-        .annotate(n=Count("id"))
+        .annotate(**{f"y{year}": Count("id", filter=on_register[year]) for year in years})
         .order_by()
     )
     staff = (
-        # The kind is implied, but naming it lets the (area, kind, is_active) index skip the households.
-        LearningUnit.objects.filter(in_tree, kind=SubjectKind.UNIT, is_active=True)
+        # The kind is implied, but naming it lets the (area, kind, ...) index skip the households.
+        LearningUnit.objects.filter(in_tree, kind=SubjectKind.UNIT)
         .values_list("area_id")
-        .annotate(n=Sum("staff_count"))
+        .annotate(**{f"y{year}": Sum("staff_count", filter=on_register[year]) for year in years})
         .order_by()
     )
-    for year in years:
-        for area_id, kind, n in registered:
-            by_id[area_id].own[year][kind].registered_counted += n
-        for area_id, n in staff:
-            by_id[area_id].own[year][Indicator.CITIZEN_STAFF].registered_counted += n or 0
-        if not area_map:
+    for area_id, kind, *counts in registered:
+        own = by_id[area_id].own
+        for year, n in zip(years, counts, strict=True):
+            own[year][kind].registered_counted += n
+    for area_id, *sums in staff:
+        own = by_id[area_id].own
+        for year, n in zip(years, sums, strict=True):
+            own[year][Indicator.CITIZEN_STAFF].registered_counted += n or 0
+    if not area_map:
+        for year in years:
             _register_at_year_end(year, by_id)
 
     # An old province's or district's entered figure would replace the whole new province's: not mapped.
@@ -295,12 +306,18 @@ def _register_at_year_end(year: int, by_id: dict[int, Node]) -> None:
     """Count subjects moved by a later reorganisation where they were at the end of ``year``."""
     from reorganisation.services import moves_after
 
-    moved = moves_after(datetime.date(year, 12, 31))
+    moved = moves_after(year_end(year))
     if not moved:
         return
-    for subject_id, area_id, kind, staff in Subject.objects.filter(pk__in=list(moved), is_active=True).values_list(
-        "pk", "area_id", "kind", "learningunit__staff_count"
-    ):
+    ids = list(moved)
+    rows = []
+    for start in range(0, len(ids), IDS_PER_QUERY):  # a province's households are more than SQLite's parameters
+        rows += (
+            Subject.objects.filter(on_register_q(evaluation_date(year)), pk__in=ids[start : start + IDS_PER_QUERY])
+            .order_by()
+            .values_list("pk", "area_id", "kind", "learningunit__staff_count")
+        )
+    for subject_id, area_id, kind, staff in rows:
         then = moved[subject_id]
         for unit_id, sign in ((area_id, -1), (then, 1)):
             if unit_id in by_id:
@@ -312,7 +329,8 @@ def _register_at_year_end(year: int, by_id: dict[int, Node]) -> None:
 def rollup_mapped(*, root: AdministrativeUnit, years: list[int] | int) -> Rollup:
     """A roll-up in today's structure: evaluations, budget lines and denominators of units that ended in a
     reorganisation are counted on the units of ``root``'s subtree they map onto (villages onto their new
-    copies, communes onto their default new commune, old provinces and districts onto the new province)."""
+    copies, communes onto their default new commune, old provinces and districts onto the new province).
+    The register is the same as :func:`rollup`'s, as of each year, counted where each subject is today."""
     from reorganisation.services import current_unit_map
 
     elsewhere = AdministrativeUnit.objects.exclude(path__startswith=root.path).values_list("pk", flat=True)

@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 from ..models import HeadTitle, ImportKind, ManagingLevel, PopulationGroup, UnitType
 from ..text import fold
 
-TEXT, INT, YEAR, YESNO, CHOICE = "text", "int", "year", "yesno", "choice"
+TEXT, INT, YEAR, YESNO, CHOICE, DATE = "text", "int", "year", "yesno", "choice", "date"
 HEADER_SCAN_ROWS = 20
 
 
@@ -85,6 +85,14 @@ CONSENT = Column(
     note="Có/Không (để trống là Có).",
 )
 NOTE = Column("note", "Ghi chú", ("ghi chu", "note"), note="Không bắt buộc.")
+REGISTERED = Column(
+    "registered_on",
+    "Ngày đăng ký",
+    ("ngày đăng kí", "ngày vào danh sách", "đăng ký từ ngày", "registered on", "registration date"),
+    type=DATE,
+    note="Không bắt buộc: ngày đối tượng vào danh sách (dd/mm/yyyy), không sau hôm nay; để trống là ngày nhập "
+    "tệp. Số đăng ký của một năm chỉ tính các đối tượng đăng ký đến hết năm đó.",
+)
 
 YES_WORDS = {"co", "c", "x", "yes", "y", "1", "true", "dat", "dong y", "dongy"}
 NO_WORDS = {"khong", "k", "no", "n", "0", "false", "ko"}
@@ -119,6 +127,7 @@ KINDS: dict[str, list[Column]] = {
         ),
         Column(**{**CODE.__dict__, "heading": "Mã hộ", "aliases": ("mã", *CODE.aliases)}),
         CONSENT,
+        REGISTERED,
         NOTE,
     ],
     ImportKind.CLAN: [
@@ -135,9 +144,10 @@ KINDS: dict[str, list[Column]] = {
         Column("representative", "Người đại diện", ("trưởng họ", "đại diện"), max_length=120),
         CODE,
         CONSENT,
+        REGISTERED,
         NOTE,
     ],
-    ImportKind.COMMUNITY: [COMMUNE, DISTRICT, VILLAGE, CODE, CONSENT, NOTE],
+    ImportKind.COMMUNITY: [COMMUNE, DISTRICT, VILLAGE, CODE, CONSENT, REGISTERED, NOTE],
     ImportKind.UNIT: [
         COMMUNE,
         DISTRICT,
@@ -172,6 +182,7 @@ KINDS: dict[str, list[Column]] = {
         Column("staff_count", "Số cán bộ", ("số người", "số cán bộ, nhân viên", "nhân sự"), type=INT),
         CODE,
         CONSENT,
+        REGISTERED,
         NOTE,
     ],
     ImportKind.CITIZEN: [
@@ -202,6 +213,7 @@ KINDS: dict[str, list[Column]] = {
         ),
         CODE,
         CONSENT,
+        REGISTERED,
         NOTE,
     ],
 }

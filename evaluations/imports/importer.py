@@ -60,8 +60,16 @@ CHILD_FIELDS = {
     ImportKind.UNIT: ["unit_name", "unit_type", "managing_level", "staff_count"],
     ImportKind.CITIZEN: ["full_name", "birth_year", "population_group"],
 }
-COMMON_FIELDS = ["code", "publish_consent", "note"]
-DEFAULTS = {"code": "", "publish_consent": True, "note": "", "head_title": "ông", "representative": ""}
+COMMON_FIELDS = ["code", "publish_consent", "note", "registered_on"]
+#: A registration date left empty is the day of the import (``write_batch``).
+DEFAULTS = {
+    "code": "",
+    "publish_consent": True,
+    "note": "",
+    "registered_on": None,
+    "head_title": "ông",
+    "representative": "",
+}
 NAME_FIELD = {
     ImportKind.FAMILY: "head_name",
     ImportKind.CLAN: "clan_name",
@@ -198,6 +206,38 @@ def as_year(value, column: cols.Column) -> int | None:
     return year
 
 
+def as_date(value, column: cols.Column) -> datetime.date | None:
+    """A date from an Excel date, ``"15/03/2024"`` (day first, as written in Vietnam), ``"2024-03-15"`` or
+    an Excel date serial number read as a plain number."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    invalid = _("“%(value)s” is not a valid date (dd/mm/yyyy).")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value <= 0 or not float(value).is_integer():
+            raise RowError(column.field, invalid % {"value": value})
+        return datetime.date(1899, 12, 30) + datetime.timedelta(days=int(value))
+    text = clean_text(value)
+    match = DATE_RE.match(text)
+    parts = None
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        parts = (year, month, day)
+    else:
+        match = ISO_RE.match(text)
+        if match:
+            parts = tuple(int(g) for g in match.groups())
+    try:
+        if parts is None:
+            raise ValueError
+        return datetime.date(*parts)
+    except ValueError:
+        raise RowError(column.field, invalid % {"value": text}) from None
+
+
 def as_bool(value, column: cols.Column) -> bool | None:
     if value is None or value == "":
         return None
@@ -231,7 +271,14 @@ def parse_text(raw, column: cols.Column) -> str:
     return value
 
 
-PARSERS = {cols.INT: as_int, cols.YEAR: as_year, cols.YESNO: as_bool, cols.CHOICE: parse_choice, cols.TEXT: parse_text}
+PARSERS = {
+    cols.INT: as_int,
+    cols.YEAR: as_year,
+    cols.YESNO: as_bool,
+    cols.CHOICE: parse_choice,
+    cols.TEXT: parse_text,
+    cols.DATE: as_date,
+}
 
 
 #: Distinct values remembered per column: village, commune, title and count cells repeat across a
@@ -342,11 +389,18 @@ def check_staff_count(value: int, column: cols.Column) -> None:
         raise RowError(column.field, _("The number of staff cannot be negative."))
 
 
+def check_registered_on(value: datetime.date, column: cols.Column) -> None:
+    if not datetime.date(1900, 1, 1) <= value <= timezone.localdate():
+        raise RowError(column.field, _("The registration date must be between 1900 and today."))
+
+
 #: Range checks of single cells, per kind of list: run with the parse, once per distinct cell.
 RANGE_CHECKS: dict[str, dict[str, Callable]] = {
-    ImportKind.FAMILY: {"member_count": check_member_count},
-    ImportKind.CITIZEN: {"birth_year": check_birth_year},
-    ImportKind.UNIT: {"staff_count": check_staff_count},
+    ImportKind.FAMILY: {"member_count": check_member_count, "registered_on": check_registered_on},
+    ImportKind.CLAN: {"registered_on": check_registered_on},
+    ImportKind.COMMUNITY: {"registered_on": check_registered_on},
+    ImportKind.CITIZEN: {"birth_year": check_birth_year, "registered_on": check_registered_on},
+    ImportKind.UNIT: {"staff_count": check_staff_count, "registered_on": check_registered_on},
 }
 
 
@@ -368,7 +422,7 @@ def name_key(kind: str, values: dict) -> tuple | None:
 
 
 def existing_fields(kind: str) -> list[str]:
-    return ["pk", "area_id", "name", *COMMON_FIELDS, *CHILD_FIELDS[kind]]
+    return ["pk", "area_id", "name", *COMMON_FIELDS, "ended_on", *CHILD_FIELDS[kind]]
 
 
 #: Most ids in one ``pk IN (...)`` (SQLite allows 32,766 parameters in a statement).
@@ -383,7 +437,7 @@ def load_existing(kind: str, area_ids: set[int], codes: set[str] | None = None) 
     the subject table (id and code), so the stored records no row can match are never built.
     """
     related = MODELS[kind]._meta.model_name
-    columns = ["pk", "area_id", "name", *COMMON_FIELDS, *(f"{related}__{f}" for f in CHILD_FIELDS[kind])]
+    columns = ["pk", "area_id", "name", *COMMON_FIELDS, "ended_on", *(f"{related}__{f}" for f in CHILD_FIELDS[kind])]
     # From the subject table (its (kind, area) index), unordered: sorting by name would cost more than the read.
     found = Subject.objects.filter(kind=kind, area_id__in=sorted(area_ids)).order_by()
     if codes is None:
@@ -539,7 +593,7 @@ class Planner:
     def match(self, plan: Plan, records: list[Record], by_code, by_name, compared, stored, at) -> None:
         """Sort the records of one area into creates, updates and unchanged, against the stored ones."""
         kind = self.kind
-        pk_i, code_i = at["pk"], at["code"]
+        pk_i, code_i, ended_i = at["pk"], at["code"], at["ended_on"]
         claimed: set[int] = set()
         for values in records:
             area = values.area
@@ -576,6 +630,14 @@ class Planner:
                 value = getattr(values, f, None)  # what ``values.get(f)`` answers, without the method call
                 if value is not None and value != match[i]:
                     changed.append(f)
+            if "registered_on" in changed and match[ended_i] and values.registered_on > match[ended_i]:
+                self.reject(
+                    values.row,
+                    "registered_on",
+                    _("The registration date cannot be after the day this subject left the list (%(ended)s).")
+                    % {"ended": match[ended_i].strftime("%d/%m/%Y")},
+                )
+                continue
             if changed:
                 # The update writes the stored values, with the file's where they differ.
                 for f, i in stored:
@@ -761,6 +823,8 @@ def write_batch(
     """Write one batch of new and changed rows (called inside the import's transaction); ``present``:
     the file's columns, when known (the new records hold no value for the others)."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    adapt_date = connection.ops.adapt_datefield_value
+    today = adapt_date(timezone.localdate())  # the registration date of rows that give none
     child = MODELS[kind]
     child_fields = CHILD_FIELDS[kind]
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
@@ -771,16 +835,29 @@ def write_batch(
         folded_names = {name: fold_words(name)[:255] for name in set(names)}
         common = field_rows(creates, COMMON_FIELDS, COMMON_DEFAULTS, present)
         subjects = [
-            (kind, name, folded_names[name], v.area.id, code, consent, True, note, now, now, user_id)
-            for v, name, (code, consent, note) in zip(creates, names, common, strict=True)
+            (
+                kind,
+                name,
+                folded_names[name],
+                v.area.id,
+                code,
+                consent,
+                True,
+                note,
+                adapt_date(registered) if registered else today,
+                now,
+                now,
+                user_id,
+            )
+            for v, name, (code, consent, note, registered) in zip(creates, names, common, strict=True)
         ]
         # In name order, the name indexes grow at nearby places rather than all over (SQLite spent 7%
         # less on a province's households). The ids still follow the rows given.
         order = sorted(range(len(subjects)), key=lambda i: subjects[i][2])
         ids = insert_returning(
             Subject,
-            ["kind", "name", "name_folded", "area", "code", "publish_consent", "is_active", "note", "created_at"]
-            + ["updated_at", "created_by"],
+            ["kind", "name", "name_folded", "area", "code", "publish_consent", "is_active", "note", "registered_on"]
+            + ["created_at", "updated_at", "created_by"],
             [subjects[i] for i in order],
         )
         insert_rows(
@@ -789,9 +866,18 @@ def write_batch(
     if updates:
         update_rows(
             Subject,
-            ["name", "name_folded", "code", "publish_consent", "note", "updated_at"],
+            ["name", "name_folded", "code", "publish_consent", "note", "registered_on", "updated_at"],
             [
-                (name, fold_words(name)[:255], v.code, v.publish_consent, v.note, now, v.pk)
+                (
+                    name,
+                    fold_words(name)[:255],
+                    v.code,
+                    v.publish_consent,
+                    v.note,
+                    adapt_date(v.registered_on),
+                    now,
+                    v.pk,
+                )
                 for v, name in zip(updates, display_names(kind, updates, child_rows(kind, updates)), strict=True)
             ],
         )

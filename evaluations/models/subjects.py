@@ -5,6 +5,8 @@ publish) so that evaluations, roll-ups and search query one table; each kind add
 child table (multi-table inheritance) and gets its own admin screen.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
+from .. import calendar
 from ..text import fold_words
 from .units import AdministrativeUnit, UnitLevel
 
@@ -30,6 +33,20 @@ class SubjectKind(models.TextChoices):
 NAME_ORDER = ["name_folded", "name"]
 #: The same order for rows related to a subject (evaluations).
 SUBJECT_NAME_ORDER = [f"subject__{name}" for name in NAME_ORDER]
+
+
+def on_register_q(on: datetime.date, prefix: str = "") -> models.Q:
+    """``Q`` for subjects on the register on ``on`` (``prefix``: the lookup path to the subject, e.g.
+    ``"subject__"``): registered on or before that day (or before records began: no registration date) and
+    not yet left (no end date, or one after that day). The one rule of "registered as of a date"; a year's
+    register is the one on ``calendar.evaluation_date(year)``."""
+    return (models.Q(**{f"{prefix}registered_on__isnull": True}) | models.Q(**{f"{prefix}registered_on__lte": on})) & (
+        models.Q(**{f"{prefix}ended_on__isnull": True}) | models.Q(**{f"{prefix}ended_on__gt": on})
+    )
+
+
+def short_date(value: datetime.date) -> str:
+    return value.strftime("%d/%m/%Y")
 
 
 class Subject(models.Model):
@@ -61,7 +78,29 @@ class Subject(models.Model):
         default=True,
         help_text=_("Untick when the subject asked not to appear on public recognition lists."),
     )
+    #: On today's register: what public lists, choosers and forms use. Always ``ended_on is None``
+    #: (``save`` keeps the two in step); the roll-up of a year reads the dates (``on_register_q``).
     is_active = models.BooleanField(_("active"), default=True)
+    #: Empty for subjects stored before registration dates were kept: registered before records began,
+    #: so on every year's register (inventing a date, such as when the row was typed in, would take lists
+    #: of past years imported later off those years' registers).
+    registered_on = models.DateField(
+        _("registration date"),
+        null=True,
+        blank=True,
+        default=calendar.today,
+        help_text=_("The day the subject entered the list. Empty: registered before records began."),
+    )
+    #: The first day off the register; a year whose evaluation date is before it still counts the subject.
+    ended_on = models.DateField(
+        _("left the list on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the subject left the list (household moved away, unit dissolved, ...). "
+            "Unticking “active” without a date records today."
+        ),
+    )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -84,9 +123,10 @@ class Subject(models.Model):
         verbose_name_plural = _("subjects")
         ordering = NAME_ORDER
         indexes = [
-            # The roll-up counts active subjects per area and kind from this index alone, and an import
-            # reads the codes of the stored subjects of its villages from it without touching the table.
-            models.Index(fields=["area", "kind", "is_active", "code"], name="subject_register_idx"),
+            # The roll-up counts each year's register per area and kind from this index alone (the dates
+            # decide the year), and an import reads the codes of the stored subjects of its villages from
+            # it without touching the table.
+            models.Index(fields=["area", "kind", "registered_on", "ended_on", "code"], name="subject_register_idx"),
             # The few subjects hidden from public lists (declined or inactive), found without a table scan.
             models.Index(
                 fields=["id"],
@@ -108,13 +148,51 @@ class Subject(models.Model):
     def build_display_name(self) -> str:
         return self.name
 
+    def is_on_register(self, on: datetime.date) -> bool:
+        """Whether the subject was on the register on ``on`` (the rule of ``on_register_q``)."""
+        return (self.registered_on is None or self.registered_on <= on) and (
+            self.ended_on is None or self.ended_on > on
+        )
+
     def clean(self):
         super().clean()
         if self.area_id and self.allowed_area_levels and self.area.level not in self.allowed_area_levels:
             levels = ", ".join(str(UnitLevel(level).label) for level in self.allowed_area_levels)
             raise ValidationError({"area": _("Choose a unit of level: %(levels)s.") % {"levels": levels}})
+        self.clean_register_dates()
+
+    def clean_register_dates(self) -> None:
+        """Refuse dates after today, an end before the registration, and an end date on an active subject."""
+        today = calendar.today()
+        errors = {}
+        if self.registered_on and self.registered_on > today:
+            errors["registered_on"] = _("The registration date cannot be later than today (%(today)s).") % {
+                "today": short_date(today)
+            }
+        if self.ended_on:
+            if self.ended_on > today:
+                errors["ended_on"] = _("The day the subject left the list cannot be later than today (%(today)s).") % {
+                    "today": short_date(today)
+                }
+            elif self.registered_on and self.ended_on < self.registered_on:
+                errors["ended_on"] = _(
+                    "The day the subject left the list (%(ended)s) cannot be before its registration date "
+                    "(%(registered)s)."
+                ) % {"ended": short_date(self.ended_on), "registered": short_date(self.registered_on)}
+            elif self.is_active:
+                errors["ended_on"] = _(
+                    "A subject that left the list is not active: untick “active” to record that it left, "
+                    "or clear this date to keep it on the list."
+                )
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
+        # Leaving the register is recorded by its date, and "active" follows it: one deactivated without
+        # a date left today.
+        if not self.is_active and self.ended_on is None:
+            self.ended_on = calendar.today()
+        self.is_active = self.ended_on is None
         # The display name is derived data; keep it in step with the fields it comes from.
         if self.kind_value:
             self.kind = self.kind_value
@@ -138,7 +216,14 @@ class Subject(models.Model):
 
 
 #: The fields every kind's form ends with.
-COMMON_PANELS = [FieldPanel("code"), FieldPanel("publish_consent"), FieldPanel("is_active"), FieldPanel("note")]
+COMMON_PANELS = [
+    FieldPanel("code"),
+    FieldPanel("publish_consent"),
+    MultiFieldPanel(
+        [FieldPanel("registered_on"), FieldPanel("is_active"), FieldPanel("ended_on")], heading=_("On the list")
+    ),
+    FieldPanel("note"),
+]
 
 
 class HeadTitle(models.TextChoices):

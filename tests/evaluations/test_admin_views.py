@@ -1,5 +1,6 @@
 """The admin screens through real requests: listings with filters, exports, create, edit, score entry."""
 
+import datetime
 import io
 import json
 from decimal import Decimal
@@ -11,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from evaluations.admin import criteria_set_viewset, evaluation_viewset
+from evaluations.calendar import today
 from evaluations.models import CriteriaSet, Evaluation, LearningFamily, Score
 from evaluations.services import evaluation_create, evaluation_record_scores
 from tests.factories import FamilyFactory, make_criteria_set
@@ -92,6 +94,7 @@ def test_create_family_through_the_form(admin_client, areas):
             "area": areas["village_b2"].pk,
             "code": "HD-001",
             "publish_consent": "on",
+            "registered_on": "15/03/2024",
             "is_active": "on",
             "note": "",
         },
@@ -100,6 +103,93 @@ def test_create_family_through_the_form(admin_client, areas):
     family = LearningFamily.objects.get(code="HD-001")
     assert family.name == "Gia đình bà Thiên Thị Hoa"
     assert family.kind == "family"
+    assert (family.registered_on, family.ended_on, family.is_active) == (datetime.date(2024, 3, 15), None, True)
+
+
+def family_post(family, **changes):
+    data = {
+        "head_title": family.head_title,
+        "head_name": family.head_name,
+        "member_count": str(family.member_count),
+        "area": family.area_id,
+        "registered_on": family.registered_on.strftime("%d/%m/%Y") if family.registered_on else "",
+        "is_active": "on",
+        "ended_on": "",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_the_family_form_offers_today_as_the_registration_date(admin_client):
+    content = admin_client.get(family_url("add")).content.decode()
+    assert "Ngày đăng ký" in content
+    assert "Ngày ra khỏi danh sách" in content
+    assert f'name="registered_on" value="{today().strftime("%d/%m/%Y")}"' in content
+
+
+def test_a_new_family_needs_a_registration_date(admin_client, areas):
+    response = admin_client.post(
+        family_url("add"),
+        {"head_title": "ông", "head_name": "Lê Văn Năm", "member_count": "3", "area": areas["village_a1"].pk},
+    )
+    assert response.status_code == 200
+    assert "registered_on" in response.context["form"].errors
+    assert not LearningFamily.objects.filter(head_name="Lê Văn Năm").exists()
+
+
+def test_unticking_active_records_today_as_the_day_the_family_left(admin_client, families):
+    family = families["an"]
+    response = admin_client.post(family_url("edit", family.pk), family_post(family, is_active=None))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    family.refresh_from_db()
+    assert (family.is_active, family.ended_on) == (False, today())
+
+
+def test_the_day_a_family_left_is_saved_with_its_registration_date(admin_client, families):
+    family = families["an"]
+    response = admin_client.post(
+        family_url("edit", family.pk),
+        family_post(family, registered_on="01/02/2023", is_active=None, ended_on="30/06/2025"),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    family.refresh_from_db()
+    assert (family.registered_on, family.ended_on, family.is_active) == (
+        datetime.date(2023, 2, 1),
+        datetime.date(2025, 6, 30),
+        False,
+    )
+    # Back on the list: tick "active" and clear the date.
+    response = admin_client.post(family_url("edit", family.pk), family_post(family, ended_on=""))
+    assert response.status_code == 302
+    family.refresh_from_db()
+    assert (family.ended_on, family.is_active) == (None, True)
+
+
+def test_leaving_before_the_registration_date_is_refused_with_a_message(admin_client, families):
+    family = families["an"]
+    response = admin_client.post(
+        family_url("edit", family.pk),
+        family_post(family, registered_on="15/03/2024", is_active=None, ended_on="10/01/2024"),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["ended_on"] == [
+        "Ngày ra khỏi danh sách (10/01/2024) không được trước ngày đăng ký (15/03/2024)."
+    ]
+    family.refresh_from_db()
+    assert (family.registered_on, family.ended_on, family.is_active) == (None, None, True)
+
+
+def test_an_end_date_on_an_active_family_or_in_the_future_is_refused(admin_client, families):
+    family = families["an"]
+    response = admin_client.post(family_url("edit", family.pk), family_post(family, ended_on="30/06/2025"))
+    assert response.status_code == 200
+    assert "bỏ chọn “Đang sử dụng”" in response.context["form"].errors["ended_on"][0]
+    tomorrow = (today() + datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+    response = admin_client.post(family_url("edit", family.pk), family_post(family, registered_on=tomorrow))
+    assert response.status_code == 200
+    assert response.context["form"].errors["registered_on"][0].startswith("Ngày đăng ký không được sau ngày hôm nay")
+    family.refresh_from_db()
+    assert (family.registered_on, family.ended_on, family.is_active) == (None, None, True)
 
 
 def test_family_must_belong_to_a_village(admin_client, areas):

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from evaluations.calendar import today
 from evaluations.imports import importer
 from evaluations.imports.errors import error_workbook
 from evaluations.imports.readers import FileRefused
@@ -119,6 +120,60 @@ def test_a_household_already_typed_in_is_matched_by_name_and_village(areas):
     plan = run(families_file([["Phước Hải", "Từ Thiện", "NGUYEN VAN AN", "Ông", 3, ""]]))
     assert plan.counts()["updated"] == 1
     assert LearningFamily.objects.count() == 1
+
+
+# --- registration dates ---------------------------------------------------------------------------
+
+
+def test_imported_households_are_registered_today_unless_the_file_gives_a_date(areas, settings):
+    settings.LANGUAGE_CODE = "vi"
+    run(families_file([["Xã Phước Hải", "Thôn Từ Thiện", "Nguyễn Văn An", "Ông", 4, "H1"]]))
+    assert Subject.objects.get(code="H1").registered_on == today()
+
+    header = [*FAMILY_HEADER, "Ngày đăng ký"]
+    rows = [
+        ["Xã Phước Hải", "Thôn Thái An", "Đàng Thị Hoa", "Bà", 5, "H2", "15/03/2024"],
+        ["Xã Phước Hải", "Thôn Thái An", "Lê Văn Bảy", "Ông", 3, "H3", datetime.date(2023, 7, 1)],
+        ["Xã Phước Hải", "Thôn Thái An", "Trần Thị Tám", "Bà", 2, "H4", "2022-01-05"],
+        ["Xã Phước Hải", "Thôn Thái An", "Võ Văn Chín", "Ông", 2, "H5", ""],
+        ["Xã Phước Hải", "Thôn Thái An", "Chế Văn Mười", "Ông", 2, "H6", "31/02/2024"],
+        ["Xã Phước Hải", "Thôn Thái An", "Phú Thị Một", "Bà", 2, "H7", "01/01/2099"],
+    ]
+    plan = run(xlsx([header, *rows]))
+    assert plan.counts() == {"created": 4, "updated": 0, "unchanged": 0, "rejected": 2}
+    dates = dict(Subject.objects.filter(code__in=["H2", "H3", "H4", "H5"]).values_list("code", "registered_on"))
+    assert dates == {
+        "H2": datetime.date(2024, 3, 15),
+        "H3": datetime.date(2023, 7, 1),
+        "H4": datetime.date(2022, 1, 5),
+        "H5": today(),
+    }
+    where = {(r.row, r.column): r.message for r in plan.rejections}
+    assert "31/02/2024" in where[(6, "G (Ngày đăng ký)")]
+    assert where[(7, "G (Ngày đăng ký)")] == "Ngày đăng ký phải từ năm 1900 đến hôm nay."
+
+    # The same file again changes nothing; a corrected date updates that household only.
+    assert run(xlsx([header, *rows[:4]])).counts()["unchanged"] == 4
+    rows[0][6] = "15/03/2021"
+    assert run(xlsx([header, *rows[:4]])).counts() == {"created": 0, "updated": 1, "unchanged": 3, "rejected": 0}
+    assert Subject.objects.get(code="H2").registered_on == datetime.date(2021, 3, 15)
+
+
+def test_a_registration_date_after_the_household_left_is_refused(areas, settings):
+    settings.LANGUAGE_CODE = "vi"
+    FamilyFactory(
+        head_name="Nguyễn Văn An",
+        area=areas["village_a1"],
+        code="H1",
+        is_active=False,
+        ended_on=datetime.date(2024, 6, 1),
+    )
+    header = [*FAMILY_HEADER, "Ngày đăng ký"]
+    plan = run(xlsx([header, ["Xã Phước Hải", "Thôn Từ Thiện", "Nguyễn Văn An", "Ông", 4, "H1", "01/07/2024"]]))
+    [rejection] = plan.rejections
+    assert rejection.column == "G (Ngày đăng ký)"
+    assert rejection.message == "Ngày đăng ký không được sau ngày đối tượng này ra khỏi danh sách (01/06/2024)."
+    assert Subject.objects.get(code="H1").registered_on is None
 
 
 # --- messy files ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ Old communes used (all of Ninh Thuận until 30/6/2025):
   Huyện Ninh Phước (abolished district): a learning unit attached to it.
 """
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -58,7 +59,9 @@ def world(db):
         "thai_an": [FamilyFactory(head_name="Thái An 0", area=villages["thai_an"])],
         "huu_duc": [FamilyFactory(head_name="Hữu Đức 0", area=villages["huu_duc"])],
     }
-    inactive = FamilyFactory(head_name="Đã chuyển đi", area=villages["tu_thien"], is_active=False)
+    inactive = FamilyFactory(
+        head_name="Đã chuyển đi", area=villages["tu_thien"], is_active=False, ended_on=datetime.date(2023, 6, 1)
+    )
     clans = {"dong_hai": ClanFactory(area=dong_hai), "phuoc_hai": ClanFactory(area=phuoc_hai)}
     unit = UnitFactory(area=district, staff_count=30)
     fam = sets["family"]

@@ -5,6 +5,7 @@ Families (village: registered / evaluated / recognised):
 Clans (commune): A 2 / 1 / 1, B 1 / 1 / 0.   Units: one at the district itself, recognised.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import F
@@ -46,7 +47,7 @@ def dataset(areas):
     evaluate(a2[0], fam, "recognised", "Tốt", decision)
     evaluate(a2[1], fam, "submitted")
     [FamilyFactory(head_name=f"B1 {i}", area=areas["village_b1"]) for i in range(3)]
-    FamilyFactory(head_name="B1 inactive", area=areas["village_b1"], is_active=False)
+    FamilyFactory(head_name="B1 inactive", area=areas["village_b1"], is_active=False, ended_on=date(2025, 3, 1))
     b2 = FamilyFactory(head_name="B2 0", area=areas["village_b2"])
     evaluate(b2, fam, "recognised", "Tốt")
     clans_a = [ClanFactory(area=areas["commune_a"]) for _ in range(2)]

@@ -1,0 +1,44 @@
+"""Registration dates across the reorganisation: moves keep them, and both roll-ups count each year's register."""
+
+import datetime
+
+import pytest
+
+from evaluations.calendar import today
+from evaluations.models import LearningFamily, Subject
+from reorganisation.services import apply_reorganisation, official_reorganisation
+from reports.rollup import rollup, rollup_mapped
+
+from .conftest import PAST
+
+pytestmark = pytest.mark.django_db
+
+
+def registered(result, year):
+    return result.root.figures[year]["family"].registered
+
+
+def test_moves_keep_the_dates_and_both_structures_count_the_register_as_of_the_year(world):
+    late = world["families"]["huu_duc"][0]
+    Subject.objects.filter(pk=late.pk).update(registered_on=datetime.date(2025, 2, 1))
+    # 8 families, one of them registered only in 2025; the one that left in 2023 is not counted.
+    assert registered(rollup(root=world["old_province"], years=PAST), PAST) == 7
+
+    apply_reorganisation(official_reorganisation())
+    late.refresh_from_db()
+    assert late.area != world["villages"]["huu_duc"]
+    assert late.registered_on == datetime.date(2025, 2, 1)
+
+    # Today: two households registered on the new copy of Thôn Từ Thiện, one of Khu phố 2 moves away.
+    village = Subject.objects.get(pk=world["families"]["tu_thien"][0].pk).area
+    for name in ("Hộ mới 1", "Hộ mới 2"):
+        LearningFamily.objects.create(head_name=name, member_count=3, area=village)
+    leaving = world["families"]["kp2"][0]
+    leaving.refresh_from_db()
+    leaving.is_active = False
+    leaving.save()
+
+    assert registered(rollup(root=world["old_province"], years=PAST), PAST) == 7
+    running = today().year
+    mapped = rollup_mapped(root=world["new_province"], years=[PAST, 2025, running])
+    assert [registered(mapped, year) for year in (PAST, 2025, running)] == [7, 8, 9]
