@@ -67,8 +67,21 @@ def area_refusal(area: AdministrativeUnit, on: datetime.date) -> str | None:
 
 
 def evaluation_area_refusal(subject: Subject, year: int) -> str | None:
-    """Why ``subject`` cannot be evaluated for ``year`` where it is registered (see :func:`area_refusal`)."""
-    refusal = area_refusal(subject.area, evaluation_date(year))
+    """Why ``subject`` cannot be evaluated for ``year``: its unit was not in force at the year's evaluation
+    date (see :func:`area_refusal`), or it was not on that year's register (registered later, or left)."""
+    on = evaluation_date(year)
+    if not subject.is_on_register(on):
+        if subject.registered_on is not None and subject.registered_on > on:
+            return _(
+                "“%(subject)s” was registered on %(registered)s and is not on the register of %(year)s; "
+                "if it was there earlier, correct its registration date first."
+            ) % {"subject": subject.name, "registered": day_label(subject.registered_on), "year": year}
+        return _("“%(subject)s” left the register on %(ended)s and is not on the register of %(year)s.") % {
+            "subject": subject.name,
+            "ended": day_label(subject.ended_on),
+            "year": year,
+        }
+    refusal = area_refusal(subject.area, on)
     if refusal is None:
         return None
     return _(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
 from .. import calendar
+from ..calendar import day_label
 from ..text import fold_words
 from .units import AdministrativeUnit, UnitLevel
 
@@ -43,10 +44,6 @@ def on_register_q(on: datetime.date, prefix: str = "") -> models.Q:
     return (models.Q(**{f"{prefix}registered_on__isnull": True}) | models.Q(**{f"{prefix}registered_on__lte": on})) & (
         models.Q(**{f"{prefix}ended_on__isnull": True}) | models.Q(**{f"{prefix}ended_on__gt": on})
     )
-
-
-def short_date(value: datetime.date) -> str:
-    return value.strftime("%d/%m/%Y")
 
 
 class Subject(models.Model):
@@ -167,18 +164,18 @@ class Subject(models.Model):
         errors = {}
         if self.registered_on and self.registered_on > today:
             errors["registered_on"] = _("The registration date cannot be later than today (%(today)s).") % {
-                "today": short_date(today)
+                "today": day_label(today)
             }
         if self.ended_on:
             if self.ended_on > today:
                 errors["ended_on"] = _("The day the subject left the list cannot be later than today (%(today)s).") % {
-                    "today": short_date(today)
+                    "today": day_label(today)
                 }
             elif self.registered_on and self.ended_on < self.registered_on:
                 errors["ended_on"] = _(
                     "The day the subject left the list (%(ended)s) cannot be before its registration date "
                     "(%(registered)s)."
-                ) % {"ended": short_date(self.ended_on), "registered": short_date(self.registered_on)}
+                ) % {"ended": day_label(self.ended_on), "registered": day_label(self.registered_on)}
             elif self.is_active:
                 errors["ended_on"] = _(
                     "A subject that left the list is not active: untick “active” to record that it left, "

@@ -25,7 +25,7 @@ from evaluations.services import (
     evaluations_decide,
 )
 from reorganisation.services import apply_reorganisation, official_reorganisation
-from tests.factories import UserFactory, make_decision, make_officer, scored_evaluation
+from tests.factories import FamilyFactory, UserFactory, make_decision, make_officer, scored_evaluation
 
 from .conftest import new
 
@@ -164,20 +164,20 @@ def test_nothing_new_is_filed_on_an_ended_unit(client, today, world):
     assert "Thôn Thái An" in message and "đã kết thúc ngày 30/6/2025" in message and "Xã Ninh Phước" in message
     assert not LearningFamily.objects.filter(head_name="Lê Văn Mới").exists()
 
-    # The household that moved away stayed on the ended village: no 2026 evaluation there.
-    inactive = Subject.objects.get(pk=world["inactive"].pk)
+    # A household still on the ended village (a list typed in from before the reorganisation): no 2026
+    # evaluation there until it is moved, while its 2024 evaluation, on the unit in force then, is possible.
+    stray = Subject.objects.get(pk=FamilyFactory(head_name="Còn Ở Thôn Cũ", area=old_village).pk)
     with pytest.raises(ValidationError, match="năm 2026"):
-        evaluation_create(subject=inactive, year=2026, criteria_set=world["sets"]["family"])
+        evaluation_create(subject=stray, year=2026, criteria_set=world["sets"]["family"])
     client.force_login(UserFactory(username="quantri", is_staff=True, is_superuser=True))
     response = client.post(
         reverse(evaluation_viewset.get_url_name("add")),
-        {"subject": inactive.pk, "year": "2026", "criteria_set": world["sets"]["family"].pk},
+        {"subject": stray.pk, "year": "2026", "criteria_set": world["sets"]["family"].pk},
     )
     assert response.status_code == 200
-    assert "Thôn Từ Thiện, Xã Ninh Phước" in " ".join(response.context["form"].errors["subject"])
-    assert not Evaluation.objects.filter(subject=inactive, year=2026).exists()
-    # Its 2024 evaluation, on the unit in force then, is still possible.
-    evaluation_create(subject=inactive, year=2024, criteria_set=world["sets"]["family"])
+    assert "Thôn Thái An, Xã Ninh Phước" in " ".join(response.context["form"].errors["subject"])
+    assert not Evaluation.objects.filter(subject=stray, year=2026).exists()
+    evaluation_create(subject=stray, year=2024, criteria_set=world["sets"]["family"])
 
 
 def test_choosers_offer_todays_units_and_ended_ones_only_when_asked(client, today):
@@ -219,3 +219,12 @@ def test_the_public_list_shows_the_commune_on_todays_tree_and_past_years_under_t
     assert by_year[(2026, family)]["village_or_area"] == "Thôn Từ Thiện"
     # The same household's 2024 recognition, under the former commune of its time, is listed too.
     assert by_year[(2024, family)]["commune"] == "Xã Phước Hải"
+
+
+def test_a_year_is_evaluated_only_for_subjects_on_its_register(today):
+    family = today["family"]
+    family.registered_on = datetime.date(2026, 3, 1)
+    family.save()
+    with pytest.raises(ValidationError, match="đăng ký ngày 1/3/2026.*danh sách năm 2025"):
+        evaluation_create(subject=family, year=2025, criteria_set=today["sets"]["family"])
+    assert evaluation_create(subject=family, year=2026, criteria_set=today["sets"]["family"]).area == family.area
