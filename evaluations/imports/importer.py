@@ -119,6 +119,8 @@ class Plan:
     notices: list[Rejection] = field(default_factory=list)
     #: The date the rows' units are valid on (a register's: today).
     on: datetime.date | None = None
+    #: The first new row of each unit that gets new rows (for the last check before writing).
+    first_create_per_area: list[Record] = field(default_factory=list)
 
     @property
     def rejected_rows(self) -> int:
@@ -145,8 +147,9 @@ class Record:
 
     __slots__ = ("row", "area", "pk", "review", *ALL_FIELDS)
 
-    def __init__(self, row: int, area: AdministrativeUnit, values: dict, review: Review | None = None):
-        self.row, self.area, self.pk, self.review = row, area, None, review
+    def __init__(self, row: int, area: AdministrativeUnit, values: dict):
+        # ``review`` is set only on the few rows that have one (read with ``getattr``).
+        self.row, self.area, self.pk = row, area, None
         # Only the file's columns are set; ``get`` answers None for the others.
         for name, value in values.items():
             if name in _RECORD_FIELDS:
@@ -444,11 +447,6 @@ class Planner:
         #: Stored subjects already matched by a row: one row updates a record at most.
         self.claimed: set[int] = set()
 
-    def row_date(self, values: dict) -> datetime.date:
-        """The date a row's units must be in force on: a register lists subjects as they are today.
-        (A registration date column, once subjects have one, would give the row's own date here.)"""
-        return self.today
-
     def where(self, field_name: str) -> str:
         index = self.header.positions.get(field_name)
         if index is None:
@@ -517,7 +515,9 @@ class Planner:
             for error in errors:
                 self.reject(row, error.field, error.message)
             return
-        placement = self.area_for(row, values, on=self.row_date(values))
+        # A register lists subjects as they are today: every row's units must be in force today. (A
+        # registration date column, once subjects have one, would give a row its own date here.)
+        placement = self.area_for(row, values, on=self.today)
         if placement is None:
             return
         area = placement.unit
@@ -530,12 +530,14 @@ class Planner:
         self.seen[natural] = row
         if not code:
             self.any_without_code = True
-        if placement.review is not None:
-            self.any_review = True
         records = self.accepted.get(area.id)
         if records is None:
             records = self.accepted[area.id] = []
-        records.append(Record(row, area, values, placement.review))
+        record = Record(row, area, values)
+        if placement.review is not None:
+            record.review = placement.review
+            self.any_review = True
+        records.append(record)
 
     def finish(self, plan: Plan) -> Plan:
         kind = self.kind
@@ -580,10 +582,13 @@ class Planner:
                     key = (area_id, *(folded(row[i]) if isinstance(row[i], str) else row[i] for i in name_fields))
                     by_name.setdefault(key, []).append(row)
             for area_id in chunk:
+                before = len(plan.to_create)
                 if by_code or by_name:
                     self.match(plan, by_area.pop(area_id), by_code, by_name, compared, stored, at)
                 else:  # nothing stored that a row could match (a first import): all new
                     plan.to_create += by_area.pop(area_id)
+                if len(plan.to_create) > before:
+                    plan.first_create_per_area.append(plan.to_create[before])
         plan.rejections = sorted(self.rejections, key=lambda r: r.row)
         plan.on = self.today
         if self.any_review:
@@ -592,7 +597,7 @@ class Planner:
                     r.row, self.where("village" if r.area.level == UnitLevel.VILLAGE else "commune"), r.review.message
                 )
                 for r in sorted(plan.to_create, key=lambda r: r.row)
-                if r.review is not None
+                if getattr(r, "review", None) is not None
             ]
         return plan
 
@@ -819,10 +824,17 @@ def update_rows(model, fields: list[str], rows: list[tuple]) -> None:
 
 
 def write_batch(
-    kind: str, creates: list[Record], updates: list[Record], *, user=None, present: set[str] | None = None
+    kind: str,
+    creates: list[Record],
+    updates: list[Record],
+    *,
+    user=None,
+    present: set[str] | None = None,
+    reviews: bool = True,
 ) -> None:
     """Write one batch of new and changed rows (called inside the import's transaction); ``present``:
-    the file's columns, when known (the new records hold no value for the others)."""
+    the file's columns, when known (the new records hold no value for the others); ``reviews``: whether
+    some new rows go on a review list."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     child = MODELS[kind]
     child_fields = CHILD_FIELDS[kind]
@@ -849,9 +861,14 @@ def write_batch(
         insert_rows(
             child, ["subject_ptr", *child_fields], [(pk, *children[i]) for pk, i in zip(ids, order, strict=True)]
         )
-        reviews = [(pk, creates[i].review) for pk, i in zip(ids, order, strict=True) if creates[i].review is not None]
         if reviews:
-            write_reviews(reviews)
+            write_reviews(
+                [
+                    (pk, creates[i].review)
+                    for pk, i in zip(ids, order, strict=True)
+                    if getattr(creates[i], "review", None) is not None
+                ]
+            )
     if updates:
         update_rows(
             Subject,
@@ -972,9 +989,7 @@ def apply_plan(plan: Plan, *, user=None, progress: Callable[[int, int], None] | 
     with paused_gc(), transaction.atomic(), larger_sqlite_cache():
         if plan.kind != ImportKind.RESULT:  # results are checked by ``write_results``, each on its year
             on = plan.on or today()
-            refuse_units_not_in_force(
-                list({r.area.id: (r.row, r.area, on) for r in reversed(plan.to_create)}.values())
-            )
+            refuse_units_not_in_force([(record.row, record.area, on) for record in plan.first_create_per_area])
         for start in range(0, max(len(plan.to_create), len(plan.to_update)), BATCH):
             creates = plan.to_create[start : start + BATCH]
             updates = plan.to_update[start : start + BATCH]
@@ -983,7 +998,14 @@ def apply_plan(plan: Plan, *, user=None, progress: Callable[[int, int], None] | 
 
                 write_results(creates, updates, user=user)
             else:
-                write_batch(plan.kind, creates, updates, user=user, present=set(plan.header.positions))
+                write_batch(
+                    plan.kind,
+                    creates,
+                    updates,
+                    user=user,
+                    present=set(plan.header.positions),
+                    reviews=bool(plan.notices),
+                )
             done += len(creates) + len(updates)
             if progress:
                 progress(done, total)

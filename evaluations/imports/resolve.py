@@ -253,33 +253,37 @@ class UnitResolver:
         folded = plain(name)
         stripped = strip_prefix(folded, VILLAGE_PREFIXES)
         # The communes the name stands for (and those of the same name, old or new) are searched first,
-        # then the official predecessors and successors (villages may be recorded under either tree).
-        same_name = sorted(
-            {c.pk for c in candidates} | {u.pk for c in candidates for u in self.by_name[plain(c.name)]}
-        )
-        related = sorted({r for c in same_name for r in self.related.get(c, ())} - set(same_name))
+        # then those whose name folds alike, then the official predecessors and successors (villages may be
+        # recorded under either tree).
+        written_names = {exact(c.name) for c in candidates}
+        alike = {u.pk: u for c in candidates for u in self.by_name[plain(c.name)]}
+        own = {c.pk for c in candidates} | {pk for pk, u in alike.items() if exact(u.name) in written_names}
+        folded_alike = set(alike) - own
+        related = {r for c in own | folded_alike for r in self.related.get(c, ())} - own - folded_alike
         label = candidates[0].name
-        for communes in (same_name, related):
-            found: dict[int, AdministrativeUnit] = {}
+        for communes in (sorted(own), sorted(folded_alike), sorted(related)):
+            # A village and its re-created copy are one place: each stands for the village in force on the date.
+            in_force: dict[int, AdministrativeUnit] = {}
+            per_commune: dict[int, set[int]] = {}
+            problems = []
             for commune_id in communes:
                 for key in (folded, stripped):
                     for village in self.villages.get((commune_id, key), []):
-                        found[village.pk] = village
-            if not found:
-                continue
-            # A village and its re-created copy are one place: each stands for the village in force on the date.
-            in_force: dict[int, AdministrativeUnit] = {}
-            problems = []
-            for village in found.values():
-                try:
-                    unit = self.unit_on(village, on)
-                except ResolveError as error:
-                    problems.append(error)
-                else:
-                    in_force[unit.pk] = unit
+                        try:
+                            unit = self.unit_on(village, on)
+                        except ResolveError as error:
+                            problems.append(error)
+                        else:
+                            in_force[unit.pk] = unit
+                            per_commune.setdefault(commune_id, set()).add(unit.pk)
             if len(in_force) == 1:
                 return next(iter(in_force.values()))
             if len(in_force) > 1:
+                # A new commune made of several old ones can hold two villages of one name; the old commune
+                # of the name written holds one: the communes where the name is unique, if they agree.
+                unique = {next(iter(ids)) for ids in per_commune.values() if len(ids) == 1}
+                if len(unique) == 1:
+                    return in_force[unique.pop()]
                 written = exact(name)
                 for matches in (
                     [v for v in in_force.values() if exact(v.name) == written],
@@ -292,7 +296,8 @@ class UnitResolver:
                     % {"name": name, "commune": label},
                     "village",
                 )
-            raise problems[0]
+            if problems:
+                raise problems[0]
         raise ResolveError(
             _("Village “%(name)s” was not found in %(commune)s. Add it under Reference data first.")
             % {"name": name, "commune": label},

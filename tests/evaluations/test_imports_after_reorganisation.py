@@ -32,7 +32,7 @@ from reorganisation.models import ReviewItem
 from reorganisation.services import apply_reorganisation, confirm_review, official_reorganisation
 from tests.evaluations.test_imports import families_file, results_file, run, xlsx
 from tests.factories import FamilyFactory, UserFactory
-from tests.reorganisation.conftest import new, old, world  # noqa: F401 (the fixture)
+from tests.reorganisation.conftest import new, old, village, world  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -147,6 +147,31 @@ def test_a_divided_commune_goes_to_the_default_part_and_on_the_review_list(appli
     # Named by the other part, the row is placed: no review.
     plan = run(xlsx([["Xã/phường", "Tên dòng họ"], ["Xã Phước Dinh", "Họ Lưu"]]))
     assert plan.counts()["created"] == 1 and plan.notices == []
+
+
+def test_a_village_name_found_twice_in_a_merged_commune_is_the_one_of_the_old_commune_written(world):  # noqa: F811
+    # Another old ward merged into Phường Đông Hải also had a "Khu phố 1": today's ward holds two copies.
+    other = (
+        UnitSuccession.objects.filter(new_unit=new("Phường Đông Hải"), is_default=True)
+        .exclude(old_unit=old("Phường Đông Hải"))
+        .first()
+        .old_unit
+    )
+    village(world["villages"]["kp1"].name, other)
+    apply_reorganisation(official_reorganisation())
+    copies = AdministrativeUnit.objects.filter(
+        name="Khu phố 1", valid_to__isnull=True, path__startswith=new("Phường Đông Hải").path
+    )
+    assert copies.count() == 2
+    rows = [
+        ["Phường Đông Hải", "Khu phố 1", "Đông Hải 0", "Ông", 4, ""],
+        [other.name, "Khu phố 1", "Hộ Mới", "Ông", 4, ""],
+    ]
+    plan = run(families_file(rows))
+    assert plan.counts() == {"created": 1, "updated": 0, "unchanged": 1, "rejected": 0}, plan.rejections
+    moved = Subject.objects.get(pk=world["families"]["kp1"][0].pk).area
+    created = LearningFamily.objects.get(head_name="Hộ Mới").area
+    assert {moved, created} == set(copies)
 
 
 def test_the_preview_lists_the_rows_put_on_the_review_list(applied, admin_client):
