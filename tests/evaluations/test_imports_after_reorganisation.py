@@ -86,6 +86,14 @@ def test_a_list_from_before_the_reorganisation_lands_on_todays_villages_and_twic
     assert LearningFamily.objects.count() == families_before + 3
 
 
+def test_an_old_commune_chosen_for_the_whole_file_stands_for_its_successor(applied):
+    header = ["Thôn/khu phố", "Họ tên chủ hộ", "Số nhân khẩu"]
+    rows = [["Thôn Từ Thiện", "Từ Thiện 0", 4], ["Thôn Thái An", "Hộ Mới", 2]]
+    plan = run(xlsx([header, *rows]), kind="family", commune=old("Xã Phước Hải"))
+    assert plan.counts() == {"created": 1, "updated": 0, "unchanged": 1, "rejected": 0}, plan.rejections
+    assert LearningFamily.objects.get(head_name="Hộ Mới").area == copy_of("Thôn Thái An", "Xã Ninh Phước")
+
+
 def test_a_household_left_on_an_old_village_is_matched_not_duplicated(applied):
     # Inactive households stay where they were when the reorganisation moved the register.
     inactive = applied["inactive"]
