@@ -440,8 +440,10 @@ class Planner:
         self.any_review = False
         self.seen: dict[tuple, int] = {}
         self.parse = row_parser(header, self.columns, kind)
-        #: (commune, district, village or None, date) as written -> (placement or None, rejection or None).
+        #: (commune, district, village or None) as written -> (placement or None, rejection or None): today's,
+        #: and other dates' (results of past years).
         self._areas: dict[tuple, tuple] = {}
+        self._areas_on: dict[datetime.date, dict[tuple, tuple]] = {}
         #: unit id -> the other units where its subjects may be stored now (old units mapping onto it ...).
         self.scopes: dict[int, set[int]] = {}
         #: Stored subjects already matched by a row: one row updates a record at most.
@@ -461,21 +463,16 @@ class Planner:
     def area_for(
         self, row: int, values: dict, village: bool | None = None, on: datetime.date | None = None
     ) -> Placement | None:
-        """The row's unit in force on ``on`` (the row's date), or None after rejecting the row; worked out
-        once per distinct place written."""
+        """The row's unit in force on ``on`` (the row's date; today when omitted), or None after rejecting
+        the row; worked out once per distinct place written and date."""
         village = self.kind in cols.VILLAGE_KINDS if village is None else village
-        on = on or self.today
-        key = (
-            values.get("commune") or "",
-            values.get("district") or "",
-            values.get("village") if village else None,
-            on,
-        )
-        found = self._areas.get(key)
+        areas = self._areas if on is None else self._areas_on.setdefault(on, {})
+        key = (values.get("commune") or "", values.get("district") or "", values.get("village") if village else None)
+        found = areas.get(key)
         if found is None:
             rejected: list[tuple[str, str]] = []
-            placement = self._find_area(values, village, on, rejected)
-            found = self._areas[key] = (placement, rejected[0] if rejected else None)
+            placement = self._find_area(values, village, on or self.today, rejected)
+            found = areas[key] = (placement, rejected[0] if rejected else None)
             if placement is not None:
                 scope = self.resolver.scope(placement.unit, placement.review)
                 if len(scope) > 1:
@@ -517,7 +514,7 @@ class Planner:
             return
         # A register lists subjects as they are today: every row's units must be in force today. (A
         # registration date column, once subjects have one, would give a row its own date here.)
-        placement = self.area_for(row, values, on=self.today)
+        placement = self.area_for(row, values)
         if placement is None:
             return
         area = placement.unit
@@ -570,17 +567,25 @@ class Planner:
                 if other in in_chunk:  # a row's unit that is also where another row's subjects may be
                     area_ids_there.append(other)
             for row in load_existing(kind, in_chunk.union(owners), codes):
-                stored_area = row[area_i]
-                for area_id in owners.get(stored_area, (stored_area,)) if owners else (stored_area,):
-                    own = area_id == stored_area
-                    if row[code_i]:
-                        code_key = (area_id, row[code_i])
-                        if own or code_key not in by_code:
-                            by_code[code_key] = row
-                        if not any_without_code:
-                            continue
-                    key = (area_id, *(folded(row[i]) if isinstance(row[i], str) else row[i] for i in name_fields))
-                    by_name.setdefault(key, []).append(row)
+                if owners and row[area_i] in owners:
+                    # Stored where several rows' units may look: indexed under each, their own unit first.
+                    stored_area = row[area_i]
+                    for area_id in owners[stored_area]:
+                        if row[code_i]:
+                            code_key = (area_id, row[code_i])
+                            if area_id == stored_area or code_key not in by_code:
+                                by_code[code_key] = row
+                            if not any_without_code:
+                                continue
+                        key = (area_id, *(folded(row[i]) if isinstance(row[i], str) else row[i] for i in name_fields))
+                        by_name.setdefault(key, []).append(row)
+                    continue
+                if row[code_i]:
+                    by_code[(row[area_i], row[code_i])] = row
+                    if not any_without_code:
+                        continue
+                key = (row[area_i], *(folded(row[i]) if isinstance(row[i], str) else row[i] for i in name_fields))
+                by_name.setdefault(key, []).append(row)
             for area_id in chunk:
                 before = len(plan.to_create)
                 if by_code or by_name:
@@ -605,7 +610,8 @@ class Planner:
         """Sort the records of one area into creates, updates and unchanged, against the stored ones."""
         kind = self.kind
         pk_i, code_i, area_i = at["pk"], at["code"], at["area_id"]
-        claimed = self.claimed
+        # Plan-wide when stored subjects can be seen from several rows' units, else per unit (smaller).
+        claimed = self.claimed if self.scopes else set()
         for values in records:
             area = values.area
             code = values.get("code") or ""

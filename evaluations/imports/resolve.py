@@ -86,7 +86,7 @@ class Review:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Placement:
     """Where a row lands: a unit in force on the row's date, and the review it needs, if any."""
 
