@@ -100,9 +100,11 @@ def evaluation_prepare(evaluation: Evaluation, *, user=None) -> Evaluation:
 
 
 def evaluation_create(
-    *, subject: Subject, year: int, criteria_set: CriteriaSet, user=None, note: str = ""
+    *, subject: Subject, year: int, criteria_set: CriteriaSet, user=None, note: str = "", area=None
 ) -> Evaluation:
-    """A new draft evaluation of ``subject`` for ``year`` against ``criteria_set`` (of the subject's kind)."""
+    """A new draft evaluation of ``subject`` for ``year`` against ``criteria_set`` (of the subject's kind);
+    ``area``: the unit the subject was in on the year's evaluation date, when the caller knows it (an
+    imported row of a past year names it), else the subject's area."""
     if criteria_set.kind != subject.kind:
         raise ValidationError({"criteria_set": _("This criteria set is for another kind of learning model.")})
     refusal = evaluation_area_refusal(subject, year)
@@ -111,6 +113,8 @@ def evaluation_create(
     evaluation = evaluation_prepare(
         Evaluation(subject=subject, year=year, criteria_set=criteria_set, note=note), user=user
     )
+    if area is not None:
+        evaluation.area = area
     evaluation.full_clean()
     evaluation.save()
     return evaluation

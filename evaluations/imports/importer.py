@@ -7,6 +7,12 @@ file updates only the rows that changed:
 - clans: (commune, code) or (commune, clan name folded); units: (commune, code) or (commune, unit name);
 - communities: the village; citizens: (village, code) or (village, full name folded, birth year).
 
+The village or commune of a row is the unit in force on the row's date (today for a register), found
+through the reorganisations' successions (``resolve.py``); stored subjects are looked for where they are
+now: on that unit, on the old units that map onto it, and for a divided unit in its other parts, so a
+list from before a reorganisation matches the subjects it moved. A row of a divided unit that cannot be
+placed lands on the default part and goes on the reorganisation's review list (``ReviewItem``).
+
 Writes go straight to the tables in batches (``INSERT ... RETURNING`` for the ``Subject`` rows, then
 the kind's own table), because building 164,000 model instances would cost more than the whole read;
 display names still come from each model's own ``build_display_name``.
@@ -28,8 +34,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reorganisation.models import ReviewItem
+from reorganisation.services import SuccessionMap, official_reorganisation
+
 from ..access import user_reaches_unit
 from ..bulk_insert import insert_many, insert_rows
+from ..calendar import today
 from ..models import (
     AdministrativeUnit,
     ImportKind,
@@ -41,10 +51,11 @@ from ..models import (
     Subject,
     UnitLevel,
 )
+from ..models.units import valid_on_q
 from ..text import fold, fold_words
 from . import columns as cols
 from .readers import FileRefused, Sheet, clean_text, has_data, read_sheets
-from .resolve import ResolveError, UnitResolver
+from .resolve import Placement, ResolveError, Review, UnitResolver
 
 MODELS = {
     ImportKind.FAMILY: LearningFamily,
@@ -112,6 +123,12 @@ class Plan:
     to_update: list[Record] = field(default_factory=list)
     unchanged: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    #: Rows accepted with a remark the preview shows: rows of a divided unit put on the review list.
+    notices: list[Rejection] = field(default_factory=list)
+    #: The date the rows' units are valid on (a register's: today).
+    on: datetime.date | None = None
+    #: The first new row of each unit that gets new rows (for the last check before writing).
+    first_create_per_area: list[Record] = field(default_factory=list)
 
     @property
     def rejected_rows(self) -> int:
@@ -130,14 +147,16 @@ _RECORD_FIELDS = frozenset(ALL_FIELDS)
 
 
 class Record:
-    """One accepted row: where it is in the file, its unit, its values and, for an update, the stored pk.
+    """One accepted row: where it is in the file, its unit, its values, for an update the stored pk, and
+    for a row of a divided unit the review it goes to.
 
     Slots rather than a dict: an import holds 164,000 of these at once.
     """
 
-    __slots__ = ("row", "area", "pk", *ALL_FIELDS)
+    __slots__ = ("row", "area", "pk", "review", *ALL_FIELDS)
 
     def __init__(self, row: int, area: AdministrativeUnit, values: dict):
+        # ``review`` is set only on the few rows that have one (read with ``getattr``).
         self.row, self.area, self.pk = row, area, None
         # Only the file's columns are set; ``get`` answers None for the others.
         for name, value in values.items():
@@ -465,15 +484,24 @@ class Planner:
         self.commune = commune
         self.user = user
         self.resolver = resolver or UnitResolver()
+        self.today = today()
         self.rejections: list[Rejection] = []
         #: Accepted rows by unit id, in file order: ``finish`` compares them a few units at a time.
         self.accepted: dict[int, list[Record]] = {}
         #: Whether a row has no code (then rows are matched by name as well).
         self.any_without_code = False
+        #: Whether a row goes to a review list (a divided unit).
+        self.any_review = False
         self.seen: dict[tuple, int] = {}
         self.parse = row_parser(header, self.columns, kind)
-        #: (commune, district, village or None) as written -> (unit or None, rejection or None).
+        #: (commune, district, village or None) as written -> (placement or None, rejection or None): today's,
+        #: and other dates' (results of past years).
         self._areas: dict[tuple, tuple] = {}
+        self._areas_on: dict[datetime.date, dict[tuple, tuple]] = {}
+        #: unit id -> the other units where its subjects may be stored now (old units mapping onto it ...).
+        self.scopes: dict[int, set[int]] = {}
+        #: Stored subjects already matched by a row: one row updates a record at most.
+        self.claimed: set[int] = set()
 
     def where(self, field_name: str) -> str:
         index = self.header.positions.get(field_name)
@@ -486,41 +514,41 @@ class Planner:
     def reject(self, row: int, field_name: str, message: str) -> None:
         self.rejections.append(Rejection(row, self.where(field_name) if field_name else "", message))
 
-    def area_for(self, row: int, values: dict, village: bool | None = None) -> AdministrativeUnit | None:
-        """The row's unit, or None after rejecting the row; worked out once per distinct place written."""
+    def area_for(
+        self, row: int, values: dict, village: bool | None = None, on: datetime.date | None = None
+    ) -> Placement | None:
+        """The row's unit in force on ``on`` (the row's date; today when omitted), or None after rejecting
+        the row; worked out once per distinct place written and date."""
         village = self.kind in cols.VILLAGE_KINDS if village is None else village
+        areas = self._areas if on is None else self._areas_on.setdefault(on, {})
         key = (values.get("commune") or "", values.get("district") or "", values.get("village") if village else None)
-        found = self._areas.get(key)
+        found = areas.get(key)
         if found is None:
             rejected: list[tuple[str, str]] = []
-            area = self._find_area(values, village, rejected)
-            found = self._areas[key] = (area, rejected[0] if rejected else None)
-        area, rejection = found
+            placement = self._find_area(values, village, on or self.today, rejected)
+            found = areas[key] = (placement, rejected[0] if rejected else None)
+            if placement is not None:
+                scope = self.resolver.scope(placement.unit, placement.review)
+                if len(scope) > 1:
+                    self.scopes.setdefault(placement.unit.id, set()).update(scope[1:])
+        placement, rejection = found
         if rejection is not None:
             self.reject(row, *rejection)
-        return area
+        return placement
 
-    def _find_area(self, values: dict, village: bool, rejected: list) -> AdministrativeUnit | None:
-        commune_name = values.get("commune") or ""
-        try:
-            if commune_name:
-                commune = self.resolver.commune(commune_name, values.get("district") or "")
-            elif self.commune is not None:
-                commune = self.commune
-            else:
-                rejected.append(("commune", _("Write the commune, or choose one for the whole file.")))
-                return None
-        except ResolveError as error:
-            rejected.append(("commune", str(error.args[0])))
+    def _find_area(self, values: dict, village: bool, on: datetime.date, rejected: list) -> Placement | None:
+        commune = values.get("commune") or self.commune
+        if not commune:
+            rejected.append(("commune", _("Write the commune, or choose one for the whole file.")))
             return None
-        if village:
-            try:
-                area = self.resolver.village(commune, values["village"])
-            except ResolveError as error:
-                rejected.append(("village", str(error.args[0])))
-                return None
-        else:
-            area = commune
+        try:
+            placement = self.resolver.place(
+                commune, values["village"] if village else None, on, district=values.get("district") or ""
+            )
+        except ResolveError as error:
+            rejected.append((error.field, str(error.args[0])))
+            return None
+        area = placement.unit
         if self.user is not None and not user_reaches_unit(self.user, area):
             rejected.append(
                 (
@@ -530,7 +558,7 @@ class Planner:
                 )
             )
             return None
-        return area
+        return placement
 
     def add(self, row: int, cells: list) -> None:
         values, errors = self.parse(cells)
@@ -538,9 +566,12 @@ class Planner:
             for error in errors:
                 self.reject(row, error.field, error.message)
             return
-        area = self.area_for(row, values)
-        if area is None:
+        # A register lists subjects as they are today: every row's units must be in force today. (Its
+        # "Ngày đăng ký" says since when the subject is on the register, not where it was then.)
+        placement = self.area_for(row, values)
+        if placement is None:
             return
+        area = placement.unit
         code = values.get("code") or ""
         natural = (area.id, "code", code) if code else (area.id, "name", *name_key(self.kind, values))
         first = self.seen.get(natural)
@@ -553,7 +584,11 @@ class Planner:
         records = self.accepted.get(area.id)
         if records is None:
             records = self.accepted[area.id] = []
-        records.append(Record(row, area, values))
+        record = Record(row, area, values)
+        if placement.review is not None:
+            record.review = placement.review
+            self.any_review = True
+        records.append(record)
 
     def finish(self, plan: Plan) -> Plan:
         kind = self.kind
@@ -575,7 +610,30 @@ class Planner:
             by_code: dict[tuple, tuple] = {}
             by_name: dict[tuple, list[tuple]] = {}
             codes = None if any_without_code else {r.code for a in chunk for r in by_area[a]}
-            for row in load_existing(kind, set(chunk), codes):
+            # Stored subjects are looked for where they are now: on the row's unit, and on the old units
+            # mapping onto it (``scopes``); each is indexed under the row's unit, its own unit first.
+            owners: dict[int, list[int]] = {}
+            in_chunk = set(chunk)
+            for area_id in chunk:
+                for other in self.scopes.get(area_id, ()):
+                    owners.setdefault(other, []).append(area_id)
+            for other, area_ids_there in owners.items():
+                if other in in_chunk:  # a row's unit that is also where another row's subjects may be
+                    area_ids_there.append(other)
+            for row in load_existing(kind, in_chunk.union(owners), codes):
+                if owners and row[area_i] in owners:
+                    # Stored where several rows' units may look: indexed under each, their own unit first.
+                    stored_area = row[area_i]
+                    for area_id in owners[stored_area]:
+                        if row[code_i]:
+                            code_key = (area_id, row[code_i])
+                            if area_id == stored_area or code_key not in by_code:
+                                by_code[code_key] = row
+                            if not any_without_code:
+                                continue
+                        key = (area_id, *(folded(row[i]) if isinstance(row[i], str) else row[i] for i in name_fields))
+                        by_name.setdefault(key, []).append(row)
+                    continue
                 if row[code_i]:
                     by_code[(row[area_i], row[code_i])] = row
                     if not any_without_code:
@@ -583,18 +641,31 @@ class Planner:
                 key = (row[area_i], *(folded(row[i]) if isinstance(row[i], str) else row[i] for i in name_fields))
                 by_name.setdefault(key, []).append(row)
             for area_id in chunk:
+                before = len(plan.to_create)
                 if by_code or by_name:
                     self.match(plan, by_area.pop(area_id), by_code, by_name, compared, stored, at)
                 else:  # nothing stored that a row could match (a first import): all new
                     plan.to_create += by_area.pop(area_id)
+                if len(plan.to_create) > before:
+                    plan.first_create_per_area.append(plan.to_create[before])
         plan.rejections = sorted(self.rejections, key=lambda r: r.row)
+        plan.on = self.today
+        if self.any_review:
+            plan.notices = [
+                Rejection(
+                    r.row, self.where("village" if r.area.level == UnitLevel.VILLAGE else "commune"), r.review.message
+                )
+                for r in sorted(plan.to_create, key=lambda r: r.row)
+                if getattr(r, "review", None) is not None
+            ]
         return plan
 
     def match(self, plan: Plan, records: list[Record], by_code, by_name, compared, stored, at) -> None:
         """Sort the records of one area into creates, updates and unchanged, against the stored ones."""
         kind = self.kind
-        pk_i, code_i, ended_i = at["pk"], at["code"], at["ended_on"]
-        claimed: set[int] = set()
+        pk_i, code_i, ended_i, area_i = at["pk"], at["code"], at["ended_on"], at["area_id"]
+        # Plan-wide when stored subjects can be seen from several rows' units, else per unit (smaller).
+        claimed = self.claimed if self.scopes else set()
         for values in records:
             area = values.area
             code = values.get("code") or ""
@@ -609,6 +680,9 @@ class Planner:
                     if by_name
                     else []
                 )
+                if len(candidates) > 1:
+                    # The one on the row's own unit rather than one left on an old unit.
+                    candidates = [r for r in candidates if r[area_i] == area.id] or candidates
                 if len(candidates) > 1:
                     self.reject(
                         values.row,
@@ -818,10 +892,17 @@ def update_rows(model, fields: list[str], rows: list[tuple]) -> None:
 
 
 def write_batch(
-    kind: str, creates: list[Record], updates: list[Record], *, user=None, present: set[str] | None = None
+    kind: str,
+    creates: list[Record],
+    updates: list[Record],
+    *,
+    user=None,
+    present: set[str] | None = None,
+    reviews: bool = True,
 ) -> None:
     """Write one batch of new and changed rows (called inside the import's transaction); ``present``:
-    the file's columns, when known (the new records hold no value for the others)."""
+    the file's columns, when known (the new records hold no value for the others); ``reviews``: whether
+    some new rows go on a review list."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     adapt_date = connection.ops.adapt_datefield_value
     today = adapt_date(timezone.localdate())  # the registration date of rows that give none
@@ -863,6 +944,14 @@ def write_batch(
         insert_rows(
             child, ["subject_ptr", *child_fields], [(pk, *children[i]) for pk, i in zip(ids, order, strict=True)]
         )
+        if reviews:
+            write_reviews(
+                [
+                    (pk, creates[i].review)
+                    for pk, i in zip(ids, order, strict=True)
+                    if getattr(creates[i], "review", None) is not None
+                ]
+            )
     if updates:
         update_rows(
             Subject,
@@ -886,6 +975,73 @@ def write_batch(
             child_fields,
             [(*(getattr(v, f) for f in child_fields), v.pk) for v in updates],
         )
+
+
+def write_reviews(reviews: list[tuple[int, Review]]) -> None:
+    """Put new subjects of divided units on their reorganisation's review list, proposing the unit they
+    were filed in, as applying the reorganisation does for the subjects it moves."""
+    official: dict = {}
+    items = []
+    for subject_id, review in reviews:
+        reorganisation_id = review.reorganisation_id
+        if reorganisation_id is None:  # not applied yet: the official reorganisation of that date
+            if review.effective_date not in official:
+                official[review.effective_date] = official_reorganisation(
+                    *([review.effective_date] if review.effective_date else [])
+                ).pk
+            reorganisation_id = official[review.effective_date]
+        items.append(
+            ReviewItem(
+                reorganisation_id=reorganisation_id,
+                subject_id=subject_id,
+                old_unit=review.old_unit,
+                proposed_unit=review.proposed_unit,
+            )
+        )
+    ReviewItem.objects.bulk_create(items, batch_size=500)
+
+
+class WriteRefused(Exception):
+    """The last check before writing failed; nothing is written. ``args[0]`` is the message."""
+
+
+def refuse_units_not_in_force(rows: list[tuple[int, AdministrativeUnit, datetime.date]]) -> None:
+    """The import's last check before writing: each (row, unit, date) files something on a unit in force on
+    that date, as stored now (a reorganisation applied since the preview ends units). One query per date;
+    raises ``WriteRefused`` naming the row, the unit and its successor."""
+    by_date: dict[datetime.date, dict[int, int]] = {}
+    for row, unit, on in rows:
+        by_date.setdefault(on, {}).setdefault(unit.id, row)
+    for on, first_row in by_date.items():
+        ids = list(first_row)
+        for start in range(0, len(ids), IDS_PER_QUERY):
+            not_in_force = (
+                AdministrativeUnit.objects.filter(pk__in=ids[start : start + IDS_PER_QUERY])
+                .exclude(valid_on_q(on))
+                .first()
+            )
+            if not_in_force is not None:
+                raise WriteRefused(not_in_force_message(first_row[not_in_force.pk], not_in_force, on))
+
+
+def not_in_force_message(row: int, unit: AdministrativeUnit, on: datetime.date) -> str:
+    successions = SuccessionMap()
+    successors = AdministrativeUnit.objects.filter(pk__in=successions.successors_of(unit.pk)).order_by("name")
+    values = {
+        "row": row,
+        "unit": unit.label_with_parent,
+        "date": f"{on.day}/{on.month}/{on.year}",
+        "successors": "; ".join(u.label_with_parent for u in successors),
+    }
+    if values["successors"]:
+        return (
+            _(
+                "Row %(row)d: %(unit)s is not in force on %(date)s; it was replaced by %(successors)s. "
+                "Nothing was written: check the file again."
+            )
+            % values
+        )
+    return _("Row %(row)d: %(unit)s is not in force on %(date)s. Nothing was written: check the file again.") % values
 
 
 @contextmanager
@@ -923,6 +1079,9 @@ def apply_plan(plan: Plan, *, user=None, progress: Callable[[int, int], None] | 
     total = len(plan.to_create) + len(plan.to_update)
     done = 0
     with paused_gc(), transaction.atomic(), larger_sqlite_cache():
+        if plan.kind != ImportKind.RESULT:  # results are checked by ``write_results``, each on its year
+            on = plan.on or today()
+            refuse_units_not_in_force([(record.row, record.area, on) for record in plan.first_create_per_area])
         for start in range(0, max(len(plan.to_create), len(plan.to_update)), BATCH):
             creates = plan.to_create[start : start + BATCH]
             updates = plan.to_update[start : start + BATCH]
@@ -931,7 +1090,14 @@ def apply_plan(plan: Plan, *, user=None, progress: Callable[[int, int], None] | 
 
                 write_results(creates, updates, user=user)
             else:
-                write_batch(plan.kind, creates, updates, user=user, present=set(plan.header.positions))
+                write_batch(
+                    plan.kind,
+                    creates,
+                    updates,
+                    user=user,
+                    present=set(plan.header.positions),
+                    reviews=bool(plan.notices),
+                )
             done += len(creates) + len(updates)
             if progress:
                 progress(done, total)

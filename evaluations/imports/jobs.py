@@ -77,6 +77,7 @@ def _store_plan(job: ImportJob, plan: importer.Plan) -> None:
     job.progress_total = plan.total
     job.heartbeat_at = timezone.now()
     job.errors = [r.as_dict() for r in plan.rejections[: importer.KEPT_ERRORS]]
+    job.notices = [n.as_dict() for n in plan.notices[: importer.KEPT_ERRORS]]
 
 
 def import_job_check(job: ImportJob) -> ImportJob:
@@ -219,6 +220,7 @@ def import_job_restart(job: ImportJob) -> ImportJob:
     job.created = job.updated = job.unchanged = job.rejected = 0
     job.progress_done = 0
     job.errors = []
+    job.notices = []
     job.started_at = job.finished_at = None
     job.heartbeat_at = timezone.now()
     job.save()

@@ -1,4 +1,4 @@
-"""Turn the commune and village names written in a row into administrative units.
+"""Turn the commune and village names written in a row into the administrative unit valid on the row's date.
 
 Communes are matched on their folded name, with or without the type word ("Xã", "Phường", "TT."),
 among the old Ninh Thuận communes and the new Khánh Hòa ones; the official old -> new mapping
@@ -6,18 +6,30 @@ among the old Ninh Thuận communes and the new Khánh Hòa ones; the official o
 old commune is found from the new commune's name too, and the other way round. A name the folded
 match misses goes to ``vietnamadminunits.parse_address``, whose answer is kept only when it names a
 loaded commune closely enough. Village names are unique only within a commune.
+
+Every name lands on the unit in force on the row's date (today for a register, the evaluation date of
+its year for results): a name shared by an old and a new commune is the one in force then; an old name
+goes on to its successor through the successions of the reorganisations (``SuccessionMap``: a village
+to its re-created copy, a commune to its (default) new commune), so the rows of one village all land
+on one unit. A row that reaches a divided unit without saying which part it is in lands on the unit
+the reorganisation put its villages in and carries a ``Review`` (the import puts it on the review list).
 """
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 import unicodedata
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from reorganisation.services import NoUnitOn, SuccessionMap
+
 from ..models import AdministrativeUnit, UnitLevel, UnitSuccession
+from ..models.units import ancestor_paths
 from ..text import fold
 
 COMMUNE_PREFIXES = ("thitran", "phuong", "dackhu", "xa", "tt", "p", "x")
@@ -43,53 +55,137 @@ def strip_prefix(folded: str, prefixes: tuple[str, ...]) -> str:
 
 
 class ResolveError(Exception):
-    """The name does not resolve; ``args[0]`` is the message in Vietnamese."""
+    """The name does not resolve; ``args[0]`` is the message in Vietnamese, ``field`` the column at fault."""
+
+    def __init__(self, message: str, field: str = "commune"):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Review:
+    """A row of a divided unit that the row cannot place: it lands on ``proposed_unit`` (the part the
+    reorganisation put the unit's villages in) and goes on the reorganisation's review list."""
+
+    old_unit: AdministrativeUnit
+    proposed_unit: AdministrativeUnit
+    successors: tuple[AdministrativeUnit, ...]
+    #: The applied reorganisation that linked the old unit; None: the official one (made when writing).
+    reorganisation_id: int | None
+    effective_date: datetime.date | None
+
+    @property
+    def message(self) -> str:
+        return _(
+            "%(old)s was divided between %(successors)s: the row goes to %(unit)s and on the list of subjects "
+            "to review (Administrative reorganisation), where an officer confirms it or chooses the other part."
+        ) % {
+            "old": self.old_unit.dated_name,
+            "successors": ", ".join(u.name for u in self.successors),
+            "unit": self.proposed_unit.name,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a row lands: a unit in force on the row's date, and the review it needs, if any."""
+
+    unit: AdministrativeUnit
+    review: Review | None = None
 
 
 class UnitResolver:
-    """Loads the communes and villages once and answers lookups from memory (164k rows, no queries each)."""
+    """Loads the communes, villages and successions once and answers lookups from memory (164k rows,
+    no queries each)."""
 
-    def __init__(self, scope: AdministrativeUnit | None = None):
-        communes = AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE)
-        self.communes = {u.pk: u for u in communes}
+    def __init__(self, scope: AdministrativeUnit | None = None, *, successions: SuccessionMap | None = None):
+        self.successions = successions or SuccessionMap()
+        communes = list(AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE))
+        villages = list(AdministrativeUnit.objects.filter(level=UnitLevel.VILLAGE))
+        self.units: dict[int, AdministrativeUnit] = {u.pk: u for u in (*communes, *villages)}
         districts = {u.path: u for u in AdministrativeUnit.objects.filter(level=UnitLevel.DISTRICT)}
+        commune_by_path = {u.path: u for u in communes}
         self.by_name: dict[str, list[AdministrativeUnit]] = defaultdict(list)
         self.by_code: dict[str, list[AdministrativeUnit]] = defaultdict(list)
         self.district_of: dict[int, str] = {}
-        for unit in self.communes.values():
+        for unit in communes:
             for name in {plain(unit.name), strip_prefix(plain(unit.name), COMMUNE_PREFIXES), plain(unit.short_name)}:
                 if name:
                     self.by_name[name].append(unit)
             if unit.code:
                 self.by_code[unit.code].append(unit)
-            district = districts.get(unit.path[: unit.steplen * 2])
+            # By level, never by depth: the nearest ancestor that is a district, if any.
+            district = next(
+                (districts[p] for p in reversed(ancestor_paths(unit.path, include_self=False)) if p in districts),
+                None,
+            )
             if district is not None:
                 self.district_of[unit.pk] = strip_prefix(plain(district.name), DISTRICT_PREFIXES)
         self.related: dict[int, set[int]] = defaultdict(set)
         for old_id, new_id in UnitSuccession.objects.values_list("old_unit_id", "new_unit_id"):
             self.related[old_id].add(new_id)
             self.related[new_id].add(old_id)
+        #: village id -> the id of its commune (its nearest ancestor of level commune)
+        self.commune_of: dict[int, int] = {}
         self.villages: dict[tuple[int, str], list[AdministrativeUnit]] = defaultdict(list)
-        path_to_commune = {u.path: u.pk for u in self.communes.values()}
-        for village in AdministrativeUnit.objects.filter(level=UnitLevel.VILLAGE):
-            commune_id = path_to_commune.get(village.path[: village.steplen * (village.depth - 1)])
-            if commune_id is None:
+        for village in villages:
+            commune = next(
+                (
+                    commune_by_path[p]
+                    for p in reversed(ancestor_paths(village.path, include_self=False))
+                    if p in commune_by_path
+                ),
+                None,
+            )
+            if commune is None:
                 continue
+            self.commune_of[village.pk] = commune.pk
             for name in {plain(village.name), strip_prefix(plain(village.name), VILLAGE_PREFIXES)}:
-                self.villages[(commune_id, name)].append(village)
-        self._commune_cache: dict[tuple[str, str], AdministrativeUnit] = {}
-        self._village_cache: dict[tuple[int, str], AdministrativeUnit] = {}
+                self.villages[(commune.pk, name)].append(village)
+        self._places: dict[tuple, Placement | ResolveError] = {}
+        self._scopes: dict[int, tuple[int, ...]] = {}
+
+    # the whole row ----------------------------------------------------------------------------------
+
+    def place(
+        self,
+        commune: str | AdministrativeUnit,
+        village: str | None,
+        on: datetime.date,
+        district: str = "",
+    ) -> Placement:
+        """Where a row naming ``commune`` (a name, or the unit chosen for the whole file) and ``village``
+        (None for a row of a commune-level kind) lands on ``on``; raises ``ResolveError``."""
+        key = (commune if isinstance(commune, str) else commune.pk, district, village, on)
+        found = self._places.get(key)
+        if found is None:
+            try:
+                found = self._place(commune, village, on, district)
+            except ResolveError as error:
+                found = error
+            self._places[key] = found
+        if isinstance(found, ResolveError):
+            raise found
+        return found
+
+    def _place(self, commune, village, on, district) -> Placement:
+        if isinstance(commune, str):
+            candidates = self._commune_candidates(commune, district)
+            written = commune
+        else:
+            candidates, written = [commune], commune.name
+        if village is None:
+            unit = self._commune_on(candidates, on, written)
+            return Placement(unit, self._review(candidates, unit, on))
+        if len(candidates) > 1:
+            self._commune_on(candidates, on, written)  # the name must stand for one place on the date
+        unit = self._village_on(candidates, village, on)
+        return Placement(unit, self._review(candidates, unit, on))
 
     # communes -----------------------------------------------------------------------------------
 
-    def commune(self, name: str, district: str = "") -> AdministrativeUnit:
-        cache_key = (name, district)
-        found = self._commune_cache.get(cache_key)
-        if found is None:
-            found = self._commune_cache[cache_key] = self._find_commune(name, district)
-        return found
-
-    def _find_commune(self, name: str, district: str) -> AdministrativeUnit:
+    def _commune_candidates(self, name: str, district: str) -> list[AdministrativeUnit]:
+        """The communes ``name`` can mean (old and new alike), narrowed by the tone marks and the district."""
         folded = plain(name)
         candidates = self.by_name.get(folded) or self.by_name.get(strip_prefix(folded, COMMUNE_PREFIXES)) or []
         if not candidates:
@@ -105,15 +201,32 @@ class UnitResolver:
             wanted = strip_prefix(plain(district), DISTRICT_PREFIXES)
             narrowed = [c for c in candidates if self.district_of.get(c.pk) == wanted]
             candidates = narrowed or candidates
-        if len(candidates) > 1:
-            # An old commune and the new commune that kept its name are one place: prefer the one in force.
-            current = [c for c in candidates if c.valid_to is None]
-            if len(current) == 1:
-                return current[0]
-            raise ResolveError(
-                _("Several communes are called “%(name)s”; add the district (column “Huyện”).") % {"name": name}
-            )
-        return candidates[0]
+        return candidates
+
+    def _commune_on(self, candidates: list[AdministrativeUnit], on: datetime.date, name: str) -> AdministrativeUnit:
+        """The commune in force on ``on`` that the ``candidates`` stand for."""
+        # An old commune and the new one that kept its name: the one in force on the date.
+        current = [c for c in candidates if c.is_current(on)]
+        if len(current) == 1:
+            return current[0]
+        if not current:
+            # Only ended (or later) communes by that name: their successors on the date, if they agree.
+            found: dict[int, AdministrativeUnit] = {}
+            problems = []
+            for candidate in candidates:
+                try:
+                    unit = self.unit_on(candidate, on)
+                except ResolveError as error:
+                    problems.append(error)
+                else:
+                    found[unit.pk] = unit
+            if len(found) == 1 and not problems:
+                return next(iter(found.values()))
+            if problems and not found and len(candidates) == 1:
+                raise problems[0]
+        raise ResolveError(
+            _("Several communes are called “%(name)s”; add the district (column “Huyện”).") % {"name": name}
+        )
 
     def _parse_address(self, name: str, district: str) -> list[AdministrativeUnit]:
         from vietnamadminunits import parse_address
@@ -136,41 +249,122 @@ class UnitResolver:
 
     # villages -----------------------------------------------------------------------------------
 
-    def village(self, commune: AdministrativeUnit, name: str) -> AdministrativeUnit:
-        cache_key = (commune.pk, name)
-        found = self._village_cache.get(cache_key)
-        if found is None:
-            found = self._village_cache[cache_key] = self._find_village(commune, name)
-        return found
-
-    def _find_village(self, commune: AdministrativeUnit, name: str) -> AdministrativeUnit:
+    def _village_on(self, candidates: list[AdministrativeUnit], name: str, on: datetime.date) -> AdministrativeUnit:
         folded = plain(name)
         stripped = strip_prefix(folded, VILLAGE_PREFIXES)
-        # The old commune and the new one that kept its name are searched first, then the official
-        # predecessors and successors (villages may be recorded under either tree).
-        same_name = sorted({commune.pk, *(u.pk for u in self.by_name.get(plain(commune.name), []))})
-        related = sorted({r for c in same_name for r in self.related.get(c, ())} - set(same_name))
-        for communes in (same_name, related):
-            found: dict[int, AdministrativeUnit] = {}
+        # The communes the name stands for (and those of the same name, old or new) are searched first,
+        # then those whose name folds alike, then the official predecessors and successors (villages may be
+        # recorded under either tree).
+        written_names = {exact(c.name) for c in candidates}
+        alike = {u.pk: u for c in candidates for u in self.by_name[plain(c.name)]}
+        own = {c.pk for c in candidates} | {pk for pk, u in alike.items() if exact(u.name) in written_names}
+        folded_alike = set(alike) - own
+        related = {r for c in own | folded_alike for r in self.related.get(c, ())} - own - folded_alike
+        label = candidates[0].name
+        for communes in (sorted(own), sorted(folded_alike), sorted(related)):
+            # A village and its re-created copy are one place: each stands for the village in force on the date.
+            in_force: dict[int, AdministrativeUnit] = {}
+            per_commune: dict[int, set[int]] = {}
+            problems = []
             for commune_id in communes:
                 for key in (folded, stripped):
                     for village in self.villages.get((commune_id, key), []):
-                        found[village.pk] = village
-            if len(found) == 1:
-                return next(iter(found.values()))
-            if len(found) > 1:
+                        try:
+                            unit = self.unit_on(village, on)
+                        except ResolveError as error:
+                            problems.append(error)
+                        else:
+                            in_force[unit.pk] = unit
+                            per_commune.setdefault(commune_id, set()).add(unit.pk)
+            if len(in_force) == 1:
+                return next(iter(in_force.values()))
+            if len(in_force) > 1:
+                # A new commune made of several old ones can hold two villages of one name; the old commune
+                # of the name written holds one: the communes where the name is unique, if they agree.
+                unique = {next(iter(ids)) for ids in per_commune.values() if len(ids) == 1}
+                if len(unique) == 1:
+                    return in_force[unique.pop()]
                 written = exact(name)
                 for matches in (
-                    [v for v in found.values() if exact(v.name) == written],
-                    [v for v in found.values() if plain(v.name) == folded],
+                    [v for v in in_force.values() if exact(v.name) == written],
+                    [v for v in in_force.values() if plain(v.name) == folded],
                 ):
                     if len(matches) == 1:
                         return matches[0]
                 raise ResolveError(
                     _("Several villages called “%(name)s” belong to %(commune)s; write the full name.")
-                    % {"name": name, "commune": commune.name}
+                    % {"name": name, "commune": label},
+                    "village",
                 )
+            if problems:
+                raise problems[0]
         raise ResolveError(
             _("Village “%(name)s” was not found in %(commune)s. Add it under Reference data first.")
-            % {"name": name, "commune": commune.name}
+            % {"name": name, "commune": label},
+            "village",
         )
+
+    # dates and successions ------------------------------------------------------------------------
+
+    def unit_on(self, unit: AdministrativeUnit, on: datetime.date) -> AdministrativeUnit:
+        """``unit`` or the unit in force on ``on`` that stands for it (``SuccessionMap.unit_on``)."""
+        try:
+            return self.successions.unit_on(unit, on, self.units)
+        except NoUnitOn as error:
+            field = "village" if unit.level == UnitLevel.VILLAGE else "commune"
+            raise ResolveError(str(error.args[0]), field) from None
+
+    def _review(self, candidates: list[AdministrativeUnit], unit: AdministrativeUnit, on: datetime.date):
+        """The review a row needs when it reaches a divided unit without saying which part it is in: its
+        written commune can be the divided old one (the name is the old one's, or shared by it), or it
+        lands in a village re-created from a divided commune's village, outside the commune it wrote."""
+        succession = self.successions
+        commune_id = unit.pk if unit.level == UnitLevel.COMMUNE else self.commune_of.get(unit.pk)
+        divided = [
+            c
+            for c in candidates
+            if c.has_ended(on) and succession.is_divided(c.pk) and commune_id in succession.successors_of(c.pk)
+        ]
+        if not divided and unit.level == UnitLevel.VILLAGE and commune_id not in {c.pk for c in candidates}:
+            for earlier in succession.predecessors.get(unit.pk, ()):
+                old_commune = self.units.get(self.commune_of.get(earlier))
+                if old_commune is not None and old_commune.has_ended(on) and succession.is_divided(old_commune.pk):
+                    divided.append(old_commune)
+        if not divided:
+            return None
+        old = divided[0]
+        successors = sorted(
+            (self.units[pk] for pk in succession.successors_of(old.pk) if pk in self.units), key=lambda u: u.name
+        )
+        return Review(
+            old_unit=old,
+            proposed_unit=self.units[commune_id],
+            successors=tuple(successors),
+            reorganisation_id=succession.reorganisation_of.get(old.pk),
+            effective_date=succession.effective_date.get(old.pk),
+        )
+
+    def scope(self, unit: AdministrativeUnit, review: Review | None = None) -> tuple[int, ...]:
+        """The units where a subject of a row landing on ``unit`` may be stored now: ``unit``, the old units
+        that map onto it (a subject left on an old village), and for a divided unit, the same place in its
+        other parts (a subject an officer moved there from the review list)."""
+        key = unit.pk if review is None else (unit.pk, review.old_unit.pk)
+        found = self._scopes.get(key)
+        if found is not None:
+            return found
+        ids = [unit.pk]
+        if review is not None:
+            others = [s for s in review.successors if s.pk != review.proposed_unit.pk]
+            if unit.level == UnitLevel.COMMUNE:
+                ids += [s.pk for s in others]
+            else:
+                for key_name in {plain(unit.name), strip_prefix(plain(unit.name), VILLAGE_PREFIXES)}:
+                    ids += [v.pk for s in others for v in self.villages.get((s.pk, key_name), [])]
+        pending = list(ids)
+        while pending:  # the old units mapping onto these, through every earlier reorganisation
+            for earlier in self.successions.predecessors.get(pending.pop(), ()):
+                if earlier not in ids:
+                    ids.append(earlier)
+                    pending.append(earlier)
+        found = self._scopes[key] = tuple(dict.fromkeys(ids))
+        return found

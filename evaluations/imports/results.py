@@ -6,6 +6,11 @@ a results file must have indicator columns headed by the indicator codes of its 
 result is computed by ``scoring.score`` and written through the evaluation services, so imported
 evaluations are exactly like those typed in. An evaluation already decided (recognised or not) is
 never changed by an import.
+
+A row's commune and village are those in force on the evaluation date of its year (``calendar``): a 2024
+row names the units of 2024, a 2026 row today's. The subject is looked for where it is now (a subject the
+2025 reorganisation moved is found from its 2024 village), and the evaluation is filed on the unit the
+subject was in on that date.
 """
 
 from __future__ import annotations
@@ -16,10 +21,22 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from .. import scoring, services
-from ..models import CriteriaSet, CriteriaSetStatus, Evaluation, EvaluationStatus, Subject
+from ..calendar import evaluation_date
+from ..models import AdministrativeUnit, CriteriaSet, CriteriaSetStatus, Evaluation, EvaluationStatus, Subject
 from . import columns as cols
-from .importer import MODELS, NAME_FIELD, Plan, Planner, Rejection, RowError, as_bool, folded
+from .importer import (
+    MODELS,
+    NAME_FIELD,
+    Plan,
+    Planner,
+    Rejection,
+    RowError,
+    as_bool,
+    folded,
+    refuse_units_not_in_force,
+)
 from .readers import FileRefused, clean_text
+from .resolve import Placement, ResolveError
 
 OPEN_STATUSES = (EvaluationStatus.DRAFT, EvaluationStatus.SUBMITTED)
 
@@ -33,6 +50,8 @@ class ResultRecord:
     spec: scoring.CriteriaSpec
     values: dict = field(default_factory=dict)  # indicator id -> Decimal or bool
     evaluation: Evaluation | None = None
+    #: The unit a new evaluation is filed on: the subject's on the year's evaluation date.
+    area: AdministrativeUnit | None = None
 
 
 def indicator_columns(header: cols.Header) -> dict[str, int]:
@@ -77,14 +96,29 @@ class ResultPlanner(Planner):
             raise RowError("criteria_set", _("This criteria set is for another kind of learning model."))
         return found
 
-    def subject(self, kind: str, area, code: str, name: str) -> int:
-        key = (kind, area.pk)
+    def scope(self, placement: Placement) -> tuple[int, ...]:
+        """Where the subject of a row may be stored now: the row's unit (in force on its year's date), the
+        unit it became today, and the units that map onto that (``UnitResolver.scope``)."""
+        resolver = self.resolver
+        unit = placement.unit
+        try:
+            now = resolver.unit_on(unit, self.today)
+        except ResolveError:
+            now = unit
+        return tuple(dict.fromkeys([*resolver.scope(unit, placement.review), *resolver.scope(now)]))
+
+    def subject(self, kind: str, placement: Placement, code: str, name: str) -> tuple[int, int]:
+        """(subject id, its area id) of the row's subject; raises ``RowError``."""
+        area = placement.unit
+        key = (kind, area.pk, placement.review is not None)
         if key not in self.subjects:
             name_field = NAME_FIELD.get(kind)
-            fields = ["pk", "code", "name", *([name_field] if name_field else [])]
+            fields = ["pk", "code", "name", "area_id", *([name_field] if name_field else [])]
             self.subjects[key] = [
-                (pk, subject_code, folded(display), folded(own[0] if own else ""))
-                for pk, subject_code, display, *own in MODELS[kind].objects.filter(area=area).values_list(*fields)
+                (pk, subject_code, folded(display), folded(own[0] if own else ""), area_id)
+                for pk, subject_code, display, area_id, *own in MODELS[kind]
+                .objects.filter(area_id__in=self.scope(placement))
+                .values_list(*fields)
             ]
         rows = self.subjects[key]
         if code:
@@ -94,8 +128,11 @@ class ResultPlanner(Planner):
             matches = [r for r in rows if wanted and wanted in (r[2], r[3])]
             if kind == "community" and not name:
                 matches = rows
+        if len(matches) > 1:
+            # A community is its village: the one in the row's village rather than one in another part.
+            matches = [r for r in matches if r[4] == area.pk] or matches
         if len(matches) == 1:
-            return matches[0][0]
+            return matches[0][0], matches[0][4]
         field_name = "code" if code else "subject_name"
         if not matches:
             raise RowError(
@@ -124,16 +161,23 @@ class ResultPlanner(Planner):
         if not values.get("code") and not values.get("subject_name") and kind != "community":
             self.reject(row, "subject_name", _("Write the name or the code of the learning model."))
             return
-        area = self.area_for(row, values, village=kind in cols.VILLAGE_KINDS)
-        if area is None:
+        on = evaluation_date(year, self.today)
+        placement = self.area_for(row, values, village=kind in cols.VILLAGE_KINDS, on=on)
+        if placement is None:
             return
         try:
             criteria_set, spec = self.criteria_set(values["criteria_set"], kind)
-            subject_id = self.subject(kind, area, values.get("code") or "", values.get("subject_name") or "")
+            subject_id, subject_area_id = self.subject(
+                kind, placement, values.get("code") or "", values.get("subject_name") or ""
+            )
         except RowError as error:
             self.reject(row, error.field, error.message)
             return
-        record = ResultRecord(row, subject_id, year, criteria_set, spec)
+        # Where the subject was on the year's date: where it is, if that unit was in force then, else the
+        # unit the row names (in force then, and mapping onto where the subject is now).
+        subject_area = self.resolver.units.get(subject_area_id)
+        area = subject_area if subject_area is not None and subject_area.is_current(on) else placement.unit
+        record = ResultRecord(row, subject_id, year, criteria_set, spec, area=area)
         by_code = {ind.code: ind for ind in spec.indicators}
         bad = False
         for code, index in self.indicators.items():
@@ -248,11 +292,17 @@ class ResultPlanner(Planner):
 
 
 def write_results(creates: list[ResultRecord], updates: list[ResultRecord], *, user=None) -> None:
-    """Create or update evaluations through the services (inside the import's transaction)."""
+    """Create or update evaluations through the services (inside the import's transaction); a new
+    evaluation is filed on a unit in force on its year's evaluation date, or nothing is written."""
+    refuse_units_not_in_force([(r.row, r.area, evaluation_date(r.year)) for r in creates if r.area is not None])
     subjects = Subject.objects.in_bulk([r.subject_id for r in creates])
     for record in creates:
         evaluation = services.evaluation_create(
-            subject=subjects[record.subject_id], year=record.year, criteria_set=record.criteria_set, user=user
+            subject=subjects[record.subject_id],
+            year=record.year,
+            criteria_set=record.criteria_set,
+            user=user,
+            area=record.area,
         )
         services.evaluation_record_scores(evaluation=evaluation, values=record.values, spec=record.spec)
     for record in updates:

@@ -64,6 +64,8 @@ class ImportJob(models.Model):
     progress_total = models.PositiveIntegerField(_("rows in the file"), default=0)
     #: The first rejected rows: a list of {"row", "column", "message"}; the error workbook holds them all.
     errors = models.JSONField(_("rejected rows"), default=list, blank=True)
+    #: The first rows accepted with a remark (a row of a divided unit, put on the review list), like ``errors``.
+    notices = models.JSONField(_("rows to review"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -78,16 +78,20 @@ class Command(BaseCommand):
             progress_total=plan.total,
             progress_done=plan.total,
             errors=[r.as_dict() for r in plan.rejections[: importer.KEPT_ERRORS]],
+            notices=[n.as_dict() for n in plan.notices[: importer.KEPT_ERRORS]],
             status=ImportStatus.DONE,
         )
         if not dry_run:
-            importer.apply_plan(
-                plan,
-                user=account,
-                progress=lambda d, t: self.stdout.write(
-                    "\r  " + _("%(done)d/%(total)d rows written") % {"done": d, "total": t}, ending=""
-                ),
-            )
+            try:
+                importer.apply_plan(
+                    plan,
+                    user=account,
+                    progress=lambda d, t: self.stdout.write(
+                        "\r  " + _("%(done)d/%(total)d rows written") % {"done": d, "total": t}, ending=""
+                    ),
+                )
+            except importer.WriteRefused as refused:
+                raise CommandError(str(refused)) from refused
             self.stdout.write("")
         counts = plan.counts()
         job.created, job.updated, job.unchanged, job.rejected = (
@@ -119,6 +123,14 @@ class Command(BaseCommand):
             )
         if len(plan.rejections) > 50:
             self.stdout.write("  " + _("... and %(count)d more errors.") % {"count": len(plan.rejections) - 50})
+        for notice in plan.notices[:50]:
+            self.stdout.write(
+                "  "
+                + _("Row %(row)d, column %(column)s: %(message)s")
+                % {"row": notice.row, "column": notice.column or "-", "message": notice.message}
+            )
+        if len(plan.notices) > 50:
+            self.stdout.write("  " + _("... and %(count)d more rows to review.") % {"count": len(plan.notices) - 50})
         if errors and plan.rejections:
             Path(errors).write_bytes(error_workbook(plan))
             self.stdout.write(_("Error workbook: %(path)s") % {"path": errors})
