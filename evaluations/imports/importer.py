@@ -39,7 +39,7 @@ from reorganisation.services import SuccessionMap, official_reorganisation
 
 from ..access import user_reaches_unit
 from ..bulk_insert import insert_many, insert_rows
-from ..calendar import today
+from ..calendar import day_label, today
 from ..models import (
     AdministrativeUnit,
     ImportKind,
@@ -709,7 +709,7 @@ class Planner:
                     values.row,
                     "registered_on",
                     _("The registration date cannot be after the day this subject left the list (%(ended)s).")
-                    % {"ended": match[ended_i].strftime("%d/%m/%Y")},
+                    % {"ended": day_label(match[ended_i])},
                 )
                 continue
             if changed:

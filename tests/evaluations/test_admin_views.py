@@ -173,7 +173,7 @@ def test_leaving_before_the_registration_date_is_refused_with_a_message(admin_cl
     )
     assert response.status_code == 200
     assert response.context["form"].errors["ended_on"] == [
-        "Ngày ra khỏi danh sách (10/01/2024) không được trước ngày đăng ký (15/03/2024)."
+        "Ngày ra khỏi danh sách (10/1/2024) không được trước ngày đăng ký (15/3/2024)."
     ]
     family.refresh_from_db()
     assert (family.registered_on, family.ended_on, family.is_active) == (None, None, True)
