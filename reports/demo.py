@@ -20,8 +20,11 @@ NINH_PHUOC_2023 = {"family": 90, "clan": 80, "community": 90}
 
 def seed_reports_demo(*, seed: int = 2022) -> dict[str, int]:
     counts = {"targets": 0, "budget_lines": 0, "submissions": 0}
-    for code, yearly_from in (("58", 2021), ("56", None)):
-        province = AdministrativeUnit.objects.filter(code=code, level=UnitLevel.PROVINCE).first()
+    # The former Khánh Hòa has code 56 too: today's is the one with a start date.
+    for code, yearly_from, former in (("58", 2021, True), ("56", None, False)):
+        province = AdministrativeUnit.objects.filter(
+            code=code, level=UnitLevel.PROVINCE, valid_from__isnull=former
+        ).first()
         if province is not None:
             counts["targets"] += targets_seed_national(province=province, yearly_from=yearly_from)
     ninh_phuoc = AdministrativeUnit.objects.filter(code="587", level=UnitLevel.DISTRICT).first()
@@ -35,7 +38,7 @@ def seed_reports_demo(*, seed: int = 2022) -> dict[str, int]:
             )
             counts["targets"] += created
     rng = random.Random(seed)  # noqa: S311 (demo figures)
-    districts = AdministrativeUnit.objects.filter(level=UnitLevel.DISTRICT, code__startswith="5")
+    districts = AdministrativeUnit.objects.filter(level=UnitLevel.DISTRICT, path__startswith=_path_of("58"))
     for district in districts:
         for year in (2023, 2024):
             for source, low, high in ((BudgetSource.STATE_BUDGET, 80, 250), (BudgetSource.MOBILISED, 40, 400)):

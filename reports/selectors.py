@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from evaluations.access import restrict_to_user_area, user_area_paths
 from evaluations.models import AdministrativeUnit, Evaluation, UnitLevel
+from evaluations.models.units import provinces_by_path
 
 from .models import ReportSubmission
 from .services import report_due_date
@@ -67,15 +68,18 @@ def user_report_areas(user):
 
 
 def default_report_area(user) -> AdministrativeUnit | None:
-    """The user's first assigned unit; for a superuser the province where the latest evaluation lies."""
+    """The user's first assigned unit; for a superuser the province where the latest evaluation lies (by
+    level: a province may sit under a national root), else the first province."""
     paths = user_area_paths(user)
     if paths:
         return AdministrativeUnit.objects.filter(path=paths[0]).first()
     if paths is None:
         latest = Evaluation.objects.order_by("-year").values_list("area__path", flat=True).first()
         if latest:
-            return AdministrativeUnit.objects.filter(path=latest[: AdministrativeUnit.steplen]).first()
-        return AdministrativeUnit.objects.filter(depth=1).order_by("path").first()
+            province = provinces_by_path([latest]).get(latest)
+            if province is not None:
+                return province
+        return AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE).order_by("path").first()
     return None
 
 
