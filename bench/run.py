@@ -711,8 +711,6 @@ def step_public_list(ctx: Context) -> list[Row]:
 
 # --- every province, and a national root ------------------------------------------------------------
 
-#: Today's provinces loaded by the quick run (the full run loads all 34): Khánh Hòa and three small ones.
-QUICK_PROVINCES = ["56", "04", "11", "12"]
 #: Subjects copied onto the second province get this code prefix (and their source's id).
 SECOND_PREFIX = "BENCH2-"
 
@@ -722,16 +720,16 @@ def load_average() -> str:
 
 
 def step_national_units(ctx: Context) -> list[Row]:
-    """Every province's units and the old -> new mapping loaded under a national root, then loaded again."""
+    """Every province's units and the old -> new mapping loaded under a national root, then loaded again (about
+    ten seconds: the quick run loads them all too)."""
     from evaluations.admin_units import load_admin_units
     from evaluations.models import AdministrativeUnit, UnitSuccession
 
-    provinces = QUICK_PROVINCES if ctx.quick else None
     units_before = AdministrativeUnit.objects.count()
-    seconds, report = timed(load_admin_units, provinces, all_provinces=not ctx.quick, national=True)
-    again_s, again = timed(load_admin_units, provinces, all_provinces=not ctx.quick, national=True)
+    seconds, report = timed(load_admin_units, all_provinces=True, national=True)
+    again_s, again = timed(load_admin_units, all_provinces=True, national=True)
     counts = report.counts
-    scope = f"{counts['provinces']} provinces" + (" (quick: a subset)" if ctx.quick else "")
+    scope = f"{counts['provinces']} provinces"
     return [
         Row(
             f"load units of {scope} under a national root",
@@ -791,7 +789,8 @@ def copy_province_data(source, target) -> dict[str, int]:
         cursor.executemany("INSERT INTO bench_area_map (src, dst) VALUES (%s, %s)", list(mapping.items()))
 
         def columns(model, replace: dict[str, str], alias: str) -> tuple[str, str]:
-            fields = [f for f in model._meta.local_concrete_fields if not (f.primary_key and f.auto_created)]
+            # Every column but an own id (a child table's key is its parent link, which is copied).
+            fields = [f for f in model._meta.local_concrete_fields if not (f.primary_key and not f.is_relation)]
             names = ", ".join(quote(f.column) for f in fields)
             values = ", ".join(replace.get(f.column, f"{alias}.{quote(f.column)}") for f in fields)
             return names, values

@@ -69,7 +69,7 @@ def test_provinces_move_under_the_national_root_and_the_root_sums_them(two):
     nation = ensure_national_root()
     first, second = fresh(two["first"]), fresh(two["second"])
     assert (first.get_parent(), second.get_parent(), first.depth) == (nation, nation, 2)
-    assert AdministrativeUnit.objects.filter(depth=1).get() == nation
+    assert AdministrativeUnit.objects.filter(depth=1).get() == nation and fresh(nation).numchild == 2
 
     result = rollup(root=nation, years=YEAR)
     assert [child.name for child in result.root.children] == ["Tỉnh Thử Nghiệm", "Tỉnh Thứ Hai"]
@@ -94,6 +94,7 @@ def test_loading_provinces_later_puts_them_under_the_existing_national_root(two)
     lai_chau = AdministrativeUnit.objects.filter(name="Tỉnh Lai Châu", level=UnitLevel.PROVINCE)
     assert [p.get_parent() for p in lai_chau] == [nation, nation]  # the former and today's
     assert AdministrativeUnit.objects.filter(depth=1).count() == 1
+    assert fresh(nation).numchild == AdministrativeUnit.objects.filter(depth=2).count() == 4
 
 
 def test_an_officer_of_one_province_reaches_only_that_province(client, two):
