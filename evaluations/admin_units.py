@@ -269,6 +269,7 @@ def national_root() -> AdministrativeUnit | None:
     return AdministrativeUnit.objects.filter(level=UnitLevel.NATION).order_by("path").first()
 
 
+@transaction.atomic
 def ensure_national_root(report: LoadReport | None = None) -> AdministrativeUnit:
     """The national root (created when missing), with every province that is a root moved under it.
 
