@@ -9,9 +9,11 @@ from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 
 from .models import AdministrativeUnit, UnitLevel, UnitSuccession
 
-#: Which level may sit under which: villages under communes, communes under districts or provinces.
+#: Which level may sit under which: villages under communes, communes under districts or provinces,
+#: provinces at the root or under the national root.
 PARENT_LEVELS = {
-    UnitLevel.PROVINCE: (),
+    UnitLevel.NATION: (),
+    UnitLevel.PROVINCE: (UnitLevel.NATION,),
     UnitLevel.DISTRICT: (UnitLevel.PROVINCE,),
     UnitLevel.COMMUNE: (UnitLevel.DISTRICT, UnitLevel.PROVINCE),
     UnitLevel.VILLAGE: (UnitLevel.COMMUNE,),
@@ -25,7 +27,7 @@ class AdministrativeUnitForm(WagtailAdminModelForm):
         label=_("Parent unit"),
         queryset=AdministrativeUnit.objects.exclude(level=UnitLevel.VILLAGE).order_by("path"),
         required=False,
-        help_text=_("Empty only for a province."),
+        help_text=_("Empty only for a province or the national root."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -41,7 +43,9 @@ class AdministrativeUnitForm(WagtailAdminModelForm):
         if level and not self.instance.pk:
             allowed = PARENT_LEVELS.get(level, ())
             if not allowed and parent is not None:
-                self.add_error("parent", _("A province has no parent unit."))
+                self.add_error("parent", _("The national root has no parent unit."))
+            elif level == UnitLevel.PROVINCE and parent is None:
+                pass  # a province is a root unless a national root holds it
             elif allowed and (parent is None or parent.level not in allowed):
                 labels = ", ".join(str(UnitLevel(a).label) for a in allowed)
                 self.add_error("parent", _("Choose a parent unit of level: %(levels)s.") % {"levels": labels})

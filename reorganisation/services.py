@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from evaluations.calendar import day_label
 from evaluations.models import AdministrativeUnit, AreaAssignment, Subject, UnitLevel, UnitSuccession
+from evaluations.models.units import provinces_by_path
 from reports.models import Target
 
 from .models import (
@@ -241,23 +242,34 @@ def _plan_assignments(plan: Plan) -> None:
 
 def _plan_parents(plan: Plan, links: dict) -> None:
     """When every commune of an old province maps into one new province (the 2025 merger), the old province
-    and its districts map onto it: their targets carry over and their own subjects go to review there."""
-    step = AdministrativeUnit.steplen
+    and its districts map onto it: their targets carry over and their own subjects go to review there.
+
+    Provinces are found by level, never by path prefix: under a national root every unit shares the
+    nation's path prefix."""
     reorg = plan.reorganisation
-    by_old_root: dict[str, set[str]] = defaultdict(set)
+    provinces = provinces_by_path({u.path for old, (_d, news) in plan.communes.items() for u in (old, *news)})
+    by_old_province: dict[AdministrativeUnit, set[AdministrativeUnit]] = defaultdict(set)
+    planned_communes: dict[int, int] = defaultdict(int)
     for old, (_default, news) in plan.communes.items():
-        for new in news:
-            by_old_root[old.path[:step]].add(new.path[:step])
-    for old_root_path, new_roots in by_old_root.items():
-        if len(new_roots) != 1 or old_root_path in new_roots:
+        old_province = provinces.get(old.path)
+        if old_province is None:
             continue
-        old_root = AdministrativeUnit.objects.get(path=old_root_path)
-        new_root = AdministrativeUnit.objects.get(path=next(iter(new_roots)))
-        communes = AdministrativeUnit.objects.filter(path__startswith=old_root_path, level=UnitLevel.COMMUNE)
-        if communes.exclude(pk__in=[u.pk for u in plan.communes]).exists():
+        by_old_province[old_province].update(provinces[new.path] for new in news if new.path in provinces)
+        planned_communes[old_province.pk] += old.level == UnitLevel.COMMUNE
+    for old_root, new_roots in by_old_province.items():
+        if len(new_roots) != 1 or old_root in new_roots:
+            continue
+        new_root = next(iter(new_roots))
+        communes = AdministrativeUnit.objects.filter(path__startswith=old_root.path, level=UnitLevel.COMMUNE)
+        if communes.count() != planned_communes[old_root.pk]:
             continue  # only part of the province is reorganised
-        parents = [old_root, *AdministrativeUnit.objects.filter(path__startswith=old_root_path, depth=2)]
-        parents = [u for u in parents if u.level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT)]
+        # An island district without communes maps onto its new commune itself (it is one of plan.communes).
+        parents = [
+            old_root,
+            *AdministrativeUnit.objects.filter(path__startswith=old_root.path, level=UnitLevel.DISTRICT).exclude(
+                pk__in=[u.pk for u in plan.communes if u.level == UnitLevel.DISTRICT]
+            ),
+        ]
         reviewed = set(reorg.review_items.values_list("subject_id", flat=True))
         existing = set(Target.objects.filter(area=new_root).values_list("year", "indicator"))
         for unit in parents:

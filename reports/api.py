@@ -138,7 +138,8 @@ def area_by_code(code: str, year: int | None) -> AdministrativeUnit:
 def roots_for(params) -> list[AdministrativeUnit]:
     if params["area"]:
         return [area_by_code(params["area"], params["year"])]
-    return list(AdministrativeUnit.objects.filter(depth=1).order_by("path"))
+    # Every province, by level: the same answer whether provinces are roots or sit under a national root.
+    return list(AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE).order_by("path"))
 
 
 def paginate(rows_or_qs, params) -> tuple[list, dict]:

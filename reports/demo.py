@@ -49,7 +49,9 @@ def seed_reports_demo(*, seed: int = 2022) -> dict[str, int]:
             )
             counts["targets"] += created
     rng = random.Random(seed)  # noqa: S311 (demo figures)
-    districts = AdministrativeUnit.objects.filter(level=UnitLevel.DISTRICT, code__startswith="5")
+    districts = AdministrativeUnit.objects.filter(
+        level=UnitLevel.DISTRICT, path__startswith=old_province.path if old_province else "-"
+    )
     for district in districts:
         for year in (2023, 2024):
             for source, low, high in ((BudgetSource.STATE_BUDGET, 80, 250), (BudgetSource.MOBILISED, 40, 400)):

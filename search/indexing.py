@@ -183,6 +183,22 @@ def index_pages(pages) -> None:
     _safely("index pages", get_backend().index, page_docs(pages))
 
 
+def reindex_area(path: str, backend=None) -> int:
+    """Index again the subjects and evidence of the units under ``path``; returns how many documents."""
+    backend = backend or get_backend()
+    done = 0
+    for rows in _chunks(subject_queryset().filter(area__path__startswith=path), BATCH):
+        done += backend.index(subject_docs(rows))
+    for rows in _chunks(evidence_queryset().filter(evaluation__area__path__startswith=path), BATCH):
+        done += backend.index(evidence_docs(rows))
+    return done
+
+
+def area_moved(old_path: str, new_path: str) -> None:
+    """Keep the index in step with a subtree of units whose paths were rewritten (see ``units_moved``)."""
+    _safely("move area", get_backend().move_area, old_path, new_path)
+
+
 def unindex(object_type: str, object_ids: Iterable[int]) -> None:
     _safely(f"remove {object_type}", get_backend().delete, object_type, list(object_ids))
 

@@ -16,7 +16,7 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished
 
 from evaluations.models import Evaluation, Evidence, Subject
-from evaluations.signals import evaluations_bulk_changed
+from evaluations.signals import evaluations_bulk_changed, units_moved
 
 from . import indexing
 from .backends import get_backend
@@ -83,6 +83,11 @@ def evaluation_deleted(sender, instance: Evaluation, **kwargs):
 @receiver(evaluations_bulk_changed)
 def evaluations_changed(sender, subject_ids, **kwargs):
     _upkeep(indexing.index_subjects, sorted(set(subject_ids)))
+
+
+@receiver(units_moved)
+def units_moved_under(sender, old_path: str, new_path: str, **kwargs):
+    _upkeep(indexing.area_moved, old_path, new_path)
 
 
 @receiver(page_published)

@@ -30,7 +30,7 @@ from reorganisation.services import NoUnitOn, SuccessionMap
 
 from ..models import AdministrativeUnit, UnitLevel, UnitSuccession
 from ..models.units import ancestor_paths
-from ..text import fold
+from ..text import fold, fold_words
 
 COMMUNE_PREFIXES = ("thitran", "phuong", "dackhu", "xa", "tt", "p", "x")
 VILLAGE_PREFIXES = ("todanpho", "khupho", "thon", "buon", "tdp", "kp")
@@ -44,6 +44,17 @@ def plain(text: str) -> str:
 def exact(text: str) -> str:
     """Lower case with diacritics kept: tells "Thành Hải" from "Thanh Hải" when folding cannot."""
     return " ".join(unicodedata.normalize("NFC", text or "").lower().split())
+
+
+#: The type word written before a commune's name, in full or abbreviated ("X. Phước Hải", "P.Đông Hải").
+_WRITTEN_TYPE = re.compile(r"(xa|x|phuong|p|thi tran|tt|dac khu)[\s.]")
+_TYPES = {"x": "xa", "p": "phuong", "tt": "thitran", "thi tran": "thitran", "dac khu": "dackhu"}
+
+
+def written_type(name: str) -> str:
+    """The folded type of commune written before the name (``"xa"`` for "X. Phuoc Hai"), or ``""``."""
+    match = _WRITTEN_TYPE.match(fold_words(name))
+    return _TYPES.get(match.group(1), match.group(1)) if match else ""
 
 
 def strip_prefix(folded: str, prefixes: tuple[str, ...]) -> str:
@@ -197,6 +208,10 @@ class UnitResolver:
             written = exact(name)
             same = [c for c in candidates if written in (exact(c.name), exact(c.short_name))]
             candidates = same or candidates
+        if len(candidates) > 1 and written_type(name):
+            # "X. Phuoc Hai" is the commune, not the ward of the same name in the other former province.
+            typed = [c for c in candidates if plain(c.unit_type) == written_type(name)]
+            candidates = typed or candidates
         if len(candidates) > 1 and district:
             wanted = strip_prefix(plain(district), DISTRICT_PREFIXES)
             narrowed = [c for c in candidates if self.district_of.get(c.pk) == wanted]

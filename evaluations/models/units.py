@@ -14,6 +14,8 @@ from ..calendar import day_label
 
 
 class UnitLevel(models.TextChoices):
+    #: The national association's root (Hội Khuyến học Việt Nam): optional, above the provinces.
+    NATION = "nation", _("Nation")
     PROVINCE = "province", _("Province")
     DISTRICT = "district", _("District")
     COMMUNE = "commune", _("Commune")
@@ -57,30 +59,52 @@ class AdministrativeUnitQuerySet(MP_NodeQuerySet):
         return self.filter(valid_to__lt=on or timezone.localdate())
 
 
+def _of_level_of_path(path_ref: str | OuterRef, level: str, field: str) -> Subquery:
+    ref = OuterRef(path_ref) if isinstance(path_ref, str) else path_ref
+    prefixes = [Substr(ref, 1, PATH_STEP * depth) for depth in range(1, MAX_DEPTH + 1)]
+    return Subquery(
+        AdministrativeUnit.objects.filter(level=level, path__in=prefixes).order_by("-path").values(field)[:1]
+    )
+
+
 def commune_of_path(path_ref: str | OuterRef, field: str = "name") -> Subquery:
     """Subquery: ``field`` of the commune of the unit whose path is ``path_ref`` (an outer reference such
     as ``"area__path"``): the unit itself when it is a commune, else its ancestor of level commune. By
     level, never by depth: a commune sits at depth 3 under a district and at depth 2 without one."""
-    ref = OuterRef(path_ref) if isinstance(path_ref, str) else path_ref
-    prefixes = [Substr(ref, 1, PATH_STEP * depth) for depth in range(1, MAX_DEPTH + 1)]
-    return Subquery(
-        AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE, path__in=prefixes)
-        .order_by("-path")
-        .values(field)[:1]
-    )
+    return _of_level_of_path(path_ref, UnitLevel.COMMUNE, field)
+
+
+def province_of_path(path_ref: str | OuterRef, field: str = "name") -> Subquery:
+    """Subquery: ``field`` of the province of the unit whose path is ``path_ref`` (see
+    :func:`commune_of_path`). By level: a province is a root, or sits under a national root."""
+    return _of_level_of_path(path_ref, UnitLevel.PROVINCE, field)
+
+
+def _of_level_by_path(paths, level: str) -> dict[str, "AdministrativeUnit"]:
+    paths = set(paths)
+    candidates = {p for path in paths for p in ancestor_paths(path)}
+    units = {}
+    candidates = sorted(candidates)
+    for start in range(0, len(candidates), 5000):  # within every database's limit on parameters
+        chunk = candidates[start : start + 5000]
+        units.update((u.path, u) for u in AdministrativeUnit.objects.filter(level=level, path__in=chunk))
+    found = {}
+    for path in paths:
+        unit = next((units[p] for p in reversed(ancestor_paths(path)) if p in units), None)
+        if unit is not None:
+            found[path] = unit
+    return found
 
 
 def communes_by_path(paths) -> dict[str, "AdministrativeUnit"]:
     """For unit paths, their commune (see :func:`commune_of_path`); paths without one are left out."""
-    paths = set(paths)
-    candidates = {p for path in paths for p in ancestor_paths(path)}
-    communes = {u.path: u for u in AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE, path__in=candidates)}
-    found = {}
-    for path in paths:
-        commune = next((communes[p] for p in reversed(ancestor_paths(path)) if p in communes), None)
-        if commune is not None:
-            found[path] = commune
-    return found
+    return _of_level_by_path(paths, UnitLevel.COMMUNE)
+
+
+def provinces_by_path(paths) -> dict[str, "AdministrativeUnit"]:
+    """For unit paths, their province (see :func:`province_of_path`); paths without one (a national root)
+    are left out."""
+    return _of_level_by_path(paths, UnitLevel.PROVINCE)
 
 
 class AdministrativeUnitManager(MP_NodeManager.from_queryset(AdministrativeUnitQuerySet)):
@@ -168,6 +192,13 @@ class AdministrativeUnit(MP_Node):
         if self.level == UnitLevel.COMMUNE:
             return self
         return communes_by_path([self.path]).get(self.path)
+
+    @property
+    def province(self) -> "AdministrativeUnit | None":
+        """The province of this unit (itself, or its ancestor of level province); ``None`` for a national root."""
+        if self.level == UnitLevel.PROVINCE:
+            return self
+        return provinces_by_path([self.path]).get(self.path)
 
 
 class UnitSuccession(models.Model):

@@ -31,6 +31,10 @@ class SearchBackend:
     def delete(self, object_type: str, object_ids: Iterable[int]) -> None:
         raise NotImplementedError
 
+    def move_area(self, old_path: str, new_path: str) -> None:
+        """A subtree of units moved from ``old_path`` to ``new_path``: bring the stored area paths up to date."""
+        raise NotImplementedError
+
     def search(self, request):
         """``SearchResults`` for a ``SearchRequest``."""
         raise NotImplementedError

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Concat, Substr
 
 from ..models import SearchEntry
 from ..query import PATH_STEP, Hit, SearchRequest, SearchResults, fts5_match, pg_tsquery
@@ -67,6 +69,12 @@ class DatabaseBackend(SearchBackend):
         ids = list(object_ids)
         for start in range(0, len(ids), 900):
             SearchEntry.objects.filter(object_type=object_type, object_id__in=ids[start : start + 900]).delete()
+
+    def move_area(self, old_path: str, new_path: str) -> None:
+        """Rewrite the paths in place, as treebeard does for the units (the folded text does not change)."""
+        SearchEntry.objects.filter(area_path__startswith=old_path).update(
+            area_path=Concat(Value(new_path), Substr("area_path", len(old_path) + 1), output_field=CharField())
+        )
 
     def rebuild(self, batches, progress: Callable[[str], None]) -> int:
         """Empty and refill the table in one transaction: readers see the old index until it commits."""

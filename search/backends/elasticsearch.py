@@ -110,6 +110,12 @@ class ElasticsearchBackend(SearchBackend):
         if actions and self.client.indices.exists_alias(name=DOCUMENTS[object_type].alias()):
             helpers.bulk(self.client, actions, raise_on_error=False, refresh=self.refresh)
 
+    def move_area(self, old_path: str, new_path: str) -> None:
+        """Index again what lies under ``new_path`` (each document also lists its ancestors' paths)."""
+        from ..indexing import reindex_area
+
+        reindex_area(new_path, self)
+
     def rebuild(self, batches, progress: Callable[[str], None]) -> int:
         stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
         new = {object_type: self._new_index(object_type, stamp) for object_type in DOCUMENTS}

@@ -476,7 +476,7 @@ def test_old_and_new_commune_names_with_or_without_diacritics(db):
     data = families_file(
         [
             ["Xã Phước Hải", "Thôn Từ Thiện", "Nguyễn Văn An", "Ông", 4, "1"],
-            ["phuoc hai", "tu thien", "Trần Văn Bình", "Ông", 4, "2"],
+            ["xa phuoc hai", "tu thien", "Trần Văn Bình", "Ông", 4, "2"],
             [successor.name, "Từ Thiện", "Lê Văn Cường", "Ông", 4, "3"],
             ["X. Phuoc Hai", "Thon Tu Thien", "Võ Văn Dũng", "Ông", 4, "4"],
         ]
@@ -484,6 +484,12 @@ def test_old_and_new_commune_names_with_or_without_diacritics(db):
     plan = run(data)
     assert plan.counts()["created"] == 4, plan.rejections
     assert set(LearningFamily.objects.values_list("area", flat=True)) == {village.pk}
+
+    # Without its type word the name is also the former Khánh Hòa's Phường Phước Hải (Nha Trang): the
+    # district is asked for, nothing is guessed.
+    plan = run(families_file([["phuoc hai", "tu thien", "Đỗ Văn Em", "Ông", 4, "7"]]))
+    assert plan.counts()["created"] == 0
+    assert "Huyện" in plan.rejections[0].message
 
     # "Thành Hải" and "Thanh Hải" fold alike; written with their tone marks they are told apart.
     thanh = AdministrativeUnit.objects.get(name="Xã Thành Hải", valid_to__isnull=False)

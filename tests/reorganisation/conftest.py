@@ -82,7 +82,9 @@ def world(db):
     Target.objects.create(area=phuoc_hai, year=2025, indicator="clan", percent=Decimal(50))
     return {
         "old_province": province,
-        "new_province": AdministrativeUnit.objects.get(code="56"),
+        "new_province": AdministrativeUnit.objects.get(
+            code="56", valid_from__isnull=False
+        ),  # the former one is 56 too
         "dong_hai": dong_hai,
         "phuoc_hai": phuoc_hai,
         "phuoc_huu": phuoc_huu,

@@ -78,3 +78,21 @@ def test_rebuild_moves_aliases_to_new_indexes(es_backend, areas):  # noqa: F811
     assert any("aliases moved" in m for m in messages)
     results = es_backend.search(SearchRequest(text="duong", object_types=("subject",)))
     assert [h.title for h in results.hits] == ["Gia đình ông Lò Văn Đường"]
+
+
+def test_evidence_follows_provinces_moved_under_a_national_root(
+    es_backend,  # noqa: F811
+    areas,
+    django_capture_on_commit_callbacks,
+):
+    from evaluations.admin_units import ensure_national_root
+
+    inside = evaluation_create(
+        subject=FamilyFactory(area=areas["village_a1"]), year=2025, criteria_set=make_criteria_set()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence_add(evaluation=inside, upload=SimpleUploadedFile("a.docx", docx_with_text("Biên bản họp")))
+    officer = make_officer(roles.COMMUNE_OFFICER, areas["commune_a"], username="officer-es-moved")
+    with django_capture_on_commit_callbacks(execute=True):  # an external index is written after the commit
+        ensure_national_root()
+    assert [item.title for item in evidence_search(user=officer, text="bien ban hop").items] == ["a.docx"]
