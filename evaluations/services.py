@@ -66,9 +66,10 @@ def area_refusal(area: AdministrativeUnit, on: datetime.date) -> str | None:
     }
 
 
-def evaluation_area_refusal(subject: Subject, year: int) -> str | None:
-    """Why ``subject`` cannot be evaluated for ``year``: its unit was not in force at the year's evaluation
-    date (see :func:`area_refusal`), or it was not on that year's register (registered later, or left)."""
+def evaluation_area_refusal(subject: Subject, year: int, area: AdministrativeUnit | None = None) -> str | None:
+    """Why ``subject`` cannot be evaluated for ``year`` on ``area`` (its own unit when omitted): the unit was
+    not in force at the year's evaluation date (see :func:`area_refusal`), or the subject was not on that
+    year's register (registered later, or left)."""
     on = evaluation_date(year)
     if not subject.is_on_register(on):
         if subject.registered_on is not None and subject.registered_on > on:
@@ -81,7 +82,7 @@ def evaluation_area_refusal(subject: Subject, year: int) -> str | None:
             "ended": day_label(subject.ended_on),
             "year": year,
         }
-    refusal = area_refusal(subject.area, on)
+    refusal = area_refusal(area or subject.area, on)
     if refusal is None:
         return None
     return _(
@@ -107,7 +108,7 @@ def evaluation_create(
     imported row of a past year names it), else the subject's area."""
     if criteria_set.kind != subject.kind:
         raise ValidationError({"criteria_set": _("This criteria set is for another kind of learning model.")})
-    refusal = evaluation_area_refusal(subject, year)
+    refusal = evaluation_area_refusal(subject, year, area)
     if refusal:
         raise ValidationError({"subject": refusal})
     evaluation = evaluation_prepare(
