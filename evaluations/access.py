@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from .models import AdministrativeUnit
+from .models.units import outermost
 
 _CACHE_ATTR = "_khuyenhoc_area_paths"
 
@@ -27,9 +28,8 @@ def user_area_paths(user) -> list[str] | None:
         assigned = list(AdministrativeUnit.objects.filter(assignments__user=user).values_list("path", flat=True))
         # Officers of today's units also reach the units that went into them: the records of an ended
         # unit (past evaluations awaiting a decision, decisions, targets) are its successor's to handle.
-        paths = sorted({*assigned, *(predecessor_paths(assigned) if assigned else ())})
-        # Drop units inside another unit of the list: the outer subtree already covers them.
-        cached = [p for i, p in enumerate(paths) if not any(p.startswith(q) for q in paths[:i])]
+        # Units inside another unit of the list are dropped: the outer subtree already covers them.
+        cached = outermost([*assigned, *(predecessor_paths(assigned) if assigned else ())])
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -38,7 +38,7 @@ def unit_reach_paths(unit: AdministrativeUnit) -> list[str]:
     """Paths whose subtrees belong to ``unit``: its own and those of the units that went into it."""
     from reorganisation.services import predecessor_paths
 
-    return [unit.path, *predecessor_paths([unit.path])]
+    return outermost([unit.path, *predecessor_paths([unit.path])])
 
 
 def forget_area_paths(user) -> None:

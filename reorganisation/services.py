@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.calendar import day_label
 from evaluations.models import AdministrativeUnit, AreaAssignment, Subject, UnitLevel, UnitSuccession
-from evaluations.models.units import provinces_by_path
+from evaluations.models.units import outermost, provinces_by_path
 from reports.models import Target
 
 from .models import (
@@ -596,7 +597,30 @@ def predecessor_paths(paths: list[str]) -> list[str]:
                 reached.add(old_id)
                 found.append(unit_paths[old_id])
                 changed = True
-    return found
+    return _whole_parents(outermost(found))
+
+
+def _whole_parents(paths: list[str]) -> list[str]:
+    """``paths`` with every unit all of whose children are among them standing for them (a former district
+    whose communes all went into one unit, then its province...): a few subtrees instead of hundreds,
+    which keeps the filters built from them short (SQLite refuses an expression deeper than 1,000)."""
+    step = AdministrativeUnit.steplen
+    while True:
+        parents = {path[:-step] for path in paths if len(path) > step}
+        if not parents:
+            return paths
+        children: dict[str, set[str]] = defaultdict(set)
+        for path in (
+            AdministrativeUnit.objects.annotate(parent=Substr("path", 1, Length("path") - step))
+            .filter(parent__in=parents)
+            .values_list("path", flat=True)
+        ):
+            children[path[:-step]].add(path)
+        have = set(paths)
+        whole = {parent for parent, kids in children.items() if kids <= have}
+        if not whole:
+            return paths
+        paths = outermost([*paths, *whole])
 
 
 def current_unit_map(unit_ids) -> dict[int, int]:

@@ -34,6 +34,15 @@ def ancestor_paths(path: str, *, include_self: bool = True) -> list[str]:
     return [path[:i] for i in range(PATH_STEP, end, PATH_STEP)]
 
 
+def outermost(paths) -> list[str]:
+    """``paths`` without those inside another one of them (its subtree already covers them), sorted."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not (kept and path.startswith(kept[-1])):
+            kept.append(path)
+    return kept
+
+
 def valid_on_q(on: datetime.date, prefix: str = "") -> models.Q:
     """``Q`` for units in force on ``on`` (``prefix``: the lookup path to the unit, e.g. ``"area__"``)."""
     return (models.Q(**{f"{prefix}valid_from__isnull": True}) | models.Q(**{f"{prefix}valid_from__lte": on})) & (
