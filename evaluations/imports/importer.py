@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from reorganisation.models import ReviewItem
 from reorganisation.services import SuccessionMap, official_reorganisation
 
-from ..access import user_reaches_unit
+from ..access import user_area_paths, user_reaches_unit
 from ..bulk_insert import insert_many, insert_rows
 from ..calendar import day_label, today
 from ..models import (
@@ -483,7 +483,7 @@ class Planner:
         self.columns = cols.KINDS[kind]
         self.commune = commune
         self.user = user
-        self.resolver = resolver or UnitResolver()
+        self.resolver = resolver or UnitResolver(reach=user_area_paths(user) if user is not None else None)
         self.today = today()
         self.rejections: list[Rejection] = []
         #: Accepted rows by unit id, in file order: ``finish`` compares them a few units at a time.

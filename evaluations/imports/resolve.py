@@ -109,8 +109,17 @@ class UnitResolver:
     """Loads the communes, villages and successions once and answers lookups from memory (164k rows,
     no queries each)."""
 
-    def __init__(self, scope: AdministrativeUnit | None = None, *, successions: SuccessionMap | None = None):
+    def __init__(
+        self,
+        scope: AdministrativeUnit | None = None,
+        *,
+        successions: SuccessionMap | None = None,
+        reach: list[str] | None = None,
+    ):
         self.successions = successions or SuccessionMap()
+        #: Tree paths the importing officer reaches (``access.user_area_paths``; None: everywhere): a name
+        #: shared with a commune elsewhere in the province means the one in the officer's own area.
+        self.reach = reach
         communes = list(AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE))
         villages = list(AdministrativeUnit.objects.filter(level=UnitLevel.VILLAGE))
         self.units: dict[int, AdministrativeUnit] = {u.pk: u for u in (*communes, *villages)}
@@ -212,6 +221,9 @@ class UnitResolver:
             # "X. Phuoc Hai" is the commune, not the ward of the same name in the other former province.
             typed = [c for c in candidates if plain(c.unit_type) == written_type(name)]
             candidates = typed or candidates
+        if len(candidates) > 1 and self.reach is not None:
+            mine = [c for c in candidates if any(c.path.startswith(p) for p in self.reach)]
+            candidates = mine or candidates
         if len(candidates) > 1 and district:
             wanted = strip_prefix(plain(district), DISTRICT_PREFIXES)
             narrowed = [c for c in candidates if self.district_of.get(c.pk) == wanted]

@@ -28,10 +28,11 @@ from evaluations.models import (
     UnitLevel,
     UnitSuccession,
 )
+from evaluations.roles import COMMUNE_OFFICER
 from reorganisation.models import ReviewItem
 from reorganisation.services import apply_reorganisation, confirm_review, official_reorganisation
 from tests.evaluations.test_imports import families_file, results_file, run, xlsx
-from tests.factories import FamilyFactory, UserFactory
+from tests.factories import FamilyFactory, UserFactory, make_officer
 from tests.reorganisation.conftest import new, old, village, world  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def test_a_list_from_before_the_reorganisation_lands_on_todays_villages_and_twic
     rows = [
         # Old commune names, as the list was typed in 2024; the first two households were moved in 2025.
         ["Xã Phước Hải", "Thôn Từ Thiện", "Từ Thiện 0", "Ông", 4, ""],
-        ["Phước Hải", "Từ Thiện", "Từ Thiện 1", "Ông", 4, ""],
+        ["X. Phước Hải", "Từ Thiện", "Từ Thiện 1", "Ông", 4, ""],
         ["Xã Phước Hải", "Thôn Từ Thiện", "Nguyễn Văn Mới", "Ông", 3, ""],
         ["Xã Phước Hải", "Thôn Thái An", "Thái An 0", "Ông", 5, ""],  # one more member: an update
         # The same village under its new commune's name: one village, one unit.
@@ -246,7 +247,10 @@ def test_a_new_unit_named_for_a_year_before_it_existed_is_refused(applied, setti
     code = applied["sets"]["clan"].code
     header = ["Loại mô hình", "Năm đánh giá", "Mã bộ tiêu chí", "Xã", "Tên", "1.1", "1.2", "1.3", "2.1", "2.2"]
     data = xlsx([header + ["3.1", "3.2"], ["Dòng họ", 2024, code, "Xã Ninh Phước", clan.clan_name, *[5] * 7]])
-    plan = run(data)
+    # The officer of today's Xã Ninh Phước (the former Khánh Hòa also had a Xã Ninh Phước, in Ninh Hòa,
+    # outside their area: for them the name means their own commune).
+    officer = make_officer(COMMUNE_OFFICER, new("Xã Ninh Phước"), username="xa-ninhphuoc")
+    plan = run(data, user=officer)
     [rejection] = plan.rejections
     assert "Xã Ninh Phước" in rejection.message and "1/7/2025" in rejection.message
 

@@ -78,7 +78,7 @@ def test_admin_preview_asks_for_confirmation_then_applies(client, world):
 def test_a_get_never_applies(client, world):
     official_reorganisation()
     reorg = Reorganisation.objects.get()
-    client.force_login(make_officer(PROVINCIAL_OFFICER, world["old_province"], username="tinh"))
+    client.force_login(make_officer(PROVINCIAL_OFFICER, world["new_province"], username="tinh"))
     for params in ({}, {"confirm": "1"}):
         assert client.get(reverse("reorganisation:preview", args=[reorg.pk]), params).status_code == 200
     reorg.refresh_from_db()
