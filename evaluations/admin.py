@@ -64,6 +64,7 @@ from .models import (
     SubjectKind,
     UnitLevel,
 )
+from .text import fold_words
 from .views.scores import ScoreEntryView
 from .views.workflow import CommendView, RevokeView, evaluation_action_view
 
@@ -89,10 +90,13 @@ class NameFilterForm(BaseFilterForm):
         if query:
             self.is_searching = True
             self.search_query = query
-            objects = objects.filter(name__icontains=query)
+            objects = self.match_name(objects, query)
         if self.cleaned_data.get(self.choice_field):
             objects = objects.filter(**{self.choice_field: self.cleaned_data[self.choice_field]})
         return objects
+
+    def match_name(self, objects, query: str):
+        return objects.filter(name__icontains=query)
 
 
 class SubjectFilterForm(NameFilterForm):
@@ -114,8 +118,14 @@ class UnitFilterForm(NameFilterForm):
     include_ended = forms.BooleanField(label=gettext_lazy("Include units that have ended"), required=False)
 
     def filter(self, objects):
-        objects = super().filter(objects)
-        return objects if self.cleaned_data.get("include_ended") else objects.current()
+        return super().filter(objects if self.cleaned_data.get("include_ended") else objects.current())
+
+    def match_name(self, objects, query: str):
+        # Officers type names with or without diacritics ("tu thien" for "Thôn Từ Thiện"); units have no
+        # folded column, and the units of one user's area are few enough to fold here.
+        folded = fold_words(query)
+        names = objects.order_by().values_list("pk", "name")
+        return objects.filter(pk__in=[pk for pk, name in names if folded in fold_words(name)])
 
 
 class AreaChooserMixin:

@@ -187,6 +187,9 @@ def test_choosers_offer_todays_units_and_ended_ones_only_when_asked(client, toda
     assert "Xã Ninh Phước" in names and "Xã Phước Hải" not in names
     names = client.get(chooser, {"q": "Phước", "include_ended": "on"}).content.decode()
     assert "Xã Phước Hải (đến 30/6/2025)" in names
+    # Typed without diacritics, as officers often do.
+    names = client.get(chooser, {"q": "tu thien"}).content.decode()
+    assert "Thôn Từ Thiện" in names and "(đến" not in names
 
 
 def test_officers_of_todays_commune_reach_the_records_of_the_communes_that_went_into_it(today, world):
