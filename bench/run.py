@@ -242,19 +242,19 @@ def step_bulk_recognition(ctx: Context) -> list[Row]:
 
 
 def write_household_workbook(path: Path, count: int) -> int:
-    """``count`` household rows over the scratch province's villages, as a commune would type them."""
+    """``count`` household rows over the scratch province's villages in force today, as a commune would type
+    them (the same names twice in a list would name one village)."""
     import random
 
     import xlsxwriter
 
     from evaluations.demo import person_name
     from evaluations.models import AdministrativeUnit, UnitLevel
+    from evaluations.models.units import communes_by_path
 
-    communes = {u.path: u.name for u in AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE)}
-    villages = [
-        (communes[v.path[: v.steplen * (v.depth - 1)]], v.name)
-        for v in AdministrativeUnit.objects.filter(level=UnitLevel.VILLAGE)
-    ]
+    today = list(AdministrativeUnit.objects.current().filter(level=UnitLevel.VILLAGE).order_by("path"))
+    communes = communes_by_path(v.path for v in today)
+    villages = list(dict.fromkeys((communes[v.path].name, v.name) for v in today if v.path in communes))
     rng = random.Random(5)  # noqa: S311 (test data)
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = book.add_worksheet("Danh sách")
@@ -796,15 +796,21 @@ def copy_province_data(source, target) -> dict[str, int]:
             return names, values
 
         subject_table = quote(Subject._meta.db_table)
+        evaluation_table = quote(Evaluation._meta.db_table)
+        # The register has moved onto today's units since (the demo applies the 2025 reorganisation): a
+        # subject is copied where its evaluation of the benchmarked year was, on the former units.
+        where_then = (
+            f"JOIN {evaluation_table} te ON te.subject_id = s.id AND te.year = {int(YEAR)} "
+            "JOIN bench_area_map m ON m.src = te.area_id"
+        )
         names, values = columns(Subject, {"area_id": "m.dst", "code": f"'{SECOND_PREFIX}' || s.id"}, "s")
         cursor.execute(
-            f"INSERT INTO {subject_table} ({names}) SELECT {values} FROM {subject_table} s "  # noqa: S608
-            "JOIN bench_area_map m ON m.src = s.area_id"
+            f"INSERT INTO {subject_table} ({names}) SELECT {values} FROM {subject_table} s {where_then}"  # noqa: S608
         )
-        # The copy of a subject, found through the register index (area, kind, is_active, code).
+        # The copy of a subject, found through the register index (area, kind, ...).
         twin = (
-            f"JOIN bench_area_map m ON m.src = s.area_id JOIN {subject_table} ns ON ns.area_id = m.dst "
-            f"AND ns.kind = s.kind AND ns.is_active = s.is_active AND ns.code = '{SECOND_PREFIX}' || s.id"
+            f"{where_then} JOIN {subject_table} ns ON ns.area_id = m.dst "
+            f"AND ns.kind = s.kind AND ns.code = '{SECOND_PREFIX}' || s.id"
         )
         for model in SUBJECT_MODELS.values():
             table = quote(model._meta.db_table)
@@ -814,7 +820,6 @@ def copy_province_data(source, target) -> dict[str, int]:
                 f"INSERT INTO {table} ({names}) SELECT {values} FROM {table} c "  # noqa: S608
                 f"JOIN {subject_table} s ON s.id = c.{quote(ptr)} {twin}"
             )
-        evaluation_table = quote(Evaluation._meta.db_table)
         names, values = columns(
             Evaluation,
             {"subject_id": "ns.id", "area_id": "ea.dst", "decision_id": "NULL", "revocation_id": "NULL"},

@@ -10,7 +10,7 @@ in the structure of its time is unchanged. ``UnitLink`` rows record old -> new f
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from evaluations.calendar import day_label
 from evaluations.models import AdministrativeUnit, AreaAssignment, Subject, UnitLevel, UnitSuccession
-from evaluations.models.units import outermost, provinces_by_path
+from evaluations.models.units import communes_by_path, outermost, provinces_by_path
 from reports.models import Target
 
 from .models import (
@@ -107,6 +107,8 @@ class Plan:
     units_to_end: list[AdministrativeUnit] = field(default_factory=list)
     #: (old village, new parent): villages to re-create under their new commune
     villages: list[tuple[AdministrativeUnit, AdministrativeUnit]] = field(default_factory=list)
+    #: old village id -> the name of its copy when it differs (see ``_plan_copy_names``)
+    copy_names: dict[int, str] = field(default_factory=dict)
     #: (subject, old area, new area or the old village whose new copy is the target)
     subjects: list[tuple[Subject, AdministrativeUnit, AdministrativeUnit]] = field(default_factory=list)
     #: (subject, divided old unit, proposed new unit)
@@ -207,7 +209,33 @@ def build_plan(reorg: Reorganisation) -> Plan:
 
     _plan_parents(plan, links)
     _plan_assignments(plan)
+    _plan_copy_names(plan)
     return plan
+
+
+def _plan_copy_names(plan: Plan) -> None:
+    """Names of the re-created villages. Communes that merge bring villages of the same name ("Khu phố 1"
+    of each former ward): such copies are told apart by their former commune, "Khu phố 1 (Phủ Hà)", so
+    that a list, a chooser or a report names one place. Officers rename them later to the official new
+    names (Reference data)."""
+    by_parent: dict[int, list[AdministrativeUnit]] = defaultdict(list)
+    for village, parent in plan.villages:
+        by_parent[parent.pk].append(village)
+    for parent_id, villages in by_parent.items():
+        there = Counter(
+            AdministrativeUnit.objects.filter(
+                path__startswith=AdministrativeUnit.objects.get(pk=parent_id).path, level=UnitLevel.VILLAGE
+            )
+            .current(on=plan.reorganisation.effective_date)
+            .exclude(pk__in=[v.pk for v in villages])
+            .values_list("name", flat=True)
+        )
+        there.update(v.name for v in villages)
+        former = communes_by_path(v.path for v in villages)
+        for village in villages:
+            commune = former.get(village.path)
+            if there[village.name] > 1 and commune is not None:
+                plan.copy_names[village.pk] = f"{village.name} ({commune.short_name or commune.name})"
 
 
 def _plan_assignments(plan: Plan) -> None:
@@ -331,7 +359,7 @@ def apply_reorganisation(reorg: Reorganisation, user=None, progress: Progress | 
         for done, (village, parent) in enumerate(plan.villages, start=1):
             parent = parents.setdefault(parent.pk, AdministrativeUnit.objects.get(pk=parent.pk))
             copies[village.pk] = parent.add_child(
-                name=village.name,
+                name=plan.copy_names.get(village.pk, village.name),
                 short_name=village.short_name,
                 level=village.level,
                 unit_type=village.unit_type,
@@ -371,6 +399,7 @@ def apply_reorganisation(reorg: Reorganisation, user=None, progress: Progress | 
                 ),
                 batch_size=CHUNK,
             )
+        _rename_communities(copies[pk] for pk in plan.copy_names)
         progress(ApplyPhase.RECORDS, 0, 0)
         ReviewItem.objects.bulk_create(
             (
@@ -393,6 +422,15 @@ def apply_reorganisation(reorg: Reorganisation, user=None, progress: Progress | 
         reorg.counts = counts
         reorg.save(update_fields=["status", "applied_at", "applied_by", "counts"])
     return ApplyResult(reorg, True, counts)
+
+
+def _rename_communities(villages) -> None:
+    """A learning community is named after its village (``LearningCommunity.build_display_name``): those
+    moved onto a renamed copy take its name."""
+    from evaluations.models import LearningCommunity
+
+    for community in LearningCommunity.objects.filter(area__in=list(villages)).select_related("area"):
+        community.save(update_fields=["name", "name_folded", "updated_at"])
 
 
 def review_choices(item: ReviewItem) -> list[AdministrativeUnit]:

@@ -32,6 +32,8 @@ from ..models import AdministrativeUnit, UnitLevel, UnitSuccession
 from ..models.units import ancestor_paths
 from ..text import fold, fold_words
 
+#: A village re-created by a reorganisation may carry its former commune in brackets.
+FORMER_COMMUNE = re.compile(r"\s*\([^()]*\)\s*$")
 COMMUNE_PREFIXES = ("thitran", "phuong", "dackhu", "xa", "tt", "p", "x")
 VILLAGE_PREFIXES = ("todanpho", "khupho", "thon", "buon", "tdp", "kp")
 DISTRICT_PREFIXES = ("thanhpho", "thixa", "huyen", "quan", "tp", "h")
@@ -160,8 +162,11 @@ class UnitResolver:
             if commune is None:
                 continue
             self.commune_of[village.pk] = commune.pk
-            for name in {plain(village.name), strip_prefix(plain(village.name), VILLAGE_PREFIXES)}:
-                self.villages[(commune.pk, name)].append(village)
+            # "Khu phố 1 (Phủ Hà)" (a copy named after its former commune) is found as "Khu phố 1" too.
+            base = FORMER_COMMUNE.sub("", village.name)
+            for written in {village.name, base}:
+                for name in {plain(written), strip_prefix(plain(written), VILLAGE_PREFIXES)}:
+                    self.villages[(commune.pk, name)].append(village)
         self._places: dict[tuple, Placement | ResolveError] = {}
         self._scopes: dict[int, tuple[int, ...]] = {}
 
@@ -318,9 +323,13 @@ class UnitResolver:
                 ):
                     if len(matches) == 1:
                         return matches[0]
+                names = ", ".join(sorted(v.name for v in in_force.values()))
                 raise ResolveError(
-                    _("Several villages called “%(name)s” belong to %(commune)s; write the full name.")
-                    % {"name": name, "commune": label},
+                    _(
+                        "Several villages called “%(name)s” belong to %(commune)s (%(names)s); write the full "
+                        "name, or the former commune with the village's name."
+                    )
+                    % {"name": name, "commune": label, "names": names},
                     "village",
                 )
             if problems:

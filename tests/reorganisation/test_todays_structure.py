@@ -231,3 +231,30 @@ def test_a_year_is_evaluated_only_for_subjects_on_its_register(today):
     with pytest.raises(ValidationError, match="đăng ký ngày 1/3/2026.*danh sách năm 2025"):
         evaluation_create(subject=family, year=2025, criteria_set=today["sets"]["family"])
     assert evaluation_create(subject=family, year=2026, criteria_set=today["sets"]["family"]).area == family.area
+
+
+def test_villages_of_one_name_in_merging_communes_are_told_apart_by_their_former_commune(world):
+    from evaluations.imports.resolve import ResolveError, UnitResolver
+    from evaluations.models import LearningCommunity, UnitLevel
+
+    from .conftest import old, village
+
+    # Xã Phước Thuận merges into Xã Ninh Phước with Xã Phước Hải: both have a Thôn Từ Thiện.
+    twin = village("Thôn Từ Thiện", old("Xã Phước Thuận"))
+    community = LearningCommunity.objects.create(area=twin)
+    apply_reorganisation(official_reorganisation())
+    ninh_phuoc = new("Xã Ninh Phước")
+    names = sorted(ninh_phuoc.get_children().filter(level=UnitLevel.VILLAGE).values_list("name", flat=True))
+    assert names == ["Thôn Thái An", "Thôn Từ Thiện (Phước Hải)", "Thôn Từ Thiện (Phước Thuận)"]
+    community.refresh_from_db()
+    assert community.name == "Cộng đồng học tập Thôn Từ Thiện (Phước Thuận)"
+
+    resolver = UnitResolver()
+    today = datetime.date(2026, 12, 1)
+    # The former commune written with the village's old name finds its copy; so does the copy's full name.
+    assert resolver.place("Xã Phước Thuận", "Thôn Từ Thiện", today).unit.name == "Thôn Từ Thiện (Phước Thuận)"
+    assert resolver.place("Xã Ninh Phước", "Từ Thiện (Phước Hải)", today).unit.name == "Thôn Từ Thiện (Phước Hải)"
+    # Today's commune with the bare name cannot tell them apart, and says which two it means.
+    with pytest.raises(ResolveError) as refused:
+        resolver.place("Xã Ninh Phước", "Thôn Từ Thiện", today)
+    assert "Thôn Từ Thiện (Phước Hải), Thôn Từ Thiện (Phước Thuận)" in refused.value.args[0]
