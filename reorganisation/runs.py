@@ -26,9 +26,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from django_tasks import task, task_backends
+from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
+from evaluations.imports.jobs import background_task_status
 from evaluations.models import Subject
 
 from .models import RUN_IN_PROGRESS, ApplyPhase, Reorganisation, ReorganisationRun, RunStatus
@@ -210,16 +211,6 @@ def apply_reorganisation_task(run_id: int) -> str:
 # --- interrupted runs --------------------------------------------------------------------------------
 
 
-def _task_status(run: ReorganisationRun) -> str | None:
-    """The django-tasks status of the run's background task, or None when it cannot be known."""
-    if not run.task_id:
-        return None
-    try:
-        return task_backends["background"].get_result(run.task_id).status
-    except Exception:  # no such result, or a backend that keeps none (immediate, dummy)
-        return None
-
-
 def run_interrupted(run: ReorganisationRun, *, now: datetime.datetime | None = None) -> bool:
     """Whether the run is stuck in progress with nobody working on it.
 
@@ -229,7 +220,7 @@ def run_interrupted(run: ReorganisationRun, *, now: datetime.datetime | None = N
     in the queue is not interrupted, however long the queue."""
     if not run.is_in_progress:
         return False
-    status = _task_status(run)
+    status = background_task_status(run.task_id)
     if status in (TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL):
         return True
     if status == TaskResultStatus.READY:

@@ -52,20 +52,7 @@ def seed_reports_demo(*, seed: int = 2022) -> dict[str, int]:
     districts = AdministrativeUnit.objects.filter(
         level=UnitLevel.DISTRICT, path__startswith=old_province.path if old_province else "-"
     )
-    for district in districts:
-        for year in (2023, 2024):
-            for source, low, high in ((BudgetSource.STATE_BUDGET, 80, 250), (BudgetSource.MOBILISED, 40, 400)):
-                planned = Decimal(rng.randint(low, high) * 1_000_000)
-                _b, created = BudgetLine.objects.get_or_create(
-                    area=district,
-                    year=year,
-                    source=source,
-                    defaults={
-                        "planned": planned,
-                        "spent": (planned * Decimal(rng.randint(60, 100)) / 100).quantize(1),
-                    },
-                )
-                counts["budget_lines"] += created
+    counts["budget_lines"] += _budget_lines(rng, districts, (2023, 2024), state=(80, 250), mobilised=(40, 400))
     # Today's communes of the former Ninh Thuận (where the demo's register is) budget and report since 2025.
     todays = []
     if old_province is not None:
@@ -77,20 +64,7 @@ def seed_reports_demo(*, seed: int = 2022) -> dict[str, int]:
             .distinct()
             .order_by("path")
         )
-    for commune in todays:
-        for year in (2025, 2026):
-            for source, low, high in ((BudgetSource.STATE_BUDGET, 20, 60), (BudgetSource.MOBILISED, 10, 90)):
-                planned = Decimal(rng.randint(low, high) * 1_000_000)
-                _b, created = BudgetLine.objects.get_or_create(
-                    area=commune,
-                    year=year,
-                    source=source,
-                    defaults={
-                        "planned": planned,
-                        "spent": (planned * Decimal(rng.randint(60, 100)) / 100).quantize(1),
-                    },
-                )
-                counts["budget_lines"] += created
+    counts["budget_lines"] += _budget_lines(rng, todays, (2025, 2026), state=(20, 60), mobilised=(10, 90))
     # Most communes report by 30 November, some late, some not at all: the former communes for 2024,
     # today's for 2025 and for the running year (due 30/11/2026).
     former = []
@@ -113,3 +87,24 @@ def seed_reports_demo(*, seed: int = 2022) -> dict[str, int]:
             report_submit(area=commune, year=year, user=None, when=day)
             counts["submissions"] += 1
     return counts
+
+
+def _budget_lines(rng, areas, years, *, state: tuple[int, int], mobilised: tuple[int, int]) -> int:
+    """Planned and spent (60-100 %) lines per area, year and source, in millions of đồng drawn from the
+    ranges; returns how many were created."""
+    created = 0
+    for area in areas:
+        for year in years:
+            for source, (low, high) in ((BudgetSource.STATE_BUDGET, state), (BudgetSource.MOBILISED, mobilised)):
+                planned = Decimal(rng.randint(low, high) * 1_000_000)
+                _b, made = BudgetLine.objects.get_or_create(
+                    area=area,
+                    year=year,
+                    source=source,
+                    defaults={
+                        "planned": planned,
+                        "spent": (planned * Decimal(rng.randint(60, 100)) / 100).quantize(1),
+                    },
+                )
+                created += made
+    return created

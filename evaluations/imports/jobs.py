@@ -162,12 +162,13 @@ def import_job_run(job: ImportJob) -> ImportJob:
 IN_PROGRESS = (ImportStatus.UPLOADED, ImportStatus.QUEUED, ImportStatus.RUNNING)
 
 
-def _task_status(job: ImportJob) -> str | None:
-    """The django-tasks status of the job's background task, or None when it cannot be known."""
-    if not job.task_id:
+def background_task_status(task_id: str | None) -> str | None:
+    """The django-tasks status of a task on the "background" queue, or None when it cannot be known (no id,
+    no such result, or a backend that keeps none). Import jobs and reorganisation runs both ask it."""
+    if not task_id:
         return None
     try:
-        return task_backends["background"].get_result(job.task_id).status
+        return task_backends["background"].get_result(task_id).status
     except Exception:  # no such result, or a backend that keeps none (immediate, dummy)
         return None
 
@@ -182,7 +183,7 @@ def import_job_interrupted(job: ImportJob, *, now: datetime.datetime | None = No
     """
     if job.status not in IN_PROGRESS:
         return False
-    status = _task_status(job)
+    status = background_task_status(job.task_id)
     if status in (TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL):
         # The task is over but the job never recorded its outcome: the transaction rolled back.
         return True

@@ -205,7 +205,7 @@ def test_the_task_result_tells_a_failed_or_waiting_worker(admin_client, areas, s
 
     settings.IMPORT_STALE_MINUTES = 15
     failed = stuck_job(admin_client, ImportStatus.RUNNING, minutes_ago=1, task_id="t-1")
-    with mock.patch.object(jobs, "_task_status", return_value=TaskResultStatus.FAILED):
+    with mock.patch.object(jobs, "background_task_status", return_value=TaskResultStatus.FAILED):
         assert jobs.import_job_interrupted(failed)  # failed at once, no need to wait for the timeout
         admin_client.get(reverse("evaluations_imports:list"))
     failed.refresh_from_db()
@@ -213,9 +213,9 @@ def test_the_task_result_tells_a_failed_or_waiting_worker(admin_client, areas, s
 
     ImportJob.objects.filter(pk=failed.pk).update(status=ImportStatus.QUEUED)
     failed.refresh_from_db()
-    with mock.patch.object(jobs, "_task_status", return_value=TaskResultStatus.READY):
+    with mock.patch.object(jobs, "background_task_status", return_value=TaskResultStatus.READY):
         assert not jobs.import_job_interrupted(failed)  # still waiting in the queue, however long
-    with mock.patch.object(jobs, "_task_status", return_value=TaskResultStatus.RUNNING):
+    with mock.patch.object(jobs, "background_task_status", return_value=TaskResultStatus.RUNNING):
         assert not jobs.import_job_interrupted(failed)
         long_ago = failed.heartbeat_at - timedelta(minutes=20)
         ImportJob.objects.filter(pk=failed.pk).update(heartbeat_at=long_ago, started_at=long_ago, created_at=long_ago)
