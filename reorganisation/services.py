@@ -10,6 +10,7 @@ in the structure of its time is unchanged. ``UnitLink`` rows record old -> new f
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -614,10 +615,37 @@ class SuccessionMap:
         return unit
 
 
+def structure_version() -> tuple:
+    """A value that changes whenever units, official successions or applied reorganisations change (their
+    rows only ever grow; applying records links and sets the status), read in one round trip: the key of
+    what is derived from the structure and cached."""
+    from django.db import connection
+
+    tables = [model._meta.db_table for model in (AdministrativeUnit, UnitSuccession, UnitLink, ReorganisationStep)]
+    parts = [f"(SELECT MAX(id) FROM {connection.ops.quote_name(t)})" for t in tables]  # noqa: S608 (our tables)
+    applied = connection.ops.quote_name(Reorganisation._meta.db_table)
+    parts.append(f"(SELECT COUNT(*) FROM {applied} WHERE status = %s)")  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", [ReorganisationStatus.APPLIED])  # noqa: S608
+        return tuple(cursor.fetchone())
+
+
 def predecessor_paths(paths: list[str]) -> list[str]:
     """Paths of the old units that went into the subtrees of ``paths`` (directly or through later
     reorganisations; see :class:`SuccessionMap`): their records (past evaluations, decisions, targets)
-    belong to today's units."""
+    belong to today's units. Asked on every request of an officer: kept in the cache per structure version."""
+    from django.core.cache import cache
+
+    asked = ",".join(sorted(paths)) + ":" + ",".join(map(str, structure_version()))
+    key = "predecessor-paths:" + hashlib.sha256(asked.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = _predecessor_paths(paths)
+        cache.set(key, found, 3600)  # an edited succession (no new row) is picked up within the hour
+    return found
+
+
+def _predecessor_paths(paths: list[str]) -> list[str]:
     links = SuccessionMap().default
     if not links:
         return []

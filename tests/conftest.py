@@ -1,6 +1,17 @@
+from django.core.cache import cache
+
 import pytest
 
 from tests.factories import UserFactory, make_area_tree
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: what is cached by row ids (the structure version) must not
+    leak from one test's rolled-back rows to the next test's, which may reuse the same ids."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
