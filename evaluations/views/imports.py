@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -86,11 +86,12 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = reachable_communes(user).order_by("name", "valid_to")
-        # Old communes and the new ones that kept their name are told apart by their period.
-        self.fields["commune"].label_from_instance = lambda unit: (
-            _("%(name)s (until 30/6/2025)") % {"name": unit.name} if unit.valid_to else unit.name
+        # Today's communes first; ended ones (for lists typed before the reorganisation) after them, each
+        # told apart by its end date, like every unit list.
+        self.fields["commune"].queryset = reachable_communes(user).order_by(
+            F("valid_to").desc(nulls_first=True), "name"
         )
+        self.fields["commune"].label_from_instance = lambda unit: unit.dated_name
         self.user = user
 
     def clean_kind(self):
