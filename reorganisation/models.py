@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import SUBJECT_NAME_ORDER, AdministrativeUnit, Subject
+from evaluations.models.area import AreaBoundQuerySet
 
 
 class ReorganisationSource(models.TextChoices):
@@ -116,6 +117,9 @@ class SubjectMove(models.Model):
 
 class ReviewItem(models.Model):
     """A subject of a divided unit: put on the official default, to be confirmed or changed by an officer."""
+
+    area_field = "subject__area"
+    objects = AreaBoundQuerySet.as_manager()
 
     reorganisation = models.ForeignKey(Reorganisation, on_delete=models.CASCADE, related_name="review_items")
     subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="+", verbose_name=_("subject"))

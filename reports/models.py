@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
 from evaluations.models import AdministrativeUnit, SubjectKind
+from evaluations.models.area import AreaBoundQuerySet
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
@@ -31,6 +32,8 @@ class Indicator(models.TextChoices):
 
 
 class Target(models.Model):
+    objects = AreaBoundQuerySet.as_manager()
+
     """% to be recognised in an area and year; an area without its own target takes its nearest ancestor's."""
 
     area = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+", verbose_name=_("area"))
@@ -61,6 +64,8 @@ class Target(models.Model):
 
 
 class Denominator(models.Model):
+    objects = AreaBoundQuerySet.as_manager()
+
     """How many households, clans, villages, units, workers or staff an area has in a year.
 
     Entered figures take precedence over the count of registered subjects.
@@ -94,6 +99,8 @@ class BudgetSource(models.TextChoices):
 
 
 class BudgetLine(models.Model):
+    objects = AreaBoundQuerySet.as_manager()
+
     """The plan's finance lines: money planned and spent per area, year and source (VND)."""
 
     area = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+", verbose_name=_("area"))
@@ -121,6 +128,8 @@ class BudgetLine(models.Model):
 
 
 class ReportSubmission(models.Model):
+    objects = AreaBoundQuerySet.as_manager()
+
     """An area's annual report as submitted: a frozen snapshot of the roll-up. Never edited; a
     re-submission is a new row and the latest one counts."""
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .area import AreaBoundQuerySet
 from .units import AdministrativeUnit
 
 
@@ -25,8 +26,18 @@ class DecisionKind(models.TextChoices):
     REVOCATION = "revocation", _("Revocation")
 
 
+class DecisionQuerySet(AreaBoundQuerySet):
+    def for_user(self, user):
+        """Decisions issued in the user's area or deciding (or revoking) an evaluation there."""
+        from ..access import decisions_for_user
+
+        return decisions_for_user(self, user)
+
+
 class RecognitionDecision(models.Model):
     """One signed decision of a People's Committee; one decision usually recognises many subjects."""
+
+    objects = DecisionQuerySet.as_manager()
 
     kind = models.CharField(_("kind of decision"), max_length=12, choices=DecisionKind.choices)
     number = models.CharField(_("decision number"), max_length=60)
@@ -76,6 +87,9 @@ class CommendationLevel(models.TextChoices):
 
 class CommendationProposal(models.Model):
     """A recognised model proposed as exemplary, for the congress honouring exemplary models."""
+
+    area_field = "evaluation__area"
+    objects = AreaBoundQuerySet.as_manager()
 
     evaluation = models.OneToOneField(
         "evaluations.Evaluation", on_delete=models.CASCADE, related_name="commendation", verbose_name=_("evaluation")

@@ -13,6 +13,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import LockableMixin, RevisionMixin
 
+from .area import AreaBoundQuerySet
 from .criteria import POINTS_FIELD, CriteriaSet, Indicator
 from .subjects import SUBJECT_NAME_ORDER, Subject, SubjectKind
 from .units import AdministrativeUnit
@@ -34,6 +35,8 @@ class EvaluationResult(models.TextChoices):
 
 
 class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
+    objects = AreaBoundQuerySet.as_manager()
+
     subject = models.ForeignKey(
         Subject, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("subject")
     )
@@ -136,6 +139,9 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
 
 
 class Score(models.Model):
+    area_field = "evaluation__area"
+    objects = AreaBoundQuerySet.as_manager()
+
     evaluation = ParentalKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores")
     points = models.DecimalField(_("points"), null=True, blank=True, **POINTS_FIELD)
@@ -167,6 +173,9 @@ def evidence_upload_to(instance: "Evidence", filename: str) -> str:
 
 
 class Evidence(models.Model):
+    area_field = "evaluation__area"
+    objects = AreaBoundQuerySet.as_manager()
+
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="evidence")
     indicator = models.ForeignKey(
         Indicator,

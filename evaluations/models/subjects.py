@@ -18,6 +18,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from .. import calendar
 from ..calendar import day_label
 from ..text import fold_words
+from .area import AreaBoundQuerySet
 from .units import AdministrativeUnit, UnitLevel
 
 
@@ -47,6 +48,8 @@ def on_register_q(on: datetime.date, prefix: str = "") -> models.Q:
 
 
 class Subject(models.Model):
+    objects = AreaBoundQuerySet.as_manager()
+
     #: Not indexed alone: five values, one of them nearly every row; ``subject_register_idx`` serves
     #: kind within areas, and an index less is a faster import.
     kind = models.CharField(_("kind"), max_length=16, choices=SubjectKind.choices, editable=False)

@@ -55,6 +55,12 @@ class AdministrativeUnitQuerySet(MP_NodeQuerySet):
         """Units in the subtree of ``area``, the area itself included."""
         return self.filter(path__startswith=area.path)
 
+    def for_user(self, user) -> "AdministrativeUnitQuerySet":
+        """The units ``user`` reaches: the subtrees of their assignments (see ``evaluations.access``)."""
+        from ..access import restrict_to_user_area
+
+        return restrict_to_user_area(self, user, None)
+
     def current(self, on=None) -> "AdministrativeUnitQuerySet":
         """Units in force on ``on`` (today when omitted): the one rule of "valid on a date"."""
         from django.utils import timezone
@@ -144,6 +150,8 @@ class AdministrativeUnit(MP_Node):
 
     node_order_by = None
     objects = AdministrativeUnitManager()
+    #: Units are their own area (see ``models.area``).
+    area_field = None
 
     class Meta:
         verbose_name = _("administrative unit")

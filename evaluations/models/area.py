@@ -1,0 +1,36 @@
+"""The one area rule at the data layer: every area-bound model's queryset has ``for_user(user)``.
+
+Every screen, chooser, bulk action, history view, export and API takes its objects from ``for_user``,
+so a new door cannot forget the rule. The rule itself (which subtrees a user reaches) lives in
+``evaluations.access``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AreaBoundQuerySet(models.QuerySet):
+    """Rows of a model bound to an administrative unit through ``model.area_field``."""
+
+    def for_user(self, user):
+        """The rows ``user`` reaches by area (everything for a superuser, nothing for a stranger)."""
+        from ..access import restrict_to_user_area
+
+        return restrict_to_user_area(self, user, area_field_of(self.model))
+
+
+def area_field_of(model) -> str:
+    """The path from ``model`` to its unit (``area``, ``evaluation__area``...)."""
+    return getattr(model, "area_field", "area")
+
+
+def is_area_bound(model) -> bool:
+    """Whether ``model``'s rows are reached by area (their default manager offers ``for_user``)."""
+    return hasattr(model._default_manager, "for_user")
+
+
+def scoped(model, user):
+    """``model``'s rows ``user`` may reach: by area for an area-bound model, all rows otherwise."""
+    manager = model._default_manager
+    return manager.for_user(user) if is_area_bound(model) else manager.all()
