@@ -21,7 +21,6 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
-from wagtail.snippets.models import register_snippet
 
 from evaluations.access import area_q, unit_reach_paths
 from evaluations.models import AdministrativeUnit, Subject, SubjectKind, UnitLevel
@@ -60,7 +59,6 @@ class SeoMixin:
         return getattr(self, "image", None)
 
 
-@register_snippet
 class ArticleCategory(models.Model):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=False)

@@ -22,7 +22,7 @@ from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenView
+from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenMultipleView, ChosenView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views.snippets import (
@@ -40,12 +40,19 @@ from wagtail.snippets.views.snippets import (
 import django_filters
 
 from . import criteria_io, services
-from .access import decisions_for_user, restrict_to_user_area, user_reaches_unit
-from .admin_access import AreaRestrictedViewSetMixin
+from .access import user_reaches_unit
+from .admin_access import (
+    AreaRestrictedViewSetMixin,
+    NoCreationView,
+    ScopedViewSetMixin,
+    may_see_model,
+    scoped_chooser_view,
+)
 from .filters import AreaFilter, CriteriaSetFilterSet, EvaluationFilterSet, subject_filterset_for
 from .forms import CriteriaSetForm, EvaluationForm, SubjectForm
 from .models import (
     NAME_ORDER,
+    SUBJECT_MODELS,
     SUBJECT_NAME_ORDER,
     AdministrativeUnit,
     CommendationLevel,
@@ -128,29 +135,18 @@ class UnitFilterForm(NameFilterForm):
         return objects.filter(pk__in=[pk for pk, name in names if folded in fold_words(name)])
 
 
-class AreaChooserMixin:
-    """Offers only what lies in the user's area (``area_field``; ``None`` for units themselves)."""
-
-    area_field: str | None = "area"
-
-    def get_object_list(self):
-        return restrict_to_user_area(super().get_object_list(), self.request.user, self.area_field)
-
-    def get_object(self, pk):
-        found = restrict_to_user_area(self.model_class.objects.filter(pk=pk), self.request.user, self.area_field)
-        return get_object_or_404(found)
-
-
 class FilteredChooserViewSet(ChooserViewSet):
     """A chooser searched and filtered by ``filter_form_class``, limited to the user's area."""
 
     filter_form_class: type[BaseFilterForm]
-    area_field: str | None = "area"
     per_page = 20
 
     def _view_class(self, base):
-        attrs = {"filter_form_class": self.filter_form_class, "area_field": self.area_field}
-        return type(base.__name__, (AreaChooserMixin, base), attrs)
+        attrs = {"filter_form_class": self.filter_form_class, "may_choose": self.may_choose}
+        return scoped_chooser_view(base, **attrs)
+
+    def may_choose(self, user) -> bool:
+        return may_see_model(user, self.model)
 
     @property
     def choose_view_class(self):
@@ -164,6 +160,12 @@ class FilteredChooserViewSet(ChooserViewSet):
     def chosen_view_class(self):
         return self._view_class(ChosenView)
 
+    @property
+    def chosen_multiple_view_class(self):
+        return self._view_class(ChosenMultipleView)
+
+    create_view_class = NoCreationView
+
 
 class SubjectChooserViewSet(FilteredChooserViewSet):
     model = Subject
@@ -172,14 +174,22 @@ class SubjectChooserViewSet(FilteredChooserViewSet):
     choose_one_text = gettext_lazy("Choose a subject")
     choose_another_text = gettext_lazy("Choose another subject")
 
+    def may_choose(self, user) -> bool:
+        # Subjects are permitted kind by kind; whoever sees one kind may open the chooser (which
+        # lists only the subjects of their area).
+        return any(may_see_model(user, model) for model in SUBJECT_MODELS.values())
+
 
 class AdministrativeUnitChooserViewSet(FilteredChooserViewSet):
     model = AdministrativeUnit
     icon = "site"
     filter_form_class = UnitFilterForm
-    area_field = None
     choose_one_text = gettext_lazy("Choose an administrative unit")
     choose_another_text = gettext_lazy("Choose another unit")
+
+    def may_choose(self, user) -> bool:
+        # The units are public (the public lists name them); the chooser lists those of the user's area.
+        return user.is_authenticated
 
 
 subject_chooser_viewset = SubjectChooserViewSet("subject_chooser", url_prefix="evaluations/choose-subject")
@@ -252,7 +262,7 @@ class SubjectViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
         return subject_filterset_for(self.model)
 
     def get_queryset(self, request):
-        return restrict_to_user_area(self.model.objects.select_related("area"), request.user)
+        return self.model.objects.select_related("area").for_user(request.user)
 
     def get_edit_handler(self):
         return ObjectList(self.model.panels, base_form_class=SubjectForm).bind_to_model(self.model)
@@ -325,7 +335,12 @@ class SubjectViewSetGroup(SnippetViewSetGroup):
 class FrozenSetMixin:
     """A set used by evaluations is frozen: editing or deleting it is refused; a new version is offered."""
 
+    #: The permission the view needs: checked before anything about the set is said.
+    frozen_permission = "change"
+
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(f"evaluations.{self.frozen_permission}_criteriaset"):
+            raise PermissionDenied
         criteria_set = get_object_or_404(CriteriaSet, pk=kwargs.get("pk"))
         if criteria_set.is_frozen:
             messages.warning(
@@ -345,7 +360,7 @@ class CriteriaSetEditView(FrozenSetMixin, EditView):
 
 
 class CriteriaSetDeleteView(FrozenSetMixin, DeleteView):
-    pass
+    frozen_permission = "delete"
 
 
 class CriteriaSetInspectView(InspectView):
@@ -448,7 +463,7 @@ class CriteriaSetImportView(WagtailAdminTemplateMixin, View):
         return TemplateResponse(self.request, self.template_name, context)
 
 
-class CriteriaSetViewSet(SnippetViewSet):
+class CriteriaSetViewSet(ScopedViewSetMixin, SnippetViewSet):
     model = CriteriaSet
     icon = "list-ol"
     menu_label = gettext_lazy("Criteria sets")
@@ -651,9 +666,7 @@ class EvaluationViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     )
 
     def get_queryset(self, request):
-        return restrict_to_user_area(
-            Evaluation.objects.select_related("subject", "area", "criteria_set"), request.user
-        )
+        return Evaluation.objects.select_related("subject", "area", "criteria_set").for_user(request.user)
 
     def get_extra_urlpatterns(self):
         return [
@@ -672,7 +685,7 @@ class DecisionInspectView(InspectView):
         decision = self.object
         related = decision.evaluations if decision.kind == "recognition" else decision.revoked_evaluations
         # Only the evaluations the user reaches: one decision may also decide other communes' families.
-        related = restrict_to_user_area(related.select_related("subject", "area"), self.request.user)
+        related = related.select_related("subject", "area").for_user(self.request.user)
         context.update(
             decided=related.order_by(*SUBJECT_NAME_ORDER),
             file_url=reverse("evaluations:decision_file_download", args=[decision.pk]) if decision.file else "",
@@ -681,9 +694,11 @@ class DecisionInspectView(InspectView):
 
 
 class RecognitionDecisionViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
-    """Decisions are created by the recognise and revoke actions; here they are listed and inspected."""
+    """Decisions are created by the recognise and revoke actions (with the evaluations they decide and
+    their area); here they are listed and inspected."""
 
     model = RecognitionDecision
+    add_view_enabled = False
     icon = "doc-full"
     menu_label = gettext_lazy("Recognition decisions")
     inspect_view_enabled = True
@@ -707,11 +722,8 @@ class RecognitionDecisionViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     ordering = ["-decision_date"]
     panels = [FieldPanel("number"), FieldPanel("decision_date"), FieldPanel("issuing_body"), FieldPanel("signatory")]
 
-    def scoped(self, queryset, user):
-        return decisions_for_user(queryset, user)
-
     def get_queryset(self, request):
-        return self.scoped(RecognitionDecision.objects.select_related("area"), request.user)
+        return RecognitionDecision.objects.select_related("area").for_user(request.user)
 
 
 class CommendationFilterSet(WagtailFilterSet):
@@ -731,7 +743,6 @@ class CommendationProposalViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     """Exemplary models proposed for commendation: the list for the congress, per area and year."""
 
     model = CommendationProposal
-    area_field = "evaluation__area"
     icon = "pick"
     menu_label = gettext_lazy("Commendation proposals")
     index_view_class = PersonalDataIndexView
@@ -771,7 +782,7 @@ class CommendationProposalViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
 
     def get_queryset(self, request):
         queryset = CommendationProposal.objects.select_related("evaluation__subject", "evaluation__area")
-        return restrict_to_user_area(queryset, request.user, self.area_field)
+        return queryset.for_user(request.user)
 
 
 evaluation_viewset = EvaluationViewSet()

@@ -1,10 +1,13 @@
-"""Access by area in the admin: a permission policy and a viewset guard used by every area-bound screen.
+"""Access by area in the admin: the doors Wagtail opens onto area-bound objects, each narrowed by the
+model's ``for_user`` queryset (``models.area``).
 
-Wagtail narrows a listing through the viewset's ``get_queryset``, but its other views (edit, delete,
-inspect, history, revisions, compare, lock, usage...) fetch the object by primary key. So every URL of
-an area-bound viewset that names an object is wrapped: an object outside the user's area answers 404,
-whatever the view. The permission policy adds the same check to Wagtail's own instance checks (bulk
-delete, choosers) and to ``instances_user_has_permission_for``.
+- Viewsets: the listing comes from ``for_user``, and every URL naming an object is guarded: an object
+  outside the user's area, a nonexistent one and a malformed id all answer the same 404, whatever the
+  view (edit, delete, inspect, history, revisions, compare, lock, usage...).
+- Choosers (Wagtail's snippet choosers and ours): the list, the search results, ``chosen/<pk>/`` and
+  ``chosen-multiple/`` read from ``for_user``; only users who may see the model open them.
+- Bulk actions: the selection is read from ``for_user``, so items outside the area are never listed.
+- The permission policy adds the area to Wagtail's own instance checks.
 """
 
 from __future__ import annotations
@@ -13,55 +16,146 @@ from functools import wraps
 from operator import attrgetter
 
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import URLPattern
 
+from wagtail.admin.views.generic.chooser import CreateView
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenMultipleView,
+    SnippetChosenView,
+    SnippetCreateView,
+)
 
-from .access import decisions_for_user, restrict_to_user_area, user_reaches_unit
+from .access import user_reaches_unit
+from .models.area import area_field_of, scoped
+
+#: Largest value of a 64-bit primary key: a longer number in a URL is no object (and no server error).
+MAX_PK = 2**63 - 1
+
+
+def parse_pk(model, raw):
+    """``raw`` (from a URL or a form) as ``model``'s primary key, or ``None`` when it cannot be one."""
+    if raw is None:
+        return None
+    field = model._meta.pk
+    try:
+        value = field.to_python(unquote(str(raw)))
+    except (ValidationError, ValueError, TypeError):
+        return None
+    if isinstance(value, int) and not 0 < value <= MAX_PK:
+        return None
+    return value
+
+
+def parse_pks(model, raws) -> list:
+    """The values of ``raws`` that can be ``model``'s primary keys (the others name nothing)."""
+    return [value for value in (parse_pk(model, raw) for raw in raws) if value is not None]
+
+
+def scoped_get(model, user, raw_pk):
+    """The object ``raw_pk`` of ``model`` if ``user`` reaches it; otherwise 404, the same answer for
+    "does not exist", "not yours" and "not an id"."""
+    pk = parse_pk(model, raw_pk)
+    found = scoped(model, user).filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise Http404
+    return found
+
+
+def may_see_model(user, model) -> bool:
+    """Whether ``user`` holds any permission on ``model`` (a chooser lists its objects only to them)."""
+    opts = model._meta
+    return any(user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}") for action in ("view", "change", "add"))
 
 
 class AreaPermissionPolicy(ModelPermissionPolicy):
-    """Model permissions, and for one object also the area: ``area_field`` must lie in the user's area."""
+    """Model permissions, and for one object also the area: its unit (``model.area_field``) must lie in
+    the user's area; a set of objects is narrowed by ``for_user``."""
 
-    def __init__(self, model, area_field: str = "area"):
+    def __init__(self, model, area_field: str | None = None):
         super().__init__(model)
-        self.area_field = area_field
+        self.area_field = area_field or area_field_of(model)
 
     def area_of(self, instance):
         return attrgetter(self.area_field.replace("__", "."))(instance)
 
+    def reaches(self, user, instance) -> bool:
+        return user_reaches_unit(user, self.area_of(instance))
+
     def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action) and user_reaches_unit(user, self.area_of(instance))
+        return self.user_has_permission(user, action) and self.reaches(user, instance)
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
-        return self.user_has_any_permission(user, actions) and user_reaches_unit(user, self.area_of(instance))
+        return self.user_has_any_permission(user, actions) and self.reaches(user, instance)
 
     def instances_user_has_any_permission_for(self, user, actions):
-        instances = super().instances_user_has_any_permission_for(user, actions)
-        return restrict_to_user_area(instances, user, self.area_field)
+        return super().instances_user_has_any_permission_for(user, actions).for_user(user)
 
 
-class AreaRestrictedViewSetMixin:
-    """For a SnippetViewSet: listing narrowed to the user's area, and every object URL guarded."""
+class ScopedChooserMixin:
+    """For a chooser view: objects come from ``for_user``; ids that name nothing the user reaches are
+    ignored (or 404 for one), and the chooser opens only for users who may see the model."""
 
-    #: The path from the model to its administrative unit (``area``, ``evaluation__area``...).
-    area_field = "area"
+    def may_choose(self, user) -> bool:
+        return may_see_model(user, self.model_class)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.may_choose(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object_list(self):
+        objects = super().get_object_list()
+        return objects.for_user(self.request.user) if hasattr(objects, "for_user") else objects
+
+    def get_object(self, pk):
+        return scoped_get(self.model_class, self.request.user, pk)
+
+    def get_objects(self, pks):
+        return scoped(self.model_class, self.request.user).filter(pk__in=parse_pks(self.model_class, pks))
+
+
+class NoCreationView(CreateView):
+    """Nothing is created from a chooser here (records are made on their own forms, with their area)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        raise Http404
+
+
+def scoped_chooser_view(base, **attrs):
+    return type(base.__name__, (ScopedChooserMixin, base), attrs)
+
+
+class ScopedSnippetChooserViewSet(SnippetChooserViewSet):
+    """Wagtail's snippet chooser (registered beside every snippet viewset), narrowed by ``for_user``."""
+
+    choose_view_class = scoped_chooser_view(ChooseView)
+    choose_results_view_class = scoped_chooser_view(ChooseResultsView)
+    chosen_view_class = scoped_chooser_view(SnippetChosenView)
+    chosen_multiple_view_class = scoped_chooser_view(SnippetChosenMultipleView)
+    create_view_class = type("SnippetNoCreationView", (NoCreationView, SnippetCreateView), {})
+
+
+class ScopedViewSetMixin:
+    """For any SnippetViewSet of the project: a malformed id is a 404, never a server error, and the
+    model's chooser is the scoped one."""
+
+    chooser_viewset_class = ScopedSnippetChooserViewSet
 
     def scoped(self, queryset, user):
         """``queryset`` narrowed to what ``user`` reaches (the listing and every object URL use it)."""
-        return restrict_to_user_area(queryset, user, self.area_field)
-
-    def get_queryset(self, request):
-        """The listing's rows; a subclass that defines its own must restrict it too (``scoped``)."""
-        queryset = super().get_queryset(request)
-        if queryset is None:
-            queryset = self.model._default_manager.all()
-        return self.scoped(queryset, request.user)
+        return queryset.for_user(user) if hasattr(queryset, "for_user") else queryset
 
     def reachable(self, user, pk) -> bool:
         """Whether the object ``pk`` exists and lies in ``user``'s area."""
-        return self.scoped(self.model._default_manager.filter(pk=unquote(str(pk))), user).exists()
+        value = parse_pk(self.model, pk)
+        return value is not None and self.scoped(self.model._default_manager.filter(pk=value), user).exists()
 
     def guard(self, view):
         @wraps(view)
@@ -87,21 +181,47 @@ class AreaRestrictedViewSetMixin:
         return patterns
 
 
+class AreaRestrictedViewSetMixin(ScopedViewSetMixin):
+    """For a SnippetViewSet of an area-bound model: listing narrowed to the user's area (``for_user``),
+    every object URL guarded."""
+
+    def get_queryset(self, request):
+        """The listing's rows; a subclass that defines its own must restrict it too (``scoped``)."""
+        queryset = super().get_queryset(request)
+        if queryset is None:
+            queryset = self.model._default_manager.all()
+        return self.scoped(queryset, request.user)
+
+
+class ScopedBulkActionMixin:
+    """For a bulk action: the selection is read from ``for_user``, so an item outside the user's area
+    (or an id that names nothing) is neither listed nor acted on; none at all is a 404."""
+
+    def select(self, objects):
+        """Hook: ``objects`` with what the confirmation page and the action read (``select_related``)."""
+        return objects
+
+    def get_actionable_objects(self):
+        raw = self.request.GET.getlist("id")
+        objects = scoped(self.model, self.request.user)
+        if "all" not in raw:
+            objects = objects.filter(pk__in=parse_pks(self.model, raw))
+        found = list(self.select(objects))
+        if not found:
+            raise Http404
+        allowed = [obj for obj in found if self.check_perm(obj)]
+        return allowed, {"items_with_no_access": [obj for obj in found if not self.check_perm(obj)]}
+
+
+class ScopedDeleteBulkAction(ScopedBulkActionMixin, DeleteBulkAction):
+    """Wagtail's snippet bulk delete, reading its selection from ``for_user``."""
+
+
 class DecisionPermissionPolicy(AreaPermissionPolicy):
     """A decision is reached through its issuing unit or through any evaluation it decides."""
 
-    def _reaches(self, user, instance) -> bool:
-        return decisions_for_user(self.model.objects.filter(pk=instance.pk), user).exists()
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action) and self._reaches(user, instance)
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        return self.user_has_any_permission(user, actions) and self._reaches(user, instance)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        instances = ModelPermissionPolicy.instances_user_has_any_permission_for(self, user, actions)
-        return decisions_for_user(instances, user)
+    def reaches(self, user, instance) -> bool:
+        return self.model.objects.for_user(user).filter(pk=instance.pk).exists()
 
 
 class EvaluationPermissionPolicy(AreaPermissionPolicy):

@@ -14,14 +14,15 @@ from django.utils.translation import ngettext
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
 from . import services
-from .access import restrict_to_user_area, user_reaches_unit
+from .access import user_reaches_unit
+from .admin_access import ScopedBulkActionMixin
 from .forms import DecisionForm, ReasonForm
 from .models import AdministrativeUnit, DecisionKind, Evaluation
 from .models.units import communes_by_path
 from .selectors import decision_issuing_units
 
 
-class EvaluationBulkAction(SnippetBulkAction):
+class EvaluationBulkAction(ScopedBulkActionMixin, SnippetBulkAction):
     template_name = "evaluations/admin/bulk_action.html"
     #: The permission the user needs for this action.
     permission = ""
@@ -31,12 +32,8 @@ class EvaluationBulkAction(SnippetBulkAction):
     def models(cls):
         return [Evaluation]
 
-    @classmethod
-    def get_queryset(cls, model, object_ids):
-        return list(model.objects.filter(pk__in=object_ids).select_related("area", "subject"))
-
-    def get_all_objects_in_listing_query(self, parent_id):
-        return restrict_to_user_area(Evaluation.objects.all(), self.request.user).values_list("pk", flat=True)
+    def select(self, objects):
+        return objects.select_related("area", "subject")
 
     def check_perm(self, evaluation):
         user = self.request.user

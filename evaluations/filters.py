@@ -32,13 +32,11 @@ class AreaChoiceField(forms.ModelChoiceField):
 def reachable_areas(request):
     """The units above village level that the requesting user reaches (all of them without a request):
     today's tree first, then the units that ended (for past years), latest end first."""
-    from .access import restrict_to_user_area
-
     units = AdministrativeUnit.objects.exclude(level=UnitLevel.VILLAGE).order_by(
         F("valid_to").desc(nulls_first=True), "path"
     )
     user = getattr(request, "user", None)
-    return restrict_to_user_area(units, user, field=None) if user is not None else units
+    return units.for_user(user) if user is not None else units
 
 
 class AreaFilter(django_filters.ModelChoiceFilter):

@@ -204,14 +204,10 @@ class EvaluationForm(WagtailAdminModelForm):
             self.fields["criteria_set"].queryset = self.fields["criteria_set"].queryset.filter(
                 status=CriteriaSetStatus.ACTIVE
             )
-
-    def clean_subject(self):
-        from .access import user_reaches_unit
-
-        subject = self.cleaned_data.get("subject")
-        if subject is not None and self.for_user is not None and not user_reaches_unit(self.for_user, subject.area):
-            raise ValidationError(_("“%(subject)s” is outside your area.") % {"subject": subject})
-        return subject
+        if "subject" in self.fields and self.for_user is not None:
+            # A subject outside the officer's area is "not a valid choice", like one that does not
+            # exist: the answer never names it.
+            self.fields["subject"].queryset = self.fields["subject"].queryset.for_user(self.for_user)
 
     def clean(self):
         cleaned = super().clean()
@@ -309,6 +305,9 @@ class SubjectForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         if "registered_on" in self.fields and self.instance._state.adding:
             self.fields["registered_on"].required = True
+        if "area" in self.fields and self.for_user is not None:
+            # A unit outside the officer's area is "not a valid choice", like one that does not exist.
+            self.fields["area"].queryset = self.fields["area"].queryset.for_user(self.for_user)
 
     def clean_area(self):
         from .access import user_reaches_unit

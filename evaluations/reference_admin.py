@@ -1,12 +1,14 @@
 """Reference data served by wagtail-modeladmin: the administrative units (targets join later)."""
 
 from django import forms
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 
+from .admin_access import parse_pk
 from .models import AdministrativeUnit, UnitLevel, UnitSuccession
 
 #: Which level may sit under which: villages under communes, communes under districts or provinces,
@@ -32,6 +34,9 @@ class AdministrativeUnitForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.for_user is not None:
+            # A new unit goes under a unit of the officer's own area.
+            self.fields["parent"].queryset = self.fields["parent"].queryset.for_user(self.for_user)
         if self.instance.pk:
             self.fields["parent"].initial = self.instance.get_parent()
             self.fields["parent"].disabled = True
@@ -71,7 +76,33 @@ class AdministrativeUnitForm(WagtailAdminModelForm):
         return instance
 
 
-class AdministrativeUnitAdmin(ModelAdmin):
+class ScopedModelAdmin(ModelAdmin):
+    """A modeladmin whose listing and object views read from the model's ``for_user``: an object outside
+    the user's area, a nonexistent one and a malformed id answer the same 404."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def _guarded(self, view, request, instance_pk):
+        pk = parse_pk(self.model, instance_pk)
+        if pk is None or not self.model._default_manager.for_user(request.user).filter(pk=pk).exists():
+            raise Http404
+        return view(request, instance_pk)
+
+    def inspect_view(self, request, instance_pk):
+        return self._guarded(super().inspect_view, request, instance_pk)
+
+    def edit_view(self, request, instance_pk):
+        return self._guarded(super().edit_view, request, instance_pk)
+
+    def delete_view(self, request, instance_pk):
+        return self._guarded(super().delete_view, request, instance_pk)
+
+    def history_view(self, request, instance_pk):
+        return self._guarded(super().history_view, request, instance_pk)
+
+
+class AdministrativeUnitAdmin(ScopedModelAdmin):
     model = AdministrativeUnit
     menu_label = _("Administrative units")
     menu_icon = "site"
@@ -99,7 +130,7 @@ class AdministrativeUnitAdmin(ModelAdmin):
     indented_name.admin_order_field = "path"
 
 
-class UnitSuccessionAdmin(ModelAdmin):
+class UnitSuccessionAdmin(ScopedModelAdmin):
     model = UnitSuccession
     menu_label = _("Unit successions")
     menu_icon = "redirect"

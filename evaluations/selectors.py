@@ -22,22 +22,10 @@ from .text import fold_words
 def decision_issuing_units(user):
     """Units whose committee may issue a decision recorded by ``user``: the communes (and former districts)
     of their area, today's first; ended ones follow, labelled, for decisions signed before their end."""
-    from .access import restrict_to_user_area
-
     units = AdministrativeUnit.objects.filter(level__in=[UnitLevel.COMMUNE, UnitLevel.DISTRICT]).order_by(
         F("valid_to").desc(nulls_first=True), "path"
     )
-    return restrict_to_user_area(units, user, field=None)
-
-
-def evaluation_visible_to(*, user, evaluation: Evaluation) -> bool:
-    """Whether ``user`` may see ``evaluation`` (and so its scores and evidence)."""
-    from .access import user_reaches_unit
-
-    if not user.is_authenticated or not user.is_active:
-        return False
-    allowed = user.has_perm("evaluations.view_evaluation") or user.has_perm("evaluations.change_evaluation")
-    return allowed and user_reaches_unit(user, evaluation.area)
+    return units.for_user(user)
 
 
 def evaluation_list(*, area: AdministrativeUnit | None = None, year: int | None = None) -> QuerySet[Evaluation]:

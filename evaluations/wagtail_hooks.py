@@ -3,13 +3,18 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
-from .admin_access import AreaPermissionPolicy, DecisionPermissionPolicy, EvaluationPermissionPolicy
+from .admin_access import (
+    AreaPermissionPolicy,
+    DecisionPermissionPolicy,
+    EvaluationPermissionPolicy,
+    ScopedDeleteBulkAction,
+)
 from .models import SUBJECT_MODELS, CommendationProposal, Evaluation, RecognitionDecision, Subject
 
 # Policies first: Wagtail creates a fallback policy for a model as soon as a viewset asks for one.
 register_permission_policy(Evaluation, EvaluationPermissionPolicy(Evaluation))
 register_permission_policy(RecognitionDecision, DecisionPermissionPolicy(RecognitionDecision))
-register_permission_policy(CommendationProposal, AreaPermissionPolicy(CommendationProposal, "evaluation__area"))
+register_permission_policy(CommendationProposal, AreaPermissionPolicy(CommendationProposal))
 register_permission_policy(Subject, AreaPermissionPolicy(Subject))
 for subject_model in SUBJECT_MODELS.values():
     register_permission_policy(subject_model, AreaPermissionPolicy(subject_model))
@@ -32,6 +37,8 @@ modeladmin_register(ReferenceDataGroup)
 
 for bulk_action in BULK_ACTIONS:
     hooks.register("register_bulk_action", bulk_action)
+# Replaces Wagtail's snippet bulk delete (registered later wins): its selection comes from ``for_user``.
+hooks.register("register_bulk_action", ScopedDeleteBulkAction, order=100)
 
 
 @hooks.register("register_log_actions")

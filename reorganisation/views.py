@@ -15,7 +15,7 @@ from django.views.generic import TemplateView, View
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from evaluations.access import restrict_to_user_area, user_reaches_unit
+from evaluations.access import user_reaches_unit
 
 from . import runs
 from .forms import ApplyConfirmForm, ManualReorganisationForm, ReviewChoiceForm
@@ -249,7 +249,7 @@ class ReviewListView(WagtailAdminTemplateMixin, TemplateView):
         items = ReviewItem.objects.select_related(
             "subject__area", "old_unit", "proposed_unit", "chosen_unit", "confirmed_by"
         )
-        return restrict_to_user_area(items, self.request.user, field="subject__area")
+        return items.for_user(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

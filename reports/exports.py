@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from django_tasks import task
 
-from evaluations.access import restrict_to_user_area
 from evaluations.filters import EvaluationFilterSet, SubjectFilterSet, subject_filterset_for
 from evaluations.models import NAME_ORDER, SUBJECT_MODELS, SUBJECT_NAME_ORDER, Evaluation, ExportRecord, Subject
 
@@ -86,7 +85,7 @@ def prepare_export(*, user, listing: str, params: QueryDict | dict) -> PreparedE
     else:
         raise ExportError(_("Unknown listing “%(listing)s”.") % {"listing": listing})
 
-    base = restrict_to_user_area(base, user)
+    base = base.for_user(user)
     filterset = filterset_class(params, queryset=base, request=None)
     if not filterset.is_valid():
         problems = []

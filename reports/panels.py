@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 
 from wagtail.admin.ui.components import Component
 
-from evaluations.access import decisions_for_user
 from evaluations.calendar import current_evaluation_year
 from evaluations.models import RecognitionDecision
 
@@ -167,7 +166,7 @@ class RecentDecisionsPanel(Component):
         self.data = data
 
     def get_context_data(self, parent_context=None):
-        decisions = decisions_for_user(RecognitionDecision.objects.select_related("area"), self.data.user)
+        decisions = RecognitionDecision.objects.select_related("area").for_user(self.data.user)
         return {"decisions": decisions.order_by("-decision_date", "-pk")[:6]}
 
 

@@ -10,7 +10,7 @@ from django.db.models import Case, F, Max, Min, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluations.access import area_q, restrict_to_user_area, user_area_paths, user_reaches_unit
+from evaluations.access import area_q, user_area_paths, user_reaches_unit
 from evaluations.calendar import current_evaluation_year, evaluation_date
 from evaluations.models import AdministrativeUnit, Evaluation, UnitLevel
 
@@ -112,12 +112,11 @@ def user_report_areas(user):
     """The units a user may open reports for (their subtrees), villages left out: units in force today
     first, in tree order, then those that ended, the latest end first."""
     ended = Case(When(valid_to__lt=timezone.localdate(), then=F("valid_to")), default=None)
-    return restrict_to_user_area(
+    return (
         AdministrativeUnit.objects.exclude(level=UnitLevel.VILLAGE)
         .annotate(ended_on=ended)
-        .order_by(F("ended_on").desc(nulls_first=True), "path"),
-        user,
-        None,
+        .order_by(F("ended_on").desc(nulls_first=True), "path")
+        .for_user(user)
     )
 
 

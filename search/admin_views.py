@@ -11,7 +11,6 @@ from django.views.generic import TemplateView
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from evaluations.access import restrict_to_user_area
 from evaluations.models import AdministrativeUnit, SubjectKind
 
 from .selectors import evidence_search
@@ -39,8 +38,7 @@ class EvidenceSearchView(WagtailAdminTemplateMixin, TemplateView):
         year = params.get("year", "")
         area = None
         if params.get("area", "").isdigit():
-            units = AdministrativeUnit.objects.filter(pk=int(params["area"]))
-            area = restrict_to_user_area(units, self.request.user, None).first()
+            area = AdministrativeUnit.objects.filter(pk=int(params["area"])).for_user(self.request.user).first()
         return {
             "kind": kind if kind in SubjectKind.values else "",
             "year": int(year) if year.isdigit() else None,

@@ -218,8 +218,21 @@ class AdministrativeUnit(MP_Node):
         return provinces_by_path([self.path]).get(self.path)
 
 
+class UnitSuccessionQuerySet(models.QuerySet):
+    def for_user(self, user) -> "UnitSuccessionQuerySet":
+        """Successions into or out of a unit of ``user``'s area."""
+        from ..access import area_q, user_area_paths
+
+        paths = user_area_paths(user)
+        if paths is None:
+            return self
+        return self.filter(area_q(paths, "old_unit") | area_q(paths, "new_unit"))
+
+
 class UnitSuccession(models.Model):
     """Official old -> new mapping of a reorganisation (for 2025: Ninh Thuận communes -> Khánh Hòa)."""
+
+    objects = UnitSuccessionQuerySet.as_manager()
 
     old_unit = models.ForeignKey(
         AdministrativeUnit, on_delete=models.CASCADE, related_name="successors", verbose_name=_("old unit")

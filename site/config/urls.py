@@ -7,11 +7,14 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from content import views as content_views
+from evaluations import admin_overrides
 from evaluations import urls as evaluations_urls
 from reports import api as reports_api
 from search import views as search_views
 
 urlpatterns = [
+    # A few of Wagtail's admin views, replaced at their own addresses (see the module).
+    path("admin/", include((admin_overrides.urlpatterns, "admin_overrides"))),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("evidence/", include(evaluations_urls)),

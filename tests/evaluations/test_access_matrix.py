@@ -130,7 +130,12 @@ def test_evidence_downloads(client, world, role):
     outside = client.get(reverse("evaluations:evidence_download", args=[world["outside"].evidence.get().pk]))
     assert (inside.status_code == 200) == (role in READERS)
     assert (outside.status_code == 200) == (role == "provincial")
-    assert outside.status_code in (200, 403)
+    nowhere = client.get(reverse("evaluations:evidence_download", args=[987654]))
+    if role in READERS and role != "provincial":
+        # Outside the area and nonexistent answer alike: the answer does not confirm the file exists.
+        assert outside.status_code == nowhere.status_code == 404
+    elif role not in READERS:
+        assert outside.status_code == nowhere.status_code == 403  # no permission to read evidence at all
 
 
 @pytest.mark.parametrize("role", ROLES)
