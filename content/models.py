@@ -24,7 +24,14 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from evaluations.access import area_q, unit_reach_paths
-from evaluations.models import AdministrativeUnit, Subject, SubjectKind, UnitLevel
+from evaluations.models import (
+    AdministrativeUnit,
+    Subject,
+    SubjectKind,
+    UnitLevel,
+    public_subject_exists,
+    subject_is_public,
+)
 from evaluations.selectors import (
     PUBLIC_KINDS,
     PublicRecognitionPage,
@@ -113,7 +120,7 @@ class ArticleIndexPage(SeoMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         articles = ArticlePage.objects.live().public().child_of(self).select_related("image")
-        stories = ModelStoryPage.objects.live().public().child_of(self).filter(**ModelStoryPage.PUBLIC_FILTER)
+        stories = ModelStoryPage.public_stories().child_of(self)
         tag = request.GET.get("tag", "").strip()
         category = request.GET.get("category", "").strip()
         if tag:
@@ -181,19 +188,25 @@ class ArticlePage(SeoMixin, Page):
         return self.intro
 
 
-class ModelStoryPage(SeoMixin, Page):
-    """The story of one recognised family, clan, community or unit, linked to its recognition."""
+def story_subject_choices() -> models.Q:
+    """Subjects a story may be about: those the public may see named (``Subject.objects.public()``)."""
+    return models.Q(pk__in=Subject.objects.public().values("pk"))
 
-    #: A story is public only while its subject consents to publication and is active.
-    PUBLIC_FILTER = {"subject__publish_consent": True, "subject__is_active": True}
+
+class ModelStoryPage(SeoMixin, Page):
+    """The story of one recognised family, clan, community or unit, linked to its recognition.
+
+    Public only while its subject is (``Subject.objects.public()``: recognised by a decision, consenting,
+    active, never a learning citizen): the page answers 404 otherwise, and lists, the home page, search
+    and the sitemap leave it out."""
 
     subject = models.ForeignKey(
         Subject,
         verbose_name=_("learning model"),
         on_delete=models.PROTECT,
         related_name="+",
-        limit_choices_to={"publish_consent": True, "is_active": True, "kind__in": PUBLIC_KINDS},
-        help_text=_("Only models that agreed to be published can be chosen."),
+        limit_choices_to=story_subject_choices,
+        help_text=_("Only models recognised by a decision that agreed to be published can be chosen."),
     )
     date = models.DateField(_("date"))
     author = models.CharField(_("author"), max_length=120, blank=True)
@@ -229,9 +242,14 @@ class ModelStoryPage(SeoMixin, Page):
     def intro_text(self) -> str:
         return self.intro
 
+    @classmethod
+    def public_stories(cls):
+        """Live, unrestricted stories whose subject is public (one index look-up per story)."""
+        return cls.objects.live().public().filter(public_subject_exists("subject_id"))
+
     @property
     def subject_is_public(self) -> bool:
-        return bool(self.subject_id and self.subject.publish_consent and self.subject.is_active)
+        return subject_is_public(self.subject_id)
 
     def serve(self, request, *args, **kwargs):
         if not self.subject_is_public:
