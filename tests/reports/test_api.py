@@ -62,8 +62,10 @@ def test_recognitions_show_only_what_the_public_lists_show(client, dataset):
     LearningFamily.objects.filter(pk=hidden.pk).update(publish_consent=False)
     body = get(client, "recognitions", year=YEAR, kind="family").json()
     names = {r["name"] for r in body["results"]}
-    assert names == {"Gia đình ông A1 0", "Gia đình ông A2 0", "Gia đình ông B2 0"}
+    # B2 0 is "recognised" without a decision: not a public recognition.
+    assert names == {"Gia đình ông A1 0", "Gia đình ông A2 0"}
     row = next(r for r in body["results"] if r["name"] == "Gia đình ông A1 0")
+    assert row.pop("id") == Evaluation.objects.get(subject=dataset["a1"][0]).pk
     assert row == {
         "kind": "family",
         "name": "Gia đình ông A1 0",
@@ -74,8 +76,10 @@ def test_recognitions_show_only_what_the_public_lists_show(client, dataset):
         "level": None,
         "decision_number": "12/QĐ-UBND",
         "decision_date": "2025-11-20",
+        "decision_issuing_body": "UBND xã Phước Hải",
+        "url": None,  # no recognition list page on this site
     }
-    assert get(client, "recognitions", area="T0112").json()["count"] == 1  # commune B: one family
+    assert get(client, "recognitions", area="T0112").json()["count"] == 0  # commune B: B2 0 has no decision
     clan = get(client, "recognitions", kind="clan").json()["results"][0]
     assert (clan["village"], clan["commune"]) == (None, "Xã Phước Hải")
 
@@ -88,20 +92,21 @@ def test_inactive_subjects_and_other_statuses_are_never_published(client, datase
 
 
 def test_pagination(client, dataset):
-    first = get(client, "recognitions", page_size=2).json()
-    assert (first["count"], first["pages"], len(first["results"])) == (6, 3, 2)
+    # Four recognitions by a decision (three families, a clan); B2 0 and the unit have none.
+    first = get(client, "recognitions", page_size=3).json()
+    assert (first["count"], first["pages"], len(first["results"])) == (4, 2, 3)
     assert "page=2" in first["next"] and first["previous"] is None
-    last = get(client, "recognitions", page_size=2, page=3).json()
-    assert last["next"] is None and len(last["results"]) == 2
-    seen = {r["name"] for p in (1, 2, 3) for r in get(client, "recognitions", page_size=2, page=p).json()["results"]}
-    assert len(seen) == 6
+    last = get(client, "recognitions", page_size=3, page=2).json()
+    assert last["next"] is None and len(last["results"]) == 1
+    seen = {r["name"] for p in (1, 2) for r in get(client, "recognitions", page_size=3, page=p).json()["results"]}
+    assert len(seen) == 4
 
 
 def test_csv(client, dataset):
     response = get(client, "recognitions", format="csv", kind="family")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert len(rows) == 4 and rows[0]["kind"] == "family"
+    assert len(rows) == 3 and rows[0]["kind"] == "family"
     assert list(rows[0]) == list(api.RECOGNITION_ROW["properties"])
 
 
@@ -111,6 +116,9 @@ def test_csv(client, dataset):
         ({"year": "abc"}, "year", "số nguyên"),
         ({"year": "1800"}, "year", "2000"),
         ({"kind": "dog"}, "kind", "family"),
+        ({"kind": "citizen"}, "kind", "unit"),  # learning citizens are never published
+        ({"grade": "x" * 41}, "grade", "40"),
+        ({"q": "x" * 101}, "q", "100"),
         ({"area": "99999"}, "area", "99999"),
         ({"page": "0"}, "page", "1"),
         ({"page": "40"}, "page", "40"),
