@@ -5,7 +5,8 @@ the same declarations parse requests (an unknown or wrong parameter is a 400 nam
 build the OpenAPI 3 document at ``/api/v1/openapi.json``. Nothing goes out beyond what the public
 recognition lists show: the recognitions endpoint is *the* public recognitions API (the list page's
 ``api/`` address redirects here), filtered by the list page's own FilterSet
-(``evaluations.public_filters``) over ``Evaluation.objects.public()``; figures are counts by area.
+(``evaluations.public_filters``) over ``Evaluation.objects.public()``; figures are counts by area, with
+small counts of people suppressed (``reports.disclosure``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from evaluations.params import Param, ParameterError, area_by_code
 from evaluations.public_filters import PublicRecognitionFilterSet
 from evaluations.selectors import PublicRecognitionPage
 
+from .disclosure import PEOPLE_INDICATORS, SMALL_CELL, suppressed_cells
 from .rollup import INDICATORS, rollup
 from .selectors import report_years
 
@@ -168,21 +170,27 @@ FIGURE_ROW = {
         "year": {"type": "integer"},
         "indicator": {"type": "string", "enum": INDICATORS},
         "registered": {
-            "type": "integer",
+            "type": ["integer", "null"],
             "description": "Subjects on the area's register as of the year (its 31 December, or today for the "
-            "running year), or the entered number.",
+            "running year), or the entered number. Null when suppressed.",
         },
-        "evaluated": {"type": "integer"},
-        "recognised": {"type": "integer"},
+        "evaluated": {"type": ["integer", "null"], "description": "Null when suppressed."},
+        "recognised": {"type": ["integer", "null"], "description": "Null when suppressed."},
         "percent_recognised": {"type": ["number", "null"]},
         "target_percent": {"type": ["number", "null"]},
         "target_met": {"type": ["boolean", "null"]},
+        "suppressed": {
+            "type": "boolean",
+            "description": "True when the counts of this row are withheld because they could point at a "
+            "person (see the small-cell rule in the API description).",
+        },
     },
 }
 FIGURES = Endpoint(
     path="figures/",
     name="figures",
-    summary="Aggregated figures by area, year and indicator (every level of the area's subtree).",
+    summary="Aggregated figures by area, year and indicator (every level of the area's subtree); counts of "
+    "people in villages are withheld when small (suppressed).",
     params=[
         AREA,
         Param("year", "integer", "Evaluation year; the latest with data when omitted.", minimum=2000, maximum=2100),
@@ -208,12 +216,15 @@ def figures_view(request, params):
     rows = []
     for root in roots:
         result = rollup(root=root, years=year)
+        # Decided on the whole tree, whatever the filters and page: the same cells are always withheld.
+        suppressed = suppressed_cells(result, year)
         for node in result.walk():
             if params["level"] and node.level != params["level"]:
                 continue
             parent = result.nodes.get(node.path[:-step])
             for indicator in indicators:
                 figures = node.figures[year][indicator]
+                hidden = (node.path, indicator) in suppressed
                 rows.append(
                     {
                         "area_code": node.code,
@@ -222,12 +233,15 @@ def figures_view(request, params):
                         "parent_code": parent.code if parent and node.depth > root.depth else None,
                         "year": year,
                         "indicator": indicator,
-                        "registered": figures.registered,
-                        "evaluated": figures.evaluated,
-                        "recognised": figures.recognised,
-                        "percent_recognised": float(figures.percent) if figures.percent is not None else None,
+                        "registered": None if hidden else figures.registered,
+                        "evaluated": None if hidden else figures.evaluated,
+                        "recognised": None if hidden else figures.recognised,
+                        "percent_recognised": (
+                            float(figures.percent) if figures.percent is not None and not hidden else None
+                        ),
                         "target_percent": float(figures.target) if figures.target is not None else None,
-                        "target_met": figures.met,
+                        "target_met": None if hidden else figures.met,
+                        "suppressed": hidden,
                     }
                 )
     return paginate(rows, params)
@@ -304,14 +318,23 @@ def recognitions_view(request, params):
 ENDPOINTS = [FIGURES, RECOGNITIONS]
 
 
-DESCRIPTION = """Aggregated figures on learning models and the published recognition lists. Read-only; no \
+DESCRIPTION = f"""Aggregated figures on learning models and the published recognition lists. Read-only; no \
 personal data beyond the public lists.
 
 **What is public** (one rule, the same as the site's pages and search): a recognition is listed when it was \
 recognised by a decision (not revoked), is of a learning family, clan, community or unit, and its subject \
 agreed to be published and is active. Learning citizens are individuals and are never listed. \
 `/api/v1/recognitions/` is the one public recognitions API; the list page's own `api/` address redirects \
-to it with the page's province as `area`."""
+to it with the page's province as `area`.
+
+**Small cells**: counts of people (indicators {", ".join(f"`{i}`" for i in PEOPLE_INDICATORS)}) below the \
+commune level (villages, residential groups) are withheld when registered, evaluated or recognised is \
+between 1 and {SMALL_CELL - 1}; when only one village of a commune is withheld for an indicator, the next \
+smallest village of that commune is withheld with it, so that no withheld count can be recovered by \
+subtraction from the commune. A withheld row has `registered`, `evaluated`, `recognised`, \
+`percent_recognised` and `target_met` null and `suppressed` true. Communes and larger areas are never \
+withheld. Aggregates count every recognised subject, including those who declined publication (no name is \
+given), so that they match the province's reports."""
 
 
 def openapi_document() -> dict:

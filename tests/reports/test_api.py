@@ -9,8 +9,9 @@ import pytest
 
 from evaluations.models import Evaluation, LearningFamily
 from reports import api
+from tests.factories import CitizenFactory, make_criteria_set
 
-from .conftest import YEAR
+from .conftest import YEAR, evaluate
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +139,28 @@ def test_bad_parameters_get_400_naming_the_parameter_in_vietnamese(client, datas
 
 def test_the_api_is_read_only(client, dataset):
     assert client.post(reverse("api:recognitions")).status_code == 405
+
+
+def test_small_counts_of_people_below_the_commune_are_withheld(client, dataset):
+    """Learning citizens per village: 6 in Từ Thiện, 2 in Thái An (commune A); none in Hữu Đức, 7 in Phước
+    Lợi (commune B). Thái An's 2 is withheld; Từ Thiện with it (the commune's 8 minus it would give 2);
+    commune B's villages and every commune are published."""
+    areas, decision = dataset["areas"], dataset["decision"]
+    citizens = make_criteria_set(kind="citizen", code="set-citizen")
+    for village, n in (("village_a1", 6), ("village_a2", 2), ("village_b2", 7)):
+        for _ in range(n):
+            evaluate(CitizenFactory(area=areas[village]), citizens, "recognised", "", decision)
+    rows = get(client, "figures", area="T01", year=YEAR, kind="citizen", page_size=500).json()["results"]
+    by_name = {r["area_name"]: r for r in rows}
+    assert by_name["Thôn Thái An"]["suppressed"] and by_name["Thôn Thái An"]["recognised"] is None
+    assert by_name["Thôn Từ Thiện"]["suppressed"] and by_name["Thôn Từ Thiện"]["registered"] is None
+    assert not by_name["Thôn Hữu Đức"]["suppressed"] and by_name["Thôn Hữu Đức"]["registered"] == 0
+    assert not by_name["Thôn Phước Lợi"]["suppressed"] and by_name["Thôn Phước Lợi"]["recognised"] == 7
+    assert (by_name["Xã Phước Hải"]["suppressed"], by_name["Xã Phước Hải"]["recognised"]) == (False, 8)
+    assert by_name["Tỉnh Thử Nghiệm"]["recognised"] == 15
+    # Households are not counts of individuals: Thái An's one recognised family is published.
+    family = get(client, "figures", area="T0111", year=YEAR, kind="family").json()["results"]
+    assert {r["area_name"]: r["recognised"] for r in family}["Thôn Thái An"] == 1
+    # The rule is in the API's own description.
+    description = client.get(reverse("api:openapi")).json()["info"]["description"]
+    assert "Small cells" in description and "between 1 and 4" in description
