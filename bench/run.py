@@ -683,7 +683,8 @@ def step_public_list(ctx: Context) -> list[Row]:
     orm_ms = median_ms(orm)
     matches = orm()[1]
     client = Client()
-    query = f"kind=family&area={district.pk}&year={YEAR}" + (f"&grade={grade}" if grade else "")
+    # The list's area filter takes GSO codes, as the open-data API does.
+    query = f"kind=family&area={district.code}&year={YEAR}" + (f"&grade={grade}" if grade else "")
     url = f"{page.url}?{query}"
     searched = f"{page.url}?q=nguyen+van&year={YEAR}"
     rows = [Row("ORM: public_recognitions first page + count", f"{orm_ms:.1f} ms", f"{label}: {matches:,} matches")]

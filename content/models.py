@@ -1,14 +1,17 @@
 """Outreach pages: articles, model stories, the magazine promotion, recognition lists, standard pages.
 
-Communications staff edit these in the Wagtail admin. The recognition list reads recognised
-evaluations through ``evaluations.selectors.public_recognitions``, which selects only the columns a
-public page may show.
+Communications staff edit these in the Wagtail admin. What the public may see is one rule at the data
+layer (``Evaluation.objects.public()``, ``Subject.objects.public()``): the recognition list filters it
+with the FilterSet it shares with the open-data API (``evaluations.public_filters``) and reads only the
+columns a public page may show (``evaluations.selectors``); model stories are public only while their
+subject is.
 """
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import F
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,14 +26,21 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from evaluations.access import area_q, unit_reach_paths
-from evaluations.models import AdministrativeUnit, Subject, SubjectKind, UnitLevel
-from evaluations.selectors import (
+from evaluations.models import (
     PUBLIC_KINDS,
+    AdministrativeUnit,
+    Subject,
+    SubjectKind,
+    UnitLevel,
+    public_subject_exists,
+    subject_is_public,
+)
+from evaluations.public_filters import PublicRecognitionFilterSet
+from evaluations.selectors import (
     PublicRecognitionPage,
     public_grade_choices,
     public_recognition_get,
     public_recognitions,
-    public_recognitions_matching,
     public_year_choices,
 )
 
@@ -111,7 +121,7 @@ class ArticleIndexPage(SeoMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         articles = ArticlePage.objects.live().public().child_of(self).select_related("image")
-        stories = ModelStoryPage.objects.live().public().child_of(self).filter(**ModelStoryPage.PUBLIC_FILTER)
+        stories = ModelStoryPage.public_stories().child_of(self)
         tag = request.GET.get("tag", "").strip()
         category = request.GET.get("category", "").strip()
         if tag:
@@ -179,19 +189,25 @@ class ArticlePage(SeoMixin, Page):
         return self.intro
 
 
-class ModelStoryPage(SeoMixin, Page):
-    """The story of one recognised family, clan, community or unit, linked to its recognition."""
+def story_subject_choices() -> models.Q:
+    """Subjects a story may be about: those the public may see named (``Subject.objects.public()``)."""
+    return models.Q(pk__in=Subject.objects.public().values("pk"))
 
-    #: A story is public only while its subject consents to publication and is active.
-    PUBLIC_FILTER = {"subject__publish_consent": True, "subject__is_active": True}
+
+class ModelStoryPage(SeoMixin, Page):
+    """The story of one recognised family, clan, community or unit, linked to its recognition.
+
+    Public only while its subject is (``Subject.objects.public()``: recognised by a decision, consenting,
+    active, never a learning citizen): the page answers 404 otherwise, and lists, the home page, search
+    and the sitemap leave it out."""
 
     subject = models.ForeignKey(
         Subject,
         verbose_name=_("learning model"),
         on_delete=models.PROTECT,
         related_name="+",
-        limit_choices_to={"publish_consent": True, "is_active": True, "kind__in": PUBLIC_KINDS},
-        help_text=_("Only models that agreed to be published can be chosen."),
+        limit_choices_to=story_subject_choices,
+        help_text=_("Only models recognised by a decision that agreed to be published can be chosen."),
     )
     date = models.DateField(_("date"))
     author = models.CharField(_("author"), max_length=120, blank=True)
@@ -227,9 +243,14 @@ class ModelStoryPage(SeoMixin, Page):
     def intro_text(self) -> str:
         return self.intro
 
+    @classmethod
+    def public_stories(cls):
+        """Live, unrestricted stories whose subject is public (one index look-up per story)."""
+        return cls.objects.live().public().filter(public_subject_exists("subject_id"))
+
     @property
     def subject_is_public(self) -> bool:
-        return bool(self.subject_id and self.subject.publish_consent and self.subject.is_active)
+        return subject_is_public(self.subject_id)
 
     def serve(self, request, *args, **kwargs):
         if not self.subject_is_public:
@@ -371,44 +392,45 @@ class RecognitionListPage(SeoMixin, RoutablePageMixin, Page):
 
     def area_choices(self) -> list[AdministrativeUnit]:
         """Today's communes of the page's province, then the former districts and communes that went into
-        it (for past years; labelled with their end date), each in tree order."""
-        units = AdministrativeUnit.objects.filter(level__in=[UnitLevel.DISTRICT, UnitLevel.COMMUNE])
+        it (for past years; labelled with their end date), each in tree order. The filter takes GSO codes
+        (as the open-data API does): a code that a unit of today reuses is offered once, as today's unit;
+        with a year before the reorganisation it means the former unit."""
+        units = AdministrativeUnit.objects.filter(
+            level__in=[UnitLevel.DISTRICT, UnitLevel.COMMUNE], code__isnull=False
+        )
         if self.area_id:
             units = units.filter(area_q(unit_reach_paths(self.area), None))
         units = units.order_by(F("valid_to").desc(nulls_first=True), "path")
-        return list(units.only("pk", "name", "level", "path", "depth", "valid_to"))
+        choices, seen = [], set()
+        for unit in units.only("pk", "name", "code", "level", "path", "depth", "valid_to"):
+            if unit.code and unit.code not in seen:
+                seen.add(unit.code)
+                choices.append(unit)
+        return choices
 
-    def read_filters(self, request) -> tuple[dict, dict]:
-        """The GET filters, cleaned: (values for the form, arguments for the selector)."""
-        get = request.GET
-        kind = get.get("kind", "")
-        kind = kind if kind in PUBLIC_KINDS else ""
-        areas = {str(unit.pk): unit for unit in self.area_choices()}
-        area_id = get.get("area", "")
-        area = areas.get(area_id)
-        year = get.get("year", "")
-        year = int(year) if year.isdigit() and len(year) == 4 else None
-        grade = get.get("grade", "")[:40]
-        q = get.get("q", "").strip()[:100]
-        form = {"kind": kind, "area": area_id if area else "", "year": year, "grade": grade, "q": q}
-        args = {"kind": kind or None, "area": area or self.area, "year": year, "grade": grade or None, "q": q}
-        return form, args
+    def filterset(self, request) -> PublicRecognitionFilterSet:
+        """The list's filters (the open-data API's recognitions take the same): within the page's province
+        when no area is chosen."""
+        return PublicRecognitionFilterSet(request.GET, default_area=self.area)
 
     @path("")
     def recognition_list(self, request):
-        form, args = self.read_filters(request)
-        page = paginate(request, PublicRecognitionPage(public_recognitions_matching(**args)), PER_PAGE)
+        filterset = self.filterset(request)
+        page = paginate(request, PublicRecognitionPage(filterset.qs), PER_PAGE)
+        # What was typed, shown again in the form (a wrong value too, beside its message).
+        form = {name: request.GET.get(name, "").strip() for name in filterset.filters}
         query = request.GET.copy()
         query.pop("page", None)
         return self.render(
             request,
             context_overrides={
                 "filters": form,
+                "filter_errors": [message for messages in filterset.errors.values() for message in messages],
                 "results": page,
                 "query_string": query.urlencode(),
                 "kind_choices": [(k, SubjectKind(k).label) for k in PUBLIC_KINDS],
                 "area_choices": self.area_choices(),
-                "year_choices": public_year_choices(),
+                "year_choices": [str(year) for year in public_year_choices()],
                 "grade_choices": public_grade_choices(),
                 "filtered": any(form.values()),
             },
@@ -416,39 +438,14 @@ class RecognitionListPage(SeoMixin, RoutablePageMixin, Page):
 
     @path("api/", name="api")
     def recognition_api(self, request):
-        """The same list as JSON (same filters and pages), for the national portal and other systems.
-
-        Only the published fields, like the HTML list."""
-        _form, args = self.read_filters(request)
-        page = paginate(request, PublicRecognitionPage(public_recognitions_matching(**args)), PER_PAGE)
-        results = [
-            {
-                "id": row["pk"],
-                "kind": row["kind"],
-                "name": row["subject__name"],
-                "village_or_area": row["area__name"],
-                "commune": row["commune_name"],
-                "year": row["year"],
-                "grade": row["grade"],
-                "level": row["level"],
-                "decision": {
-                    "number": row["decision__number"],
-                    "date": row["decision__decision_date"].isoformat(),
-                    "issuing_body": row["decision__issuing_body"],
-                },
-                "url": request.build_absolute_uri(self.detail_url(row["pk"])),
-            }
-            for row in page
-        ]
-        response = JsonResponse(
-            {
-                "count": page.paginator.count,
-                "page": page.number,
-                "pages": page.paginator.num_pages,
-                "results": results,
-            },
-            json_dumps_params={"ensure_ascii": False},
-        )
+        """The list as JSON is the open-data API's recognitions endpoint (same FilterSet, same fields,
+        documented in ``/api/v1/openapi.json``): this address redirects there, keeping the filters and
+        adding the page's province as ``area`` when none is given."""
+        query = request.GET.copy()
+        if not query.get("area") and self.area_id and self.area.code:
+            query["area"] = self.area.code
+        url = reverse("api:recognitions")
+        response = HttpResponseRedirect(f"{url}?{query.urlencode()}" if query else url)
         response["Access-Control-Allow-Origin"] = "*"
         return response
 

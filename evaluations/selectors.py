@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from .access import area_q, unit_reach_paths
 from .models import (
+    PUBLIC_KINDS,
     SUBJECT_NAME_ORDER,
     AdministrativeUnit,
     Evaluation,
@@ -39,10 +40,8 @@ def evaluation_list(*, area: AdministrativeUnit | None = None, year: int | None 
 
 
 # --- public recognition lists ----------------------------------------------------------------------
-
-#: Kinds shown on the public lists: families, clans, communities and units. Learning citizens are
-#: individuals; their recognition is not published (DOMAIN.md: the public browses the four models).
-PUBLIC_KINDS = (SubjectKind.FAMILY, SubjectKind.CLAN, SubjectKind.COMMUNITY, SubjectKind.UNIT)
+# What the public may see is one rule at the data layer: ``Evaluation.objects.public()`` and
+# ``Subject.objects.public()`` (``evaluations/models``). Everything below starts from them.
 
 #: Only these columns are read for the public pages, so no personal field can leak into a template.
 PUBLIC_FIELDS = (
@@ -61,25 +60,8 @@ PUBLIC_FIELDS = (
 )
 
 
-def public_recognitions_base() -> QuerySet[Evaluation]:
-    """Every recognition the public may see: recognised by a decision, subject active and consenting.
-
-    Hidden subjects (declined or inactive: a few) are excluded by id, so counting needs no join and
-    runs on the partial index ``public_recognition_idx`` alone.
-    """
-    hidden = Subject.objects.filter(Q(publish_consent=False) | Q(is_active=False)).order_by().values("pk")
-    return (
-        Evaluation.objects.filter(
-            status=EvaluationStatus.RECOGNISED,
-            decision__isnull=False,
-            kind__in=PUBLIC_KINDS,
-        )
-        .exclude(subject_id__in=hidden)
-        .order_by()
-    )
-
-
-def public_recognitions_matching(
+def filter_public_recognitions(
+    qs: QuerySet[Evaluation],
     *,
     kind: str | None = None,
     area: AdministrativeUnit | None = None,
@@ -87,12 +69,11 @@ def public_recognitions_matching(
     grade: str | None = None,
     q: str | None = None,
 ) -> QuerySet[Evaluation]:
-    """Public recognitions matching the filters, unordered: what to count.
+    """``qs`` (public recognitions) narrowed by the public list's filters, unordered: what to count.
 
-    ``grade`` is a grade label ("Tốt") or ``"level-1"`` / ``"level-2"``; ``q`` matches the display name
-    with or without diacritics.
+    ``area`` takes its subtree and the units that went into it; ``grade`` is a grade label ("Tốt") or
+    ``"level-1"`` / ``"level-2"``; ``q`` matches the display name with or without diacritics.
     """
-    qs = public_recognitions_base()
     if kind:
         qs = qs.filter(kind=kind)
     if area is not None:
@@ -114,6 +95,12 @@ def public_recognitions_matching(
         named = Subject.objects.filter(name_folded__contains=folded).order_by().values("pk")
         qs = qs.filter(subject_id__in=named)
     return qs
+
+
+def public_recognitions_matching(**filters) -> QuerySet[Evaluation]:
+    """Public recognitions (``Evaluation.objects.public()``) matching ``filters`` (see
+    ``filter_public_recognitions``), unordered: what to count."""
+    return filter_public_recognitions(Evaluation.objects.public(), **filters)
 
 
 def public_recognition_rows(matching: QuerySet[Evaluation]) -> QuerySet[Evaluation]:

@@ -62,11 +62,7 @@ class HomePage(Page):
             cache.set(FIGURES_CACHE_KEY, figures, FIGURES_CACHE_SECONDS)
         context["figures"] = figures
         context["stories"] = (
-            ModelStoryPage.objects.live()
-            .public()
-            .filter(**ModelStoryPage.PUBLIC_FILTER)
-            .select_related("image", "subject")
-            .order_by("-date", "-pk")[:3]
+            ModelStoryPage.public_stories().select_related("image", "subject").order_by("-date", "-pk")[:3]
         )
         context["articles"] = ArticlePage.objects.live().public().select_related("image").order_by("-date", "-pk")[:4]
         context["recognition_page"] = RecognitionListPage.objects.live().public().first()

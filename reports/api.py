@@ -1,10 +1,12 @@
 """The open-data API (read-only, no login): aggregated figures and the published recognition lists.
 
-Plain Django views: each endpoint declares its parameters once (:class:`Param`), and the same
-declarations parse requests (an unknown or wrong parameter is a 400 naming it, in Vietnamese) and
+Plain Django views: each endpoint declares its parameters once (:class:`~evaluations.params.Param`), and
+the same declarations parse requests (an unknown or wrong parameter is a 400 naming it, in Vietnamese) and
 build the OpenAPI 3 document at ``/api/v1/openapi.json``. Nothing goes out beyond what the public
-recognition lists show: recognised evaluations of active subjects who agreed to be published, and
-counts by area.
+recognition lists show: the recognitions endpoint is *the* public recognitions API (the list page's
+``api/`` address redirects here), filtered by the list page's own FilterSet
+(``evaluations.public_filters``) over ``Evaluation.objects.public()``; figures are counts by area, with
+small counts of people suppressed (``reports.disclosure``).
 """
 
 from __future__ import annotations
@@ -20,81 +22,22 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from evaluations.access import area_q, unit_reach_paths
-from evaluations.models import (
-    SUBJECT_NAME_ORDER,
-    AdministrativeUnit,
-    Evaluation,
-    EvaluationStatus,
-    SubjectKind,
-    UnitLevel,
-)
-from evaluations.models.units import communes_by_path
+from evaluations.models import PUBLIC_KINDS, AdministrativeUnit, UnitLevel
+from evaluations.params import Param, ParameterError, area_by_code
+from evaluations.public_filters import PublicRecognitionFilterSet
+from evaluations.selectors import PublicRecognitionPage
 
+from .disclosure import PEOPLE_INDICATORS, SMALL_CELL, suppressed_cells
 from .rollup import INDICATORS, rollup
 from .selectors import report_years
 
-API_VERSION = "1.0.0"
+API_VERSION = "1.1.0"
 MAX_PAGE_SIZE = 500
 
-
-class ApiError(ValueError):
-    def __init__(self, parameter: str, message: str):
-        super().__init__(message)
-        self.parameter = parameter
-        self.message = message
-
-
-@dataclass
-class Param:
-    name: str
-    type: str  # "string" or "integer"
-    description: str
-    enum: list[str] | None = None
-    minimum: int | None = None
-    maximum: int | None = None
-    default: object = None
-
-    def schema(self) -> dict:
-        schema: dict = {"type": self.type}
-        for key in ("enum", "minimum", "maximum", "default"):
-            if getattr(self, key) is not None:
-                schema[key] = getattr(self, key)
-        return {"name": self.name, "in": "query", "required": False, "description": self.description, "schema": schema}
-
-    def parse(self, raw: str | None):
-        if raw is None or raw == "":
-            return self.default
-        if self.type == "integer":
-            try:
-                value = int(raw)
-            except ValueError:
-                raise ApiError(
-                    self.name, _("Parameter “%(name)s” must be a whole number (got “%(value)s”).") % self._fmt(raw)
-                ) from None
-            if (self.minimum is not None and value < self.minimum) or (
-                self.maximum is not None and value > self.maximum
-            ):
-                raise ApiError(
-                    self.name,
-                    _("Parameter “%(name)s” must be between %(min)s and %(max)s (got %(value)s).")
-                    % {**self._fmt(raw), "min": self.minimum, "max": self.maximum},
-                )
-            return value
-        if self.enum is not None and raw not in self.enum:
-            raise ApiError(
-                self.name,
-                _("Parameter “%(name)s”: “%(value)s” is not allowed; use one of: %(choices)s.")
-                % {**self._fmt(raw), "choices": ", ".join(self.enum)},
-            )
-        return raw
-
-    def _fmt(self, raw):
-        return {"name": self.name, "value": raw[:50]}
-
+#: The API's name for a wrong parameter (one class with the public list's FilterSet).
+ApiError = ParameterError
 
 AREA = Param("area", "string", "GSO code of an administrative unit; its whole subtree is included.")
-YEAR = Param("year", "integer", "Evaluation year.", minimum=2000, maximum=2100)
 PAGE = Param("page", "integer", "Page number, from 1.", minimum=1, maximum=1_000_000, default=1)
 PAGE_SIZE = Param("page_size", "integer", "Rows per page.", minimum=1, maximum=MAX_PAGE_SIZE, default=100)
 FORMAT = Param("format", "string", "Response format.", enum=["json", "csv"], default="json")
@@ -105,12 +48,17 @@ class Endpoint:
     path: str
     name: str
     summary: str
+    #: Every parameter, as documented (the FilterSet's first, when there is one).
     params: list[Param]
     row_schema: dict
+    #: A FilterSet (with ``params`` and ``first_error()``) that parses its own parameters.
+    filterset: type | None = None
     view: object = None
     extra: dict = field(default_factory=dict)
 
     def parse(self, request) -> dict:
+        """The endpoint's own parameters, parsed, and ``filterset``: the FilterSet bound to the request.
+        Raises :class:`ApiError` for an unknown parameter or a wrong value."""
         known = {p.name for p in self.params}
         for key in request.GET:
             if key not in known:
@@ -119,20 +67,14 @@ class Endpoint:
                     _("Parameter “%(name)s” is not recognised; allowed: %(allowed)s.")
                     % {"name": key[:50], "allowed": ", ".join(sorted(known))},
                 )
-        return {p.name: p.parse(request.GET.get(p.name)) for p in self.params}
-
-
-def area_by_code(code: str, year: int | None) -> AdministrativeUnit:
-    """The unit with GSO ``code``; since 1/7/2025 some codes were reused, so the one in force on the
-    year's due date (or today) wins."""
-    units = list(AdministrativeUnit.objects.filter(code=code).order_by("-valid_from"))
-    if not units:
-        raise ApiError(
-            "area", _("Parameter “area”: no administrative unit has the code “%(code)s”.") % {"code": code[:20]}
-        )
-    on = datetime.date(year, 11, 30) if year else None
-    current = [u for u in units if u.is_current(on)]
-    return (current or units)[0]
+        filtered = {p.name for p in self.filterset.params} if self.filterset else set()
+        params = {p.name: p.parse(request.GET.get(p.name)) for p in self.params if p.name not in filtered}
+        if self.filterset is not None:
+            params["filterset"] = self.filterset(request.GET)
+            error = params["filterset"].first_error()
+            if error is not None:
+                raise error
+        return params
 
 
 def roots_for(params) -> list[AdministrativeUnit]:
@@ -228,21 +170,27 @@ FIGURE_ROW = {
         "year": {"type": "integer"},
         "indicator": {"type": "string", "enum": INDICATORS},
         "registered": {
-            "type": "integer",
+            "type": ["integer", "null"],
             "description": "Subjects on the area's register as of the year (its 31 December, or today for the "
-            "running year), or the entered number.",
+            "running year), or the entered number. Null when suppressed.",
         },
-        "evaluated": {"type": "integer"},
-        "recognised": {"type": "integer"},
+        "evaluated": {"type": ["integer", "null"], "description": "Null when suppressed."},
+        "recognised": {"type": ["integer", "null"], "description": "Null when suppressed."},
         "percent_recognised": {"type": ["number", "null"]},
         "target_percent": {"type": ["number", "null"]},
         "target_met": {"type": ["boolean", "null"]},
+        "suppressed": {
+            "type": "boolean",
+            "description": "True when the counts of this row are withheld because they could point at a "
+            "person (see the small-cell rule in the API description).",
+        },
     },
 }
 FIGURES = Endpoint(
     path="figures/",
     name="figures",
-    summary="Aggregated figures by area, year and indicator (every level of the area's subtree).",
+    summary="Aggregated figures by area, year and indicator (every level of the area's subtree); counts of "
+    "people in villages are withheld when small (suppressed).",
     params=[
         AREA,
         Param("year", "integer", "Evaluation year; the latest with data when omitted.", minimum=2000, maximum=2100),
@@ -268,12 +216,15 @@ def figures_view(request, params):
     rows = []
     for root in roots:
         result = rollup(root=root, years=year)
+        # Decided on the whole tree, whatever the filters and page: the same cells are always withheld.
+        suppressed = suppressed_cells(result, year)
         for node in result.walk():
             if params["level"] and node.level != params["level"]:
                 continue
             parent = result.nodes.get(node.path[:-step])
             for indicator in indicators:
                 figures = node.figures[year][indicator]
+                hidden = (node.path, indicator) in suppressed
                 rows.append(
                     {
                         "area_code": node.code,
@@ -282,12 +233,15 @@ def figures_view(request, params):
                         "parent_code": parent.code if parent and node.depth > root.depth else None,
                         "year": year,
                         "indicator": indicator,
-                        "registered": figures.registered,
-                        "evaluated": figures.evaluated,
-                        "recognised": figures.recognised,
-                        "percent_recognised": float(figures.percent) if figures.percent is not None else None,
+                        "registered": None if hidden else figures.registered,
+                        "evaluated": None if hidden else figures.evaluated,
+                        "recognised": None if hidden else figures.recognised,
+                        "percent_recognised": (
+                            float(figures.percent) if figures.percent is not None and not hidden else None
+                        ),
                         "target_percent": float(figures.target) if figures.target is not None else None,
-                        "target_met": figures.met,
+                        "target_met": None if hidden else figures.met,
+                        "suppressed": hidden,
                     }
                 )
     return paginate(rows, params)
@@ -298,78 +252,89 @@ def figures_view(request, params):
 RECOGNITION_ROW = {
     "type": "object",
     "properties": {
-        "kind": {"type": "string", "enum": [c.value for c in SubjectKind]},
+        "id": {"type": "integer", "description": "The recognition's number, as in the public list's addresses."},
+        "kind": {"type": "string", "enum": [str(kind) for kind in PUBLIC_KINDS]},
         "name": {"type": "string", "description": "Display name as on the public list."},
         "village": {"type": ["string", "null"]},
         "commune": {"type": ["string", "null"]},
         "year": {"type": "integer"},
         "grade": {"type": ["string", "null"]},
         "level": {"type": ["integer", "null"]},
-        "decision_number": {"type": ["string", "null"]},
-        "decision_date": {"type": ["string", "null"], "format": "date"},
+        "decision_number": {"type": "string"},
+        "decision_date": {"type": "string", "format": "date"},
+        "decision_issuing_body": {"type": "string"},
+        "url": {
+            "type": ["string", "null"],
+            "format": "uri",
+            "description": "The recognition's page on the public list (null when the site has no list page).",
+        },
     },
 }
 RECOGNITIONS = Endpoint(
     path="recognitions/",
     name="recognitions",
-    summary="The published recognition lists: recognised models whose subjects agreed to be published.",
-    params=[
-        AREA,
-        YEAR,
-        Param("kind", "string", "Kind of learning model.", enum=[c.value for c in SubjectKind]),
-        PAGE,
-        PAGE_SIZE,
-        FORMAT,
-    ],
+    summary="The public recognition list (the same list, filters and messages as the site's list page): "
+    "families, clans, communities and units recognised by a decision, whose subjects agreed to be published "
+    "and are active. Learning citizens are never listed.",
+    params=[*PublicRecognitionFilterSet.params, PAGE, PAGE_SIZE, FORMAT],
     row_schema=RECOGNITION_ROW,
+    filterset=PublicRecognitionFilterSet,
 )
 
 
-def published_recognitions():
-    """What the public lists show: recognised, active subjects who did not refuse publication."""
-    return Evaluation.objects.filter(
-        status=EvaluationStatus.RECOGNISED, subject__publish_consent=True, subject__is_active=True
-    )
+def _recognition_list_page():
+    from content.models import RecognitionListPage
+
+    return RecognitionListPage.objects.live().public().first()
 
 
 @api_view(RECOGNITIONS)
 def recognitions_view(request, params):
-    qs = published_recognitions()
-    if params["area"]:
-        area = area_by_code(params["area"], params["year"])
-        # Today's unit answers for the units that went into it (their past years' recognitions).
-        qs = qs.filter(area_q(unit_reach_paths(area)))
-    if params["year"]:
-        qs = qs.filter(year=params["year"])
-    if params["kind"]:
-        qs = qs.filter(kind=params["kind"])
-    qs = qs.order_by("-year", "area__path", *SUBJECT_NAME_ORDER, "pk").values_list(
-        "kind", "subject__name", "area__path", "area__name", "area__level", "year", "grade", "level",
-        "decision__number", "decision__decision_date",
-    )  # fmt: skip
-    page, meta = paginate(qs, params)
-    communes = communes_by_path(path for _k, _n, path, *_rest in page)
+    """The one public recognitions API: ``Evaluation.objects.public()`` through the list page's FilterSet,
+    in the list's order (newest year, then name), only the columns the public list shows."""
+    page, meta = paginate(PublicRecognitionPage(params["filterset"].qs), params)
+    list_page = _recognition_list_page()
     rows = []
-    for kind, name, area_path, area_name, level, year, grade, ind_level, number, date in page:
-        village = area_name if level == UnitLevel.VILLAGE else None
-        commune = communes[area_path].name if area_path in communes else None
+    for row in page:
         rows.append(
             {
-                "kind": kind,
-                "name": name,
-                "village": village,
-                "commune": commune,
-                "year": year,
-                "grade": grade or None,
-                "level": ind_level,
-                "decision_number": number,
-                "decision_date": date.isoformat() if date else None,
+                "id": row["pk"],
+                "kind": row["kind"],
+                "name": row["subject__name"],
+                "village": row["area__name"] if row["area__level"] == UnitLevel.VILLAGE else None,
+                "commune": row["commune_name"],
+                "year": row["year"],
+                "grade": row["grade"] or None,
+                "level": row["level"],
+                "decision_number": row["decision__number"],
+                "decision_date": row["decision__decision_date"].isoformat(),
+                "decision_issuing_body": row["decision__issuing_body"],
+                "url": request.build_absolute_uri(list_page.detail_url(row["pk"])) if list_page else None,
             }
         )
     return rows, meta
 
 
 ENDPOINTS = [FIGURES, RECOGNITIONS]
+
+
+DESCRIPTION = f"""Aggregated figures on learning models and the published recognition lists. Read-only; no \
+personal data beyond the public lists.
+
+**What is public** (one rule, the same as the site's pages and search): a recognition is listed when it was \
+recognised by a decision (not revoked), is of a learning family, clan, community or unit, and its subject \
+agreed to be published and is active. Learning citizens are individuals and are never listed. \
+`/api/v1/recognitions/` is the one public recognitions API; the list page's own `api/` address redirects \
+to it with the page's province as `area`.
+
+**Small cells**: counts of people (indicators {", ".join(f"`{i}`" for i in PEOPLE_INDICATORS)}) below the \
+commune level (villages, residential groups) are withheld when registered, evaluated or recognised is \
+between 1 and {SMALL_CELL - 1}; when only one village of a commune is withheld for an indicator, the next \
+smallest village of that commune is withheld with it, so that no withheld count can be recovered by \
+subtraction from the commune. A withheld row has `registered`, `evaluated`, `recognised`, \
+`percent_recognised` and `target_met` null and `suppressed` true. Communes and larger areas are never \
+withheld. Aggregates count every recognised subject, including those who declined publication (no name is \
+given), so that they match the province's reports."""
 
 
 def openapi_document() -> dict:
@@ -427,8 +392,7 @@ def openapi_document() -> dict:
         "info": {
             "title": "Hội Khuyến học – open data",
             "version": API_VERSION,
-            "description": "Aggregated figures on learning models and the published recognition lists. "
-            "Read-only; no personal data beyond the public lists.",
+            "description": DESCRIPTION,
         },
         "paths": paths,
         "components": {"schemas": {f"{e.name}_row": e.row_schema for e in ENDPOINTS}},

@@ -11,11 +11,10 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Max, Q
 from django.utils import translation
 from django.utils.html import strip_tags
 
-from evaluations.models import AdministrativeUnit, EvaluationStatus, Evidence, Subject, SubjectKind
+from evaluations.models import AdministrativeUnit, Evidence, Subject, SubjectKind
 
 from .backends import get_backend
 from .backends.base import IndexDoc
@@ -77,15 +76,14 @@ def evidence_queryset():
 
 
 def subject_queryset():
-    return (
-        Subject.objects.select_related("area")
-        .annotate(recognised_year=Max("evaluations__year", filter=Q(evaluations__status=EvaluationStatus.RECOGNISED)))
-        .order_by("pk")
-    )
+    # ``public_year``: the latest year of a public recognition, None unless the subject is public.
+    return Subject.objects.select_related("area").with_public_year().order_by("pk")
 
 
 def subject_docs(subjects: Iterable[Subject], names: dict[str, str] | None = None) -> list[IndexDoc]:
-    """Public only when recognised (in any year), active, and the subject agreed to be published."""
+    """Public exactly when ``Subject.objects.public()`` says so (the one public rule, read here as the
+    ``public_year`` of ``subject_queryset``): the index then filters before it counts and pages, so the
+    public search's totals and pages hold only what it may show."""
     subjects = list(subjects)
     if names is None:
         names = unit_names(s.area.path for s in subjects)
@@ -93,7 +91,7 @@ def subject_docs(subjects: Iterable[Subject], names: dict[str, str] | None = Non
     with translation.override("vi"):
         labels = {value: str(label) for value, label in SubjectKind.choices}
     for subject in subjects:
-        year = getattr(subject, "recognised_year", None)
+        year = getattr(subject, "public_year", None)
         area_words = _area_words(subject.area.path, names)
         docs.append(
             IndexDoc(
@@ -105,7 +103,7 @@ def subject_docs(subjects: Iterable[Subject], names: dict[str, str] | None = Non
                 kind=subject.kind,
                 year=year,
                 area_path=subject.area.path,
-                public=bool(year and subject.publish_consent and subject.is_active),
+                public=year is not None,
             )
         )
     return docs
@@ -130,7 +128,11 @@ def page_text(page) -> str:
 
 
 def page_is_public(page) -> bool:
-    return page.live and page.depth > 1 and not page.get_view_restrictions().exists()
+    """Live, below the root, without a view restriction, and, for a page about a subject (a model story),
+    only while that subject is public."""
+    if not (page.live and page.depth > 1) or page.get_view_restrictions().exists():
+        return False
+    return getattr(page.specific, "subject_is_public", True)
 
 
 def page_docs(pages) -> list[IndexDoc]:
@@ -177,6 +179,17 @@ def index_subjects(subject_ids: Iterable[int]) -> None:
     for start in range(0, len(ids), 900):
         docs = subject_docs(subject_queryset().filter(pk__in=ids[start : start + 900]))
         _safely("index subjects", get_backend().index, docs)
+        # A story about a subject is public only while the subject is: it follows the subject.
+        _safely("index stories", _index_stories, ids[start : start + 900])
+
+
+def _index_stories(subject_ids: list[int]) -> None:
+    """Index again the pages about these subjects (model stories)."""
+    from content.models import ModelStoryPage
+
+    stories = list(ModelStoryPage.objects.filter(subject_id__in=subject_ids))
+    if stories:
+        get_backend().index(page_docs(stories))
 
 
 def index_pages(pages) -> None:

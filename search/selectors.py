@@ -5,6 +5,7 @@ Views call these two functions only; both go through the configured backend (``s
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from evaluations.access import user_area_paths, user_reaches_unit
@@ -15,6 +16,7 @@ from .models import ObjectType
 from .query import PATH_STEP, SearchRequest, SearchResults
 
 PUBLIC_TYPES = (ObjectType.PAGE, ObjectType.SUBJECT)
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -39,16 +41,15 @@ class ResultPage:
     facets: dict[str, list[tuple[object, str, int]]] = field(default_factory=dict)
 
 
-def _story_of_hidden_model(page) -> bool:
-    subject = getattr(page, "subject", None)
-    return subject is not None and not (subject.publish_consent and subject.is_active)
-
-
 def public_search(*, text: str, offset: int = 0, limit: int = 20) -> ResultPage:
-    """Live public pages and recognised learning models that agreed to be published; never evidence.
+    """Live public pages and learning models the public may see named; never evidence.
 
-    What the index says is checked again on the rows themselves (a page still live and public, a
-    subject still consenting), so a stale index entry cannot show anything that must stay hidden.
+    What is public is decided when indexing, by the one public rule (``Subject.objects.public()``; a
+    model story only while its subject is public), so the backend filters before it counts and pages:
+    the total is the number of results a visitor can page through. The rows are checked again all the
+    same (a page still live and public, a subject still public): an index entry gone stale (a write path
+    that missed the index) is left out of this page and taken off the total, and logged so that the
+    index can be rebuilt (``manage.py rebuild_search_index``).
     """
     from wagtail.models import Page
 
@@ -57,19 +58,20 @@ def public_search(*, text: str, offset: int = 0, limit: int = 20) -> ResultPage:
     )
     page_ids = [h.object_id for h in results.hits if h.object_type == ObjectType.PAGE]
     subject_ids = [h.object_id for h in results.hits if h.object_type == ObjectType.SUBJECT]
-    from evaluations.selectors import PUBLIC_KINDS
-
     pages = {p.pk: p for p in Page.objects.live().public().filter(pk__in=page_ids).specific()}
-    # A story about a model that withdrew its consent is hidden like the model itself.
-    pages = {pk: p for pk, p in pages.items() if not _story_of_hidden_model(p)}
+    story_subjects = {getattr(p, "subject_id", None) for p in pages.values()} - {None}
+    public_subjects = set(
+        Subject.objects.public().filter(pk__in=[*subject_ids, *story_subjects]).values_list("pk", flat=True)
+    )
+    # A story about a model that is not public (declined, inactive, undecided) is hidden like the model.
+    shown = public_subjects | {None}
+    pages = {pk: p for pk, p in pages.items() if getattr(p, "subject_id", None) in shown}
     subjects = {
-        s.pk: s
-        for s in Subject.objects.filter(
-            pk__in=subject_ids, publish_consent=True, is_active=True, kind__in=PUBLIC_KINDS
-        ).select_related("area")
+        s.pk: s for s in Subject.objects.filter(pk__in=public_subjects & set(subject_ids)).select_related("area")
     }
     kinds = dict(SubjectKind.choices)
     page = ResultPage(query=text, total=results.total)
+    stale = []
     for hit in results.hits:
         if hit.object_type == ObjectType.PAGE and hit.object_id in pages:
             obj = pages[hit.object_id]
@@ -86,6 +88,11 @@ def public_search(*, text: str, offset: int = 0, limit: int = 20) -> ResultPage:
                     object=obj,
                 )
             )
+        else:
+            stale.append((hit.object_type, hit.object_id))
+    if stale:
+        page.total = max(len(page.items), page.total - len(stale))
+        logger.warning("public search: stale index entries left out: %s", stale)
     return page
 
 

@@ -1,10 +1,11 @@
 from .access import AreaAssignment, ExportRecord
 from .criteria import CriteriaSet, CriteriaSetStatus, Criterion, GradeBand, Indicator, ScoringMode, SourceStatus
 from .decisions import CommendationLevel, CommendationProposal, DecisionKind, RecognitionDecision
-from .evaluations import Evaluation, EvaluationResult, EvaluationStatus, Evidence, Score
+from .evaluations import Evaluation, EvaluationResult, EvaluationStatus, Evidence, Score, public_recognition_q
 from .imports import ImportJob, ImportKind, ImportStatus
 from .subjects import (
     NAME_ORDER,
+    PUBLIC_KINDS,
     SUBJECT_MODELS,
     SUBJECT_NAME_ORDER,
     HeadTitle,
@@ -18,11 +19,17 @@ from .subjects import (
     Subject,
     SubjectKind,
     UnitType,
+    public_subject_exists,
+    subject_is_public,
 )
 from .units import AdministrativeUnit, UnitLevel, UnitSuccession
 
 __all__ = [
     "NAME_ORDER",
+    "PUBLIC_KINDS",
+    "public_recognition_q",
+    "public_subject_exists",
+    "subject_is_public",
     "SUBJECT_NAME_ORDER",
     "AreaAssignment",
     "ExportRecord",

@@ -15,7 +15,7 @@ from wagtail.models import LockableMixin, RevisionMixin
 
 from .area import AreaBoundQuerySet
 from .criteria import POINTS_FIELD, CriteriaSet, Indicator
-from .subjects import SUBJECT_NAME_ORDER, Subject, SubjectKind
+from .subjects import PUBLIC_KINDS, SUBJECT_NAME_ORDER, Subject, SubjectKind
 from .units import AdministrativeUnit
 
 
@@ -32,6 +32,33 @@ class EvaluationResult(models.TextChoices):
     INCOMPLETE = "incomplete", _("Incomplete")
     MEETS = "meets", _("Meets the criteria")
     FAILS = "fails", _("Does not meet the criteria")
+
+
+def public_recognition_q(prefix: str = "") -> models.Q:
+    """The evaluation's side of the public rule: recognised (not revoked) **by a decision**, of one of the
+    ``PUBLIC_KINDS``. ``prefix`` is the lookup path to the evaluation (``"evaluations__"``). Every column
+    it reads is in the partial index ``public_recognition_idx``, whose condition it repeats."""
+    return models.Q(
+        **{
+            f"{prefix}status": EvaluationStatus.RECOGNISED,
+            f"{prefix}decision__isnull": False,
+            f"{prefix}kind__in": PUBLIC_KINDS,
+        }
+    )
+
+
+class EvaluationQuerySet(models.QuerySet):
+    def public(self) -> "EvaluationQuerySet":
+        """Every recognition the public may see: **the one public rule** (``Subject.objects.public()`` is the
+        same rule from the subject's side). Recognised by a decision and not revoked, one of the four
+        public kinds (never a learning citizen), its subject consenting to publication and active.
+
+        Unordered: what to count. Hidden subjects (declined or inactive: a few, found by the partial index
+        ``subject_hidden_idx``) are excluded by id, so counting needs no join and runs on the partial
+        index ``public_recognition_idx`` alone.
+        """
+        hidden = Subject.objects.hidden().order_by().values("pk")
+        return self.filter(public_recognition_q()).exclude(subject_id__in=hidden).order_by()
 
 
 class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
@@ -105,6 +132,8 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = EvaluationQuerySet.as_manager()
+
     panels = [FieldPanel("subject"), FieldPanel("year"), FieldPanel("criteria_set"), FieldPanel("note")]
 
     class Meta:
@@ -118,7 +147,8 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
             # (0.5 s -> 0.04 s for a province year). Its (area, year) prefix serves the area listings.
             models.Index(fields=["area", "year", "kind", "grade", "level", "status"], name="evaluation_rollup_idx"),
             # The public recognition lists: only recognised rows, and every column their filters and
-            # counts read, so a count at province scale never touches the table.
+            # counts read, so a count at province scale never touches the table. Its condition is the
+            # public rule's (``public_recognition_q``) but for the kinds, a column of the index.
             models.Index(
                 fields=["year", "kind", "area", "grade", "level", "subject", "status", "decision"],
                 condition=models.Q(status="recognised", decision__isnull=False),

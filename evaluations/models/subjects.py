@@ -30,6 +30,68 @@ class SubjectKind(models.TextChoices):
     CITIZEN = "citizen", _("Learning citizen")
 
 
+#: Kinds the public may see named: families, clans, communities and units. Learning citizens are
+#: individuals; their recognition is never published (DOMAIN.md: the public browses the four models).
+PUBLIC_KINDS = (SubjectKind.FAMILY, SubjectKind.CLAN, SubjectKind.COMMUNITY, SubjectKind.UNIT)
+
+
+def visible_subject_q(prefix: str = "") -> models.Q:
+    """The subject's side of the public rule: it agreed to be published and is on today's register.
+    ``prefix`` is the lookup path to the subject (``"subject__"``). The complement is
+    :func:`hidden_subject_q`; the evaluation's side is ``evaluations.public_recognition_q``."""
+    return models.Q(**{f"{prefix}publish_consent": True, f"{prefix}is_active": True})
+
+
+def hidden_subject_q() -> models.Q:
+    """Subjects that may not be named in public whatever their recognitions: declined or no longer active.
+    Written as the condition of the partial index ``subject_hidden_idx``, which finds these few rows."""
+    return models.Q(publish_consent=False) | models.Q(is_active=False)
+
+
+class SubjectQuerySet(models.QuerySet):
+    def hidden(self) -> "SubjectQuerySet":
+        """Declined or inactive subjects (a few): see :func:`hidden_subject_q`."""
+        return self.filter(hidden_subject_q())
+
+    def public(self) -> "SubjectQuerySet":
+        """Subjects the public may see named: **the one public rule**, from the subject's side.
+
+        A subject is public when it agreed to be published, is active, and holds at least one public
+        recognition (``Evaluation.objects.public()``: recognised by a decision, not revoked, one of
+        ``PUBLIC_KINDS``, so never a learning citizen). Pages, search, the sitemap, model stories and the
+        open-data API all ask this (or :meth:`EvaluationQuerySet.public`), never their own conditions.
+        A correlated ``EXISTS``: filtering a few subjects by id reads the (subject, year) index only.
+        """
+        from .evaluations import Evaluation, public_recognition_q
+
+        recognised = Evaluation.objects.filter(public_recognition_q(), subject_id=models.OuterRef("pk")).order_by()
+        return self.filter(visible_subject_q()).filter(models.Exists(recognised))
+
+    def with_public_year(self) -> "SubjectQuerySet":
+        """Each subject annotated with ``public_year``: the latest year of a public recognition, ``None``
+        when the subject may not be named in public (the rule of :meth:`public`, as one aggregate for
+        whole batches, as the search index reads them)."""
+        from .evaluations import public_recognition_q
+
+        return self.annotate(
+            public_year=models.Max(
+                "evaluations__year", filter=public_recognition_q("evaluations__") & visible_subject_q()
+            )
+        )
+
+
+def public_subject_exists(subject_ref: str = "subject_id") -> models.Exists:
+    """``EXISTS`` condition for rows whose subject (``subject_ref``, an outer field) is public: what pages
+    about a subject (model stories) filter on, one index look-up per row."""
+    return models.Exists(Subject.objects.public().filter(pk=models.OuterRef(subject_ref)))
+
+
+def subject_is_public(subject: "Subject | int | None") -> bool:
+    """Whether ``subject`` (or a subject id) may be named in public: the rule of ``Subject.objects.public()``."""
+    pk = getattr(subject, "pk", subject)
+    return pk is not None and Subject.objects.public().filter(pk=pk).exists()
+
+
 #: Alphabetical order of display names: without diacritics and case first, so that "Đặng" sorts among
 #: the D's and "Ánh" among the A's (in code-point order both come after Z), the exact name breaking ties.
 NAME_ORDER = ["name_folded", "name"]
@@ -113,6 +175,8 @@ class Subject(models.Model):
         related_name="+",
         editable=False,
     )
+
+    objects = SubjectQuerySet.as_manager()
 
     #: Levels of unit a subject of this kind may be attached to.
     allowed_area_levels: tuple[str, ...] = (UnitLevel.VILLAGE,)

@@ -55,11 +55,11 @@ def test_visitor_finds_a_recognised_family(live_server, page, screenshot, public
     # Filters: every control has a visible label; the name is typed without diacritics.
     page.get_by_label("Tên").fill("nguyen")
     page.get_by_label("Loại mô hình").select_option("family")
-    page.get_by_label("Địa bàn").select_option(str(public_data["areas"]["commune_a"].pk))
+    page.get_by_label("Địa bàn").select_option(public_data["areas"]["commune_a"].code)  # by GSO code, as the API
     page.get_by_label("Năm").select_option("2025")
     page.get_by_role("button", name="Xem").click()
     page.wait_for_url(re.compile(r"kind=family"))
-    assert "q=nguyen" in page.url and f"area={public_data['areas']['commune_a'].pk}" in page.url
+    assert "q=nguyen" in page.url and f"area={public_data['areas']['commune_a'].code}" in page.url
     assert page.get_by_role("status").inner_text() == "1 mô hình học tập được công nhận"
     rows = page.locator("table.recognitions tbody tr")
     assert rows.count() == 1

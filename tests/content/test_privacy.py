@@ -48,26 +48,33 @@ def test_declined_subject_is_absent_from_list_detail_and_search(client, recognit
 
 
 def test_declined_subject_is_absent_from_the_api(client, recognition_page, declined):
-    data = client.get(f"{recognition_page.url}api/", {"q": "van"}).json()
+    # The list's JSON address is the open-data API's recognitions (same filters), within the page's province.
+    response = client.get(f"{recognition_page.url}api/", {"q": "van"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/api/v1/recognitions/?") and "area=T01" in response["Location"]
+    data = client.get(f"{recognition_page.url}api/", {"q": "van"}, follow=True).json()
     names = [row["name"] for row in data["results"]]
     assert names == ["Gia đình ông Nguyễn Văn An"]
     assert data["count"] == 1
-    everything = client.get(f"{recognition_page.url}api/").json()
+    everything = client.get(f"{recognition_page.url}api/", follow=True).json()
     assert "Huỳnh Văn Kín" not in {row["name"] for row in everything["results"]}
     # Only the published fields.
     assert set(everything["results"][0]) == {
         "id",
         "kind",
         "name",
-        "village_or_area",
+        "village",
         "commune",
         "year",
         "grade",
         "level",
-        "decision",
+        "decision_number",
+        "decision_date",
+        "decision_issuing_body",
         "url",
     }
-    assert set(everything["results"][0]["decision"]) == {"number", "date", "issuing_body"}
+    first = everything["results"][0]
+    assert first["url"] == f"http://testserver{recognition_page.url}{first['id']}/"
 
 
 def test_home_counts_a_declined_subject_only_in_aggregate(client, recognition_page, declined):

@@ -2,6 +2,8 @@
 
 import re
 
+from django.urls import reverse
+
 import pytest
 
 from evaluations.models import EvaluationStatus, HeadTitle
@@ -62,10 +64,32 @@ def test_filters(client, recognition_page, recognised, query, expected):
 
 
 def test_area_filter_takes_a_district_or_a_commune(client, recognition_page, recognised, areas):
-    commune_b = names(client.get(f"{recognition_page.url}?area={areas['commune_b'].pk}"))
+    # By GSO code, as the open-data API: one set of parameters for both.
+    commune_b = names(client.get(f"{recognition_page.url}?area={areas['commune_b'].code}"))
     assert commune_b == ["Gia đình bà Trần Thị Bích"]
-    district = names(client.get(f"{recognition_page.url}?area={areas['district'].pk}"))
+    district = names(client.get(f"{recognition_page.url}?area={areas['district'].code}"))
     assert len(district) == 4
+    html = client.get(recognition_page.url, {"area": areas["commune_b"].code}).content.decode()
+    assert f'<option value="{areas["commune_b"].code}" selected>' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter", "message"),
+    [
+        ({"year": "abc"}, "year", "Tham số “year” phải là số nguyên (nhận được “abc”)."),
+        ({"kind": "citizen"}, "kind", "Tham số “kind”: giá trị “citizen” không hợp lệ"),
+        ({"area": "99999"}, "area", "Tham số “area”: không có đơn vị hành chính nào mang mã “99999”."),
+    ],
+)
+def test_a_wrong_filter_gets_the_apis_message(client, recognition_page, recognised, params, parameter, message):
+    """The list page and the open-data API share one FilterSet: the same message for the same wrong value;
+    the page shows it above the list and applies the other filters, the API answers 400."""
+    html = client.get(recognition_page.url, {**params, "kind": params.get("kind", "clan")}).content.decode()
+    assert message in html
+    if parameter != "kind":
+        assert names(client.get(recognition_page.url, {**params, "kind": "clan"})) == ["Dòng họ Đàng"]
+    error = client.get(reverse("api:recognitions"), params).json()["error"]
+    assert error["parameter"] == parameter and error["message"].startswith(message)
 
 
 @pytest.mark.parametrize("typed", ["nguyen van an", "Nguyễn Văn An", "NGUYEN  VAN", "nguyễn văn"])

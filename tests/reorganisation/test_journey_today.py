@@ -106,8 +106,8 @@ def test_the_whole_journey_on_todays_tree(client, world):
     page = RecognitionListPage(title="Danh sách", slug="danh-sach", area=world["new_province"])
     home.add_child(instance=page)
     page.save_revision().publish()
-    rows = client.get(page.url + "api/", {"q": "quang thi hoa"}).json()["results"]
-    assert [(r["name"], r["village_or_area"], r["commune"], r["year"]) for r in rows] == [
+    rows = client.get(page.url + "api/", {"q": "quang thi hoa"}, follow=True).json()["results"]
+    assert [(r["name"], r["village"], r["commune"], r["year"]) for r in rows] == [
         ("Gia đình bà Quảng Thị Hoa", "Thôn Thái An", "Xã Ninh Phước", YEAR)
     ]
 

@@ -8,7 +8,14 @@ import pytest
 
 from evaluations import services
 from evaluations.models import EvaluationStatus
-from tests.factories import FamilyFactory, make_criteria_set, scored_evaluation
+from tests.factories import (
+    CitizenFactory,
+    FamilyFactory,
+    make_criteria_set,
+    make_decision,
+    make_recognised,
+    scored_evaluation,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +89,24 @@ def test_published_page_is_found_and_unpublished_is_not(client):
     assert "Đại hội khuyến học" in public(client, '"gia dinh hoc tap"')
     page.unpublish()
     assert "Đại hội khuyến học" not in public(client, "dai hoi")
+
+
+def test_a_family_behind_a_page_of_hidden_citizens_is_found_and_counted(client, areas):
+    """Reported on the demo: "Chamaléa Thị" answered "no results" although the family is public.
+
+    Not the folding: "é" folds to "e" on both sides (the index and the query). The index marked learning
+    citizens public (any recognised subject was), so the backend's first page of ten hits held only
+    citizens, with their shorter names ranked first; the view then dropped every one of them, showing
+    "no results" over a total of twelve. The index now says public only for what may be shown.
+    """
+    decision = make_decision(areas["commune_a"], "125/QĐ-UBND", 2025)
+    for given in ("Lệ", "Hoa", "Bé", "Nhung", "Thơm", "Hiền", "Mai", "Lài", "Hạnh", "Lá", "Tiến"):
+        make_recognised(CitizenFactory(full_name=f"Chamaléa Thị {given}", area=areas["village_a1"]), decision)
+    family = FamilyFactory(area=areas["village_a1"], head_name="Chamaléa Thị Hoa", head_title="bà")
+    make_recognised(family, decision)
+
+    for typed in ("Chamaléa Thị", "chamalea thi", "CHAMALÉA THỊ"):
+        body = public(client, typed)
+        assert "Gia đình bà Chamaléa Thị Hoa" in body, typed
+        assert "1 kết quả" in body and "Không có kết quả" not in body
+        assert "Chamaléa Thị Lệ" not in body  # a learning citizen: never public
