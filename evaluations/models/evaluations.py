@@ -47,7 +47,7 @@ def public_recognition_q(prefix: str = "") -> models.Q:
     )
 
 
-class EvaluationQuerySet(models.QuerySet):
+class EvaluationQuerySet(AreaBoundQuerySet):
     def public(self) -> "EvaluationQuerySet":
         """Every recognition the public may see: **the one public rule** (``Subject.objects.public()`` is the
         same rule from the subject's side). Recognised by a decision and not revoked, one of the four
@@ -62,8 +62,6 @@ class EvaluationQuerySet(models.QuerySet):
 
 
 class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
-    objects = AreaBoundQuerySet.as_manager()
-
     subject = models.ForeignKey(
         Subject, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("subject")
     )

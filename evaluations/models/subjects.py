@@ -48,7 +48,7 @@ def hidden_subject_q() -> models.Q:
     return models.Q(publish_consent=False) | models.Q(is_active=False)
 
 
-class SubjectQuerySet(models.QuerySet):
+class SubjectQuerySet(AreaBoundQuerySet):
     def hidden(self) -> "SubjectQuerySet":
         """Declined or inactive subjects (a few): see :func:`hidden_subject_q`."""
         return self.filter(hidden_subject_q())
@@ -110,8 +110,6 @@ def on_register_q(on: datetime.date, prefix: str = "") -> models.Q:
 
 
 class Subject(models.Model):
-    objects = AreaBoundQuerySet.as_manager()
-
     #: Not indexed alone: five values, one of them nearly every row; ``subject_register_idx`` serves
     #: kind within areas, and an index less is a faster import.
     kind = models.CharField(_("kind"), max_length=16, choices=SubjectKind.choices, editable=False)
