@@ -62,8 +62,9 @@ SECRET = re.compile(rb"zeta|omega", re.IGNORECASE)
 ROOTS = ("admin/", "api/", "evidence/")
 #: The open-data API publishes every province (its own tests keep private data out of it).
 PUBLIC = "/api/"
-#: Wagtail's deliberate error page (it exists to test error reporting).
-SKIPPED = {"admin/failwhale/"}
+#: Wagtail's deliberate error page (it exists to test error reporting), and the logout (the walk goes on
+#: logged in; every response is checked to come from a logged-in session).
+SKIPPED = {"admin/failwhale/", "admin/logout/"}
 #: Ids that name nothing: a number no row has, text, a number too long for any key.
 HOSTILE_IDS = ("987654321", "abc", "9" * 20)
 ROLES = {
@@ -418,6 +419,9 @@ def test_every_door_keeps_to_the_area(client, walk, role):
             except Exception as error:  # an error the test client re-raises is a server error too
                 problems.append(f"{method.upper()} {url}: {type(error).__name__}: {error}")
                 continue
+            if response.status_code == 302 and response["Location"].startswith("/admin/login/"):
+                problems.append(f"{method.upper()} {url}: answered as if logged out")
+                client.force_login(user)
             if response.status_code >= 500:
                 problems.append(f"{method.upper()} {url}: {response.status_code}")
             if role != "superuser" and not url.startswith(PUBLIC):
