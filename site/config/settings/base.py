@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything logged while a request is handled carries its id (see config/logs.py).
+    "config.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,6 +128,7 @@ def database_config() -> dict:
 
 DATABASES = {"default": database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -221,3 +224,34 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
+
+#: Logs go to stderr, one line per record with its level, request id, logger, process and message
+#: (config/logs.py); tracebacks stay on the record's line, their line breaks written as ``\n``. Django's
+#: "Internal Server Error" records (every 500, with its traceback) are also mailed to ADMINS when set.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+#: ``DJANGO_ADMINS``: comma-separated addresses that receive server errors (through EMAIL_HOST, by default
+#: an SMTP server on localhost:25; the sender is ``DJANGO_SERVER_EMAIL``).
+_admins = [address.strip() for address in os.environ.get("DJANGO_ADMINS", "").split(",")]
+ADMINS = [(address, address) for address in _admins if address]
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", "root@localhost")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "config.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {"line": {"()": "config.logs.LineFormatter"}},
+    "handlers": {
+        "stderr": {"class": "config.logs.StderrHandler", "filters": ["request_id"], "formatter": "line"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    # Everything (Django, Wagtail, the background worker's django_tasks, the project's own loggers) reaches
+    # the root's stderr handler; Django's loggers also reach mail_admins, which sends nothing without ADMINS.
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": LOG_LEVEL, "propagate": True}},
+}
