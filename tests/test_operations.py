@@ -1,13 +1,17 @@
-"""Production operations: logs on stderr carrying request ids.
+"""Production operations: logs on stderr carrying request ids, and a cache shared by the processes of a deployment.
 
 The logging tests use the configuration the suite runs with (settings.LOGGING, the same as production's): the
 records reach the real stderr handler, which writes to whatever sys.stderr is, here pytest's capsys.
 """
 
 import logging
+import os
 import re
+import subprocess
 import sys
+from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, HttpResponseForbidden
 from django.test import Client
 from django.urls import path
@@ -16,7 +20,9 @@ import pytest
 from django_tasks import task
 
 from config.logs import StderrHandler
+from config.settings.base import cache_config
 
+ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("tests.operations")
 
 
@@ -150,3 +156,70 @@ def test_the_task_worker_logs_through_the_same_handler():
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
+
+
+# --- the cache -----------------------------------------------------------------------------------------------------
+
+
+def test_cache_urls():
+    db = cache_config("db://")["default"]
+    assert db["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert db["LOCATION"] == "django_cache"
+    assert db["OPTIONS"] == {"MAX_ENTRIES": 10_000}
+    named = cache_config("db://site_cache?max_entries=500&cull_frequency=4&timeout=60")["default"]
+    assert (named["LOCATION"], named["TIMEOUT"]) == ("site_cache", 60)
+    assert named["OPTIONS"] == {"MAX_ENTRIES": 500, "CULL_FREQUENCY": 4}
+    files = cache_config("file:///srv/khuyenhoc/cache")["default"]
+    assert files["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert files["LOCATION"] == "/srv/khuyenhoc/cache"
+    assert cache_config("file://")["default"]["LOCATION"].endswith(os.path.join("var", "cache"))
+    assert cache_config("locmem://")["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    for wrong in ("redis://127.0.0.1:6379/0", "memcached://x", "file://relative/folder", "db://?max_entries=many"):
+        with pytest.raises(ImproperlyConfigured):
+            cache_config(wrong)
+
+
+TAKE_LOCK = """
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+if "{who}" == "first":
+    call_command("createcachetable")  # a deployment step; nothing to do for the file cache
+print(settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1], cache.add("import-lock:56", "{who}", 60),
+      cache.get("import-lock:56"))
+"""
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "backend"), [(None, "DatabaseCache"), ("file://{tmp}/cache", "FileBasedCache")], ids=["db", "file"]
+)
+def test_a_lock_taken_in_one_process_holds_in_another(tmp_path, cache_url, backend):
+    # Two web workers of a deployment: separate processes with production settings on one database.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "CACHE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+        "DJANGO_ALLOWED_HOSTS": "khuyenhoc.example.vn",
+        "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
+    }
+    if cache_url:
+        env["CACHE_URL"] = cache_url.format(tmp=tmp_path)
+
+    def worker(who: str) -> str:
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "shell", "-c", TAKE_LOCK.format(who=who)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout.strip().splitlines()[-1]
+
+    assert worker("first") == f"{backend} True first"
+    assert worker("second") == f"{backend} False first"

@@ -8,6 +8,8 @@ package named ``site`` would clash with Python's standard-library module.
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 import dj_database_url
 
 #: ``site/config`` -> ``site`` -> repository root.
@@ -129,6 +131,53 @@ def database_config() -> dict:
 DATABASES = {"default": database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def cache_config(url: str) -> dict:
+    """``CACHES`` from a ``CACHE_URL``:
+
+    - ``db://`` or ``db://<table>``: Django's DatabaseCache in the default database (table ``django_cache``
+      unless named; create it with ``manage.py createcachetable``). Shared by every process using that
+      database: production's default.
+    - ``file:///absolute/folder`` (``file://`` alone: ``var/cache``): FileBasedCache, shared by the processes
+      of one machine; its ``add`` is not atomic, so it is no place for locks.
+    - ``locmem://``: each process its own memory (development's default; the tests always use it).
+
+    A query string sets ``timeout`` (seconds, default 300) and the backend's options as integers, e.g.
+    ``db://?max_entries=50000``. The database cache keeps up to 10,000 entries (Django's default, 300,
+    would soon cull live entries: a third of the table goes when it is full)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    parts = urlsplit(url)
+    try:
+        params = {key: int(value) for key, value in parse_qsl(parts.query)}
+    except ValueError:
+        raise ImproperlyConfigured(f"CACHE_URL: the settings after '?' are whole numbers ({url})") from None
+    config: dict = {}
+    if "timeout" in params:
+        config["TIMEOUT"] = params.pop("timeout")
+    if parts.scheme == "db":
+        config |= {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": parts.netloc or "django_cache",
+            "OPTIONS": {"MAX_ENTRIES": 10_000} | {key.upper(): value for key, value in params.items()},
+        }
+    elif parts.scheme == "file":
+        if parts.netloc:
+            raise ImproperlyConfigured(f"CACHE_URL: a cache folder is an absolute path, file:///folder ({url})")
+        config |= {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": parts.path if parts.path not in ("", "/") else str(BASE_DIR / "var" / "cache"),
+            "OPTIONS": {key.upper(): value for key, value in params.items()},
+        }
+    elif parts.scheme == "locmem":
+        config |= {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": parts.netloc}
+    else:
+        raise ImproperlyConfigured(f"CACHE_URL: unknown cache {parts.scheme!r} (db://, file:///folder or locmem://)")
+    return {"default": config}
+
+
+#: Each process its own cache here; production shares one (``db://`` by default, see production.py).
+CACHES = cache_config(os.environ.get("CACHE_URL", "locmem://"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
