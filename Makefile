@@ -21,9 +21,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed ## Create .venv and install the pinned requirements
 
-migrate: install ## Apply database migrations
+migrate: install ## Apply database migrations (and create the cache table when CACHE_URL=db://)
 	mkdir -p var
 	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
 
 demo: migrate ## Load the demo province (idempotent)
 	$(MANAGE) load_demo_data

@@ -8,6 +8,8 @@ package named ``site`` would clash with Python's standard-library module.
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 import dj_database_url
 
 #: ``site/config`` -> ``site`` -> repository root.
@@ -60,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything logged while a request is handled carries its id (see config/logs.py).
+    "config.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,6 +132,54 @@ def database_config() -> dict:
 
 DATABASES = {"default": database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def cache_config(url: str) -> dict:
+    """``CACHES`` from a ``CACHE_URL``:
+
+    - ``db://`` or ``db://<table>``: Django's DatabaseCache in the default database (table ``django_cache``
+      unless named; create it with ``manage.py createcachetable``). Shared by every process using that
+      database: production's default.
+    - ``file:///absolute/folder`` (``file://`` alone: ``var/cache``): FileBasedCache, shared by the processes
+      of one machine; its ``add`` is not atomic, so it is no place for locks.
+    - ``locmem://``: each process its own memory (development's default; the tests always use it).
+
+    A query string sets ``timeout`` (seconds, default 300) and the backend's options as integers, e.g.
+    ``db://?max_entries=50000``. The database cache keeps up to 10,000 entries (Django's default, 300,
+    would soon cull live entries: a third of the table goes when it is full)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    parts = urlsplit(url)
+    try:
+        params = {key: int(value) for key, value in parse_qsl(parts.query)}
+    except ValueError:
+        raise ImproperlyConfigured(f"CACHE_URL: the settings after '?' are whole numbers ({url})") from None
+    config: dict = {}
+    if "timeout" in params:
+        config["TIMEOUT"] = params.pop("timeout")
+    if parts.scheme == "db":
+        config |= {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": parts.netloc or "django_cache",
+            "OPTIONS": {"MAX_ENTRIES": 10_000} | {key.upper(): value for key, value in params.items()},
+        }
+    elif parts.scheme == "file":
+        if parts.netloc:
+            raise ImproperlyConfigured(f"CACHE_URL: a cache folder is an absolute path, file:///folder ({url})")
+        config |= {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": parts.path if parts.path not in ("", "/") else str(BASE_DIR / "var" / "cache"),
+            "OPTIONS": {key.upper(): value for key, value in params.items()},
+        }
+    elif parts.scheme == "locmem":
+        config |= {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": parts.netloc}
+    else:
+        raise ImproperlyConfigured(f"CACHE_URL: unknown cache {parts.scheme!r} (db://, file:///folder or locmem://)")
+    return {"default": config}
+
+
+#: Each process its own cache here; production shares one (``db://`` by default, see production.py).
+CACHES = cache_config(os.environ.get("CACHE_URL", "locmem://"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -223,3 +275,34 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
+
+#: Logs go to stderr, one line per record with its level, request id, logger, process and message
+#: (config/logs.py); tracebacks stay on the record's line, their line breaks written as ``\n``. Django's
+#: "Internal Server Error" records (every 500, with its traceback) are also mailed to ADMINS when set.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+#: ``DJANGO_ADMINS``: comma-separated addresses that receive server errors (through EMAIL_HOST, by default
+#: an SMTP server on localhost:25; the sender is ``DJANGO_SERVER_EMAIL``).
+_admins = [address.strip() for address in os.environ.get("DJANGO_ADMINS", "").split(",")]
+ADMINS = [(address, address) for address in _admins if address]
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", "root@localhost")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "config.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {"line": {"()": "config.logs.LineFormatter"}},
+    "handlers": {
+        "stderr": {"class": "config.logs.StderrHandler", "filters": ["request_id"], "formatter": "line"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    # Everything (Django, Wagtail, the background worker's django_tasks, the project's own loggers) reaches
+    # the root's stderr handler; Django's loggers also reach mail_admins, which sends nothing without ADMINS.
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": LOG_LEVEL, "propagate": True}},
+}

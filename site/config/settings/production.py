@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import STORAGES, env_bool
+from .base import STORAGES, cache_config, env_bool
 
 DEBUG = False
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -23,6 +23,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# One cache for all the processes of the deployment (the WSGI workers and db_worker): a throttle or a lock
+# taken in one worker holds in the others. The default, a table in the database (``manage.py
+# createcachetable``), needs no other service; see cache_config() in base.py for the choices.
+CACHES = cache_config(os.environ.get("CACHE_URL", "db://"))
 
 # Compressed static files with hashed names, served by WhiteNoise.
 STORAGES = {

@@ -10,7 +10,9 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 SECRET_KEY = "test-only-key"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Whatever CACHE_URL says: tests empty the cache between them (tests/conftest.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+ADMINS = []  # no error mail from the suite, whatever DJANGO_ADMINS says
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 _tmp = Path(tempfile.mkdtemp(prefix="khuyenhoc-test-"))
