@@ -16,6 +16,7 @@ from wagtail.admin.widgets import AdminDateInput
 from . import scoring
 from .evidence import allowed_extensions, validate_evidence_file
 from .models import CriteriaSet, CriteriaSetStatus, Evaluation, ScoringMode
+from .models.area import scope_choices
 
 MET_CHOICES = [("", gettext_lazy("Not scored")), ("1", gettext_lazy("Met")), ("0", gettext_lazy("Not met"))]
 
@@ -204,10 +205,7 @@ class EvaluationForm(WagtailAdminModelForm):
             self.fields["criteria_set"].queryset = self.fields["criteria_set"].queryset.filter(
                 status=CriteriaSetStatus.ACTIVE
             )
-        if "subject" in self.fields and self.for_user is not None:
-            # A subject outside the officer's area is "not a valid choice", like one that does not
-            # exist: the answer never names it.
-            self.fields["subject"].queryset = self.fields["subject"].queryset.for_user(self.for_user)
+        scope_choices(self, self.for_user)
 
     def clean(self):
         cleaned = super().clean()
@@ -305,9 +303,7 @@ class SubjectForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         if "registered_on" in self.fields and self.instance._state.adding:
             self.fields["registered_on"].required = True
-        if "area" in self.fields and self.for_user is not None:
-            # A unit outside the officer's area is "not a valid choice", like one that does not exist.
-            self.fields["area"].queryset = self.fields["area"].queryset.for_user(self.for_user)
+        scope_choices(self, self.for_user)
 
     def clean_area(self):
         from .access import user_reaches_unit

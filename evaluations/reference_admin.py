@@ -10,6 +10,7 @@ from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 
 from .admin_access import parse_pk
 from .models import AdministrativeUnit, UnitLevel, UnitSuccession
+from .models.area import scope_choices
 
 #: Which level may sit under which: villages under communes, communes under districts or provinces,
 #: provinces at the root or under the national root.
@@ -34,9 +35,8 @@ class AdministrativeUnitForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.for_user is not None:
-            # A new unit goes under a unit of the officer's own area.
-            self.fields["parent"].queryset = self.fields["parent"].queryset.for_user(self.for_user)
+        # A new unit goes under a unit of the officer's own area.
+        scope_choices(self, self.for_user)
         if self.instance.pk:
             self.fields["parent"].initial = self.instance.get_parent()
             self.fields["parent"].disabled = True
@@ -130,8 +130,25 @@ class AdministrativeUnitAdmin(ScopedModelAdmin):
     indented_name.admin_order_field = "path"
 
 
+class UnitSuccessionForm(WagtailAdminModelForm):
+    """Successions between units of the officer's own area."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope_choices(self, self.for_user)
+
+
 class UnitSuccessionAdmin(ScopedModelAdmin):
     model = UnitSuccession
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("old_unit"), FieldPanel("new_unit")]),
+            FieldPanel("effective_date"),
+            FieldRowPanel([FieldPanel("is_default"), FieldPanel("is_divided")]),
+            FieldPanel("source"),
+        ],
+        base_form_class=UnitSuccessionForm,
+    )
     menu_label = _("Unit successions")
     menu_icon = "redirect"
     list_display = ("old_unit", "new_unit", "effective_date", "is_default", "is_divided")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evaluations.models import AdministrativeUnit, UnitLevel
+from evaluations.models.area import scope_choices
 
 
 class UnitsField(forms.ModelMultipleChoiceField):
@@ -35,11 +36,12 @@ class ManualReorganisationForm(forms.Form):
         help_text=gettext_lazy("Where villages and subjects of a split commune go until an officer decides."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         communes = AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE)
         for name in ("old_units", "new_units", "default_unit"):
             self.fields[name].queryset = communes
+        scope_choices(self, user)  # the communes of the officer's own area
         self.fields["effective_date"].error_messages["invalid"] = gettext_lazy(
             "Effective date: enter a date as dd/mm/yyyy."
         )

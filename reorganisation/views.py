@@ -204,11 +204,11 @@ class ManualView(ReorganiseMixin, WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault("form", ManualReorganisationForm())
+        context.setdefault("form", ManualReorganisationForm(user=self.request.user))
         return context
 
     def post(self, request):
-        form = ManualReorganisationForm(request.POST)
+        form = ManualReorganisationForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             units = [*data["old_units"], *data["new_units"]]

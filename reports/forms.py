@@ -13,6 +13,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from evaluations.access import user_reaches_unit
 from evaluations.filters import AreaChoiceField
+from evaluations.models.area import scope_choices
 
 
 class DatedAreaIterator(ModelChoiceIterator):
@@ -56,6 +57,7 @@ class AreaBoundForm(WagtailAdminModelForm):
             field.iterator = DatedAreaIterator
             field.label_from_instance = lambda unit: unit.dated_name
             field.queryset = user_report_areas(self.for_user)
+        scope_choices(self, self.for_user)
 
     def clean_area(self):
         area = self.cleaned_data.get("area")

@@ -7,6 +7,7 @@ so a new door cannot forget the rule. The rule itself (which subtrees a user rea
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -28,6 +29,34 @@ def area_field_of(model) -> str:
 def is_area_bound(model) -> bool:
     """Whether ``model``'s rows are reached by area (their default manager offers ``for_user``)."""
     return hasattr(model._default_manager, "for_user")
+
+
+def scope_choices(form, user) -> None:
+    """Every choice of ``form`` that is an area-bound record (a unit, a subject...) comes from ``for_user``:
+    one outside the user's area is "not a valid choice", like one that does not exist, and a chooser
+    widget re-showing a posted id outside the area shows nothing rather than its name."""
+    if user is None:
+        return
+    for field in form.fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is None or not hasattr(queryset, "for_user"):
+            continue
+        field.queryset = queryset.for_user(user)
+        widget = field.widget
+        if hasattr(widget, "get_instance") and hasattr(widget, "model_class"):
+            widget.get_instance = _scoped_instance_getter(widget.get_instance, field.queryset)
+
+
+def _scoped_instance_getter(original, queryset):
+    def get_instance(value):
+        if value is None or isinstance(value, queryset.model):
+            return original(value)
+        try:
+            return queryset.filter(pk=queryset.model._meta.pk.to_python(value)).first()
+        except (TypeError, ValueError, ValidationError):
+            return None
+
+    return get_instance
 
 
 def scoped(model, user):

@@ -3,7 +3,8 @@
 Our own views parse ids first (``evaluations.admin_access.parse_pk``); some of Wagtail's (image and
 document choosers, bulk actions of pages, users, images) hand a text or a 20-digit number straight to
 the database, which raises before any permission check. An id that names nothing is a 404, whoever
-asks: this middleware turns exactly those conversion errors into one.
+asks: this middleware turns exactly those conversion errors into one. Likewise a form posted without
+the keys its own page sends (a formset's management data altered by hand) is a 400, not a 500.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import logging
 import re
 
 from django.core.exceptions import ValidationError
-from django.views.defaults import page_not_found
+from django.utils.datastructures import MultiValueDictKeyError
+from django.views.defaults import bad_request, page_not_found
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,9 @@ class MalformedIdMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, MultiValueDictKeyError) and request.method == "POST":
+            logger.warning("Form posted without %s: %s %s", exception, request.method, request.path)
+            return bad_request(request, exception)
         if not is_malformed_id(exception):
             return None
         logger.warning("Malformed id in %s %s: %s", request.method, request.path, exception)

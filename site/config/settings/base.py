@@ -304,5 +304,10 @@ LOGGING = {
     # Everything (Django, Wagtail, the background worker's django_tasks, the project's own loggers) reaches
     # the root's stderr handler; Django's loggers also reach mail_admins, which sends nothing without ADMINS.
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
-    "loggers": {"django": {"handlers": ["mail_admins"], "level": LOG_LEVEL, "propagate": True}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL, "propagate": True},
+        # Wagtail logs every audit-log entry at INFO with the record's title, which is often a person's
+        # name: the audit log already keeps it (in the database, by area); the log file keeps no names.
+        "wagtail": {"level": "WARNING"},
+    },
 }
