@@ -309,5 +309,7 @@ LOGGING = {
         # Wagtail logs every audit-log entry at INFO with the record's title, which is often a person's
         # name: the audit log already keeps it (in the database, by area); the log file keeps no names.
         "wagtail": {"level": "WARNING"},
+        # One line per task (Wagtail queues a reference-index task for every save): failures only.
+        "django_tasks": {"level": "WARNING"},
     },
 }
