@@ -6,8 +6,9 @@ import re
 
 from django.urls import reverse
 
-import pytest
 from wagtail.log_actions import log
+
+import pytest
 
 from evaluations.admin import evaluation_viewset
 from evaluations.roles import COMMUNE_OFFICER, sync_roles
