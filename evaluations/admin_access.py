@@ -147,6 +147,15 @@ class ScopedViewSetMixin:
     model's chooser is the scoped one."""
 
     chooser_viewset_class = ScopedSnippetChooserViewSet
+    #: False: records of this model are made elsewhere (with what their form here cannot give them);
+    #: there is then no add view and no "Add" button.
+    add_view_enabled = True
+
+    def get_common_view_kwargs(self, **kwargs):
+        view_kwargs = super().get_common_view_kwargs(**kwargs)
+        if not self.add_view_enabled:
+            view_kwargs["add_url_name"] = None
+        return view_kwargs
 
     def scoped(self, queryset, user):
         """``queryset`` narrowed to what ``user`` reaches (the listing and every object URL use it)."""
@@ -174,6 +183,8 @@ class ScopedViewSetMixin:
     def get_urlpatterns(self):
         patterns = []
         for pattern in [*super().get_urlpatterns(), *self.get_extra_urlpatterns()]:
+            if not self.add_view_enabled and getattr(pattern, "name", None) == "add":
+                continue
             # regex.groupindex covers path() converters and re_path() groups alike.
             if isinstance(pattern, URLPattern) and "pk" in pattern.pattern.regex.groupindex:
                 pattern.callback = self.guard(pattern.callback)
