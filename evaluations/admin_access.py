@@ -206,22 +206,53 @@ class AreaRestrictedViewSetMixin(ScopedViewSetMixin):
 
 class ScopedBulkActionMixin:
     """For a bulk action: the selection is read from ``for_user``, so an item outside the user's area
-    (or an id that names nothing) is neither listed nor acted on; none at all is a 404."""
+    (or an id that names nothing) is neither listed nor acted on; none at all is a 404.
+
+    "Select all" (``id=all``) is exactly the listing the user saw: the listing's own rows (its area, its
+    filters, its search, sent along in the address), never every row of the area; the confirmation page
+    shows those filters (``selection_filters``)."""
+
+    #: The listing's active filters when "select all" was used: (label, value) pairs.
+    selection_filters: list = []
 
     def select(self, objects):
         """Hook: ``objects`` with what the confirmation page and the action read (``select_related``)."""
         return objects
 
+    def listing_rows(self):
+        """The rows of the model's listing for this request's filters and search (``None`` without one)."""
+        viewset = getattr(self.model, "snippet_viewset", None)
+        if viewset is None:
+            return None
+        listing = viewset.construct_view(viewset.index_view_class, **viewset.get_index_view_kwargs())
+        view = listing.view_class(**listing.view_initkwargs)
+        view.setup(self.request)
+        rows = view.get_queryset()
+        if view.filters is not None and not view.filters.is_valid():
+            return rows.none()  # the listing would show an error, not these rows: select nothing
+        self.selection_filters = [(str(f.field_label), str(f.value)) for f in view.active_filters]
+        if view.is_searching:
+            self.selection_filters.append((str(view.search_form.fields[view.search_kwarg].label), view.search_query))
+        return rows
+
     def get_actionable_objects(self):
         raw = self.request.GET.getlist("id")
         objects = scoped(self.model, self.request.user)
-        if "all" not in raw:
+        if "all" in raw:
+            rows = self.listing_rows()
+            objects = objects.filter(pk__in=rows.order_by().values("pk")) if rows is not None else objects
+        else:
             objects = objects.filter(pk__in=parse_pks(self.model, raw))
         found = list(self.select(objects))
         if not found:
             raise Http404
         allowed = [obj for obj in found if self.check_perm(obj)]
         return allowed, {"items_with_no_access": [obj for obj in found if not self.check_perm(obj)]}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["selection_filters"] = self.selection_filters
+        return context
 
 
 class ScopedDeleteBulkAction(ScopedBulkActionMixin, DeleteBulkAction):

@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -13,7 +14,7 @@ from evaluations import roles
 from evaluations.admin import evaluation_viewset
 from evaluations.models import CommendationProposal, Evaluation, RecognitionDecision, Score
 from evaluations.services import evaluation_review, evaluation_submit
-from tests.factories import FamilyFactory, make_criteria_set, make_officer, scored_evaluation
+from tests.factories import ClanFactory, FamilyFactory, make_criteria_set, make_officer, scored_evaluation
 
 pytestmark = pytest.mark.django_db
 
@@ -359,3 +360,27 @@ def test_a_decided_evaluation_is_neither_edited_nor_deleted(client, areas, offic
     client.post(reverse("wagtail_bulk_action", args=["evaluations", "evaluation", "delete"]) + f"?id={draft.pk}")
     draft.refresh_from_db()
     assert draft.note == "" and draft.status == "recognised"
+
+
+def test_select_all_acts_on_the_filtered_listing_only(client, areas, officer, family_set):
+    """ "Select all" on a listing filtered to 2026 families submits those, never the other years or kinds
+    of the area; the confirmation page says which filters made the selection."""
+    chosen = [scored_evaluation(FamilyFactory(area=areas["village_a1"]), family_set, year=2026) for _ in range(2)]
+    other_year = scored_evaluation(FamilyFactory(area=areas["village_a2"]), family_set, year=2025)
+    clan_set = make_criteria_set(kind="clan", code="dhht-select-all")
+    other_kind = scored_evaluation(ClanFactory(area=areas["commune_a"]), clan_set, year=2026)
+    client.force_login(officer)
+    filters = {"year": "2026", "kind": "family", "id": "all", "next": "/admin/"}
+    address = reverse("wagtail_bulk_action", args=["evaluations", "evaluation", "submit"])
+
+    page = client.get(address, filters).content.decode()
+    assert "Đã chọn 2 đánh giá" in page
+    assert "Năm: 2026" in page and "Loại mô hình: Gia đình học tập" in page
+
+    assert client.post(f"{address}?{urlencode(filters)}").status_code == 302
+    statuses = dict(Evaluation.objects.values_list("pk", "status"))
+    assert [statuses[e.pk] for e in chosen] == ["submitted", "submitted"]
+    assert statuses[other_year.pk] == statuses[other_kind.pk] == "draft"
+
+    # A filter the listing itself would refuse selects nothing (not every row of the area).
+    assert client.get(address, {**filters, "year": "abc"}).status_code == 404
