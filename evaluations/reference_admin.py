@@ -1,14 +1,13 @@
 """Reference data served by wagtail-modeladmin: the administrative units (targets join later)."""
 
 from django import forms
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 
-from .admin_access import parse_pk
+from .admin_access import scoped_get
 from .models import AdministrativeUnit, UnitLevel, UnitSuccession
 from .models.area import scope_choices
 
@@ -84,9 +83,7 @@ class ScopedModelAdmin(ModelAdmin):
         return super().get_queryset(request).for_user(request.user)
 
     def _guarded(self, view, request, instance_pk):
-        pk = parse_pk(self.model, instance_pk)
-        if pk is None or not self.model._default_manager.for_user(request.user).filter(pk=pk).exists():
-            raise Http404
+        scoped_get(self.model, request.user, instance_pk)  # 404 unless the user reaches it
         return view(request, instance_pk)
 
     def inspect_view(self, request, instance_pk):
