@@ -29,3 +29,11 @@ def superuser(db):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture
+def home(db):
+    """The site's home page (made by the data migration)."""
+    from wagtail.models import Site
+
+    return Site.objects.get(is_default_site=True).root_page.specific

@@ -10,11 +10,8 @@ the village's count of one learning citizen.
 
 import datetime
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-
-from wagtail.models import Site
 
 import pytest
 
@@ -29,18 +26,6 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC = "Gia đình ông Trần Văn Bảo"
 HIDDEN = ["Huỳnh Văn Bảo", "Chamaléa Thị Bảo", "Lê Văn Bảo"]
-
-
-@pytest.fixture(autouse=True)
-def no_cached_figures():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def home(db):
-    return Site.objects.get(is_default_site=True).root_page.specific
 
 
 def add_story(index, subject, slug: str) -> ModelStoryPage:

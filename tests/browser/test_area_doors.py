@@ -12,11 +12,10 @@ import pytest
 
 from evaluations.admin import evaluation_viewset
 from evaluations.roles import COMMUNE_OFFICER, sync_roles
+from tests.browser.test_officer_flow import PASSWORD, log_in
 from tests.factories import FamilyFactory, make_area_tree, make_officer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "mat-khau-thu-nghiem-2026"
 
 
 @pytest.fixture
@@ -43,11 +42,7 @@ def test_an_officer_finds_only_their_communes_records_in_wagtails_doors(
     page = context.new_page()
     page.set_default_timeout(20_000)
     base = live_server.url
-    page.goto(base + "/admin/login/")
-    page.locator("input[name=username]").fill("xa-phuochai")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+    log_in(page, base, "xa-phuochai")
 
     # The subject chooser of a new evaluation, searched for a word both families' names hold.
     page.goto(base + reverse(evaluation_viewset.get_url_name("add")))

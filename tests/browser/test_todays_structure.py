@@ -15,19 +15,10 @@ from evaluations.admin_units import load_admin_units
 from evaluations.models import AdministrativeUnit, Evaluation, HeadTitle, RecognitionDecision, UnitLevel
 from evaluations.roles import COMMUNE_OFFICER, COMMUNE_REVIEWER, sync_roles
 from reorganisation.services import apply_reorganisation, official_reorganisation
+from tests.browser.test_officer_flow import PASSWORD, log_in
 from tests.factories import FamilyFactory, make_criteria_set, make_officer, scored_evaluation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "mat-khau-thu-nghiem-2026"
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/admin/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_url(re.compile(r"/admin/$"))
 
 
 @pytest.fixture

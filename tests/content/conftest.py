@@ -1,25 +1,8 @@
-from django.core.cache import cache
-
-from wagtail.models import Site
-
 import pytest
 
 from content.models import RecognitionListPage
 from evaluations.models import HeadTitle
 from tests.factories import ClanFactory, FamilyFactory, UnitFactory, make_decision, make_recognised
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    # The home page keeps its figures in the cache; every test starts without them.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def home(db):
-    return Site.objects.get(is_default_site=True).root_page.specific
 
 
 @pytest.fixture
