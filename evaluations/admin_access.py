@@ -15,8 +15,7 @@ from __future__ import annotations
 from functools import wraps
 from operator import attrgetter
 
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import URLPattern
 
@@ -33,29 +32,7 @@ from wagtail.snippets.views.chooser import (
 )
 
 from .access import user_reaches_unit
-from .models.area import area_field_of, scoped
-
-#: Largest value of a 64-bit primary key: a longer number in a URL is no object (and no server error).
-MAX_PK = 2**63 - 1
-
-
-def parse_pk(model, raw):
-    """``raw`` (from a URL or a form) as ``model``'s primary key, or ``None`` when it cannot be one."""
-    if raw is None:
-        return None
-    field = model._meta.pk
-    try:
-        value = field.to_python(unquote(str(raw)))
-    except (ValidationError, ValueError, TypeError):
-        return None
-    if isinstance(value, int) and not 0 < value <= MAX_PK:
-        return None
-    return value
-
-
-def parse_pks(model, raws) -> list:
-    """The values of ``raws`` that can be ``model``'s primary keys (the others name nothing)."""
-    return [value for value in (parse_pk(model, raw) for raw in raws) if value is not None]
+from .models.area import area_field_of, parse_pk, parse_pks, scoped
 
 
 def scoped_get(model, user, raw_pk):

@@ -16,7 +16,7 @@ from wagtail.admin.urls import display_custom_404
 from wagtail.admin.views.bulk_action import index as wagtail_bulk_action
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
-from .admin_access import parse_pk
+from .models.area import parse_pk
 from .views.history import AreaLogEntriesView
 from .views.links import SafeExternalLinkView
 

@@ -7,6 +7,7 @@ so a new door cannot forget the rule. The rule itself (which subtrees a user rea
 
 from __future__ import annotations
 
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -31,6 +32,29 @@ def is_area_bound(model) -> bool:
     return hasattr(model._default_manager, "for_user")
 
 
+#: Largest value of a 64-bit primary key: a longer number in a URL is no object (and no server error).
+MAX_PK = 2**63 - 1
+
+
+def parse_pk(model, raw):
+    """``raw`` (from a URL or a form) as ``model``'s primary key, or ``None`` when it cannot be one."""
+    if raw is None:
+        return None
+    field = model._meta.pk
+    try:
+        value = field.to_python(unquote(str(raw)))
+    except (ValidationError, ValueError, TypeError):
+        return None
+    if isinstance(value, int) and not 0 < value <= MAX_PK:
+        return None
+    return value
+
+
+def parse_pks(model, raws) -> list:
+    """The values of ``raws`` that can be ``model``'s primary keys (the others name nothing)."""
+    return [value for value in (parse_pk(model, raw) for raw in raws) if value is not None]
+
+
 def scope_choices(form, user) -> None:
     """Every choice of ``form`` that is an area-bound record (a unit, a subject...) comes from ``for_user``:
     one outside the user's area is "not a valid choice", like one that does not exist, and a chooser
@@ -51,10 +75,8 @@ def _scoped_instance_getter(original, queryset):
     def get_instance(value):
         if value is None or isinstance(value, queryset.model):
             return original(value)
-        try:
-            return queryset.filter(pk=queryset.model._meta.pk.to_python(value)).first()
-        except (TypeError, ValueError, ValidationError):
-            return None
+        pk = parse_pk(queryset.model, value)
+        return queryset.filter(pk=pk).first() if pk is not None else None
 
     return get_instance
 
