@@ -59,6 +59,9 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 SECRET = re.compile(rb"zeta|omega", re.IGNORECASE)
+#: Random tokens (Django's CSRF tokens: 32 or 64 letters and digits) can spell a marker by chance, which
+#: failed the walk at random about once in six runs. No name or slug holds 32 letters and digits in a row.
+TOKEN = re.compile(rb"[A-Za-z0-9]{32,}")
 ROOTS = ("admin/", "api/", "evidence/")
 #: The open-data API publishes every province (its own tests keep private data out of it).
 PUBLIC = "/api/"
@@ -301,10 +304,10 @@ def _body(response) -> bytes:
 
 def _leaks(response) -> list[str]:
     found = []
-    if SECRET.search(_body(response)):
+    if SECRET.search(TOKEN.sub(b"", _body(response))):
         found.append("body")
     for header, value in response.items():
-        if SECRET.search(value.encode()):
+        if SECRET.search(TOKEN.sub(b"", value.encode())):
             found.append(header)
     return found
 
