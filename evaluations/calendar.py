@@ -26,6 +26,14 @@ def day_label(date: datetime.date) -> str:
     return f"{date.day}/{date.month}/{date.year}"
 
 
+def time_label(moment: datetime.datetime, *, with_day: bool = False) -> str:
+    """``20:47`` (``20:47 1/12/2026`` with the day): a moment in a message, on the clock of the active time
+    zone (``TIME_ZONE``, Vietnam's), never the UTC the database keeps it in."""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    label = f"{local:%H:%M}"
+    return f"{label} {day_label(local.date())}" if with_day else label
+
+
 def year_start(year: int) -> datetime.date:
     return datetime.date(year, 1, 1)
 

@@ -75,7 +75,8 @@ class PointsField(forms.CharField):
 class ScoreEntryForm(forms.Form):
     """One field (and a note and an evidence input) per indicator of the evaluation's criteria set."""
 
-    revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    #: The evaluation's version when the form was opened: saving over a newer one is refused (stale form).
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, evaluation: Evaluation, read_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,8 +84,7 @@ class ScoreEntryForm(forms.Form):
         self.read_only = read_only
         self.self_assessment = evaluation.criteria_set.has_self_assessment
         self.criteria = list(evaluation.criteria_set.criteria.prefetch_related("indicators"))
-        #: The revision the form was opened on: saving over a newer one is refused (stale form).
-        self.initial["revision"] = evaluation.latest_revision_id or 0
+        self.initial["version"] = evaluation.version
         stored = {s.indicator_id: s for s in evaluation.scores.all()}
         for criterion in self.criteria:
             for indicator in criterion.indicators.all():
@@ -151,6 +151,9 @@ class ScoreEntryForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("version") is None:
+            # Without it, the save could not tell whether someone saved since the form was opened.
+            self.add_error(None, _("The form was sent without its version; open the scores again and re-enter them."))
         for criterion in self.criteria:
             for indicator in criterion.indicators.all():
                 name = self.evidence_field(indicator)
@@ -160,6 +163,12 @@ class ScoreEntryForm(forms.Form):
                     except ValidationError as exc:
                         self.add_error(name, exc)
         return cleaned
+
+    def reopen_on(self, version: int) -> None:
+        """After a refused stale save: the entries stay as typed, and saving them again (once compared
+        with the stored scores) is a save over ``version``."""
+        self.data = self.data.copy()
+        self.data["version"] = str(version)
 
     def _value(self, name, indicator):
         raw = self.cleaned_data.get(name)

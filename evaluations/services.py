@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, OuterRef, Subquery
+from django.db.models import CharField, F, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -156,20 +156,28 @@ def evaluation_record_scores(
     self_values: dict | None = None,
     spec: scoring.CriteriaSpec | None = None,
     user=None,
-    expected_revision_id: int | None = None,
+    expected_version: int | None = None,
 ) -> scoring.ScoringResult:
     """Store the verified scores of ``values`` (indicator id -> Decimal points, bool met, or None).
 
     ``self_values`` holds the subject's self-assessment where the set has one; the result always
     comes from the verified scores. Only a draft changes: a submitted evaluation is returned first and
-    a recognised one changes only through revocation. ``expected_revision_id`` is the revision the form
-    was opened on: if the evaluation was saved since, ``StaleEdit`` is raised and nothing is written.
+    a recognised one changes only through revocation. ``expected_version`` is the evaluation's version
+    the form was opened on: if the evaluation was saved since (even for the first time), ``StaleEdit``
+    is raised and nothing is written. Imports pass none and write over what is stored.
     Scores are validated by the scoring rules first (``scoring.ScoreError`` leaves everything as it was);
     indicators not in ``values`` keep their stored score.
     """
+    if expected_version is not None:
+        # Compare and swap in one statement: of two saves made from forms opened on the same version,
+        # only the first finds it; the second matches no row (it waits for the first to commit).
+        swapped = Evaluation.objects.filter(pk=evaluation.pk, version=expected_version).update(
+            version=expected_version + 1
+        )
+        if not swapped:
+            raise StaleEdit(Evaluation.objects.select_related("latest_revision__user").get(pk=evaluation.pk))
+        evaluation.version = expected_version + 1
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-    if expected_revision_id is not None and locked.latest_revision_id != expected_revision_id:
-        raise StaleEdit(locked)
     if locked.status != EvaluationStatus.DRAFT:
         raise WorkflowError(
             _("Only a draft evaluation can be scored; this one is “%(status)s”.")
@@ -212,7 +220,9 @@ def evaluation_record_scores(
     Score.objects.bulk_update(to_update, ["points", "met", "self_points", "self_met", "note"])
     apply_result(evaluation, result)
     evaluation.self_total = self_result.total if self_result else None
-    evaluation.save(update_fields=["total", "grade", "level", "result", "self_total", "updated_at"])
+    fields = ["total", "grade", "level", "result", "self_total", "updated_at"]
+    # The swap above counted this save already; without one, the save counts it.
+    evaluation.save(update_fields=[*fields, "version"] if expected_version is not None else fields)
     evaluation.save_revision(user=_actor(user), log_action="evaluations.score", clean=False)
     return result
 
@@ -455,6 +465,7 @@ def evaluations_decide(*, evaluations, decision: RecognitionDecision, user, reco
             locked_by=None,
             locked_at=None,
             latest_revision=Subquery(latest),
+            version=F("version") + 1,
         )
     evaluations_bulk_changed.send(
         sender=Evaluation, evaluation_ids=[e.pk for e in done], subject_ids=[e.subject_id for e in done]

@@ -42,4 +42,6 @@ class ExportRecord(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.listing} – {self.created_at:%d/%m/%Y %H:%M}"
+        from ..calendar import time_label
+
+        return f"{self.listing} – {time_label(self.created_at, with_day=True)}"

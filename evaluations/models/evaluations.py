@@ -129,6 +129,9 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    #: Counts the saves of its scores and fields: a form sends the version it was opened on, and a write
+    #: made from it swaps the version only if nobody saved in between (``services.evaluation_record_scores``).
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     objects = EvaluationQuerySet.as_manager()
 
@@ -164,6 +167,24 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
 
     def __str__(self) -> str:
         return f"{self.subject} – {self.year}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        """Every save of an existing evaluation counts one more version, in the database (``F() + 1``, so
+        two concurrent saves count two), except the bookkeeping of edit locks and revisions, and a save
+        that writes ``version`` itself (its caller has already swapped it)."""
+        fields = None if update_fields is None else set(update_fields)
+        bumps = not self._state.adding and (fields is None or not fields <= VERSIONLESS_FIELDS)
+        if bumps and "version" not in (fields or ()):
+            self.version = models.F("version") + 1
+            if fields is not None:
+                update_fields = [*fields, "version"]
+        super().save(*args, update_fields=update_fields, **kwargs)
+        if isinstance(self.version, models.expressions.Combinable):
+            self.refresh_from_db(fields=["version"])
+
+
+#: Fields whose saves are not changes of the evaluation: who is editing it, and which revision is its latest.
+VERSIONLESS_FIELDS = {"locked", "locked_by", "locked_at", "latest_revision", "version"}
 
 
 class Score(models.Model):

@@ -14,13 +14,13 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import services
+from ..calendar import time_label
 from ..forms import ScoreEntryForm
 from ..models import Evaluation, EvaluationStatus
 
@@ -70,7 +70,7 @@ class ScoreEntryView(WagtailAdminTemplateMixin, View):
         if holder is not None:
             return _("%(user)s is editing these scores (since %(time)s). Try again when they have finished.") % {
                 "user": holder.get_full_name() or holder.get_username(),
-                "time": formats.time_format(self.evaluation.locked_at, "H:i"),
+                "time": time_label(self.evaluation.locked_at),
             }
         return None
 
@@ -102,7 +102,7 @@ class ScoreEntryView(WagtailAdminTemplateMixin, View):
                     self_values=self_values,
                     notes=notes,
                     user=request.user,
-                    expected_revision_id=form.cleaned_data.get("revision") or None,
+                    expected_version=form.cleaned_data["version"],
                 )
                 services.evaluation_take_edit_lock(evaluation=self.evaluation, user=request.user)
                 description = form.cleaned_data.get("evidence_description", "")
@@ -115,6 +115,7 @@ class ScoreEntryView(WagtailAdminTemplateMixin, View):
                         user=request.user,
                     )
         except services.StaleEdit as stale:
+            form.reopen_on(stale.evaluation.version)
             revision = stale.evaluation.latest_revision
             who = revision.user if revision else None
             messages.error(
@@ -125,7 +126,7 @@ class ScoreEntryView(WagtailAdminTemplateMixin, View):
                 )
                 % {
                     "user": (who.get_full_name() or who.get_username()) if who else _("someone"),
-                    "time": formats.date_format(revision.created_at, "H:i d/m/Y") if revision else "?",
+                    "time": time_label(revision.created_at, with_day=True) if revision else "?",
                 },
             )
             return self.render(form, status=409)

@@ -340,7 +340,7 @@ def test_create_evaluation_then_score_it(admin_client, areas, family_set):
     for _criterion, rows in form.rows():
         for row in rows:
             data[row["score"].html_name] = points[row["indicator"].code]
-    data["revision"] = form.initial["revision"]
+    data["version"] = form.initial["version"]
     response = admin_client.post(score_url, data)
     assert response.status_code == 302
     evaluation.refresh_from_db()

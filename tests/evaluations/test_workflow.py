@@ -277,7 +277,7 @@ def test_editing_is_locked_for_others_and_a_stale_form_saves_nothing(client, are
 
     client.force_login(first)
     page = client.get(url("score", evaluation.pk))
-    opened_revision = page.context["form"].initial["revision"]
+    opened_version = page.context["form"].initial["version"]
     evaluation.refresh_from_db()
     assert evaluation.locked and evaluation.locked_by == first
 
@@ -285,15 +285,15 @@ def test_editing_is_locked_for_others_and_a_stale_form_saves_nothing(client, are
     page = client.get(url("score", evaluation.pk))
     assert "first" in page.content.decode()  # who holds the lock is named
     assert page.context["read_only_reason"]
-    response = client.post(url("score", evaluation.pk), {f"score_{indicator.pk}": "2", "revision": opened_revision})
+    response = client.post(url("score", evaluation.pk), {f"score_{indicator.pk}": "2", "version": opened_version})
     assert response.status_code == 409
     assert Score.objects.get(evaluation=evaluation, indicator=indicator).points == Decimal("8")
 
     # The first officer saves; a form still open on the old revision is refused, and its entries kept.
     client.force_login(first)
-    assert client.post(url("score", evaluation.pk), {f"score_{indicator.pk}": "7", "revision": opened_revision})
+    assert client.post(url("score", evaluation.pk), {f"score_{indicator.pk}": "7", "version": opened_version})
     assert Score.objects.get(evaluation=evaluation, indicator=indicator).points == Decimal("7")
-    response = client.post(url("score", evaluation.pk), {f"score_{indicator.pk}": "5", "revision": opened_revision})
+    response = client.post(url("score", evaluation.pk), {f"score_{indicator.pk}": "5", "version": opened_version})
     assert response.status_code == 409
     assert response.context["form"].data[f"score_{indicator.pk}"] == "5"  # nothing typed is lost
     assert Score.objects.get(evaluation=evaluation, indicator=indicator).points == Decimal("7")
@@ -308,7 +308,7 @@ def test_revisions_can_be_compared_in_the_history(client, areas, officer, draft)
     client.force_login(officer)
     indicator = draft.criteria_set.criteria.first().indicators.first()
     form = client.get(url("score", draft.pk)).context["form"]
-    client.post(url("score", draft.pk), {f"score_{indicator.pk}": "4", "revision": form.initial["revision"]})
+    client.post(url("score", draft.pk), {f"score_{indicator.pk}": "4", "version": form.initial["version"]})
     revisions = list(draft.revisions.order_by("created_at"))
     assert len(revisions) == 2
     history = client.get(url("history", draft.pk))
@@ -331,7 +331,7 @@ def test_self_assessment_stands_beside_the_verified_score(client, areas):
     evaluation = evaluation_create(subject=unit, year=2025, criteria_set=unit_set)
     client.force_login(officer)
     form = client.get(url("score", evaluation.pk)).context["form"]
-    data = {"revision": form.initial["revision"]}
+    data = {"version": form.initial["version"]}
     for _criterion, rows in form.rows():
         for row in rows:
             data[row["score"].html_name] = "8"

@@ -1,9 +1,9 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evaluations.calendar import time_label
 from reorganisation.models import ApplyPhase, Reorganisation, RunStatus
 from reorganisation.runs import run_start
 from reorganisation.services import build_plan, divided_lines, official_reorganisation, plan_lines
@@ -73,7 +73,7 @@ class Command(BaseCommand):
         if not started:
             raise CommandError(
                 _("%(name)s is already being applied (asked on %(when)s): wait for it to finish.")
-                % {"name": reorg.name, "when": timezone.localtime(run.created_at).strftime("%d/%m/%Y %H:%M")}
+                % {"name": reorg.name, "when": time_label(run.created_at, with_day=True)}
             )
         if run.status == RunStatus.FAILED:
             raise CommandError(run.message)
