@@ -1,21 +1,25 @@
 """Bulk actions on the evaluation listing: recognise or not recognise by one decision, submit, return.
 
 Each action checks every selected evaluation (permission, area, status, result) and reports the ones it
-refused with their reason; the ones it did are written in one transaction.
+refused with their reason; the ones it did are written in one transaction. A decision on a large
+selection is recorded by the background worker (``bulk_jobs``), the officer following it on its page.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.urls import reverse
 from django.utils.functional import classproperty
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from wagtail.admin import messages as wagtail_messages
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
 from . import services
 from .access import user_reaches_unit
 from .admin_access import ScopedBulkActionMixin
+from .bulk_jobs import decision_job_queue, refusal_summary, runs_in_background
 from .forms import DecisionForm, ReasonForm
 from .models import AdministrativeUnit, DecisionKind, Evaluation
 from .models.units import communes_by_path
@@ -43,19 +47,8 @@ class EvaluationBulkAction(ScopedBulkActionMixin, SnippetBulkAction):
         return {**super().get_context_data(**kwargs), "action_button_text": self.action_button_text}
 
     def report(self, outcome: dict) -> tuple[int, int]:
-        refused = outcome["refused"]
-        if refused:
-            shown = "; ".join(reason for _evaluation, reason in refused[:5])
-            more = len(refused) - 5
-            messages.warning(
-                self.request,
-                ngettext(
-                    "%(count)d evaluation was left unchanged: %(reasons)s",
-                    "%(count)d evaluations were left unchanged: %(reasons)s",
-                    len(refused),
-                )
-                % {"count": len(refused), "reasons": shown + (f" (+{more})" if more > 0 else "")},
-            )
+        if outcome["refused"]:
+            messages.warning(self.request, refusal_summary(outcome["refused"]))
         return len(outcome["done"]), 0
 
 
@@ -107,6 +100,8 @@ class DecisionBulkAction(EvaluationBulkAction):
     form_class = DecisionForm
     permission = "evaluations.recognise_evaluation"
     recognise = True
+    #: The job recording the decision in the background, when the selection is too large for the request.
+    job = None
 
     def get_form_kwargs(self):
         objects, _no_access = self.get_actionable_objects()
@@ -144,6 +139,12 @@ class DecisionBulkAction(EvaluationBulkAction):
         if len(refused) == len(objects):
             # Nothing can be decided: record no empty decision.
             return self.report({"done": [], "refused": refused})
+        if runs_in_background(len(objects)):
+            # The worker checks them all again and reports the ones it leaves unchanged on the job's page.
+            self.job = decision_job_queue(
+                recognise=self.recognise, evaluations=objects, decision_data=decision_data, user=user
+            )
+            return 0, 0
         decision = services.decision_record(
             kind=DecisionKind.RECOGNITION,
             number=decision_data["number"],
@@ -159,6 +160,25 @@ class DecisionBulkAction(EvaluationBulkAction):
         )
         return self.report(outcome)
 
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        if self.job is None:
+            return self.done_message(num_parent_objects)
+        status_url = reverse("evaluations_bulk_jobs:detail", args=[self.job.pk])
+        wagtail_messages.info(
+            self.request,
+            ngettext(
+                "Processing %(count)d evaluation in the background…",
+                "Processing %(count)d evaluations in the background…",
+                self.job.selected,
+            )
+            % {"count": self.job.selected},
+            buttons=[wagtail_messages.button(status_url, _("Follow its progress"))],
+        )
+        return None
+
+    def done_message(self, count: int) -> str:
+        raise NotImplementedError
+
 
 class RecogniseBulkAction(DecisionBulkAction):
     display_name = _("Recognise")
@@ -167,10 +187,10 @@ class RecogniseBulkAction(DecisionBulkAction):
     action_button_text = _("Record the decision and recognise")
     action_priority = 10
 
-    def get_success_message(self, num_parent_objects, num_child_objects):
-        return ngettext(
-            "%(count)d evaluation recognised.", "%(count)d evaluations recognised.", num_parent_objects
-        ) % {"count": num_parent_objects}
+    def done_message(self, count: int) -> str:
+        return ngettext("%(count)d evaluation recognised.", "%(count)d evaluations recognised.", count) % {
+            "count": count
+        }
 
 
 class NotRecogniseBulkAction(DecisionBulkAction):
@@ -181,12 +201,12 @@ class NotRecogniseBulkAction(DecisionBulkAction):
     recognise = False
     action_priority = 20
 
-    def get_success_message(self, num_parent_objects, num_child_objects):
+    def done_message(self, count: int) -> str:
         return ngettext(
             "%(count)d evaluation recorded as not recognised.",
             "%(count)d evaluations recorded as not recognised.",
-            num_parent_objects,
-        ) % {"count": num_parent_objects}
+            count,
+        ) % {"count": count}
 
 
 BULK_ACTIONS = (RecogniseBulkAction, NotRecogniseBulkAction, SubmitBulkAction, ReturnBulkAction)

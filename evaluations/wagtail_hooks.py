@@ -67,6 +67,16 @@ def register_import_urls():
     return [path("imports/", include((urls, "evaluations_imports"), namespace="evaluations_imports"))]
 
 
+@hooks.register("register_admin_urls")
+def register_bulk_job_urls():
+    from django.urls import include, path
+
+    from .views.bulk_jobs import BulkDecisionJobView
+
+    urls = [path("<int:pk>/", BulkDecisionJobView.as_view(), name="detail")]
+    return [path("bulk-decisions/", include((urls, "evaluations_bulk_jobs"), namespace="evaluations_bulk_jobs"))]
+
+
 @hooks.register("register_admin_menu_item")
 def register_import_menu_item():
     from django.urls import reverse

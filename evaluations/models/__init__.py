@@ -1,4 +1,5 @@
 from .access import AreaAssignment, ExportRecord
+from .bulk import BulkDecisionAction, BulkDecisionJob, BulkJobStatus
 from .criteria import CriteriaSet, CriteriaSetStatus, Criterion, GradeBand, Indicator, ScoringMode, SourceStatus
 from .decisions import CommendationLevel, CommendationProposal, DecisionKind, RecognitionDecision
 from .evaluations import Evaluation, EvaluationResult, EvaluationStatus, Evidence, Score, public_recognition_q
@@ -32,6 +33,9 @@ __all__ = [
     "subject_is_public",
     "SUBJECT_NAME_ORDER",
     "AreaAssignment",
+    "BulkDecisionAction",
+    "BulkDecisionJob",
+    "BulkJobStatus",
     "ExportRecord",
     "CommendationLevel",
     "CommendationProposal",

@@ -259,6 +259,11 @@ REPORTS_EXPORT_BACKGROUND_ROWS = int(os.environ.get("REPORTS_EXPORT_BACKGROUND_R
 REORGANISATION_INLINE_MAX_SUBJECTS = int(os.environ.get("REORGANISATION_INLINE_MAX_SUBJECTS", "3000"))
 #: A reorganisation run that has reported no progress for this long, its worker gone, is shown as interrupted.
 REORGANISATION_STALE_MINUTES = int(os.environ.get("REORGANISATION_STALE_MINUTES", "15"))
+#: A bulk decision (recognise, not recognise) on more evaluations than this is recorded by the background
+#: worker, the officer following it on a status page: some 700 rows outlast a web server's 30 s timeout.
+BULK_ACTION_BACKGROUND_ROWS = int(os.environ.get("BULK_ACTION_BACKGROUND_ROWS", "200"))
+#: A background bulk decision started this long ago and not finished, its worker gone, is shown as interrupted.
+BULK_ACTION_STALE_MINUTES = int(os.environ.get("BULK_ACTION_STALE_MINUTES", "15"))
 
 #: Search over evidence, pages and recognised models: "database" (SQLite FTS5 or PostgreSQL full-text,
 #: the default) or "elasticsearch" (then ELASTICSEARCH_URL is required). Rebuild with
