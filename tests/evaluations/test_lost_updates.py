@@ -134,3 +134,55 @@ def test_the_stale_edit_message_shows_the_hour_in_vietnam(client, officer, never
     page = client.post(url("score", never_saved.pk), entries(opened, "3")).content.decode()
     assert f"20:47 {saved_at.astimezone(timezone.get_current_timezone()):%-d/%-m/%Y}" in page
     assert "13:47" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_saves_from_one_version_cannot_both_pass(areas, family_set):
+    """The second save's swap waits on the first's uncommitted write, then finds the version gone."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks (SQLite's IMMEDIATE transactions run writers one at a time)")
+    evaluation = services.evaluation_create(
+        subject=FamilyFactory(area=areas["village_a1"]), year=2025, criteria_set=family_set
+    )
+    indicator = family_set.criteria.first().indicators.first()
+    first_wrote, outcomes = threading.Event(), {}
+
+    def save(name: str, points: str, hold_until_other_waits: bool) -> None:
+        try:
+            with transaction.atomic():
+                services.evaluation_record_scores(
+                    evaluation=Evaluation.objects.get(pk=evaluation.pk),
+                    values={indicator.pk: Decimal(points)},
+                    expected_version=0,
+                )
+                if hold_until_other_waits:
+                    first_wrote.set()
+                    with connections["default"].cursor() as cursor:
+                        # Commit only once the other save is blocked on this row (bounded, never a sleep).
+                        for _attempt in range(10_000):
+                            cursor.execute(
+                                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                "AND datname = current_database()"
+                            )
+                            if cursor.fetchone()[0]:
+                                break
+            outcomes[name] = "saved"
+        except services.StaleEdit:
+            outcomes[name] = "stale"
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=save, args=("first", "6", True))
+    first.start()
+    assert first_wrote.wait(60)
+    second = threading.Thread(target=save, args=("second", "3", False))
+    second.start()
+    first.join(60)
+    second.join(60)
+    assert outcomes == {"first": "saved", "second": "stale"}
+    assert stored_points(evaluation) == {Decimal("6")}
+    assert Evaluation.objects.get(pk=evaluation.pk).version == 1
