@@ -200,7 +200,11 @@ def test_recognition_changes_only_through_revocation(client, areas, officer, rev
     assert draft.status_reason == "Gia đình không còn duy trì phong trào"
 
 
-def test_bulk_recognition_of_500_evaluations_in_one_decision(client, areas, officer, reviewer, family_set):
+def test_bulk_recognition_of_500_evaluations_in_one_decision(
+    client, areas, officer, reviewer, family_set, django_capture_on_commit_callbacks
+):
+    """500 evaluations (over BULK_ACTION_BACKGROUND_ROWS): the decision is recorded by the background task,
+    which the test backend runs as the request commits."""
     from evaluations.models import EvaluationResult, EvaluationStatus, LearningFamily
 
     families = [LearningFamily(head_name=f"Hộ số {i}", member_count=4, area=areas["village_a1"]) for i in range(500)]
@@ -227,7 +231,8 @@ def test_bulk_recognition_of_500_evaluations_in_one_decision(client, areas, offi
     response = client.get(bulk_url("recognise", *ids))
     assert response.status_code == 200
     assert "500" in response.content.decode()
-    response = client.post(bulk_url("recognise", *ids), decision_post(areas))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(bulk_url("recognise", *ids), decision_post(areas))
     assert response.status_code == 302
     decision = RecognitionDecision.objects.get()
     assert decision.evaluations.count() == 500
