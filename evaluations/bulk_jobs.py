@@ -108,6 +108,8 @@ def decision_job_run(job: BulkDecisionJob) -> BulkDecisionJob:
 
 def _decide(job: BulkDecisionJob) -> dict:
     user = job.created_by
+    if user is None:
+        raise services.WorkflowError(_("The officer who asked for this decision no longer has an account."))
     data = job.decision_data
     recognise = job.action == BulkDecisionAction.RECOGNISE
     upload = None
@@ -127,9 +129,13 @@ def _decide(job: BulkDecisionJob) -> dict:
     finally:
         if upload is not None:
             upload.close()
-    evaluations = Evaluation.objects.filter(pk__in=job.evaluation_ids)
+    # Read through the officer's area as the bulk action did; one no longer in it is left unchanged, and said so.
+    evaluations = list(Evaluation.objects.for_user(user).filter(pk__in=job.evaluation_ids))
     outcome = services.evaluations_decide(evaluations=evaluations, decision=decision, user=user, recognise=recognise)
-    return {**outcome, "decision": decision}
+    reached = {e.pk for e in evaluations}
+    gone = _("This evaluation was deleted or is no longer in your area.")
+    refused = [*outcome["refused"], *((pk, gone) for pk in job.evaluation_ids if pk not in reached)]
+    return {**outcome, "refused": refused, "decision": decision}
 
 
 @task(backend="background")
@@ -171,4 +177,6 @@ def decision_job_refresh_status(job: BulkDecisionJob) -> BulkDecisionJob:
         )
         if updated:
             job.refresh_from_db()
+            if job.file:
+                job.file.delete()  # the scan waited for a decision that will not be recorded
     return job

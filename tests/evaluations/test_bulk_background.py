@@ -116,3 +116,25 @@ def test_a_job_whose_worker_died_is_reported_interrupted(settings, areas, review
     job = decision_job_refresh_status(BulkDecisionJob.objects.get(pk=job.pk))
     assert job.status == "interrupted"
     assert "không đánh giá nào bị thay đổi" in job.message
+
+
+def test_the_worker_checks_the_selection_again(client, settings, areas, reviewer, django_capture_on_commit_callbacks):
+    """What changed while the job waited is left unchanged and named: returned to draft, or moved away."""
+    settings.BULK_ACTION_BACKGROUND_ROWS = 2
+    officer = make_officer(roles.COMMUNE_OFFICER, areas["commune_a"], username="can-bo-lai")
+    family_set = make_criteria_set(code="gdht-lai")
+    kept, returned, moved = (
+        reviewed(FamilyFactory(area=areas["village_a1"]), family_set, 2026, officer, reviewer) for _ in range(3)
+    )
+    client.force_login(reviewer)
+    query = "&".join(f"id={e.pk}" for e in (kept, returned, moved))
+    with django_capture_on_commit_callbacks() as queued:
+        client.post(f"{ADDRESS}?{query}&next=/admin/", decision_post(areas))
+    Evaluation.objects.filter(pk=returned.pk).update(status="draft")
+    Evaluation.objects.filter(pk=moved.pk).update(area=areas["village_b1"])
+    for callback in queued:
+        callback()
+    job = BulkDecisionJob.objects.get()
+    assert job.status == "done" and (job.done, job.refused) == (1, 2)
+    assert "2 đánh giá được giữ nguyên" in job.message and "không còn thuộc địa bàn của bạn" in job.message
+    assert list(RecognitionDecision.objects.get().evaluations.all()) == [kept]
