@@ -14,7 +14,7 @@ import xlsxwriter
 from PIL import Image
 
 from evaluations.admin import evaluation_viewset
-from evaluations.models import Evidence
+from evaluations.models import Evaluation, Evidence
 from evaluations.services import evaluation_create
 from tests.factories import FamilyFactory, UserFactory, make_criteria_set
 
@@ -62,9 +62,11 @@ def score_url(evaluation):
 
 def upload(evaluation, client, name, content, **extra):
     indicator = evaluation.criteria_set.criteria.first().indicators.first()
+    # Sent with the version the score form would carry when opened now.
+    version = Evaluation.objects.values_list("version", flat=True).get(pk=evaluation.pk)
     return client.post(
         score_url(evaluation),
-        {f"evidence_{indicator.pk}": SimpleUploadedFile(name, content), **extra},
+        {"version": version, f"evidence_{indicator.pk}": SimpleUploadedFile(name, content), **extra},
     )
 
 
