@@ -183,7 +183,7 @@ def run_export_job(job_id: int) -> str:
                     if count and count % 5000 == 0:
                         progress(count)
         else:
-            work_dir(job).mkdir()
+            work_dir(job).mkdir(exist_ok=True)
             count = excel.write_listing_xlsx(
                 prepared.listing, rows, str(partial), progress=progress, tmpdir=str(work_dir(job))
             )
