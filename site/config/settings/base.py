@@ -237,7 +237,7 @@ WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "ods"]
 
 #: Wagtail's own small tasks run at once; large imports and exports are queued in the database ("background") and
-#: run by ``manage.py db_worker --backend background``, which ``make run`` starts beside the web server.
+#: run by ``manage.py run_worker`` (operations), which ``make run`` starts beside the web server.
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "background": {"BACKEND": "django_tasks_db.DatabaseBackend"},
