@@ -3,6 +3,7 @@ patience with a locked database."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import socket
@@ -57,12 +58,20 @@ class Heartbeat(threading.Thread):
 
     def run(self) -> None:
         try:
+            self.forget_old_workers()
             while True:
                 self.beat()
                 if self.stopping.wait(self.interval):
                     break
         finally:
             connections.close_all()  # this thread's own connections
+
+    def forget_old_workers(self) -> None:
+        """Every start adds a row: those of workers silent for a week are of no more use."""
+        try:
+            WorkerHeartbeat.objects.filter(beat_at__lt=timezone.now() - datetime.timedelta(days=7)).delete()
+        except DatabaseError as exc:
+            logger.warning("worker %s: old heartbeats not removed: %s", self.worker_id, exc)
 
     def stop(self) -> None:
         """Stop beating and say the worker stopped (it is no longer expected to take tasks)."""
