@@ -33,8 +33,13 @@ run: demo ## Set everything up and serve the site with demo data on http://127.0
 	@echo ""
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/   login: demo   password: khuyenhoc-demo"
 	@echo ""
-	@# The worker runs large imports in the background; it stops with the server (Ctrl+C).
-	$(MANAGE) db_worker --backend background & WORKER=$$!; \
+	@# The worker runs large imports and exports in the background. If it exits it is started again (after
+	@# 2 s); it stops with the server (Ctrl+C). /health/ and the admin say when it is not running.
+	( trap 'kill $$CHILD 2>/dev/null; exit 0' INT TERM; \
+	  while true; do \
+	    $(MANAGE) run_worker & CHILD=$$!; wait $$CHILD; \
+	    echo "run_worker exited (status $$?); starting it again in 2 s" >&2; sleep 2; \
+	  done ) & WORKER=$$!; \
 	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 

@@ -27,10 +27,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
 
-from evaluations.imports.jobs import background_task_status
 from evaluations.models import Subject
+from operations.jobs import background_task_status, nobody_works_on
 
 from .models import RUN_IN_PROGRESS, ApplyPhase, Reorganisation, ReorganisationRun, RunStatus
 from .services import Progress, apply_reorganisation
@@ -220,15 +219,13 @@ def run_interrupted(run: ReorganisationRun, *, now: datetime.datetime | None = N
     in the queue is not interrupted, however long the queue."""
     if not run.is_in_progress:
         return False
-    status = background_task_status(run.task_id)
-    if status in (TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL):
-        return True
-    if status == TaskResultStatus.READY:
-        return False
     progress = run_progress(run)
-    last = max(d for d in (progress and progress["at"], run.started_at, run.created_at) if d is not None)
-    now = now or timezone.now()
-    return now - last > datetime.timedelta(minutes=settings.REORGANISATION_STALE_MINUTES)
+    return nobody_works_on(
+        task_status=background_task_status(run.task_id),
+        last_activity=(progress and progress["at"], run.started_at, run.created_at),
+        stale_minutes=settings.REORGANISATION_STALE_MINUTES,
+        now=now,
+    )
 
 
 def run_refresh_status(run: ReorganisationRun) -> ReorganisationRun:

@@ -333,10 +333,16 @@ def subject_listing() -> Listing:
 
 
 def write_listing_xlsx(
-    listing: Listing, rows: Iterable[list], output, progress: Callable[[int], None] | None = None, every: int = 5000
+    listing: Listing,
+    rows: Iterable[list],
+    output,
+    progress: Callable[[int], None] | None = None,
+    every: int = 5000,
+    tmpdir: str | None = None,
 ) -> int:
-    """Write ``rows`` to an xlsx file in constant memory; returns the number of rows written."""
-    book = xlsxwriter.Workbook(output, {**WORKBOOK_OPTIONS, "constant_memory": True})
+    """Write ``rows`` to an xlsx file in constant memory (its temporary files in ``tmpdir``, by default the
+    system's); returns the number of rows written."""
+    book = xlsxwriter.Workbook(output, {**WORKBOOK_OPTIONS, "constant_memory": True, "tmpdir": tmpdir})
     sheet = book.add_worksheet(listing.name)
     head = book.add_format({"bold": True})
     for col, heading in enumerate(listing.headings):

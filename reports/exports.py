@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from django_tasks import task
 
 from evaluations.filters import EvaluationFilterSet, SubjectFilterSet, subject_filterset_for
 from evaluations.models import NAME_ORDER, SUBJECT_MODELS, SUBJECT_NAME_ORDER, Evaluation, ExportRecord, Subject
+from operations.jobs import background_task_status, nobody_works_on
 
 from . import excel
 from .models import ExportJob, ExportStatus
@@ -116,40 +119,134 @@ def export_job_start(*, user, listing: str, file_format: str, params) -> ExportJ
         file_format=file_format,
         filters=prepared.filters,
         total_rows=prepared.queryset.count(),
+        heartbeat_at=timezone.now(),
     )
-    run_export_job.enqueue(job.pk)
+    _enqueue(job)
+    job.refresh_from_db()
     return job
 
 
+def _enqueue(job: ExportJob) -> None:
+    """Queue the job's task and keep its id, to tell later whether the worker failed it."""
+    result = run_export_job.enqueue(job.pk)
+    # Only a job still waiting takes the id (the immediate backend has run it already).
+    ExportJob.objects.filter(pk=job.pk, status=ExportStatus.QUEUED).update(task_id=str(result.id)[:64])
+
+
+# --- files: written under a temporary name, renamed when complete --------------------------------------
+
+
+def partial_path(job: ExportJob) -> Path:
+    """Where the job's file is written until complete (same folder as the result: the rename is atomic)."""
+    return export_dir() / f".job-{job.pk}.part"
+
+
+def work_dir(job: ExportJob) -> Path:
+    """The spreadsheet writer's own temporary files (kept out of /tmp, so a killed export's are found)."""
+    return export_dir() / f".job-{job.pk}.tmp"
+
+
+def discard_partial(job: ExportJob) -> None:
+    """Remove what an unfinished export of ``job`` left behind."""
+    partial_path(job).unlink(missing_ok=True)
+    shutil.rmtree(work_dir(job), ignore_errors=True)
+
+
 @task(backend="background")
-def run_export_job(job_id: int) -> None:
-    """Write the file of an export job, updating its progress every few thousand rows."""
+def run_export_job(job_id: int) -> str:
+    """Write the file of an export job, updating its progress (and heartbeat) every few thousand rows.
+
+    The file appears under its final name only when complete; a failure removes the partial file, and a
+    killed worker's partial file is removed when the job is found interrupted."""
+    started = timezone.now()
+    # Only a queued job is taken: not one delivered twice, nor one given up as interrupted meanwhile.
+    if not ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING, heartbeat_at=started
+    ):
+        return ExportJob.objects.get(pk=job_id).status
     job = ExportJob.objects.select_related("user").get(pk=job_id)
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING)
     try:
         prepared = prepare_export(user=job.user, listing=job.listing, params=job.filters)
-        name = f"{job.listing}-{job.pk}-{timezone.now():%Y%m%d-%H%M%S}.{job.file_format}"
-        path = export_dir() / name
+        name = f"{job.listing}-{job.pk}-{timezone.localtime(started):%Y%m%d-%H%M%S}.{job.file_format}"
+        partial = partial_path(job)
+        discard_partial(job)
 
         def progress(done: int) -> None:
-            ExportJob.objects.filter(pk=job.pk).update(done_rows=done)
+            ExportJob.objects.filter(pk=job.pk).update(done_rows=done, heartbeat_at=timezone.now())
 
         rows = prepared.listing.rows(prepared.queryset)
         if job.file_format == "csv":
             count = 0
-            with path.open("w", encoding="utf-8", newline="") as handle:
+            with partial.open("w", encoding="utf-8", newline="") as handle:
                 for count, line in enumerate(excel.stream_listing_csv(prepared.listing, rows)):  # noqa: B007
                     handle.write(line)
                     if count and count % 5000 == 0:
                         progress(count)
         else:
-            count = excel.write_listing_xlsx(prepared.listing, rows, str(path), progress=progress)
+            work_dir(job).mkdir(exist_ok=True)
+            count = excel.write_listing_xlsx(
+                prepared.listing, rows, str(partial), progress=progress, tmpdir=str(work_dir(job))
+            )
+        partial.replace(export_dir() / name)
+        shutil.rmtree(work_dir(job), ignore_errors=True)
         record_export(user=job.user, prepared=prepared, file_format=job.file_format, row_count=count)
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportStatus.DONE, done_rows=count, total_rows=count, file_name=name, finished_at=timezone.now()
         )
     except Exception as exc:
+        discard_partial(job)
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
         )
         raise
+    return ExportStatus.DONE
+
+
+# --- interrupted exports -------------------------------------------------------------------------------
+
+
+def export_job_interrupted(job: ExportJob, *, now: datetime.datetime | None = None) -> bool:
+    """Whether the export is stuck in progress with nobody working on it (the rule of all background jobs,
+    with ``EXPORT_STALE_MINUTES``)."""
+    if not job.is_in_progress:
+        return False
+    return nobody_works_on(
+        task_status=background_task_status(job.task_id),
+        last_activity=(job.heartbeat_at, job.created_at),
+        stale_minutes=settings.EXPORT_STALE_MINUTES,
+        now=now,
+    )
+
+
+def export_job_refresh_status(job: ExportJob) -> ExportJob:
+    """Mark the export INTERRUPTED and remove its partial file if its worker has stopped."""
+    if not export_job_interrupted(job):
+        return job
+    updated = ExportJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=ExportStatus.INTERRUPTED,
+        error=_("The export was interrupted (the background worker stopped before it finished). Start it again."),
+        finished_at=timezone.now(),
+    )
+    if updated:
+        discard_partial(job)
+    job.refresh_from_db()
+    return job
+
+
+def export_job_restart(job: ExportJob) -> bool:
+    """Queue an interrupted or failed export again, from the same listing and filters (the user's access is
+    checked anew when it runs). False when it was not restartable (e.g. a second click)."""
+    restarted = ExportJob.objects.filter(pk=job.pk, status__in=(ExportStatus.INTERRUPTED, ExportStatus.FAILED)).update(
+        status=ExportStatus.QUEUED,
+        done_rows=0,
+        error="",
+        file_name="",
+        task_id="",
+        finished_at=None,
+        heartbeat_at=timezone.now(),
+    )
+    if restarted:
+        discard_partial(job)
+        _enqueue(job)
+    job.refresh_from_db()
+    return bool(restarted)

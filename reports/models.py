@@ -168,6 +168,11 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    INTERRUPTED = "interrupted", _("Interrupted")
+
+
+#: The states in which a worker is still expected to work on the export.
+EXPORT_IN_PROGRESS = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
 
 class ExportJob(models.Model):
@@ -177,13 +182,17 @@ class ExportJob(models.Model):
     listing = models.CharField(_("listing"), max_length=40)
     file_format = models.CharField(_("format"), max_length=10)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    status = models.CharField(_("status"), max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     done_rows = models.PositiveIntegerField(_("rows written"), default=0)
     file_name = models.CharField(_("file"), max_length=255, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    #: The background task writing the file, to tell whether the worker failed it.
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    #: Updated with the progress: an export silent for EXPORT_STALE_MINUTES has lost its worker.
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("export job")
@@ -192,6 +201,14 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing}.{self.file_format} ({self.get_status_display()})"
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status in EXPORT_IN_PROGRESS
+
+    @property
+    def can_restart(self) -> bool:
+        return self.status in (ExportStatus.INTERRUPTED, ExportStatus.FAILED)
 
     @property
     def percent(self) -> int:

@@ -14,4 +14,5 @@ urlpatterns = [
     path("exports/", views.ExportJobsView.as_view(), name="export_jobs"),
     path("exports/<int:pk>/", views.export_job_view, name="export_job"),
     path("exports/<int:pk>/download/", views.export_job_download, name="export_job_download"),
+    path("exports/<int:pk>/restart/", views.export_job_restart, name="export_job_restart"),
 ]

@@ -15,8 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from django_tasks import task, task_backends
-from django_tasks.base import TaskResultStatus
+from django_tasks import task
+
+from operations.jobs import background_task_status, nobody_works_on
 
 from ..models import AdministrativeUnit, ImportJob, ImportStatus
 from . import importer
@@ -162,17 +163,6 @@ def import_job_run(job: ImportJob) -> ImportJob:
 IN_PROGRESS = (ImportStatus.UPLOADED, ImportStatus.QUEUED, ImportStatus.RUNNING)
 
 
-def background_task_status(task_id: str | None) -> str | None:
-    """The django-tasks status of a task on the "background" queue, or None when it cannot be known (no id,
-    no such result, or a backend that keeps none). Import jobs and reorganisation runs both ask it."""
-    if not task_id:
-        return None
-    try:
-        return task_backends["background"].get_result(task_id).status
-    except Exception:  # no such result, or a backend that keeps none (immediate, dummy)
-        return None
-
-
 def import_job_interrupted(job: ImportJob, *, now: datetime.datetime | None = None) -> bool:
     """Whether the job is stuck in progress with nobody working on it.
 
@@ -183,15 +173,12 @@ def import_job_interrupted(job: ImportJob, *, now: datetime.datetime | None = No
     """
     if job.status not in IN_PROGRESS:
         return False
-    status = background_task_status(job.task_id)
-    if status in (TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL):
-        # The task is over but the job never recorded its outcome: the transaction rolled back.
-        return True
-    if status == TaskResultStatus.READY:
-        return False
-    last = max(d for d in (job.heartbeat_at, job.started_at, job.created_at) if d is not None)
-    now = now or timezone.now()
-    return now - last > datetime.timedelta(minutes=settings.IMPORT_STALE_MINUTES)
+    return nobody_works_on(
+        task_status=background_task_status(job.task_id),
+        last_activity=(job.heartbeat_at, job.started_at, job.created_at),
+        stale_minutes=settings.IMPORT_STALE_MINUTES,
+        now=now,
+    )
 
 
 def import_job_refresh_status(job: ImportJob) -> ImportJob:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView, View
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -245,24 +246,43 @@ class ExportJobsView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        jobs = ExportJob.objects.filter(user=self.request.user)[:50]
+        jobs = [_refreshed(job) for job in ExportJob.objects.filter(user=self.request.user)[:50]]
         context["jobs"] = jobs
-        context["refresh"] = any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs)
+        context["refresh"] = any(j.is_in_progress for j in jobs)
         return context
 
 
+def _refreshed(job: ExportJob) -> ExportJob:
+    """The job as it is: one whose worker has stopped is shown interrupted (and can be started again)."""
+    return exports.export_job_refresh_status(job) if job.is_in_progress else job
+
+
 def export_job_view(request, pk: int):
-    job = _own_job(request, pk)
+    job = _refreshed(_own_job(request, pk))
     return TemplateResponse(
         request,
         "reports/admin/export_jobs.html",
         {
             "jobs": [job],
-            "refresh": job.status in (ExportStatus.QUEUED, ExportStatus.RUNNING),
+            "refresh": job.is_in_progress,
             "page_title": _("Export"),
             "header_icon": "download",
         },
     )
+
+
+@require_POST
+def export_job_restart(request, pk: int):
+    """Start an interrupted or failed export again (same listing and filters)."""
+    job = _refreshed(_own_job(request, pk))
+    if exports.export_job_restart(job):
+        messages.success(request, _("The export was started again."))
+    else:
+        messages.warning(
+            request,
+            _("This export cannot be started again: it is %(status)s.") % {"status": job.get_status_display()},
+        )
+    return redirect("reports:export_job", job.pk)
 
 
 def export_job_download(request, pk: int):

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from content import views as content_views
 from evaluations import admin_overrides
 from evaluations import urls as evaluations_urls
+from operations import views as operations_views
 from reports import api as reports_api
 from search import views as search_views
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", content_views.robots_txt, name="robots_txt"),
+    path("health/", operations_views.health, name="health"),
 ]
 
 if settings.DEBUG:

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "reports",
     "reorganisation",
     "search",
+    "operations",
     "wagtail_modeladmin",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
@@ -105,7 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
+                "operations.context_processors.messages",  # + the worker warning in the admin
                 "wagtail.contrib.settings.context_processors.settings",
             ],
         },
@@ -236,7 +237,7 @@ WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "ods"]
 
 #: Wagtail's own small tasks run at once; large imports and exports are queued in the database ("background") and
-#: run by ``manage.py db_worker --backend background``, which ``make run`` starts beside the web server.
+#: run by ``manage.py run_worker`` (operations), which ``make run`` starts beside the web server.
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "background": {"BACKEND": "django_tasks_db.DatabaseBackend"},
@@ -264,6 +265,14 @@ REORGANISATION_STALE_MINUTES = int(os.environ.get("REORGANISATION_STALE_MINUTES"
 BULK_ACTION_BACKGROUND_ROWS = int(os.environ.get("BULK_ACTION_BACKGROUND_ROWS", "200"))
 #: A background bulk decision started this long ago and not finished, its worker gone, is shown as interrupted.
 BULK_ACTION_STALE_MINUTES = int(os.environ.get("BULK_ACTION_STALE_MINUTES", "15"))
+#: A background export that has reported no progress for this long, its worker gone, is shown as interrupted
+#: (and its partial file removed); it can then be started again.
+EXPORT_STALE_MINUTES = int(os.environ.get("EXPORT_STALE_MINUTES", str(IMPORT_STALE_MINUTES)))
+#: ``manage.py run_worker`` records a heartbeat this often (seconds)...
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "5"))
+#: ...and a worker silent for longer than this is taken for dead: the health view answers 503 if tasks wait,
+#: and the admin warns staff. Larger than the heartbeat, to allow for a briefly locked SQLite database.
+WORKER_STALE_SECONDS = float(os.environ.get("WORKER_STALE_SECONDS", "90"))
 
 #: Search over evidence, pages and recognised models: "database" (SQLite FTS5 or PostgreSQL full-text,
 #: the default) or "elasticsearch" (then ELASTICSEARCH_URL is required). Rebuild with
