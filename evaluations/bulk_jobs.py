@@ -1,6 +1,6 @@
 """Bulk decisions in the background: above ``BULK_ACTION_BACKGROUND_ROWS`` selected evaluations, recording
 one decision for them all outlasts a web request (some 700 rows pass a WSGI server's 30 s), so the bulk
-action queues a ``BulkDecisionJob`` and the worker (``manage.py db_worker --backend background``) writes it.
+action queues a ``BulkDecisionJob`` and the worker (``manage.py run_worker``) writes it.
 
 The selection and the checks are the bulk action's, made before queueing; the worker checks every
 evaluation again (it may have changed meanwhile) and writes the decision with all its evaluations in one
@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
+
+from operations.jobs import background_task_status, nobody_works_on
 
 from . import services
-from .imports.jobs import background_task_status
 from .models import AdministrativeUnit, BulkDecisionAction, BulkDecisionJob, BulkJobStatus, DecisionKind, Evaluation
 
 logger = logging.getLogger(__name__)
@@ -145,23 +145,20 @@ def run_decision_job_task(job_id: int) -> str:
     return decision_job_run(job).status
 
 
-# --- interrupted jobs (as for imports: ``imports.jobs.import_job_interrupted``) ------------------------
+# --- interrupted jobs (the one rule of ``operations.jobs``) -------------------------------------------
 
 
 def decision_job_interrupted(job: BulkDecisionJob, *, now: datetime.datetime | None = None) -> bool:
-    """Whether the job is stuck queued or running with nobody working on it: its task failed or ended
-    without the job recording an outcome, or, when the task cannot tell (a killed worker leaves it
-    "running"), it started (or was asked for) more than ``BULK_ACTION_STALE_MINUTES`` ago. A task still
-    waiting in the queue is not interrupted, however long the queue."""
+    """Whether the job is stuck queued or running with nobody working on it. The write is one transaction
+    and reports no progress, so the clock runs from its start (or from the request that queued it)."""
     if job.status not in (BulkJobStatus.QUEUED, BulkJobStatus.RUNNING):
         return False
-    status = background_task_status(job.task_id)
-    if status in (TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL):
-        return True
-    if status == TaskResultStatus.READY:
-        return False
-    last = job.started_at or job.created_at
-    return (now or timezone.now()) - last > datetime.timedelta(minutes=settings.BULK_ACTION_STALE_MINUTES)
+    return nobody_works_on(
+        task_status=background_task_status(job.task_id),
+        last_activity=(job.started_at or job.created_at,),
+        stale_minutes=settings.BULK_ACTION_STALE_MINUTES,
+        now=now,
+    )
 
 
 def decision_job_refresh_status(job: BulkDecisionJob) -> BulkDecisionJob:
