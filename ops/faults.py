@@ -30,9 +30,10 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Run as a script: the repository root on the path, for ``ops`` (and ``bench``).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import (  # noqa: E402 (after the path is set)
+from ops.common import (  # noqa: E402 (after the path is set)
     ROOT,
     Client,
     Process,
