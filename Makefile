@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install migrate demo run test test-postgres lint format check bench bench-quick messages clean
+.PHONY: help install migrate demo run test test-postgres lint format check bench bench-quick faults load messages clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -67,6 +67,12 @@ bench: install ## Province-scale benchmark in a scratch database (a few minutes)
 
 bench-quick: install ## Small benchmark for development
 	$(PY) bench/run.py --quick
+
+faults: install ## Kill the worker and web process (SIGKILL) mid-import/export/decision in a scratch deployment; check the database
+	$(PY) ops/faults.py $(ARGS)
+
+load: install ## 20 clients against gunicorn on PostgreSQL (a throwaway cluster unless DATABASE_URL); figures per endpoint
+	$(PY) ops/load.py $(ARGS)
 
 clean: ## Remove the local database, media and caches
 	rm -rf var .pytest_cache

@@ -241,9 +241,9 @@ def step_bulk_recognition(ctx: Context) -> list[Row]:
     ]
 
 
-def write_household_workbook(path: Path, count: int) -> int:
+def write_household_workbook(path: Path, count: int, code_prefix: str = "HGD-") -> int:
     """``count`` household rows over the scratch province's villages in force today, as a commune would type
-    them (the same names twice in a list would name one village)."""
+    them (the same names twice in a list would name one village). ``ops/faults.py`` uses it too."""
     import random
 
     import xlsxwriter
@@ -265,7 +265,7 @@ def write_household_workbook(path: Path, count: int) -> int:
         female = rng.random() < 0.28
         name = person_name(rng, rng.choice(("kinh", "kinh", "cham", "raglai")), female)
         sheet.write_row(
-            3 + n, 0, [commune, village, name, "Bà" if female else "Ông", rng.randint(1, 9), f"HGD-{n:06d}"]
+            3 + n, 0, [commune, village, name, "Bà" if female else "Ông", rng.randint(1, 9), f"{code_prefix}{n:06d}"]
         )
     book.close()
     return count

@@ -1,0 +1,1 @@
+"""Operational runs against a scratch deployment: ``make faults`` and ``make load``."""

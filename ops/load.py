@@ -1,0 +1,252 @@
+"""``make load``: gunicorn with the production settings on PostgreSQL, and a bounded load of our own.
+
+    .venv/bin/python ops/load.py [--clients 20] [--duration 60] [--requests N] [--workers 3] [--port 8105]
+
+Without ``DATABASE_URL`` a throwaway PostgreSQL cluster is started (as ``.ci/run`` does) and removed at
+the end; without PostgreSQL's binaries the run uses a SQLite file and says so. Given a ``DATABASE_URL``,
+that database is migrated and the demo loaded into it (use a scratch one). Then ``--clients`` threads
+send requests over loopback for ``--duration`` seconds (or until ``--requests`` in all) over a mix of
+public pages, the open-data API and admin screens of logged-in demo users, and the figures per endpoint
+are printed. Exit status 1 if any answer was a server error (5xx), 2 if the set-up failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+# Run as a script: the repository root on the path, for ``ops`` (and ``bench``).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ops.common import (  # noqa: E402 (after the path is set)
+    Client,
+    PostgresCluster,
+    Response,
+    deployment_env,
+    exit_on_signals,
+    gunicorn,
+    load_average,
+    manage,
+    prepare_database,
+    say,
+    scratch_dir,
+    wait_for_http,
+)
+
+#: Who the admin clients log in as (evaluations/demo_roles.py): the province and one commune.
+ADMIN_USERS = ("tinh", "xa-ninhphuoc")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str
+    weight: int
+
+
+ENDPOINTS = (
+    Endpoint("public home", "/", 4),
+    Endpoint("recognition list", "/danh-sach-cong-nhan/", 3),
+    Endpoint("recognition list, filtered", "/danh-sach-cong-nhan/?kind=family&year=2025", 3),
+    Endpoint("recognition list, name search", "/danh-sach-cong-nhan/?q=" + quote("Nguyễn"), 2),
+    Endpoint("public search", "/search/?q=" + quote("khuyến học"), 2),
+    Endpoint("API recognitions", "/api/v1/recognitions/?kind=family&year=2025&page_size=100", 3),
+    Endpoint("API figures", "/api/v1/figures/?area=56&year=2025", 2),
+    Endpoint("admin dashboard", "/admin/", 2),
+    Endpoint("admin evaluation listing", "/admin/snippets/evaluations/evaluation/?year=2026", 2),
+    Endpoint("admin export (csv)", "/admin/reports/export/evaluations/?format=csv&year=2026&status=reviewed", 1),
+)
+LOGIN = "admin login (before the run)"
+
+
+@dataclass
+class Stats:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    server_errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    samples: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, name: str, seconds: float, status: int | None, note: str = "") -> None:
+        with self.lock:
+            self.latencies[name].append(seconds)
+            # A redirect is an answer (a login form, a finished export); anything else is an error.
+            if status is None or not 200 <= status < 400:
+                self.errors[name] += 1
+                if len(self.samples) < 10:
+                    self.samples.append(f"{name}: {note or status}")
+            if status is not None and status >= 500:
+                self.server_errors[name] += 1
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def timed(stats: Stats, name: str, call: Callable[[], Response]) -> None:
+    started = time.perf_counter()
+    try:
+        answer = call()
+        stats.record(name, answer.seconds, answer.status)
+    except Exception as exc:
+        stats.record(name, time.perf_counter() - started, None, f"{type(exc).__name__}: {exc}")
+
+
+def in_parallel(function: Callable[[int], object], count: int) -> None:
+    threads = [threading.Thread(target=function, args=(n,), daemon=True) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def client_loop(number: int, client: Client, stop: threading.Event, budget: threading.Semaphore | None, stats: Stats):
+    rng = random.Random(number)  # noqa: S311 (a request mix, not a secret)
+    weights = [e.weight for e in ENDPOINTS]
+    while not stop.is_set():
+        if budget is not None and not budget.acquire(blocking=False):
+            return
+        endpoint = rng.choices(ENDPOINTS, weights)[0]
+        timed(stats, endpoint.name, lambda path=endpoint.path: client.get(path))
+
+
+def run_load(
+    port: int, clients: int, duration: float, requests: int | None, workers: int
+) -> tuple[Stats, Stats, float]:
+    """The logins (before the clock starts), then the timed run; returns both figures and the run's length."""
+    logins, stats, stop = Stats(), Stats(), threading.Event()
+    browsers = [Client(port, timeout=120) for _ in range(clients)]
+    say(f"{clients} clients log in through the admin form ({', '.join(ADMIN_USERS)})")
+    # Apart from the run: a password hash costs about a second of CPU by design.
+    in_parallel(lambda n: timed(logins, LOGIN, lambda: browsers[n].login(ADMIN_USERS[n % len(ADMIN_USERS)])), clients)
+    say("warm-up: every worker serves every endpoint once (not counted)")
+    in_parallel(lambda n: [browsers[n].get(e.path) for e in ENDPOINTS], workers)
+    budget = threading.Semaphore(requests) if requests else None
+    threads = [
+        threading.Thread(target=client_loop, args=(n, browsers[n], stop, budget, stats), daemon=True)
+        for n in range(clients)
+    ]
+    say(f"load: {clients} clients for {duration:.0f} s" + (f" or {requests} requests" if requests else ""))
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    deadline = started + duration
+    while time.perf_counter() < deadline and any(t.is_alive() for t in threads):
+        time.sleep(0.2)
+    stop.set()
+    for thread in threads:
+        thread.join(150)  # a request in flight finishes (or times out)
+    return logins, stats, time.perf_counter() - started
+
+
+def print_report(logins: Stats, stats: Stats, elapsed: float, engine: str, workers: int, clients: int) -> int:
+    print()
+    print(f"Load: {clients} clients, {elapsed:.1f} s, gunicorn {workers} sync workers, {engine}")
+    header = f"{'endpoint':<34} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}"
+    print(header)
+    print("-" * len(header))
+    samples = logins.latencies[LOGIN]
+    print(
+        f"{LOGIN:<34} {len(samples):>8} {'-':>7} {percentile(samples, 0.50) * 1000:>8.0f} "
+        f"{percentile(samples, 0.95) * 1000:>8.0f} {percentile(samples, 0.99) * 1000:>8.0f} {logins.errors[LOGIN]:>6}"
+    )
+    total = 0
+    for name in [e.name for e in ENDPOINTS]:
+        samples = stats.latencies.get(name, [])
+        if not samples:
+            continue
+        total += len(samples)
+        print(
+            f"{name:<34} {len(samples):>8} {len(samples) / elapsed:>7.1f} {percentile(samples, 0.50) * 1000:>8.0f} "
+            f"{percentile(samples, 0.95) * 1000:>8.0f} {percentile(samples, 0.99) * 1000:>8.0f} "
+            f"{stats.errors.get(name, 0):>6}"
+        )
+    everything = [s for samples in stats.latencies.values() for s in samples]
+    errors, server_errors = sum(stats.errors.values()), sum(stats.server_errors.values())
+    print("-" * len(header))
+    if everything:
+        print(
+            f"{'all':<34} {total:>8} {total / elapsed:>7.1f} {percentile(everything, 0.50) * 1000:>8.0f} "
+            f"{percentile(everything, 0.95) * 1000:>8.0f} {percentile(everything, 0.99) * 1000:>8.0f} {errors:>6}"
+        )
+    print(f"load average (1/5/15 min) at the end: {load_average()}")
+    for sample in logins.samples + stats.samples:
+        print(f"  error: {sample}")
+    server_errors += sum(logins.server_errors.values())
+    if server_errors:
+        print(f"FAIL: {server_errors} server errors (5xx)")
+        return 1
+    if not everything:
+        print("FAIL: no request was answered")
+        return 1
+    print(f"PASS: no server error (5xx); {errors} other errors")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--duration", type=float, default=60, help="seconds of load (60)")
+    parser.add_argument("--requests", type=int, help="stop after this many requests in all")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3)")
+    parser.add_argument("--port", type=int, default=8105)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder (logs) at the end")
+    args = parser.parse_args(argv)
+    exit_on_signals()
+
+    workdir = scratch_dir("khuyenhoc-load-")
+    log = workdir / "setup.log"
+    cluster, server = None, None
+    database_url = os.environ.get("DATABASE_URL")
+    try:
+        if database_url:
+            engine = "PostgreSQL (DATABASE_URL)" if database_url.startswith("postgres") else database_url.split(":")[0]
+        else:
+            cluster = PostgresCluster(workdir)
+            if cluster.available():
+                database_url = cluster.start("khuyenhoc_load")
+                engine = "PostgreSQL (temporary cluster)"
+            else:
+                cluster = None
+                engine = "SQLite (no PostgreSQL binaries found: the load runs on a SQLite file)"
+                say(engine)
+        env = deployment_env(workdir, database_url)
+        prepare_database(env, log)
+        manage(env, "collectstatic", "--noinput", log=log)
+        server = gunicorn(env, workdir / "gunicorn.log", port=args.port, workers=args.workers).start()
+        wait_for_http(args.port)
+        say(f"load average before the load: {load_average()}")
+        logins, stats, elapsed = run_load(args.port, args.clients, args.duration, args.requests, args.workers)
+        return print_report(logins, stats, elapsed, engine, args.workers, args.clients)
+    except KeyboardInterrupt:
+        print("Interrupted: stopping the processes.", file=sys.stderr)
+        return 130
+    except (RuntimeError, OSError) as exc:
+        print(f"FAIL: set-up: {exc} (logs in {workdir})", file=sys.stderr)
+        args.keep = True
+        return 2
+    finally:
+        if server is not None:
+            server.stop()
+        if cluster is not None:
+            cluster.stop()
+        if args.keep:
+            say(f"scratch folder kept: {workdir}")
+        else:
+            import shutil
+
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
