@@ -155,10 +155,8 @@ def gunicorn(env: dict, log: Path, *, port: int, workers: int, timeout: int = 12
 
 
 def worker_command() -> list[str]:
-    """``run_worker`` (the worker with a heartbeat) when the project has it, else django-tasks' db_worker."""
-    if list(ROOT.glob("*/management/commands/run_worker.py")):
-        return [PYTHON, "manage.py", "run_worker"]
-    return [PYTHON, "manage.py", "db_worker", "--backend", "background", "--interval", "0.5", "--no-startup-delay"]
+    """The project's worker (django-tasks-db's db_worker with a heartbeat), polling often for a quick run."""
+    return [PYTHON, "manage.py", "run_worker", "--interval", "0.5", "--no-startup-delay"]
 
 
 def wait_for_http(port: int, timeout: float = 60) -> None:

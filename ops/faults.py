@@ -5,7 +5,7 @@ work, start them again, and check the database.
 
 A scratch deployment: a SQLite file in a temporary folder, or the database of ``DATABASE_URL`` (a scratch
 one: it is migrated and the demo is loaded into it). gunicorn serves the production settings on
-loopback; the worker is ``manage.py run_worker`` when the project has it, else ``db_worker``. This script
+loopback; the worker is ``manage.py run_worker``. This script
 plays the officer: it uploads and confirms imports, asks for exports and posts decisions through the
 same services and forms the admin uses, and reads the database directly to check.
 
@@ -88,7 +88,6 @@ class Deployment:
     def __init__(self, workdir: Path, database_url: str | None, port: int, stale_minutes: int):
         self.workdir, self.port = workdir, port
         stale = str(stale_minutes)
-        # EXPORT_STALE_MINUTES: for an export watchdog built like the import's (unknown to today's code).
         self.env = deployment_env(workdir, database_url, IMPORT_STALE_MINUTES=stale, EXPORT_STALE_MINUTES=stale)
         # The worker's own temporary folder: whatever is left in it after a kill is the worker's.
         self.worker_tmp = workdir / "tmp-worker"
@@ -272,7 +271,7 @@ def fault_export(dep: Deployment, checks: Checks, stale_minutes: int) -> None:
     client = Client(dep.port)
     client.login("demo")
     waited = time.monotonic()
-    say(f"waiting for the exports to leave 'running' (EXPORT_STALE_MINUTES={stale_minutes}, if the code reads it)")
+    say(f"waiting for the exports to leave 'running' (EXPORT_STALE_MINUTES={stale_minutes})")
 
     def settled():
         for pk in killed:
