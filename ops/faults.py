@@ -12,8 +12,11 @@ same services and forms the admin uses, and reads the database directly to check
 (a) the worker killed in the middle of writing a large household import: all or nothing, no duplicates,
     the job not left running (interrupted after ``IMPORT_STALE_MINUTES``), restarted, then complete;
 (b) the worker killed in the middle of a large export: the job not left running, no partial file;
-(c) the web process killed in the middle of a bulk recognition decision: all or nothing, and the same
-    decision recorded once when posted again.
+(c) the web process killed in the middle of a bulk recognition decision made in the request: all or
+    nothing, and the same decision recorded once when posted again;
+(d) the worker killed in the middle of a large bulk decision it was given (above
+    ``BULK_ACTION_BACKGROUND_ROWS``): all or nothing, the job interrupted after ``BULK_ACTION_STALE_MINUTES``,
+    and the decision recorded once when asked again.
 
 One PASS or FAIL line per check, then a summary; exit status 1 on any FAIL, 2 if the set-up failed.
 """
@@ -88,7 +91,16 @@ class Deployment:
     def __init__(self, workdir: Path, database_url: str | None, port: int, stale_minutes: int):
         self.workdir, self.port = workdir, port
         stale = str(stale_minutes)
-        self.env = deployment_env(workdir, database_url, IMPORT_STALE_MINUTES=stale, EXPORT_STALE_MINUTES=stale)
+        self.env = deployment_env(
+            workdir,
+            database_url,
+            IMPORT_STALE_MINUTES=stale,
+            EXPORT_STALE_MINUTES=stale,
+            BULK_ACTION_STALE_MINUTES=stale,
+            # Scenario (c) kills the web process in the middle of a decision it writes itself; (d) restarts it
+            # with the usual threshold so that the worker writes it.
+            BULK_ACTION_BACKGROUND_ROWS="100000",
+        )
         # The worker's own temporary folder: whatever is left in it after a kill is the worker's.
         self.worker_tmp = workdir / "tmp-worker"
         self.worker_tmp.mkdir(exist_ok=True)
@@ -115,7 +127,10 @@ class Deployment:
         self.web.stop()
         self.worker.stop()
 
-    def restart_web(self) -> None:
+    def restart_web(self, **env) -> None:
+        """Start the web process again, with ``env`` changed from the deployment's."""
+        self.web.stop()
+        self.web.env = {**self.env, **env}
         self.web.start()
         wait_for_http(self.port)
 
@@ -375,6 +390,75 @@ def fault_decision(dep: Deployment, checks: Checks) -> None:
     )
 
 
+# --- (d) the worker killed mid-decision ----------------------------------------------------------------
+
+
+def fault_background_decision(dep: Deployment, checks: Checks, stale_minutes: int) -> None:
+    from evaluations.models import BulkDecisionJob, Evaluation, RecognitionDecision
+
+    dep.restart_web(BULK_ACTION_BACKGROUND_ROWS="200")
+    commune, ids = decision_setup()
+    number = "98/QĐ-UBND (faults)"
+    address = "/admin/bulk/evaluations/evaluation/recognise/?id=all&" + urlencode(
+        {"area": commune.pk, "status": "reviewed", "result": "meets", "next": "/admin/"}
+    )
+    fields = {
+        "number": number,
+        "decision_date": "21/11/2026",
+        "issuing_body": f"UBND {commune.name}",
+        "signatory": "Chủ tịch",
+        "area": commune.pk,
+    }
+    say(f"(d) one decision on {len(ids)} evaluations of {commune.name}, written by the worker; the worker is killed")
+    client = Client(dep.port)
+    client.login("demo")
+    latest = BulkDecisionJob.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    status = client.post(address, {**fields, "csrfmiddlewaretoken": client.csrf_token(address)}).status
+    job = BulkDecisionJob.objects.filter(pk__gt=latest).order_by("pk").first()
+    if not checks.check(status == 302 and job is not None, f"decision queued for the worker (HTTP {status})"):
+        return
+    mid = dep.wait_mid_write(
+        lambda: BulkDecisionJob.objects.filter(pk=job.pk, status__in=("queued", "running")).exists(), timeout=120
+    )
+    if not checks.check(mid, "worker caught in the middle of the decision"):
+        return
+    dep.worker.kill()
+
+    def outcome():
+        decisions = RecognitionDecision.objects.filter(number=number).count()
+        recognised = Evaluation.objects.filter(pk__in=ids, status="recognised").count()
+        return decisions, recognised
+
+    decisions, recognised = outcome()
+    checks.check(
+        (decisions, recognised) in ((0, 0), (1, len(ids))),
+        f"after the kill: {decisions} decision, {recognised} of {len(ids)} recognised (all or nothing)",
+    )
+    dep.worker.start()
+    say(f"waiting for the job to leave 'running' (BULK_ACTION_STALE_MINUTES={stale_minutes})")
+    deadline = time.monotonic() + 60 * stale_minutes + 120
+    while time.monotonic() < deadline:
+        client.get(f"/admin/bulk-decisions/{job.pk}/")  # where the officer notices it
+        job.refresh_from_db()
+        if job.status not in ("queued", "running"):
+            break
+        time.sleep(5)
+    checks.check(job.status == "interrupted", f"killed decision job is '{job.status}' (expected 'interrupted')")
+    status = client.post(address, {**fields, "csrfmiddlewaretoken": client.csrf_token(address)}).status
+    again = BulkDecisionJob.objects.filter(pk__gt=job.pk).order_by("pk").first()
+    deadline = time.monotonic() + 300
+    while again is not None and time.monotonic() < deadline:
+        again.refresh_from_db()
+        if again.status not in ("queued", "running"):
+            break
+        time.sleep(2)
+    decisions, recognised = outcome()
+    checks.check(
+        again is not None and again.status == "done" and decisions == 1 and recognised == len(ids),
+        f"asked again: job '{again and again.status}', {decisions} decision, {recognised} of {len(ids)} recognised",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--households", type=int, default=5000, help="rows of the household list (5000)")
@@ -399,6 +483,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda: fault_import(dep, checks, args.households, args.stale_minutes),
             lambda: fault_export(dep, checks, args.stale_minutes),
             lambda: fault_decision(dep, checks),
+            lambda: fault_background_decision(dep, checks, args.stale_minutes),
         ):
             if not dep.worker.alive():
                 dep.worker.start()
