@@ -135,6 +135,15 @@ def _csv_cell(value):
     return csv_safe(value)
 
 
+def error_response(parameter: str, message: str) -> JsonResponse:
+    """The API's 400: which parameter is wrong and why (also used by config.hostile_params)."""
+    response = JsonResponse(
+        {"error": {"parameter": parameter, "message": message}}, status=400, json_dumps_params={"ensure_ascii": False}
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def api_view(endpoint: Endpoint):
     def decorator(fn):
         @require_GET
@@ -143,13 +152,7 @@ def api_view(endpoint: Endpoint):
                 params = endpoint.parse(request)
                 rows, meta = fn(request, params)
             except ApiError as exc:
-                response = JsonResponse(
-                    {"error": {"parameter": exc.parameter, "message": exc.message}},
-                    status=400,
-                    json_dumps_params={"ensure_ascii": False},
-                )
-                response["Access-Control-Allow-Origin"] = "*"
-                return response
+                return error_response(exc.parameter, exc.message)
             return respond(endpoint, request, rows, meta, params)
 
         endpoint.view = view
