@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from evaluations.models import PUBLIC_KINDS, AdministrativeUnit, UnitLevel
 from evaluations.params import Param, ParameterError, area_by_code
@@ -146,7 +146,7 @@ def error_response(parameter: str, message: str) -> JsonResponse:
 
 def api_view(endpoint: Endpoint):
     def decorator(fn):
-        @require_GET
+        @require_safe
         def view(request):
             try:
                 params = endpoint.parse(request)
@@ -402,7 +402,7 @@ def openapi_document() -> dict:
     }
 
 
-@require_GET
+@require_safe
 def openapi_view(request):
     response = JsonResponse(openapi_document(), json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
