@@ -209,12 +209,24 @@ FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+#: Where ``collectstatic`` writes (WhiteNoise serves it); outside the checkout in a deployment.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 #: Evidence never lives under MEDIA_ROOT: it is served only through a permission-checked view.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
+if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+    raise ImproperlyConfigured(
+        "PRIVATE_MEDIA_ROOT must lie outside MEDIA_ROOT: everything under MEDIA_ROOT is public."
+    )
+#: The application serves MEDIA_ROOT's public folders under /media/ (config/media.py); turn off when a reverse
+#: proxy serves them instead.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+#: Wagtail's images and renditions. Not "documents": /documents/ serves those after a privacy check.
+PUBLIC_MEDIA_FOLDERS = ["original_images", "images"]
+#: How long browsers and proxies may keep a public image (a changed image gets a new file name).
+MEDIA_CACHE_SECONDS = int(os.environ.get("MEDIA_CACHE_SECONDS", str(24 * 3600)))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
