@@ -137,3 +137,12 @@ def test_the_client_address_is_the_one_our_proxies_saw(rf, settings):
     assert address("1.2.3.4, 203.0.113.5, 10.0.0.2") == "203.0.113.5"
     assert address("10.0.0.2") == "10.1.1.1"  # came round a proxy: its own address stands
     assert address("not-an-address, 10.0.0.2") == "10.1.1.1"
+
+
+def test_every_response_carries_a_content_security_policy(client, admin_client, home):
+    public = client.get("/")["Content-Security-Policy"]
+    assert "default-src 'self'" in public and "object-src 'none'" in public and "frame-ancestors 'self'" in public
+    assert "script-src 'self';" in public  # no inline script on the public pages
+    admin = admin_client.get(reverse("wagtailadmin_home"))["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-inline';" in admin  # Wagtail's own inline scripts
+    assert "Content-Security-Policy" in client.get(reverse("api:figures") + "?area=%00")

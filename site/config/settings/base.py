@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: everything logged while a request is handled carries its id (see config/logs.py).
     "config.logs.RequestIdMiddleware",
+    # Early, so that every response carries the policy (also WhiteNoise's and the early refusals).
+    "config.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before any view or library reads a parameter: a NUL or other control character is a 400 naming it.
@@ -293,6 +295,31 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
+
+#: Content-Security-Policy of every response (config/csp.py): scripts, styles, images and connections only
+#: from this site. Styles may be inline (Wagtail's admin and a few of our templates set style attributes);
+#: images may be data: or blob: URLs (the image editor's previews). Frames only from this site (Wagtail's
+#: preview); nobody else may frame us (as X_FRAME_OPTIONS).
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "frame-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+#: Added on the admin's pages: Wagtail 8 still writes some scripts inline (date pickers, inline panels).
+CONTENT_SECURITY_POLICY_ADMIN = {"script-src": ["'self'", "'unsafe-inline'"]}
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+#: The admin loads nothing from other sites: no Gravatar images (the default avatar instead; no hash of an
+#: officer's e-mail leaves the site) and no check for new Wagtail releases (versions are pinned).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 #: Logs go to stderr, one line per record with its level, request id, logger, process and message
 #: (config/logs.py); tracebacks stay on the record's line, their line breaks written as ``\n``. Django's
