@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from evaluations.models import PUBLIC_KINDS, AdministrativeUnit, UnitLevel
 from evaluations.params import Param, ParameterError, area_by_code
@@ -135,21 +135,24 @@ def _csv_cell(value):
     return csv_safe(value)
 
 
+def error_response(parameter: str, message: str) -> JsonResponse:
+    """The API's 400: which parameter is wrong and why (also used by config.hostile_params)."""
+    response = JsonResponse(
+        {"error": {"parameter": parameter, "message": message}}, status=400, json_dumps_params={"ensure_ascii": False}
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def api_view(endpoint: Endpoint):
     def decorator(fn):
-        @require_GET
+        @require_safe
         def view(request):
             try:
                 params = endpoint.parse(request)
                 rows, meta = fn(request, params)
             except ApiError as exc:
-                response = JsonResponse(
-                    {"error": {"parameter": exc.parameter, "message": exc.message}},
-                    status=400,
-                    json_dumps_params={"ensure_ascii": False},
-                )
-                response["Access-Control-Allow-Origin"] = "*"
-                return response
+                return error_response(exc.parameter, exc.message)
             return respond(endpoint, request, rows, meta, params)
 
         endpoint.view = view
@@ -399,7 +402,7 @@ def openapi_document() -> dict:
     }
 
 
-@require_GET
+@require_safe
 def openapi_view(request):
     response = JsonResponse(openapi_document(), json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"

@@ -65,8 +65,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: everything logged while a request is handled carries its id (see config/logs.py).
     "config.logs.RequestIdMiddleware",
+    # Early, so that every response carries the policy (also WhiteNoise's and the early refusals).
+    "config.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before any view or library reads a parameter: a NUL or other control character is a 400 naming it.
+    "config.hostile_params.ControlCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -92,6 +96,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_VERBOSE = False
+#: How many reverse proxies of the deployment stand in front of the application (nginx alone: 1). With 0,
+#: the default, X-Forwarded-For is ignored; otherwise the client's address is taken from it (config/client_ip.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -204,12 +212,24 @@ FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+#: Where ``collectstatic`` writes (WhiteNoise serves it); outside the checkout in a deployment.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 #: Evidence never lives under MEDIA_ROOT: it is served only through a permission-checked view.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
+if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+    raise ImproperlyConfigured(
+        "PRIVATE_MEDIA_ROOT must lie outside MEDIA_ROOT: everything under MEDIA_ROOT is public."
+    )
+#: The application serves MEDIA_ROOT's public folders under /media/ (config/media.py); turn off when a reverse
+#: proxy serves them instead.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+#: Wagtail's images and renditions. Not "documents": /documents/ serves those after a privacy check.
+PUBLIC_MEDIA_FOLDERS = ["original_images", "images"]
+#: How long browsers and proxies may keep a public image (a changed image gets a new file name).
+MEDIA_CACHE_SECONDS = int(os.environ.get("MEDIA_CACHE_SECONDS", str(24 * 3600)))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -289,6 +309,31 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
+
+#: Content-Security-Policy of every response (config/csp.py): scripts, styles, images and connections only
+#: from this site. Styles may be inline (Wagtail's admin and a few of our templates set style attributes);
+#: images may be data: or blob: URLs (the image editor's previews). Frames only from this site (Wagtail's
+#: preview); nobody else may frame us (as X_FRAME_OPTIONS).
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "frame-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+#: Added on the admin's pages: Wagtail 8 still writes some scripts inline (date pickers, inline panels).
+CONTENT_SECURITY_POLICY_ADMIN = {"script-src": ["'self'", "'unsafe-inline'"]}
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+#: The admin loads nothing from other sites: no Gravatar images (the default avatar instead; no hash of an
+#: officer's e-mail leaves the site) and no check for new Wagtail releases (versions are pinned).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 #: Logs go to stderr, one line per record with its level, request id, logger, process and message
 #: (config/logs.py); tracebacks stay on the record's line, their line breaks written as ``\n``. Django's
