@@ -20,7 +20,7 @@ from django_tasks.base import TaskResultStatus
 
 from ..models import AdministrativeUnit, ImportJob, ImportStatus
 from . import importer
-from .readers import FileRefused, check_size
+from .readers import FileRefused, check_size, unpacked_size
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +81,12 @@ def _store_plan(job: ImportJob, plan: importer.Plan) -> None:
 
 
 def import_job_check(job: ImportJob) -> ImportJob:
-    """Check the uploaded file now (small files) or in the worker (large ones, progress on the job)."""
-    if job.size <= settings.IMPORT_INLINE_MAX_BYTES:
+    """Check the uploaded file now (small files) or in the worker (large ones, progress on the job).
+
+    Small means small unpacked as well: a 0.94 MB workbook can unpack to 220 MB, minutes of a web worker."""
+    if job.size <= settings.IMPORT_INLINE_MAX_BYTES and unpacked_size(_read(job)) <= (
+        settings.IMPORT_INLINE_MAX_UNPACKED_BYTES
+    ):
         import_job_preview(job)
     else:
         transaction.on_commit(lambda: _enqueue(preview_import_task, job))
@@ -99,9 +103,13 @@ def import_job_preview(job: ImportJob) -> importer.Plan | None:
     """Validate the file and store the counts the import would give; the job becomes VALIDATED or FAILED."""
     try:
         plan = import_job_plan(job, progress=_progress(job))
-    except FileRefused as refused:
+    except Exception as exc:
+        # A refused file says why; anything else is a fault of ours, logged, and the job still ends failed
+        # (a job left "uploaded" would be shown interrupted and fail again on every restart).
+        if not isinstance(exc, FileRefused):
+            logger.exception("import check %s failed", job.pk)
         job.status = ImportStatus.FAILED
-        job.message = str(refused)
+        job.message = str(exc) if isinstance(exc, FileRefused) else failure_message(exc, checked=True)
         job.finished_at = timezone.now()
         job.save()
         return None
@@ -138,22 +146,39 @@ def import_job_run(job: ImportJob) -> ImportJob:
     job.save(update_fields=["status", "started_at", "heartbeat_at", "message"])
     try:
         plan = import_job_plan(job, progress=_progress(job))
-        _store_plan(job, plan)
         if not job.dry_run:
             importer.apply_plan(plan, user=job.created_by)
+        # After the write: the plan is checked again there, and may have found the rows already imported.
+        _store_plan(job, plan)
+        if plan.already_imported:
+            job.message = already_imported_message()
         job.status = ImportStatus.DONE
         job.progress_done = plan.total
-    except FileRefused as refused:
+    except (FileRefused, importer.WriteRefused) as refused:
         job.status = ImportStatus.FAILED
         job.message = str(refused)
     except Exception as exc:
         logger.exception("import %s failed", job.pk)
         job.status = ImportStatus.FAILED
         job.created = job.updated = 0
-        job.message = _("The import failed and nothing was written: %(error)s") % {"error": str(exc)[:500]}
+        job.message = failure_message(exc)
     job.finished_at = timezone.now()
     job.save()
     return job
+
+
+def already_imported_message() -> str:
+    return _(
+        "These rows were already imported: another import of the same list finished first. Nothing was created; "
+        "every row is unchanged."
+    )
+
+
+def failure_message(exc: Exception, *, checked: bool = False) -> str:
+    """The job's message for an unexpected error (the details are in the log)."""
+    if checked:
+        return _("The file could not be checked (%(error)s). Nothing was written.") % {"error": str(exc)[:300]}
+    return _("The import failed and nothing was written: %(error)s") % {"error": str(exc)[:500]}
 
 
 # --- interrupted jobs ---------------------------------------------------------------------------
