@@ -798,7 +798,14 @@ def _plan_import(data: bytes, filename: str, *, kind, commune, user, progress) -
 def source_rows(plan: Plan, wanted: set[int]) -> tuple[dict[int, list], cols.Header]:
     """Row number -> cells as they were in the file, for the ``wanted`` rows (the plan keeps none)."""
     sheet, header = choose_sheet(read_sheets(plan.data, plan.filename), plan.kind)
-    return {index + 1: cells for index, cells in sheet.rows_after(-1) if index + 1 in wanted}, header
+    found: dict[int, list] = {}
+    last = max(wanted, default=0)
+    for index, cells in sheet.rows_after(-1):
+        if index + 1 > last:  # the rest of the sheet holds none of them
+            break
+        if index + 1 in wanted:
+            found[index + 1] = cells
+    return found, header
 
 
 # --- writing ------------------------------------------------------------------------------------
