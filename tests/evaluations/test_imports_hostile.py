@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from contextlib import closing
 from pathlib import Path
@@ -107,11 +108,36 @@ def test_two_import_workbook_processes_at_once_write_every_row_once(areas, tmp_p
     else:
         db = connection.settings_dict
         env["DATABASE_URL"] = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    command = [sys.executable, "manage.py", "import_workbook", str(path), "--kind", "family"]
+    # Each process starts Django, says it is ready, and runs the command once both are: both plans are made
+    # before either writes, as with the two officers of the report.
+    gate = tmp_path / "go"
+    script = (
+        "import pathlib, time\n"
+        "from django.core.management import call_command\n"
+        "pathlib.Path({ready!r}).touch()\n"
+        "while not pathlib.Path({gate!r}).exists(): time.sleep(0.01)\n"
+        "call_command('import_workbook', {path!r}, '--kind', 'family')\n"
+    )
     processes = [
-        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
-        for _ in range(2)
+        subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "-c",
+                script.format(ready=str(tmp_path / f"ready{i}"), gate=str(gate), path=str(path)),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(2)
     ]
+    while not all((tmp_path / f"ready{i}").exists() for i in range(2)) and all(p.poll() is None for p in processes):
+        time.sleep(0.05)
+    gate.touch()
     outputs = [process.communicate(timeout=600) for process in processes]
     assert [process.returncode for process in processes] == [0, 0], outputs
     if connection.vendor == "sqlite":
