@@ -276,6 +276,9 @@ def test_restarting_an_interrupted_job_whose_file_is_damaged_fails_it_instead_of
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and "bị hỏng" in job.message
     assert admin_client.get(url).status_code == 200
+    # A failed job is not started again (the file is the same): a message, not an error page.
+    assert admin_client.post(url, {"action": "restart"}).status_code == 302
+    assert admin_client.get(url).status_code == 200
 
 
 def test_the_command_prints_the_message_and_records_a_failed_job_for_a_damaged_file(areas, tmp_path):
@@ -411,3 +414,35 @@ def test_nul_in_a_workbook_cell_is_stripped(areas):
     plan = run(data)
     assert plan.counts()["created"] == 1, plan.rejections
     assert LearningFamily.objects.get().head_name == "Lê Văn Cường"
+
+
+# --- the migration on existing data ------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_duplicate_codes_left_by_past_imports_and_adds_the_constraint(areas):
+    from django.db import IntegrityError
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = ("evaluations", "0012_unit_level_nation"), ("evaluations", "0013_import_natural_keys")
+    MigrationExecutor(connection).migrate([before])
+    try:
+        village = areas["village_a1"]
+        # What two imports of one list at once left: each household twice under the same code.
+        first = LearningFamily.objects.create(area=village, head_name="Nguyễn Văn An", member_count=4, code="H1")
+        twin = LearningFamily.objects.create(area=village, head_name="Nguyễn Văn An", member_count=4, code="H1")
+        other = LearningFamily.objects.create(
+            area=areas["village_a2"], head_name="Lê Thị Hoa", member_count=2, code="H1"
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate([after])
+    first.refresh_from_db()
+    twin.refresh_from_db()
+    other.refresh_from_db()
+    assert (first.code, other.code) == ("H1", "H1")  # the first of each code, and other villages, untouched
+    assert twin.code == f"H1~{twin.pk}" and "H1" in twin.note  # kept, and its note says what its code was
+    assert LearningFamily.objects.count() == 3
+    with pytest.raises(IntegrityError):
+        LearningFamily.objects.create(area=village, head_name="Trần Văn Bình", member_count=3, code="H1")
