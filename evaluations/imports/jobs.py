@@ -178,12 +178,15 @@ def import_job_run(job: ImportJob) -> ImportJob:
         # After the write: the plan is checked again there, and may have found the rows already imported.
         _store_plan(job, plan)
         counts = plan.counts()
-        if plan.already_imported or (expected and not job.dry_run and not counts["created"] + counts["updated"]):
+        # Or written by another import between the check and this run: nothing to write, all found unchanged.
+        written_meanwhile = expected and not counts["created"] + counts["updated"] and counts["unchanged"] >= expected
+        if plan.already_imported or (written_meanwhile and not job.dry_run):
             job.message = already_imported_message()
         job.status = ImportStatus.DONE
         job.progress_done = plan.total
     except (FileRefused, importer.WriteRefused) as refused:
         job.status = ImportStatus.FAILED
+        job.created = job.updated = 0
         job.message = str(refused)
     except Exception as exc:
         logger.exception("import %s failed", job.pk)
