@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from types import SimpleNamespace
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,7 @@ from ..calendar import day_label, today
 from ..models import (
     AdministrativeUnit,
     ImportKind,
+    ImportLock,
     LearningCitizen,
     LearningClan,
     LearningCommunity,
@@ -129,6 +131,12 @@ class Plan:
     on: datetime.date | None = None
     #: The first new row of each unit that gets new rows (for the last check before writing).
     first_create_per_area: list[Record] = field(default_factory=list)
+    #: How to plan again inside the write transaction (``plan_import``'s keyword arguments), and the import
+    #: locks' versions read before this plan was made: a lock whose version moved means another import wrote.
+    options: dict = field(default_factory=dict)
+    lock_versions: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: Set by ``apply_plan`` when another import wrote the same rows first: this one wrote nothing new.
+    already_imported: bool = False
 
     @property
     def rejected_rows(self) -> int:
@@ -753,8 +761,12 @@ def plan_import(
 
     Raises ``FileRefused`` when the file as a whole cannot be imported.
     """
+    versions = lock_versions()
     with paused_gc():
-        return _plan_import(data, filename, kind=kind, commune=commune, user=user, progress=progress)
+        plan = _plan_import(data, filename, kind=kind, commune=commune, user=user, progress=progress)
+    plan.options = {"kind": kind, "commune": commune, "user": user}
+    plan.lock_versions = versions
+    return plan
 
 
 def _plan_import(data: bytes, filename: str, *, kind, commune, user, progress) -> Plan:
@@ -786,7 +798,14 @@ def _plan_import(data: bytes, filename: str, *, kind, commune, user, progress) -
 def source_rows(plan: Plan, wanted: set[int]) -> tuple[dict[int, list], cols.Header]:
     """Row number -> cells as they were in the file, for the ``wanted`` rows (the plan keeps none)."""
     sheet, header = choose_sheet(read_sheets(plan.data, plan.filename), plan.kind)
-    return {index + 1: cells for index, cells in sheet.rows_after(-1) if index + 1 in wanted}, header
+    found: dict[int, list] = {}
+    last = max(wanted, default=0)
+    for index, cells in sheet.rows_after(-1):
+        if index + 1 > last:  # the rest of the sheet holds none of them
+            break
+        if index + 1 in wanted:
+            found[index + 1] = cells
+    return found, header
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -1074,31 +1093,104 @@ def larger_sqlite_cache(kib: int = 65536):
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
+# --- one import at a time per commune and kind ----------------------------------------------------
+
+
+def lock_versions() -> dict[tuple[str, str], int]:
+    """Every import lock's version now (a row per kind and commune: a few hundred at most)."""
+    return {
+        (kind, path): version
+        for kind, path, version in ImportLock.objects.values_list("kind", "commune_path", "version")
+    }
+
+
+def commune_path(area: AdministrativeUnit | None) -> str:
+    """The tree path of the commune ``area`` is in (itself for a commune or above; "" for none)."""
+    if area is None:
+        return ""
+    if area.level == UnitLevel.VILLAGE:
+        return area.path[: -AdministrativeUnit.steplen]
+    return area.path
+
+
+def take_locks(kind: str, paths: set[str]) -> dict[str, int]:
+    """Take the import locks of ``paths`` for ``kind`` (inside the write transaction, held to its end) and
+    return their versions after this import's increment. One ``UPDATE`` per lock, in path order, so two imports
+    of overlapping communes wait for each other instead of deadlocking."""
+    ImportLock.objects.bulk_create(
+        [ImportLock(kind=kind, commune_path=path) for path in sorted(paths)], ignore_conflicts=True
+    )
+    for path in sorted(paths):
+        ImportLock.objects.filter(kind=kind, commune_path=path).update(version=F("version") + 1)
+    return dict(ImportLock.objects.filter(kind=kind, commune_path__in=paths).values_list("commune_path", "version"))
+
+
+def plan_paths(plan: Plan) -> set[str]:
+    return {commune_path(record.area) for record in (*plan.to_create, *plan.to_update)}
+
+
+def lock_and_recheck(plan: Plan) -> None:
+    """Take the plan's locks; when another import wrote to these communes since the plan was made, plan again
+    (here, inside the transaction, after the lock: what the other import wrote is visible now) and replace the
+    plan's contents. A plan that wrote nothing takes no lock."""
+    paths = plan_paths(plan)
+    if not paths:
+        return
+    versions = take_locks(plan.kind, paths)
+    if all(versions.get(p) == plan.lock_versions.get((plan.kind, p), 0) + 1 for p in paths) or not plan.data:
+        return
+    before = len(plan.to_create) + len(plan.to_update)
+    fresh = _plan_import(plan.data, plan.filename, **plan.options, progress=None)
+    fresh.options, fresh.lock_versions = plan.options, plan.lock_versions
+    plan.__dict__.update(fresh.__dict__)
+    plan.already_imported = before > 0 and not plan.to_create and not plan.to_update
+    new_paths = plan_paths(plan) - paths
+    if new_paths:
+        take_locks(plan.kind, new_paths)
+
+
 def apply_plan(plan: Plan, *, user=None, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Write the plan's new and changed rows in one transaction: all of them or, on any error, none."""
+    """Write the plan's new and changed rows in one transaction: all of them or, on any error, none.
+
+    The plan is checked again first, after the commune's import lock is taken: another import of the same
+    list may have written since it was made (``lock_and_recheck``)."""
+    try:
+        with paused_gc(), transaction.atomic(), larger_sqlite_cache():
+            lock_and_recheck(plan)
+            _write_plan(plan, user=user, progress=progress)
+    except IntegrityError as exc:
+        # Another record took one of these codes since the check (typed in by hand meanwhile).
+        raise WriteRefused(
+            _(
+                "Another record with one of this file's codes was saved while the import ran. Nothing was "
+                "written: check the file again."
+            )
+        ) from exc
+    return plan.counts()
+
+
+def _write_plan(plan: Plan, *, user, progress) -> None:
     total = len(plan.to_create) + len(plan.to_update)
     done = 0
-    with paused_gc(), transaction.atomic(), larger_sqlite_cache():
-        if plan.kind != ImportKind.RESULT:  # results are checked by ``write_results``, each on its year
-            on = plan.on or today()
-            refuse_units_not_in_force([(record.row, record.area, on) for record in plan.first_create_per_area])
-        for start in range(0, max(len(plan.to_create), len(plan.to_update)), BATCH):
-            creates = plan.to_create[start : start + BATCH]
-            updates = plan.to_update[start : start + BATCH]
-            if plan.kind == ImportKind.RESULT:
-                from .results import write_results
+    if plan.kind != ImportKind.RESULT:  # results are checked by ``write_results``, each on its year
+        on = plan.on or today()
+        refuse_units_not_in_force([(record.row, record.area, on) for record in plan.first_create_per_area])
+    for start in range(0, max(len(plan.to_create), len(plan.to_update)), BATCH):
+        creates = plan.to_create[start : start + BATCH]
+        updates = plan.to_update[start : start + BATCH]
+        if plan.kind == ImportKind.RESULT:
+            from .results import write_results
 
-                write_results(creates, updates, user=user)
-            else:
-                write_batch(
-                    plan.kind,
-                    creates,
-                    updates,
-                    user=user,
-                    present=set(plan.header.positions),
-                    reviews=bool(plan.notices),
-                )
-            done += len(creates) + len(updates)
-            if progress:
-                progress(done, total)
-    return plan.counts()
+            write_results(creates, updates, user=user)
+        else:
+            write_batch(
+                plan.kind,
+                creates,
+                updates,
+                user=user,
+                present=set(plan.header.positions),
+                reviews=bool(plan.notices),
+            )
+        done += len(creates) + len(updates)
+        if progress:
+            progress(done, total)

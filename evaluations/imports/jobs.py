@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime
 import logging
+import tempfile
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +23,7 @@ from operations.jobs import background_task_status, nobody_works_on
 
 from ..models import AdministrativeUnit, ImportJob, ImportStatus
 from . import importer
-from .readers import FileRefused, check_size
+from .readers import FileRefused, check_size, unpacked_size
 
 logger = logging.getLogger(__name__)
 
@@ -81,9 +83,17 @@ def _store_plan(job: ImportJob, plan: importer.Plan) -> None:
     job.notices = [n.as_dict() for n in plan.notices[: importer.KEPT_ERRORS]]
 
 
+def is_small(job: ImportJob) -> bool:
+    """Whether the job's file is checked, and its error workbook made, inside the web request: small packed and
+    unpacked (a 0.94 MB workbook can unpack to 220 MB, minutes of a web worker). Larger ones go to the worker."""
+    if job.size > settings.IMPORT_INLINE_MAX_BYTES:
+        return False
+    return unpacked_size(_read(job)) <= settings.IMPORT_INLINE_MAX_UNPACKED_BYTES
+
+
 def import_job_check(job: ImportJob) -> ImportJob:
     """Check the uploaded file now (small files) or in the worker (large ones, progress on the job)."""
-    if job.size <= settings.IMPORT_INLINE_MAX_BYTES:
+    if is_small(job):
         import_job_preview(job)
     else:
         transaction.on_commit(lambda: _enqueue(preview_import_task, job))
@@ -96,17 +106,41 @@ def _enqueue(task_obj, job: ImportJob) -> None:
     ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
 
 
-def import_job_preview(job: ImportJob) -> importer.Plan | None:
-    """Validate the file and store the counts the import would give; the job becomes VALIDATED or FAILED."""
+def error_file_name(job: ImportJob) -> str:
+    """Where the worker keeps a large file's error workbook, beside the file in private storage."""
+    return f"{job.file.name}.errors.xlsx"
+
+
+def store_error_workbook(job: ImportJob, plan: importer.Plan) -> None:
+    """Write the plan's error workbook to private storage (in the worker: the web request only serves it)."""
+    from .errors import write_error_workbook
+
+    storage = job.file.storage
+    storage.delete(error_file_name(job))
+    with tempfile.TemporaryFile() as out:
+        write_error_workbook(plan, out)
+        out.seek(0)
+        storage.save(error_file_name(job), File(out))
+
+
+def import_job_preview(job: ImportJob, *, store_errors: bool = False) -> importer.Plan | None:
+    """Validate the file and store the counts the import would give; the job becomes VALIDATED or FAILED.
+    ``store_errors``: also write the error workbook now (the worker does, for files too large for a request)."""
     try:
         plan = import_job_plan(job, progress=_progress(job))
-    except FileRefused as refused:
+    except Exception as exc:
+        # A refused file says why; anything else is a fault of ours, logged, and the job still ends failed
+        # (a job left "uploaded" would be shown interrupted and fail again on every restart).
+        if not isinstance(exc, FileRefused):
+            logger.exception("import check %s failed", job.pk)
         job.status = ImportStatus.FAILED
-        job.message = str(refused)
+        job.message = str(exc) if isinstance(exc, FileRefused) else failure_message(exc, checked=True)
         job.finished_at = timezone.now()
         job.save()
         return None
     _store_plan(job, plan)
+    if store_errors and plan.rejections:
+        store_error_workbook(job, plan)
     job.status = ImportStatus.VALIDATED
     job.progress_done = 0
     job.save()
@@ -138,23 +172,45 @@ def import_job_run(job: ImportJob) -> ImportJob:
     job.message = ""
     job.save(update_fields=["status", "started_at", "heartbeat_at", "message"])
     try:
+        expected = job.created + job.updated  # what the check found to write
         plan = import_job_plan(job, progress=_progress(job))
-        _store_plan(job, plan)
         if not job.dry_run:
             importer.apply_plan(plan, user=job.created_by)
+        # After the write: the plan is checked again there, and may have found the rows already imported.
+        _store_plan(job, plan)
+        counts = plan.counts()
+        # Or written by another import between the check and this run: nothing to write, all found unchanged.
+        written_meanwhile = expected and not counts["created"] + counts["updated"] and counts["unchanged"] >= expected
+        if plan.already_imported or (written_meanwhile and not job.dry_run):
+            job.message = already_imported_message()
         job.status = ImportStatus.DONE
         job.progress_done = plan.total
-    except FileRefused as refused:
+    except (FileRefused, importer.WriteRefused) as refused:
         job.status = ImportStatus.FAILED
+        job.created = job.updated = 0
         job.message = str(refused)
     except Exception as exc:
         logger.exception("import %s failed", job.pk)
         job.status = ImportStatus.FAILED
         job.created = job.updated = 0
-        job.message = _("The import failed and nothing was written: %(error)s") % {"error": str(exc)[:500]}
+        job.message = failure_message(exc)
     job.finished_at = timezone.now()
     job.save()
     return job
+
+
+def already_imported_message() -> str:
+    return _(
+        "These rows were already imported: another import of the same list finished first. Nothing was created; "
+        "every row is unchanged."
+    )
+
+
+def failure_message(exc: Exception, *, checked: bool = False) -> str:
+    """The job's message for an unexpected error (the details are in the log)."""
+    if checked:
+        return _("The file could not be checked (%(error)s). Nothing was written.") % {"error": str(exc)[:300]}
+    return _("The import failed and nothing was written: %(error)s") % {"error": str(exc)[:500]}
 
 
 # --- interrupted jobs ---------------------------------------------------------------------------
@@ -226,5 +282,5 @@ def run_import_task(job_id: int) -> str:
 def preview_import_task(job_id: int) -> str:
     """The background form of ``import_job_preview`` for large files."""
     job = ImportJob.objects.select_related("commune", "created_by").get(pk=job_id)
-    import_job_preview(job)
+    import_job_preview(job, store_errors=True)
     return job.status

@@ -22,12 +22,16 @@ from django.utils.translation import gettext as _
 
 import python_calamine
 
+from .columns import column_letter
+
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 SPREADSHEET_SUFFIXES = {".xlsx", ".xls", ".ods", ".csv", ".txt"}
 MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam", ".xlsb"}
-#: A single part this many times bigger unpacked than packed is not a spreadsheet.
-MAX_COMPRESSION_RATIO = 1000
+#: Parts smaller than this unpacked are not held to the ratio limit (tiny parts pack very well).
+RATIO_FLOOR = 1024 * 1024
+#: Sheet data inside a workbook: the parts whose unpacked size is held to the per-sheet limit.
+SHEET_PART = re.compile(r"^(xl/worksheets/[^/]+\.xml|content\.xml)$", re.IGNORECASE)
 #: Rows kept in memory to find the header in; the rest of a sheet is streamed.
 HEAD_ROWS = 25
 
@@ -107,21 +111,7 @@ def check_container(data: bytes, filename: str) -> str:
             raise FileRefused(
                 _("Workbooks with macros are not accepted. Save the file as .xlsx (Excel Workbook) first.")
             )
-        unpacked = sum(m.file_size for m in members)
-        too_dense = any(
-            m.compress_size
-            and m.file_size > 10 * 1024 * 1024
-            and m.file_size / m.compress_size > MAX_COMPRESSION_RATIO
-            for m in members
-        )
-        if unpacked > settings.IMPORT_MAX_UNPACKED_SIZE or too_dense:
-            raise FileRefused(
-                _(
-                    "The file unpacks to %(size).0f MB, more than the %(limit).0f MB allowed; it is not an ordinary "
-                    "spreadsheet. Split it or save it again from Excel."
-                )
-                % {"size": unpacked / 1024 / 1024, "limit": settings.IMPORT_MAX_UNPACKED_SIZE / 1024 / 1024}
-            )
+        check_unpacked(members)
         if "content.xml" in names and "mimetype" in names:
             return "ods"
         if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
@@ -134,6 +124,141 @@ def check_container(data: bytes, filename: str) -> str:
     raise FileRefused(
         _("The file %(name)s is not a spreadsheet this system reads. Upload an .xlsx, .xls, .ods or .csv file.")
         % {"name": filename}
+    )
+
+
+def check_unpacked(members: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip bomb from the zip's directory alone, before any part is unpacked: the total unpacked
+    size, one sheet's unpacked size, and how many times a part grows when unpacked."""
+    mb = 1024 * 1024
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > settings.IMPORT_MAX_UNPACKED_SIZE:
+        raise FileRefused(
+            _(
+                "The file unpacks to %(size).0f MB, more than the %(limit).0f MB allowed; it is not an ordinary "
+                "spreadsheet. Split it or save it again from Excel."
+            )
+            % {"size": unpacked / mb, "limit": settings.IMPORT_MAX_UNPACKED_SIZE / mb}
+        )
+    for member in members:
+        if SHEET_PART.match(member.filename) and member.file_size > settings.IMPORT_MAX_SHEET_UNPACKED_SIZE:
+            raise FileRefused(
+                _(
+                    "The sheet %(part)s unpacks to %(size).0f MB, more than the %(limit).0f MB allowed for one "
+                    "sheet. Split it into smaller files."
+                )
+                % {
+                    "part": member.filename,
+                    "size": member.file_size / mb,
+                    "limit": settings.IMPORT_MAX_SHEET_UNPACKED_SIZE / mb,
+                }
+            )
+        if member.file_size > RATIO_FLOOR and member.file_size > settings.IMPORT_MAX_UNPACK_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise FileRefused(
+                _(
+                    "The part %(part)s of the file unpacks to %(ratio).0f times its size (%(size).0f MB); an "
+                    "ordinary spreadsheet does not exceed %(limit).0f times. Save it again from Excel."
+                )
+                % {
+                    "part": member.filename,
+                    "ratio": member.file_size / max(member.compress_size, 1),
+                    "size": member.file_size / mb,
+                    "limit": settings.IMPORT_MAX_UNPACK_RATIO,
+                }
+            )
+
+
+def unpacked_size(data: bytes) -> int:
+    """What the file takes once unpacked (its size when it is not a zip, or a damaged one): how much work a
+    check of it is, read from the zip's directory."""
+    if not data.startswith(ZIP_MAGIC):
+        return len(data)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(m.file_size for m in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return len(data)
+
+
+#: Control characters no list cell means to hold: NUL (PostgreSQL refuses it in text), the rest of C0 but tab,
+#: newline and carriage return (``clean_text`` turns those into spaces), DEL and C1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_cells(row: list, index: int, sheet: str) -> list:
+    """The one check and cleaning of a read row, for every reader: control characters stripped, and the
+    row refused (``FileRefused`` naming the row and column) when wider or a cell longer than the limits.
+    ``index`` is 0-based; the row is changed in place and returned."""
+    if len(row) > settings.IMPORT_MAX_COLUMNS:
+        raise FileRefused(
+            _("Sheet “%(sheet)s”, row %(row)d has %(count)d columns; at most %(limit)d are accepted.")
+            % {"sheet": sheet, "row": index + 1, "count": len(row), "limit": settings.IMPORT_MAX_COLUMNS}
+        )
+    limit = settings.IMPORT_MAX_CELL_CHARS
+    for c, value in enumerate(row):
+        if type(value) is str:
+            if len(value) > limit:
+                raise FileRefused(cell_too_long(sheet, index, c))
+            if _CONTROL.search(value):
+                row[c] = _CONTROL.sub("", value)
+    return row
+
+
+def cell_too_long(sheet: str, index: int, column: int | None) -> str:
+    values = {"sheet": sheet, "row": index + 1, "limit": settings.IMPORT_MAX_CELL_CHARS}
+    if column is None:  # the csv module does not say which cell
+        return (
+            _(
+                "Sheet “%(sheet)s”, row %(row)d: a cell holds more than %(limit)d characters. A list cell is "
+                "never that long; check the file."
+            )
+            % values
+        )
+    return _(
+        "Sheet “%(sheet)s”, row %(row)d, column %(column)s: the cell holds more than %(limit)d characters. "
+        "A list cell is never that long; check the file."
+    ) % {**values, "column": column_letter(column)}
+
+
+def check_rows(count: int, sheet: str) -> None:
+    if count > settings.IMPORT_MAX_ROWS:
+        raise FileRefused(
+            _("Sheet “%(sheet)s” has more than %(limit)d rows. Split it into smaller files.")
+            % {"sheet": sheet, "limit": settings.IMPORT_MAX_ROWS}
+        )
+
+
+def guarded(rows: Iterator[list], sheet: str, start: int) -> Iterator[list]:
+    """The rows of a workbook sheet from 0-based index ``start``, cleaned and checked; a reader error while
+    streaming becomes ``FileRefused`` naming the row."""
+    index = start
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # the reader's own error types for damaged data
+            raise FileRefused(damaged_message(sheet, index, exc)) from exc
+        check_rows(index + 1, sheet)
+        yield clean_cells(row, index, sheet)
+        index += 1
+
+
+def damaged_message(sheet: str, index: int | None, exc: Exception) -> str:
+    values = {"sheet": sheet, "row": (index or 0) + 1, "error": str(exc)[:200]}
+    if index is None:
+        return (
+            _("Sheet “%(sheet)s” is damaged and cannot be read (%(error)s). Open it in Excel and save it again.")
+            % values
+        )
+    return (
+        _(
+            "Sheet “%(sheet)s” is damaged near row %(row)d and cannot be read (%(error)s). Open it in Excel and "
+            "save it again."
+        )
+        % values
     )
 
 
@@ -157,32 +282,62 @@ def decode_text(data: bytes) -> str:
 
 
 def read_csv(data: bytes) -> Sheet:
-    text = decode_text(data)
+    try:
+        text = decode_text(data)
+    except UnicodeDecodeError as exc:
+        raise FileRefused(
+            _("The CSV file is not valid text (%(error)s). Save it again from Excel as CSV UTF-8.")
+            % {"error": str(exc)[:200]}
+        ) from exc
     sample = text[:8000]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    rows = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = []
+    try:
+        for row in reader:
+            check_rows(len(rows) + 1, "CSV")
+            rows.append(clean_cells(row, len(rows), "CSV"))
+    except csv.Error as exc:
+        # The csv module stops at a cell over its field limit (131,072 characters) or a stray NUL; the line
+        # it reached names where.
+        if "field larger" in str(exc):
+            raise FileRefused(cell_too_long("CSV", reader.line_num - 1, None)) from exc
+        raise FileRefused(damaged_message("CSV", reader.line_num - 1, exc)) from exc
     return Sheet(name="CSV", head=rows, height=len(rows))
 
 
 def read_workbook(data: bytes) -> list[Sheet]:
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(book.sheet_names)
     except Exception as exc:  # calamine raises its own error types for damaged or protected files
         raise FileRefused(
             _("The workbook cannot be read (%(error)s). Open it in Excel and save it again as .xlsx.")
             % {"error": str(exc)[:200]}
         ) from exc
     sheets = []
-    for index, name in enumerate(book.sheet_names):
-        sheet = book.get_sheet_by_index(index)
-        rows = sheet.iter_rows()
-        head = [row for _, row in zip(range(HEAD_ROWS), rows, strict=False)]
+    for index, name in enumerate(names):
+        try:
+            # calamine parses the whole sheet here: a sheet XML cut in half fails now.
+            sheet = book.get_sheet_by_index(index)
+            height, width = sheet.height, sheet.width
+            rows = sheet.iter_rows()
+        except Exception as exc:
+            raise FileRefused(damaged_message(name, None, exc)) from exc
+        check_rows(height, name)
+        if width > settings.IMPORT_MAX_COLUMNS:
+            raise FileRefused(
+                _("Sheet “%(sheet)s” has %(count)d columns; at most %(limit)d are accepted.")
+                % {"sheet": name, "count": width, "limit": settings.IMPORT_MAX_COLUMNS}
+            )
+        stream = guarded(rows, name, 0)
+        head = [row for _, row in zip(range(HEAD_ROWS), stream, strict=False)]
         merged = [((r1, c1), (r2, c2)) for (r1, c1), (r2, c2) in (getattr(sheet, "merged_cell_ranges", None) or [])]
-        sheets.append(Sheet(name=name, head=head, rest=rows, merged=merged, height=sheet.height))
+        sheets.append(Sheet(name=name, head=head, rest=stream, merged=merged, height=height))
     return sheets
 
 

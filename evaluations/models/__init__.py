@@ -3,7 +3,7 @@ from .bulk import BulkDecisionAction, BulkDecisionJob, BulkJobStatus
 from .criteria import CriteriaSet, CriteriaSetStatus, Criterion, GradeBand, Indicator, ScoringMode, SourceStatus
 from .decisions import CommendationLevel, CommendationProposal, DecisionKind, RecognitionDecision
 from .evaluations import Evaluation, EvaluationResult, EvaluationStatus, Evidence, Score, public_recognition_q
-from .imports import ImportJob, ImportKind, ImportStatus
+from .imports import ImportJob, ImportKind, ImportLock, ImportStatus
 from .subjects import (
     NAME_ORDER,
     PUBLIC_KINDS,
@@ -53,6 +53,7 @@ __all__ = [
     "GradeBand",
     "HeadTitle",
     "ImportJob",
+    "ImportLock",
     "ImportKind",
     "ImportStatus",
     "Indicator",

@@ -98,3 +98,24 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.INTERRUPTED)
+
+
+class ImportLock(models.Model):
+    """One row per kind of list and commune, taken by an import before it writes.
+
+    Taken with an ``UPDATE`` at the start of the write transaction: PostgreSQL holds it as a row lock and
+    SQLite as its single write lock until the commit, so two imports of one commune's list write one after
+    the other. ``version`` counts the writes: an import planned before another one wrote plans again inside
+    its transaction (``importer.apply_plan``) and finds the rows already there.
+    """
+
+    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    #: The commune's tree path ("" for rows without a unit): no foreign key, the lock outlives reorganisations.
+    commune_path = models.CharField(max_length=255, blank=True)
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "commune_path"], name="one_import_lock_per_commune")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.commune_path} v{self.version}"

@@ -196,6 +196,17 @@ class Subject(models.Model):
                 name="subject_hidden_idx",
             ),
         ]
+        constraints = [
+            # The key imports match coded rows on (a household's code in its village, a clan's or unit's in its
+            # commune): two imports of one list at once cannot both create a row. Names are not unique (two
+            # "Nguyễn Văn An" in one village are two households): rows without a code rely on the import lock.
+            models.UniqueConstraint(
+                fields=["kind", "area", "code"],
+                condition=~models.Q(code=""),
+                name="subject_code_unique_in_area",
+                violation_error_message=_("Another record of this kind in this unit already has this code."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -218,10 +229,23 @@ class Subject(models.Model):
 
     def clean(self):
         super().clean()
+        self.clean_code()
         if self.area_id and self.allowed_area_levels and self.area.level not in self.allowed_area_levels:
             levels = ", ".join(str(UnitLevel(level).label) for level in self.allowed_area_levels)
             raise ValidationError({"area": _("Choose a unit of level: %(levels)s.") % {"levels": levels}})
         self.clean_register_dates()
+
+    def clean_code(self) -> None:
+        """The form's message for ``subject_code_unique_in_area`` (its own check skips it: ``kind`` is not a
+        form field)."""
+        if self.kind_value:
+            self.kind = self.kind_value
+        if self.code and self.area_id:
+            for constraint in Subject._meta.constraints:
+                try:
+                    constraint.validate(Subject, self)
+                except ValidationError as error:
+                    raise ValidationError({"code": error.messages}) from None
 
     def clean_register_dates(self) -> None:
         """Refuse dates after today, an end before the registration, and an end date on an active subject."""

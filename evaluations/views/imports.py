@@ -6,11 +6,13 @@ communes offered are those they reach, and a row for a unit outside their area i
 
 from __future__ import annotations
 
+import tempfile
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -21,7 +23,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..access import user_area_paths, user_reaches_unit
 from ..imports import jobs
-from ..imports.errors import error_workbook
+from ..imports.errors import write_error_workbook
 from ..imports.importer import MODELS
 from ..imports.readers import FileRefused
 from ..imports.templates import template_workbook
@@ -203,12 +205,22 @@ class ImportTemplateView(ImportMixin, View):
 class ImportErrorsView(ImportMixin, View):
     def get(self, request, pk: int):
         job = job_for(request, pk)
-        try:
-            plan = jobs.import_job_plan(job)
-        except FileRefused as refused:
-            messages.error(request, str(refused))
+        storage, stored = job.file.storage, jobs.error_file_name(job)
+        if storage.exists(stored):  # made by the worker for a large file
+            out = storage.open(stored, "rb")
+        elif jobs.is_small(job):
+            try:
+                plan = jobs.import_job_plan(job)
+            except FileRefused as refused:
+                messages.error(request, str(refused))
+                return redirect("evaluations_imports:detail", job.pk)
+            out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+            write_error_workbook(plan, out)
+            out.seek(0)
+        else:
+            # Never planned inside a request: a large file's workbook comes from the worker's check.
+            messages.error(request, _("The error workbook of this file is made by a new check: upload it again."))
             return redirect("evaluations_imports:detail", job.pk)
-        response = HttpResponse(error_workbook(plan), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="loi-nhap-{job.pk}.xlsx"'
+        response = FileResponse(out, content_type=XLSX, as_attachment=True, filename=f"loi-nhap-{job.pk}.xlsx")
         response["Cache-Control"] = "private, no-store"
         return response

@@ -48,7 +48,7 @@ def test_upload_preview_confirm_and_counts(admin_client, areas):
     assert LearningFamily.objects.get().head_name == "Nguyễn Văn An"
 
     errors = admin_client.get(reverse("evaluations_imports:errors", args=[job.pk]))
-    sheet = openpyxl.load_workbook(io.BytesIO(errors.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(errors.streaming_content))).active
     assert sheet["C2"].value == "Trần Văn Bình"
     assert "Số nhân khẩu" in sheet["H2"].value
 

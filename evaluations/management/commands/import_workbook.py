@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from evaluations.imports import importer
 from evaluations.imports.errors import error_workbook
+from evaluations.imports.jobs import already_imported_message
 from evaluations.imports.readers import FileRefused
 from evaluations.models import AdministrativeUnit, ImportJob, ImportKind, ImportStatus, UnitLevel
 
@@ -91,8 +92,13 @@ class Command(BaseCommand):
                     ),
                 )
             except importer.WriteRefused as refused:
+                job.status, job.message = ImportStatus.FAILED, str(refused)
+                job.save()
                 raise CommandError(str(refused)) from refused
             self.stdout.write("")
+            if plan.already_imported:
+                job.message = already_imported_message()
+                self.stdout.write(job.message)
         counts = plan.counts()
         job.created, job.updated, job.unchanged, job.rejected = (
             counts["created"],

@@ -265,12 +265,25 @@ TASKS = {
 
 #: Largest spreadsheet accepted for import (50 MB unless IMPORT_MAX_UPLOAD_MB says otherwise).
 IMPORT_MAX_UPLOAD_SIZE = int(float(os.environ.get("IMPORT_MAX_UPLOAD_MB", "50")) * 1024 * 1024)
-#: A workbook (a zip) whose parts unpack beyond this is refused as a possible zip bomb.
-IMPORT_MAX_UNPACKED_SIZE = int(float(os.environ.get("IMPORT_MAX_UNPACKED_MB", "500")) * 1024 * 1024)
+#: A workbook (a zip) whose parts unpack beyond this in all is refused as a possible zip bomb, read from the
+#: zip's directory before anything is parsed; one sheet's XML beyond IMPORT_MAX_SHEET_UNPACKED_MB likewise.
+IMPORT_MAX_UNPACKED_SIZE = int(float(os.environ.get("IMPORT_MAX_UNPACKED_MB", "300")) * 1024 * 1024)
+IMPORT_MAX_SHEET_UNPACKED_SIZE = int(float(os.environ.get("IMPORT_MAX_SHEET_UNPACKED_MB", "200")) * 1024 * 1024)
+#: A part (over 1 MB unpacked) that unpacks to more than this many times its packed size is not a spreadsheet:
+#: ordinary sheets pack 5-20 times, a crafted one 247 times.
+IMPORT_MAX_UNPACK_RATIO = float(os.environ.get("IMPORT_MAX_UNPACK_RATIO", "100"))
+#: Rows and columns of one sheet, and characters in one cell (Excel's own limit), beyond which a file is refused.
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "300000"))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "200"))
+IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", "32767"))
+#: Rejected rows listed in the error workbook; a last row says how many more were not listed.
+IMPORT_MAX_REPORTED_ERRORS = int(os.environ.get("IMPORT_MAX_REPORTED_ERRORS", "5000"))
 #: Imports with more data rows than this run in the background (db_worker); smaller ones run at once.
 IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "3000"))
-#: Uploads larger than this are checked in the background too (about 30,000 rows of households).
+#: Uploads larger than this are checked in the background too (about 30,000 rows of households), and so are
+#: workbooks unpacking beyond IMPORT_INLINE_MAX_UNPACKED_BYTES (a small crafted file can unpack to 220 MB).
 IMPORT_INLINE_MAX_BYTES = int(os.environ.get("IMPORT_INLINE_MAX_BYTES", str(1024 * 1024)))
+IMPORT_INLINE_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_INLINE_MAX_UNPACKED_BYTES", str(10 * 1024 * 1024)))
 #: An import or check that has reported no progress for this long, its worker gone, is shown as interrupted.
 IMPORT_STALE_MINUTES = int(os.environ.get("IMPORT_STALE_MINUTES", "15"))
 #: Listing exports with more rows than this are written by a background task (with progress and a link).
