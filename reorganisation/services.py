@@ -383,6 +383,7 @@ def apply_reorganisation(reorg: Reorganisation, user=None, progress: Progress | 
             )
             if to_area.pk != from_area.pk:
                 groups[(from_area.pk, to_area.pk)].append(subject.pk)
+        counts["codes_kept_apart"] = _keep_codes_apart(groups)
         moving, moved = sum(len(ids) for ids in groups.values()), 0
         progress(ApplyPhase.SUBJECTS, 0, moving)
         for (from_id, to_id), ids in groups.items():
@@ -423,6 +424,37 @@ def apply_reorganisation(reorg: Reorganisation, user=None, progress: Progress | 
         reorg.counts = counts
         reorg.save(update_fields=["status", "applied_at", "applied_by", "counts"])
     return ApplyResult(reorg, True, counts)
+
+
+def _keep_codes_apart(groups: dict[tuple[int, int], list[int]]) -> int:
+    """Codes are unique per kind within a unit (imports match on them): where subjects moving into a unit
+    bring a code that one already there (or another one moving in) holds, the newcomer's code is kept apart
+    (``code_kept_apart``). Returns how many were."""
+    from evaluations.models.subjects import code_kept_apart
+
+    arriving: dict[int, list[int]] = defaultdict(list)
+    for (_from_id, to_id), ids in groups.items():
+        arriving[to_id].extend(ids)
+    changed = []
+    for to_id, ids in arriving.items():
+        moving = set(ids)
+        taken = {
+            (kind, code)
+            for pk, kind, code in Subject.objects.filter(area_id=to_id)
+            .exclude(code="")
+            .values_list("pk", "kind", "code")
+            if pk not in moving
+        }
+        for start in range(0, len(ids), CHUNK):
+            rows = Subject.objects.filter(pk__in=ids[start : start + CHUNK]).exclude(code="")
+            for pk, kind, code, note in rows.order_by("pk").values_list("pk", "kind", "code", "note"):
+                if (kind, code) in taken:
+                    changed.append((pk, *code_kept_apart(code, pk, note)))
+                else:
+                    taken.add((kind, code))
+    for pk, code, note in changed:
+        Subject.objects.filter(pk=pk).update(code=code, note=note)
+    return len(changed)
 
 
 def _rename_communities(villages) -> None:
@@ -746,6 +778,10 @@ def count_lines(counts: dict[str, int]) -> list[tuple[str, int]]:
         (_("Villages re-created under their new commune"), counts["villages_created"]),
         (_("Subjects moved"), counts["subjects_moved"]),
         (_("Subjects to review"), counts["subjects_to_review"]),
+        (
+            _("Codes already held in their new unit, kept apart (the record's id added, the old code in its note)"),
+            counts["codes_kept_apart"],
+        ),
         (_("Targets carried over"), counts["targets_copied"]),
         (_("Officers' area assignments carried over to the new units"), counts["assignments_copied"]),
     ]

@@ -109,6 +109,15 @@ def on_register_q(on: datetime.date, prefix: str = "") -> models.Q:
     )
 
 
+def code_kept_apart(code: str, pk: int, note: str) -> tuple[str, str]:
+    """The code and note of a record whose code another record of its kind already holds in its unit (two
+    villages merged, an old clash): the record's id is added to its code, and the note says what it was, so
+    nothing is lost and an officer can correct it. Migration 0015 applies the same rule to old data."""
+    suffix = f"~{pk}"
+    kept = code[: Subject._meta.get_field("code").max_length - len(suffix)] + suffix
+    return kept, (f"{note}\n" if note else "") + f"Mã trùng trước đây: {code}"
+
+
 class Subject(models.Model):
     #: Not indexed alone: five values, one of them nearly every row; ``subject_register_idx`` serves
     #: kind within areas, and an index less is a faster import.

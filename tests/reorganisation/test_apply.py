@@ -16,7 +16,7 @@ from reorganisation.services import (
 from reports.models import Target
 from reports.rollup import rollup, rollup_mapped
 from reports.services import report_submit
-from tests.factories import UserFactory, make_officer
+from tests.factories import ClanFactory, UserFactory, make_officer
 
 from .conftest import PAST, new, old
 
@@ -256,3 +256,21 @@ def test_decisions_keep_their_area(world, reorg):
     apply_reorganisation(reorg)
     decision.refresh_from_db()
     assert decision.area == world["phuoc_hai"]
+
+
+def test_a_code_already_held_in_the_new_unit_is_kept_apart_not_refused(world, reorg):
+    """Codes are unique per kind within a unit (imports match on them). A clan registered in today's Xã Ninh
+    Phước with the code of the Phước Hải clan that moves into it: applying still succeeds, the newcomer's
+    code gets its id added and its note keeps the old code; the clan already there keeps its code."""
+    moving = world["clans"]["phuoc_hai"]
+    Subject.objects.filter(pk=moving.pk).update(code="DH01")
+    there = ClanFactory(area=new("Xã Ninh Phước"), code="DH01")
+    apply_reorganisation(reorg)
+    moving.refresh_from_db()
+    there.refresh_from_db()
+    assert moving.area == new("Xã Ninh Phước")
+    assert there.code == "DH01"
+    assert moving.code == f"DH01~{moving.pk}"
+    assert "Mã trùng trước đây: DH01" in moving.note
+    reorg.refresh_from_db()
+    assert reorg.counts["codes_kept_apart"] == 1
