@@ -1,7 +1,7 @@
 """``make faults``: kill the background worker and the web process with SIGKILL in the middle of their
 work, start them again, and check the database.
 
-    .venv/bin/python ops/faults.py [--households 4000] [--stale-minutes 1] [--port 8105] [--keep]
+    .venv/bin/python ops/faults.py [--households 20000] [--stale-minutes 1] [--port 8105] [--keep]
 
 A scratch deployment: a SQLite file in a temporary folder, or the database of ``DATABASE_URL`` (a scratch
 one: it is migrated and the demo is loaded into it). gunicorn serves the production settings on
@@ -461,7 +461,7 @@ def fault_background_decision(dep: Deployment, checks: Checks, stale_minutes: in
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--households", type=int, default=5000, help="rows of the household list (5000)")
+    parser.add_argument("--households", type=int, default=20000, help="rows of the household list (20000)")
     parser.add_argument(
         "--stale-minutes", type=int, default=1, help="IMPORT_STALE_MINUTES of the run (1): a silent job's time"
     )

@@ -260,10 +260,21 @@ class Listing:
     fields: list[str]
     convert: Callable[[tuple], list]
 
-    def rows(self, queryset: QuerySet) -> Iterator[list]:
+    def rows(self, queryset: QuerySet, chunk: int = 5000) -> Iterator[list]:
+        """The rows in the queryset's order. The ids are read first, then the rows a chunk at a time, each
+        query finished before its rows are handed out: a background export writes its progress between
+        chunks, and on SQLite a write from a connection still holding an open read (a streaming cursor)
+        fails at once with "database is locked" as soon as another process (the worker's heartbeat, an
+        officer) has written meanwhile."""
         convert = self.convert
-        for row in queryset.values_list(*self.fields).iterator(chunk_size=5000):
-            yield convert(row)
+        ids = list(queryset.values_list("pk", flat=True))
+        rows = queryset.model._base_manager.values_list("pk", *self.fields)
+        for start in range(0, len(ids), chunk):
+            part = ids[start : start + chunk]
+            by_pk = {row[0]: row[1:] for row in rows.filter(pk__in=part)}
+            for pk in part:
+                if pk in by_pk:  # not deleted meanwhile
+                    yield convert(by_pk[pk])
 
 
 def evaluation_listing() -> Listing:
