@@ -86,9 +86,11 @@ def manage(env: dict, *args: str, log: Path | None = None) -> None:
 
 
 def prepare_database(env: dict, log: Path, households: int | None = None) -> None:
-    """Migrate, create the cache table, load the demo province."""
+    """Migrate, create the cache table, collect the static files (the production settings serve them from
+    the manifest in ``STATIC_ROOT``), load the demo province."""
     manage(env, "migrate", "--noinput", log=log)
     manage(env, "createcachetable", log=log)
+    manage(env, "collectstatic", "--noinput", log=log)
     demo = ["load_demo_data"] + (["--households", str(households)] if households else [])
     manage(env, *demo, log=log)
 

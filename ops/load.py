@@ -222,7 +222,6 @@ def main(argv: list[str] | None = None) -> int:
                 say(engine)
         env = deployment_env(workdir, database_url)
         prepare_database(env, log)
-        manage(env, "collectstatic", "--noinput", log=log)
         server = gunicorn(env, workdir / "gunicorn.log", port=args.port, workers=args.workers).start()
         wait_for_http(args.port)
         say(f"load average before the load: {load_average()}")
