@@ -35,7 +35,6 @@ from ops.common import (  # noqa: E402 (after the path is set)
     exit_on_signals,
     gunicorn,
     load_average,
-    manage,
     prepare_database,
     say,
     scratch_dir,
