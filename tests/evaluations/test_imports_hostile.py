@@ -424,7 +424,7 @@ def test_the_migration_keeps_duplicate_codes_left_by_past_imports_and_adds_the_c
     from django.db import IntegrityError
     from django.db.migrations.executor import MigrationExecutor
 
-    before, after = ("evaluations", "0012_unit_level_nation"), ("evaluations", "0013_import_natural_keys")
+    before, after = ("evaluations", "0014_bulk_decision_job"), ("evaluations", "0015_import_natural_keys")
     MigrationExecutor(connection).migrate([before])
     try:
         village = areas["village_a1"]
