@@ -19,7 +19,7 @@ def client_for(live_server) -> Client:
     return Client(urlsplit(live_server.url).port, timeout=60)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_load_client_logs_in_through_the_admin_form_and_sees_the_dashboard(live_server, officer):
     client = client_for(live_server)
     assert client.get("/admin/").status == 302  # to the login form
@@ -31,7 +31,7 @@ def test_the_load_client_logs_in_through_the_admin_form_and_sees_the_dashboard(l
     assert "ops-officer" in dashboard.text
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_refused_login_stops_the_run_with_the_username(live_server, officer):
     with pytest.raises(RuntimeError, match="login as ops-officer failed"):
         client_for(live_server).login("ops-officer", "not the password")

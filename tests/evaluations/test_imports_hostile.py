@@ -74,7 +74,7 @@ def import_at_once(data: bytes) -> list:
     return outcomes
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("coded", [True, False], ids=["codes", "names"])
 def test_two_imports_of_the_same_file_at_once_write_every_row_once(areas, coded):
     if connection.vendor == "sqlite":
@@ -92,7 +92,7 @@ def test_two_imports_of_the_same_file_at_once_write_every_row_once(areas, coded)
     assert second.counts() == {"created": 0, "updated": 0, "unchanged": 60, "rejected": 0}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_import_workbook_processes_at_once_write_every_row_once(areas, tmp_path):
     path = tmp_path / "ds.xlsx"
     path.write_bytes(families_file(family_rows(2000)))
@@ -419,7 +419,7 @@ def test_nul_in_a_workbook_cell_is_stripped(areas):
 # --- the migration on existing data ------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_keeps_duplicate_codes_left_by_past_imports_and_adds_the_constraint(areas):
     from django.db import IntegrityError
     from django.db.migrations.executor import MigrationExecutor

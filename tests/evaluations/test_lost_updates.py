@@ -136,7 +136,7 @@ def test_the_stale_edit_message_shows_the_hour_in_vietnam(client, officer, never
     assert "13:47" not in page
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_saves_from_one_version_cannot_both_pass(areas, family_set):
     """The second save's swap waits on the first's uncommitted write, then finds the version gone."""
     import threading
