@@ -37,3 +37,30 @@ def home(db):
     from wagtail.models import Site
 
     return Site.objects.get(is_default_site=True).root_page.specific
+
+
+def rebuild_after_flush():
+    """What the data migrations made, made again when a transactional test before this one flushed the
+    database (live-server and process tests run on committed data): the root collection, the role groups,
+    the page tree with its home page and the default site. Returns the home page."""
+    from django.apps import apps as django_apps
+
+    from wagtail.models import Collection, Locale, Page, Site
+
+    from evaluations.roles import sync_roles
+    from home.models import HomePage
+
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        locale, _ = Locale.objects.get_or_create(language_code="vi")
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+        home = HomePage(title="Hội Khuyến học", slug="home", locale=locale)
+        root.add_child(instance=home)
+        home.save_revision().publish()
+        site = Site.objects.create(
+            hostname="localhost", root_page=home, is_default_site=True, site_name="Hội Khuyến học"
+        )
+    sync_roles(django_apps)  # after the page tree and the collection: it grants on their roots
+    return site.root_page.specific

@@ -92,19 +92,7 @@ def screenshot():
 
 @pytest.fixture
 def home_page(transactional_db):
-    """The site's home page. A transactional test flushes the database afterwards, data migrations
-    included, so the page tree and the default site are rebuilt here when a previous test wiped them."""
-    from wagtail.models import Locale, Page, Site
+    """The site's home page (see ``tests.conftest.rebuild_after_flush``)."""
+    from tests.conftest import rebuild_after_flush
 
-    from home.models import HomePage
-
-    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    if site is not None:
-        return site.root_page.specific
-    locale, _ = Locale.objects.get_or_create(language_code="vi")
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    home = HomePage(title="Hội Khuyến học", slug="home", locale=locale)
-    root.add_child(instance=home)
-    home.save_revision().publish()
-    Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name="Hội Khuyến học")
-    return home
+    return rebuild_after_flush()
