@@ -25,7 +25,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from evaluations.access import area_q, unit_reach_paths
+from evaluations.access import unit_reach_paths
 from evaluations.models import (
     PUBLIC_KINDS,
     AdministrativeUnit,
@@ -35,6 +35,7 @@ from evaluations.models import (
     public_subject_exists,
     subject_is_public,
 )
+from evaluations.models.units import in_subtrees
 from evaluations.public_filters import PublicRecognitionFilterSet
 from evaluations.selectors import (
     PublicRecognitionPage,
@@ -399,7 +400,7 @@ class RecognitionListPage(SeoMixin, RoutablePageMixin, Page):
             level__in=[UnitLevel.DISTRICT, UnitLevel.COMMUNE], code__isnull=False
         )
         if self.area_id:
-            units = units.filter(area_q(unit_reach_paths(self.area), None))
+            units = units.filter(in_subtrees(unit_reach_paths(self.area), field=None))
         units = units.order_by(F("valid_to").desc(nulls_first=True), "path")
         choices, seen = [], set()
         for unit in units.only("pk", "name", "code", "level", "path", "depth", "valid_to"):

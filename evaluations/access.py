@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from .models import AdministrativeUnit
-from .models.units import outermost
+from .models.units import in_subtrees, outermost
 
 _CACHE_ATTR = "_khuyenhoc_area_paths"
 
@@ -47,21 +47,12 @@ def forget_area_paths(user) -> None:
         delattr(user, _CACHE_ATTR)
 
 
-def area_q(paths: list[str], field: str | None = "area") -> Q:
-    """``Q`` matching rows whose ``field`` (a unit; ``None`` for units themselves) lies in ``paths``' subtrees."""
-    lookup = f"{field}__path__startswith" if field else "path__startswith"
-    query = Q(pk__in=[])
-    for path in paths:
-        query |= Q(**{lookup: path})
-    return query
-
-
 def restrict_to_user_area(queryset: QuerySet, user, field: str | None = "area") -> QuerySet:
     """``queryset`` narrowed to what ``user`` reaches through ``field``."""
     paths = user_area_paths(user)
     if paths is None:
         return queryset
-    return queryset.filter(area_q(paths, field))
+    return queryset.filter(in_subtrees(paths, field=field))
 
 
 def decisions_for_user(queryset: QuerySet, user) -> QuerySet:
@@ -73,9 +64,9 @@ def decisions_for_user(queryset: QuerySet, user) -> QuerySet:
         return queryset
     from .models import Evaluation
 
-    in_area = Evaluation.objects.filter(area_q(paths)).order_by()
+    in_area = Evaluation.objects.filter(in_subtrees(paths)).order_by()
     return queryset.filter(
-        area_q(paths)
+        in_subtrees(paths)
         | Q(pk__in=in_area.filter(decision__isnull=False).values("decision"))
         | Q(pk__in=in_area.filter(revocation__isnull=False).values("revocation"))
     )

@@ -21,6 +21,7 @@ from .models import (
     SubjectKind,
     UnitLevel,
 )
+from .models.units import in_subtree
 
 
 class AreaChoiceField(forms.ModelChoiceField):
@@ -53,7 +54,7 @@ class AreaFilter(django_filters.ModelChoiceFilter):
     def filter(self, qs: QuerySet, value: AdministrativeUnit | None) -> QuerySet:
         if not value:
             return qs
-        return qs.filter(**{f"{self.area_field}__path__startswith": value.path})
+        return qs.filter(in_subtree(value, field=self.area_field))
 
 
 def year_choices():

@@ -3,7 +3,7 @@
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from .access import area_q, unit_reach_paths
+from .access import unit_reach_paths
 from .models import (
     PUBLIC_KINDS,
     SUBJECT_NAME_ORDER,
@@ -16,7 +16,7 @@ from .models import (
     SubjectKind,
     UnitLevel,
 )
-from .models.units import commune_of_path
+from .models.units import commune_of_path, in_subtree, in_subtrees
 from .text import fold_words
 
 
@@ -33,7 +33,7 @@ def evaluation_list(*, area: AdministrativeUnit | None = None, year: int | None 
     """Evaluations in ``area``'s subtree for ``year``, with what the listing shows in one query."""
     qs = Evaluation.objects.select_related("subject", "area", "criteria_set")
     if area is not None:
-        qs = qs.filter(area__path__startswith=area.path)
+        qs = qs.filter(in_subtree(area))
     if year is not None:
         qs = qs.filter(year=year)
     return qs
@@ -80,7 +80,8 @@ def filter_public_recognitions(
         # The subtree's ids rather than a LIKE on the joined path: with ``area_id IN (...)`` the index
         # narrows the rows before any join (SQLite cannot use an index for LIKE ... ESCAPE).
         # Today's unit includes the units that went into it: its past years' recognitions are its own.
-        subtree = AdministrativeUnit.objects.filter(area_q(unit_reach_paths(area), None)).order_by().values("pk")
+        reach = in_subtrees(unit_reach_paths(area), field=None)
+        subtree = AdministrativeUnit.objects.filter(reach).order_by().values("pk")
         qs = qs.filter(area_id__in=subtree)
     if year:
         qs = qs.filter(year=year)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, F, Max, Min, Q, When
+from django.db.models import Case, F, Max, Min, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluations.access import area_q, user_area_paths, user_reaches_unit
+from evaluations.access import user_area_paths, user_reaches_unit
 from evaluations.calendar import current_evaluation_year, evaluation_date
 from evaluations.models import AdministrativeUnit, Evaluation, UnitLevel
+from evaluations.models.units import in_subtree, in_subtrees
 
 from .models import ReportSubmission
 from .rollup import Rollup, rollup, rollup_mapped
@@ -41,16 +42,16 @@ def reporting_units(*, root: AdministrativeUnit, year: int) -> list[Administrati
     levels = [UnitLevel.COMMUNE] + ([UnitLevel.DISTRICT] if year <= LAST_YEAR_WITH_DISTRICTS else [])
     due_units = AdministrativeUnit.objects.filter(level__in=levels).current(on=due).order_by("path")
     if root.is_current(due):
-        return list(due_units.filter(path__startswith=root.path))
+        return list(due_units.filter(in_subtree(root, field=None)))
     if root.has_ended(due):
-        communes = AdministrativeUnit.objects.filter(path__startswith=root.path, level=UnitLevel.COMMUNE)
+        communes = AdministrativeUnit.objects.filter(in_subtree(root, field=None), level=UnitLevel.COMMUNE)
         went_into = set(current_unit_map(communes.values_list("pk", flat=True)).values())
         paths = list(AdministrativeUnit.objects.filter(pk__in=went_into).values_list("path", flat=True))
-        return list(due_units.filter(area_q(paths, None))) if paths else []
-    then = list(due_units.exclude(path__startswith=root.path))
+        return list(due_units.filter(in_subtrees(paths, field=None))) if paths else []
+    then = list(due_units.exclude(in_subtree(root, field=None)))
     mapped = current_unit_map([unit.pk for unit in then])
     inside = set(
-        AdministrativeUnit.objects.filter(pk__in=set(mapped.values()), path__startswith=root.path).values_list(
+        AdministrativeUnit.objects.filter(in_subtree(root, field=None), pk__in=set(mapped.values())).values_list(
             "pk", flat=True
         )
     )
@@ -136,7 +137,7 @@ def report_years(area: AdministrativeUnit | None = None) -> list[int]:
     """Years with evaluations in ``area``'s subtree (anywhere without one), newest first."""
     qs = Evaluation.objects.all()
     if area is not None:
-        qs = qs.filter(Q(area__path__startswith=area.path))
+        qs = qs.filter(in_subtree(area))
     return sorted(set(qs.order_by().values_list("year", flat=True).distinct()), reverse=True)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from evaluations.access import user_area_paths, user_reaches_unit
 from evaluations.models import AdministrativeUnit, Evidence, Subject, SubjectKind
+from evaluations.models.units import in_subtrees
 
 from .backends import get_backend
 from .models import ObjectType
@@ -139,9 +140,7 @@ def evidence_search(
     )
     if paths is not None:
         # The index already filtered by area; the rows are checked again all the same.
-        from evaluations.access import area_q
-
-        evidences = evidences.filter(area_q(paths, "evaluation__area"))
+        evidences = evidences.filter(in_subtrees(paths, field="evaluation__area"))
     by_id = {e.pk: e for e in evidences}
     page = ResultPage(query=text, total=results.total)
     for hit in results.hits:

@@ -1,6 +1,7 @@
 """Administrative units: province, district, commune and village, as a tree of any depth."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import models
 from django.db.models import OuterRef, Subquery, Value
@@ -34,6 +35,27 @@ def ancestor_paths(path: str, *, include_self: bool = True) -> list[str]:
     return [path[:i] for i in range(PATH_STEP, end, PATH_STEP)]
 
 
+def parent_path(path: str) -> str:
+    """The path of the unit directly above ``path`` (``""`` for a root)."""
+    return path[:-PATH_STEP]
+
+
+def in_subtree(area: "AdministrativeUnit | str", *, field: str | None = "area") -> models.Q:
+    """``Q`` for rows whose ``field`` (a unit; ``None`` for units themselves) lies in the subtree of ``area``
+    (a unit or its path), ``area`` itself included: the one rule of "inside an area"."""
+    path = area if isinstance(area, str) else area.path
+    return models.Q(**{f"{field}__path__startswith" if field else "path__startswith": path})
+
+
+def in_subtrees(paths: Iterable[str], *, field: str | None = "area") -> models.Q:
+    """``Q`` for rows whose ``field`` lies in any of the subtrees of ``paths`` (see :func:`in_subtree`);
+    matches nothing when ``paths`` is empty."""
+    query = models.Q(pk__in=[])
+    for path in paths:
+        query |= in_subtree(path, field=field)
+    return query
+
+
 def outermost(paths) -> list[str]:
     """``paths`` without those inside another one of them (its subtree already covers them), sorted."""
     kept: list[str] = []
@@ -53,7 +75,7 @@ def valid_on_q(on: datetime.date, prefix: str = "") -> models.Q:
 class AdministrativeUnitQuerySet(MP_NodeQuerySet):
     def in_area(self, area: "AdministrativeUnit") -> "AdministrativeUnitQuerySet":
         """Units in the subtree of ``area``, the area itself included."""
-        return self.filter(path__startswith=area.path)
+        return self.filter(in_subtree(area, field=None))
 
     def for_user(self, user) -> "AdministrativeUnitQuerySet":
         """The units ``user`` reaches: the subtrees of their assignments (see ``evaluations.access``)."""
@@ -221,12 +243,12 @@ class AdministrativeUnit(MP_Node):
 class UnitSuccessionQuerySet(models.QuerySet):
     def for_user(self, user) -> "UnitSuccessionQuerySet":
         """Successions into or out of a unit of ``user``'s area."""
-        from ..access import area_q, user_area_paths
+        from ..access import user_area_paths
 
         paths = user_area_paths(user)
         if paths is None:
             return self
-        return self.filter(area_q(paths, "old_unit") | area_q(paths, "new_unit"))
+        return self.filter(in_subtrees(paths, field="old_unit") | in_subtrees(paths, field="new_unit"))
 
 
 class UnitSuccession(models.Model):
