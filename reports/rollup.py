@@ -37,6 +37,7 @@ from evaluations.models import (
     UnitLevel,
 )
 from evaluations.models.subjects import on_register_q
+from evaluations.models.units import ancestor_paths, in_subtree, parent_path
 
 from .models import BudgetLine, BudgetSource, Denominator, Indicator, Target
 
@@ -177,33 +178,54 @@ def rollup(*, root: AdministrativeUnit, years: list[int] | int, area_map: dict[i
     :func:`rollup_mapped`) rows on old units, subjects included, are counted on today's units.
     """
     years = sorted({years} if isinstance(years, int) else set(years))
-    step = AdministrativeUnit.steplen
+    nodes, by_id = _units_in_scope(root, years)
+    # Only old units outside the tree that map into it; their rows are counted on the unit they map onto.
+    area_map = {old: new for old, new in (area_map or {}).items() if new in by_id and old not in by_id}
+    for old_id, new_id in area_map.items():
+        by_id.setdefault(old_id, by_id[new_id])
+    in_tree = _rows_in_scope(root, by_id, mapped=bool(area_map))
+    _count_evaluations(in_tree, years, by_id)
+    _count_register(in_tree, years, by_id, mapped=bool(area_map))
+    _enter_denominators(in_tree, years, by_id, area_map)
+    _add_budget_lines(in_tree, years, by_id)
+    _sum_up_tree(root, years, nodes)
+    _apply_targets(root, years, nodes)
+    return Rollup(root=nodes[root.path], years=years, nodes=nodes)
 
+
+def _units_in_scope(root: AdministrativeUnit, years: list[int]) -> tuple[dict[str, Node], dict[int, Node]]:
+    """The units of ``root``'s subtree as empty :class:`Node` objects linked to their children: by path and
+    by id."""
     nodes: dict[str, Node] = {}
     by_id: dict[int, Node] = {}
     for row in (
-        AdministrativeUnit.objects.filter(path__startswith=root.path)
+        AdministrativeUnit.objects.filter(in_subtree(root, field=None))
         .order_by("path")
         .values_list("id", "path", "name", "code", "level", "depth")
     ):
         node = Node(*row, figures=_empty(years), own=_empty(years))
         node.budget = {year: {source: Budget() for source in BUDGET_SOURCES} for year in years}
         nodes[node.path] = by_id[node.id] = node
-        parent = nodes.get(node.path[:-step])
+        parent = nodes.get(parent_path(node.path))
         if parent is not None and node.depth > root.depth:
             parent.children.append(node)
+    return nodes, by_id
+
+
+def _rows_in_scope(root: AdministrativeUnit, by_id: dict[int, Node], *, mapped: bool) -> Q:
+    """``Q`` for the rows to count: those attached to a unit of ``by_id`` (the subtree, and the old units
+    mapped onto it when ``mapped``)."""
     # The large tables are filtered by their area column, the first of their covering indexes
     # (``evaluation_rollup_idx``, ``subject_register_idx``): the grouped counts never read the tables.
-    area_map = {old: new for old, new in (area_map or {}).items() if new in by_id and old not in by_id}
-    for old_id, new_id in area_map.items():
-        by_id.setdefault(old_id, by_id[new_id])
-    if area_map:
-        in_tree = Q(area_id__in=list(by_id))
-    else:
-        # A subquery rather than hundreds of parameters, which the ORM would process one by one.
-        in_tree = Q(area_id__in=AdministrativeUnit.objects.filter(path__startswith=root.path).values("id"))
+    if mapped:
+        return Q(area_id__in=list(by_id))
+    # A subquery rather than hundreds of parameters, which the ORM would process one by one.
+    return Q(area_id__in=AdministrativeUnit.objects.filter(in_subtree(root, field=None)).values("id"))
 
-    # Evaluations: one grouped query over every level.
+
+def _count_evaluations(in_tree: Q, years: list[int], by_id: dict[int, Node]) -> None:
+    """Adds to each unit's own figures its evaluated and recognised evaluations (by grade and level), and
+    the learning citizens among the staff of units: one grouped query each, over every level."""
     evaluations = (
         Evaluation.objects.filter(in_tree, year__in=years)
         .exclude(status__in=NOT_EVALUATED)
@@ -239,8 +261,12 @@ def rollup(*, root: AdministrativeUnit, years: list[int] | int, area_map: dict[i
         figures.evaluated += n
         figures.recognised += recognised
 
-    # Registered subjects: each year's register as of its evaluation date (registered by then and not yet
-    # left), counted for every year in one pass over the covering index (a conditional count per year).
+
+def _count_register(in_tree: Q, years: list[int], by_id: dict[int, Node], *, mapped: bool) -> None:
+    """Adds to each unit's own figures the subjects on its register as of each year (and the staff of its
+    units); unless ``mapped``, subjects a later reorganisation moved count where they were then."""
+    # Each year's register as of its evaluation date (registered by then and not yet left), counted for
+    # every year in one pass over the covering index (a conditional count per year).
     on_register = {year: on_register_q(evaluation_date(year)) for year in years}
     registered = (
         Subject.objects.filter(in_tree)
@@ -263,10 +289,14 @@ def rollup(*, root: AdministrativeUnit, years: list[int] | int, area_map: dict[i
         own = by_id[area_id].own
         for year, n in zip(years, sums, strict=True):
             own[year][Indicator.CITIZEN_STAFF].registered_counted += n or 0
-    if not area_map:
+    if not mapped:
         for year in years:
             _register_at_year_end(year, by_id)
 
+
+def _enter_denominators(in_tree: Q, years: list[int], by_id: dict[int, Node], area_map: dict[int, int]) -> None:
+    """Sets the entered denominators (the target figures' base) on their units; those of old communes and
+    villages go to the unit they map onto unless it has its own."""
     # An old province's or district's entered figure would replace the whole new province's: not mapped.
     unmapped = (
         set(
@@ -293,6 +323,9 @@ def rollup(*, root: AdministrativeUnit, years: list[int] | int, area_map: dict[i
         if figures.entered is None:  # today's own entry wins
             figures.entered = value
 
+
+def _add_budget_lines(in_tree: Q, years: list[int], by_id: dict[int, Node]) -> None:
+    """Adds the budget lines (planned and spent, per source) to their units' own budget."""
     for area_id, year, source, planned, spent in BudgetLine.objects.filter(in_tree, year__in=years).values_list(
         "area_id", "year", "source", "planned", "spent"
     ):
@@ -300,7 +333,10 @@ def rollup(*, root: AdministrativeUnit, years: list[int] | int, area_map: dict[i
         budget.planned += planned
         budget.spent += spent
 
-    # Bottom-up: each node's figures are its own plus its children's (deepest first).
+
+def _sum_up_tree(root: AdministrativeUnit, years: list[int], nodes: dict[str, Node]) -> None:
+    """Bottom-up (deepest first): each node's figures and budget become its own plus its children's, an
+    entered denominator replacing the counted register of its subtree."""
     for node in sorted(nodes.values(), key=lambda n: -n.depth):
         for year in years:
             for indicator, figures in node.figures[year].items():
@@ -308,7 +344,7 @@ def rollup(*, root: AdministrativeUnit, years: list[int] | int, area_map: dict[i
                 figures.registered += node.own[year][indicator].registered_counted
                 if figures.entered is not None:
                     figures.registered = figures.entered
-            parent = nodes.get(node.path[:-step]) if node.depth > root.depth else None
+            parent = nodes.get(parent_path(node.path)) if node.depth > root.depth else None
             if parent is not None:
                 for indicator, figures in node.figures[year].items():
                     target = parent.figures[year][indicator]
@@ -320,9 +356,6 @@ def rollup(*, root: AdministrativeUnit, years: list[int] | int, area_map: dict[i
         for year in years:
             for figures in node.own[year].values():
                 figures.registered = figures.registered_counted
-
-    _apply_targets(root, years, nodes)
-    return Rollup(root=nodes[root.path], years=years, nodes=nodes)
 
 
 def _register_at_year_end(year: int, by_id: dict[int, Node]) -> None:
@@ -356,17 +389,16 @@ def rollup_mapped(*, root: AdministrativeUnit, years: list[int] | int) -> Rollup
     The register is the same as :func:`rollup`'s, as of each year, counted where each subject is today."""
     from reorganisation.services import current_unit_map
 
-    elsewhere = AdministrativeUnit.objects.exclude(path__startswith=root.path).values_list("pk", flat=True)
+    elsewhere = AdministrativeUnit.objects.exclude(in_subtree(root, field=None)).values_list("pk", flat=True)
     return rollup(root=root, years=years, area_map=current_unit_map(elsewhere))
 
 
 def _apply_targets(root: AdministrativeUnit, years: list[int], nodes: dict[str, Node]) -> None:
     """Top-down: an area's own target, else the nearest ancestor's (the root looks above itself too)."""
-    step = AdministrativeUnit.steplen
-    ancestors = [root.path[:i] for i in range(step, len(root.path), step)]
+    ancestors = ancestor_paths(root.path, include_self=False)
     targets: dict[tuple[str, int, str], Decimal] = {}
     for path, year, indicator, percent in Target.objects.filter(
-        Q(area__path__startswith=root.path) | Q(area__path__in=ancestors), year__in=years
+        in_subtree(root) | Q(area__path__in=ancestors), year__in=years
     ).values_list("area__path", "year", "indicator", "percent"):
         targets[(path, year, indicator)] = percent
     for node in sorted(nodes.values(), key=lambda n: n.depth):
@@ -374,7 +406,7 @@ def _apply_targets(root: AdministrativeUnit, years: list[int], nodes: dict[str, 
             for indicator, figures in node.figures[year].items():
                 found = targets.get((node.path, year, indicator))
                 if found is None:
-                    parent = nodes.get(node.path[:-step])
+                    parent = nodes.get(parent_path(node.path))
                     if parent is not None and node.depth > nodes[root.path].depth:
                         found = parent.figures[year][indicator].target
                     else:
@@ -392,8 +424,7 @@ def _apply_targets(root: AdministrativeUnit, years: list[int], nodes: dict[str, 
 
 def target_for(*, area: AdministrativeUnit, year: int, indicator: str) -> Decimal | None:
     """The target that applies to ``area``: its own, else its nearest ancestor's."""
-    step = AdministrativeUnit.steplen
-    paths = [area.path[:i] for i in range(step, len(area.path) + 1, step)]
+    paths = ancestor_paths(area.path)
     found = dict(
         Target.objects.filter(area__path__in=paths, year=year, indicator=indicator).values_list(
             "area__path", "percent"
