@@ -19,6 +19,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from evaluations.models import AdministrativeUnit, Evaluation, SubjectKind, UnitLevel
+from evaluations.models.units import in_subtree
 from evaluations.selectors import public_recognitions
 from home.models import HomePage
 
@@ -419,7 +420,7 @@ def build_site(progress: Callable[[str], None] | None = None) -> dict[str, int]:
                 magazine.issues.add(MagazineIssue(title=title, published=date, cover=cover, summary=summary))
             # The 2026 drive by today's communes of the former Ninh Thuận (districts are gone).
             communes = AdministrativeUnit.objects.current().filter(
-                level=UnitLevel.COMMUNE, predecessors__old_unit__path__startswith=_old_province_path()
+                in_subtree(_old_province_path(), field="predecessors__old_unit"), level=UnitLevel.COMMUNE
             )
             for n, commune in enumerate(communes.distinct().order_by("path")):
                 target = 120 + (n * 97) % 200

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from evaluations.models import PUBLIC_KINDS, AdministrativeUnit, UnitLevel
+from evaluations.models.units import parent_path
 from evaluations.params import Param, ParameterError, area_by_code
 from evaluations.public_filters import PublicRecognitionFilterSet
 from evaluations.selectors import PublicRecognitionPage
@@ -215,7 +216,6 @@ def figures_view(request, params):
         years = report_years(roots[0]) if len(roots) == 1 else report_years()
         year = years[0] if years else datetime.date.today().year
     indicators = [params["kind"]] if params["kind"] else INDICATORS
-    step = AdministrativeUnit.steplen
     rows = []
     for root in roots:
         result = rollup(root=root, years=year)
@@ -224,7 +224,7 @@ def figures_view(request, params):
         for node in result.walk():
             if params["level"] and node.level != params["level"]:
                 continue
-            parent = result.nodes.get(node.path[:-step])
+            parent = result.nodes.get(parent_path(node.path))
             for indicator in indicators:
                 figures = node.figures[year][indicator]
                 hidden = (node.path, indicator) in suppressed

@@ -8,6 +8,7 @@ import zoneinfo
 from decimal import Decimal
 
 from evaluations.models import AdministrativeUnit, UnitLevel
+from evaluations.models.units import in_subtree
 
 from .models import BudgetLine, BudgetSource, ReportSubmission, Target
 from .services import report_submit, targets_seed_national
@@ -50,7 +51,7 @@ def seed_reports_demo(*, seed: int = 2022) -> dict[str, int]:
             counts["targets"] += created
     rng = random.Random(seed)  # noqa: S311 (demo figures)
     districts = AdministrativeUnit.objects.filter(
-        level=UnitLevel.DISTRICT, path__startswith=old_province.path if old_province else "-"
+        in_subtree(old_province.path if old_province else "-", field=None), level=UnitLevel.DISTRICT
     )
     counts["budget_lines"] += _budget_lines(rng, districts, (2023, 2024), state=(80, 250), mobilised=(40, 400))
     # Today's communes of the former Ninh Thuận (where the demo's register is) budget and report since 2025.
@@ -58,7 +59,7 @@ def seed_reports_demo(*, seed: int = 2022) -> dict[str, int]:
     if old_province is not None:
         todays = list(
             AdministrativeUnit.objects.filter(
-                predecessors__old_unit__path__startswith=old_province.path, level=UnitLevel.COMMUNE
+                in_subtree(old_province, field="predecessors__old_unit"), level=UnitLevel.COMMUNE
             )
             .current()
             .distinct()
@@ -71,7 +72,7 @@ def seed_reports_demo(*, seed: int = 2022) -> dict[str, int]:
     if old_province is not None:
         former = list(
             AdministrativeUnit.objects.filter(
-                level=UnitLevel.COMMUNE, path__startswith=old_province.path, valid_to__isnull=False
+                in_subtree(old_province, field=None), level=UnitLevel.COMMUNE, valid_to__isnull=False
             ).order_by("path")
         )
     for year, communes in ((2024, former), (2025, todays), (2026, todays)):

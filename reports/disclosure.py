@@ -19,7 +19,8 @@ are published as they are (the recognised ones are on the public lists anyway).
 
 from __future__ import annotations
 
-from evaluations.models import AdministrativeUnit, UnitLevel
+from evaluations.models import UnitLevel
+from evaluations.models.units import parent_path
 
 from .models import Indicator
 from .rollup import Rollup
@@ -38,7 +39,6 @@ def _counts(figures) -> tuple[int, int, int]:
 
 def suppressed_cells(result: Rollup, year: int) -> set[tuple[str, str]]:
     """(area path, indicator) of every figure of ``result`` for ``year`` that must not be published."""
-    step = AdministrativeUnit.steplen
     suppressed: set[tuple[str, str]] = set()
     #: (parent path, indicator) -> [(counts, path)] of the fine areas below that parent
     siblings: dict[tuple[str, str], list[tuple[tuple[int, int, int], str]]] = {}
@@ -47,7 +47,7 @@ def suppressed_cells(result: Rollup, year: int) -> set[tuple[str, str]]:
             continue
         for indicator in PEOPLE_INDICATORS:
             counts = _counts(node.figures[year][indicator])
-            siblings.setdefault((node.path[:-step], indicator), []).append((counts, node.path))
+            siblings.setdefault((parent_path(node.path), indicator), []).append((counts, node.path))
             if any(0 < n < SMALL_CELL for n in counts):
                 suppressed.add((node.path, indicator))
     for (_parent, indicator), cells in siblings.items():

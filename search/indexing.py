@@ -15,11 +15,11 @@ from django.utils import translation
 from django.utils.html import strip_tags
 
 from evaluations.models import AdministrativeUnit, Evidence, Subject, SubjectKind
+from evaluations.models.units import ancestor_paths, in_subtree
 
 from .backends import get_backend
 from .backends.base import IndexDoc
 from .models import ObjectType
-from .query import ancestor_paths
 
 logger = logging.getLogger(__name__)
 BATCH = 2_000
@@ -200,9 +200,9 @@ def reindex_area(path: str, backend=None) -> int:
     """Index again the subjects and evidence of the units under ``path``; returns how many documents."""
     backend = backend or get_backend()
     done = 0
-    for rows in _chunks(subject_queryset().filter(area__path__startswith=path), BATCH):
+    for rows in _chunks(subject_queryset().filter(in_subtree(path)), BATCH):
         done += backend.index(subject_docs(rows))
-    for rows in _chunks(evidence_queryset().filter(evaluation__area__path__startswith=path), BATCH):
+    for rows in _chunks(evidence_queryset().filter(in_subtree(path, field="evaluation__area")), BATCH):
         done += backend.index(evidence_docs(rows))
     return done
 

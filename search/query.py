@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .text import ParsedQuery, parse_query
+from evaluations.models.units import PATH_STEP
 
-#: Tree paths are made of 4-character steps (treebeard's default ``steplen``).
-PATH_STEP = 4
+from .text import ParsedQuery, parse_query
 
 
 @dataclass(frozen=True)
@@ -136,8 +135,3 @@ def es_filters(request: SearchRequest) -> list:
     if request.area_path:
         filters.append(Q("term", area_ancestors=request.area_path))
     return filters
-
-
-def ancestor_paths(path: str) -> list[str]:
-    """``"000100020003"`` -> ``["0001", "00010002", "000100020003"]``."""
-    return [path[:end] for end in range(PATH_STEP, len(path) + 1, PATH_STEP)]

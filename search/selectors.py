@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 
 from evaluations.access import user_area_paths, user_reaches_unit
 from evaluations.models import AdministrativeUnit, Evidence, Subject, SubjectKind
-from evaluations.models.units import in_subtrees
+from evaluations.models.units import PATH_STEP, in_subtrees
 
 from .backends import get_backend
 from .models import ObjectType
-from .query import PATH_STEP, SearchRequest, SearchResults
+from .query import SearchRequest, SearchResults
 
 PUBLIC_TYPES = (ObjectType.PAGE, ObjectType.SUBJECT)
 logger = logging.getLogger(__name__)

@@ -28,6 +28,7 @@ from ..imports.importer import MODELS
 from ..imports.readers import FileRefused
 from ..imports.templates import template_workbook
 from ..models import AdministrativeUnit, ImportJob, ImportKind, ImportStatus, UnitLevel
+from ..models.units import ancestor_paths, in_subtrees
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,11 +51,8 @@ def reachable_communes(user):
     paths = user_area_paths(user)
     if paths is None:
         return units
-    query = Q(pk__in=[])
-    for path in paths:
-        step = AdministrativeUnit.steplen
-        query |= Q(path__startswith=path) | Q(path__in=[path[:n] for n in range(step, len(path), step)])
-    return units.filter(query)
+    ancestors = [above for path in paths for above in ancestor_paths(path, include_self=False)]
+    return units.filter(in_subtrees(paths, field=None) | Q(path__in=ancestors))
 
 
 def jobs_visible_to(user):

@@ -12,8 +12,10 @@ from django.db import connection, transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Concat, Substr
 
+from evaluations.models.units import PATH_STEP
+
 from ..models import SearchEntry
-from ..query import PATH_STEP, Hit, SearchRequest, SearchResults, fts5_match, pg_tsquery
+from ..query import Hit, SearchRequest, SearchResults, fts5_match, pg_tsquery
 from ..text import ParsedQuery, fold_search_text
 from .base import IndexDoc, SearchBackend
 

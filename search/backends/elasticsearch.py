@@ -16,8 +16,10 @@ from django.utils import timezone
 from elasticsearch import Elasticsearch, helpers
 from elasticsearch_dsl import Search
 
+from evaluations.models.units import ancestor_paths
+
 from ..documents import DOCUMENTS
-from ..query import Hit, SearchRequest, SearchResults, ancestor_paths, es_search
+from ..query import Hit, SearchRequest, SearchResults, es_search
 from .base import IndexDoc, SearchBackend
 
 
