@@ -18,6 +18,8 @@ from django.db import transaction
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from PIL import Image, ImageDraw, ImageFont
+
 from evaluations.models import AdministrativeUnit, Evaluation, SubjectKind, UnitLevel
 from evaluations.models.units import in_subtree
 from evaluations.selectors import public_recognitions
@@ -50,8 +52,6 @@ def placeholder_image(title: str, caption: str, colour: tuple[int, int, int], si
     existing = image_model.objects.filter(title=title).first()
     if existing is not None:
         return existing
-    from PIL import Image, ImageDraw, ImageFont
-
     canvas = Image.new("RGB", size, colour)
     draw = ImageDraw.Draw(canvas)
     # A lighter band and circles: enough shape to look like an illustration, not an error.

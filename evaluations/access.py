@@ -6,9 +6,15 @@ functions, so the rule lives in one place. A superuser reaches everything.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 
-from .models import AdministrativeUnit
+from reorganisation.services import predecessor_paths
+
+from .models import AdministrativeUnit, Evaluation
+from .models.area import is_area_bound, scoped
 from .models.units import in_subtrees, outermost
 
 _CACHE_ATTR = "_khuyenhoc_area_paths"
@@ -23,8 +29,6 @@ def user_area_paths(user) -> list[str] | None:
         return None
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        from reorganisation.services import predecessor_paths
-
         assigned = list(AdministrativeUnit.objects.filter(assignments__user=user).values_list("path", flat=True))
         # Officers of today's units also reach the units that went into them: the records of an ended
         # unit (past evaluations awaiting a decision, decisions, targets) are its successor's to handle.
@@ -36,8 +40,6 @@ def user_area_paths(user) -> list[str] | None:
 
 def unit_reach_paths(unit: AdministrativeUnit) -> list[str]:
     """Paths whose subtrees belong to ``unit``: its own and those of the units that went into it."""
-    from reorganisation.services import predecessor_paths
-
     return outermost([unit.path, *predecessor_paths([unit.path])])
 
 
@@ -62,8 +64,6 @@ def decisions_for_user(queryset: QuerySet, user) -> QuerySet:
     paths = user_area_paths(user)
     if paths is None:
         return queryset
-    from .models import Evaluation
-
     in_area = Evaluation.objects.filter(in_subtrees(paths)).order_by()
     return queryset.filter(
         in_subtrees(paths)
@@ -86,13 +86,6 @@ def log_entries_for_user(queryset: QuerySet, user) -> QuerySet:
     superuser); entries of other models as Wagtail allows them."""
     if user.is_superuser:
         return queryset
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import CharField
-    from django.db.models.functions import Cast
-
-    from .models.area import is_area_bound, scoped
-
     bound = [model for model in apps.get_models() if is_area_bound(model)]
     content_types = ContentType.objects.get_for_models(*bound, for_concrete_models=False)
     allowed = ~Q(content_type__in=list(content_types.values()))

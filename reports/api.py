@@ -22,6 +22,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from content.models import RecognitionListPage
 from evaluations.models import PUBLIC_KINDS, AdministrativeUnit, UnitLevel
 from evaluations.models.units import parent_path
 from evaluations.params import Param, ParameterError, area_by_code
@@ -29,6 +30,7 @@ from evaluations.public_filters import PublicRecognitionFilterSet
 from evaluations.selectors import PublicRecognitionPage
 
 from .disclosure import PEOPLE_INDICATORS, SMALL_CELL, suppressed_cells
+from .excel import csv_safe
 from .rollup import INDICATORS, rollup
 from .selectors import report_years
 
@@ -127,8 +129,6 @@ def respond(endpoint: Endpoint, request, rows: list[dict], meta: dict, params) -
 
 
 def _csv_cell(value):
-    from .excel import csv_safe
-
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -286,8 +286,6 @@ RECOGNITIONS = Endpoint(
 
 
 def _recognition_list_page():
-    from content.models import RecognitionListPage
-
     return RecognitionListPage.objects.live().public().first()
 
 

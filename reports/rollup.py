@@ -38,6 +38,7 @@ from evaluations.models import (
 )
 from evaluations.models.subjects import on_register_q
 from evaluations.models.units import ancestor_paths, in_subtree, parent_path
+from reorganisation.services import current_unit_map, moves_after
 
 from .models import BudgetLine, BudgetSource, Denominator, Indicator, Target
 
@@ -360,8 +361,6 @@ def _sum_up_tree(root: AdministrativeUnit, years: list[int], nodes: dict[str, No
 
 def _register_at_year_end(year: int, by_id: dict[int, Node]) -> None:
     """Count subjects moved by a later reorganisation where they were at the end of ``year``."""
-    from reorganisation.services import moves_after
-
     moved = moves_after(year_end(year))
     if not moved:
         return
@@ -387,8 +386,6 @@ def rollup_mapped(*, root: AdministrativeUnit, years: list[int] | int) -> Rollup
     reorganisation are counted on the units of ``root``'s subtree they map onto (villages onto their new
     copies, communes onto their default new commune, old provinces and districts onto the new province).
     The register is the same as :func:`rollup`'s, as of each year, counted where each subject is today."""
-    from reorganisation.services import current_unit_map
-
     elsewhere = AdministrativeUnit.objects.exclude(in_subtree(root, field=None)).values_list("pk", flat=True)
     return rollup(root=root, years=years, area_map=current_unit_map(elsewhere))
 

@@ -14,6 +14,7 @@ from evaluations.access import user_area_paths, user_reaches_unit
 from evaluations.calendar import current_evaluation_year, evaluation_date
 from evaluations.models import AdministrativeUnit, Evaluation, UnitLevel
 from evaluations.models.units import in_subtree, in_subtrees
+from reorganisation.services import current_unit_map
 
 from .models import ReportSubmission
 from .rollup import Rollup, rollup, rollup_mapped
@@ -36,8 +37,6 @@ def reporting_units(*, root: AdministrativeUnit, year: int) -> list[Administrati
       into (``current_unit_map``): the 2025 reports of an old district are due from the new communes;
     - ``root`` not in force yet (a unit of today, a past year): those of that time that map onto it.
     """
-    from reorganisation.services import current_unit_map
-
     due = report_due_date(year)
     levels = [UnitLevel.COMMUNE] + ([UnitLevel.DISTRICT] if year <= LAST_YEAR_WITH_DISTRICTS else [])
     due_units = AdministrativeUnit.objects.filter(level__in=levels).current(on=due).order_by("path")
@@ -188,8 +187,6 @@ def report_scope(*, user, area: AdministrativeUnit, year: int, structure: str = 
     about a later year is replaced by the unit it went into when the user reaches that one (otherwise the
     note names it). Asking for today's structure does the same for any area.
     """
-    from reorganisation.services import current_unit_map
-
     on = evaluation_date(year)
     note = ""
     if not area.is_current(on):

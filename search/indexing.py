@@ -14,6 +14,10 @@ from collections.abc import Iterable, Iterator
 from django.utils import translation
 from django.utils.html import strip_tags
 
+from wagtail.models import Page
+from wagtail.search import index
+
+from content.models import ModelStoryPage
 from evaluations.models import AdministrativeUnit, Evidence, Subject, SubjectKind
 from evaluations.models.units import ancestor_paths, in_subtree
 
@@ -116,8 +120,6 @@ _SPACES = re.compile(r"\s+")
 
 def page_text(page) -> str:
     """The text of a page's own search fields (rich text without its markup)."""
-    from wagtail.search import index
-
     parts = []
     for search_field in getattr(page, "search_fields", []):
         if isinstance(search_field, index.SearchField) and search_field.field_name != "title":
@@ -153,8 +155,6 @@ def page_docs(pages) -> list[IndexDoc]:
 
 
 def page_queryset():
-    from wagtail.models import Page
-
     return Page.objects.filter(depth__gt=1).order_by("pk")
 
 
@@ -185,8 +185,6 @@ def index_subjects(subject_ids: Iterable[int]) -> None:
 
 def _index_stories(subject_ids: list[int]) -> None:
     """Index again the pages about these subjects (model stories)."""
-    from content.models import ModelStoryPage
-
     stories = list(ModelStoryPage.objects.filter(subject_id__in=subject_ids))
     if stories:
         get_backend().index(page_docs(stories))
@@ -240,8 +238,6 @@ def rebuild_batches(batch: int = BATCH) -> Iterator[tuple[str, list[IndexDoc]]]:
 
 def counts() -> dict[str, int]:
     """How many objects a rebuild will index, per type (for progress)."""
-    from wagtail.models import Page
-
     return {
         ObjectType.SUBJECT: Subject.objects.count(),
         ObjectType.EVIDENCE: Evidence.objects.count(),

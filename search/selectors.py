@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from wagtail.models import Page
+
 from evaluations.access import user_area_paths, user_reaches_unit
 from evaluations.models import AdministrativeUnit, Evidence, Subject, SubjectKind
 from evaluations.models.units import PATH_STEP, in_subtrees
@@ -52,8 +54,6 @@ def public_search(*, text: str, offset: int = 0, limit: int = 20) -> ResultPage:
     that missed the index) is left out of this page and taken off the total, and logged so that the
     index can be rebuilt (``manage.py rebuild_search_index``).
     """
-    from wagtail.models import Page
-
     results = get_backend().search(
         SearchRequest(text=text, object_types=PUBLIC_TYPES, public_only=True, offset=offset, limit=limit)
     )

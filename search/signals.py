@@ -21,6 +21,7 @@ from evaluations.signals import evaluations_bulk_changed, units_moved
 from . import indexing
 from .backends import get_backend
 from .models import EvidenceText, ObjectType
+from .tasks import extract_evidence_text
 
 
 def _upkeep(fn, *args) -> None:
@@ -36,8 +37,6 @@ def evidence_saved(sender, instance: Evidence, created: bool, raw: bool = False,
         return
     if created:
         EvidenceText.objects.get_or_create(evidence=instance)
-        from .tasks import extract_evidence_text
-
         # After the commit: a worker in another process must find the row and the file.
         transaction.on_commit(lambda: extract_evidence_text.enqueue(instance.pk))
     # Searchable by description and file name at once; the file's text follows the extraction.

@@ -17,7 +17,7 @@ class AreaBoundQuerySet(models.QuerySet):
 
     def for_user(self, user):
         """The rows ``user`` reaches by area (everything for a superuser, nothing for a stranger)."""
-        from ..access import restrict_to_user_area
+        from ..access import restrict_to_user_area  # cycle: access imports the models
 
         return restrict_to_user_area(self, user, area_field_of(self.model))
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.db import models
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -79,20 +80,16 @@ class AdministrativeUnitQuerySet(MP_NodeQuerySet):
 
     def for_user(self, user) -> "AdministrativeUnitQuerySet":
         """The units ``user`` reaches: the subtrees of their assignments (see ``evaluations.access``)."""
-        from ..access import restrict_to_user_area
+        from ..access import restrict_to_user_area  # cycle: access imports these models
 
         return restrict_to_user_area(self, user, None)
 
     def current(self, on=None) -> "AdministrativeUnitQuerySet":
         """Units in force on ``on`` (today when omitted): the one rule of "valid on a date"."""
-        from django.utils import timezone
-
         return self.filter(valid_on_q(on or timezone.localdate()))
 
     def ended(self, on=None) -> "AdministrativeUnitQuerySet":
         """Units that ended before ``on`` (today when omitted)."""
-        from django.utils import timezone
-
         return self.filter(valid_to__lt=on or timezone.localdate())
 
 
@@ -208,14 +205,10 @@ class AdministrativeUnit(MP_Node):
 
     def is_current(self, on=None) -> bool:
         """Whether the unit is in force on ``on`` (today when omitted); see ``AdministrativeUnitQuerySet.current``."""
-        from django.utils import timezone
-
         on = on or timezone.localdate()
         return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or self.valid_to >= on)
 
     def has_ended(self, on=None) -> bool:
-        from django.utils import timezone
-
         return self.valid_to is not None and self.valid_to < (on or timezone.localdate())
 
     @property
@@ -243,7 +236,7 @@ class AdministrativeUnit(MP_Node):
 class UnitSuccessionQuerySet(models.QuerySet):
     def for_user(self, user) -> "UnitSuccessionQuerySet":
         """Successions into or out of a unit of ``user``'s area."""
-        from ..access import user_area_paths
+        from ..access import user_area_paths  # cycle: access imports these models
 
         paths = user_area_paths(user)
         if paths is None:

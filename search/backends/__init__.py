@@ -16,6 +16,7 @@ from django.dispatch import receiver
 def get_backend():
     name = getattr(settings, "SEARCH_BACKEND", "database")
     if name == "elasticsearch":
+        # Only the configured back end is imported (the database one needs no Elasticsearch client).
         from .elasticsearch import ElasticsearchBackend
 
         return ElasticsearchBackend.from_settings()

@@ -114,7 +114,7 @@ class ElasticsearchBackend(SearchBackend):
 
     def move_area(self, old_path: str, new_path: str) -> None:
         """Index again what lies under ``new_path`` (each document also lists its ancestors' paths)."""
-        from ..indexing import reindex_area
+        from ..indexing import reindex_area  # cycle: indexing imports the back ends
 
         reindex_area(new_path, self)
 
