@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from elasticsearch_dsl import Boolean, Document, Integer, Keyword, Text, analyzer, char_filter, token_filter
+from elasticsearch_dsl import Boolean, Document, Index, Integer, Keyword, Text, analyzer, char_filter, token_filter
 
 from .models import ObjectType
 
@@ -52,8 +52,6 @@ class SearchDocument(Document):
     @classmethod
     def index_template(cls, name: str):
         """An ``elasticsearch_dsl.Index`` called ``name`` with this document's mapping and analyzers."""
-        from elasticsearch_dsl import Index
-
         index = Index(name)
         index.settings(**INDEX_SETTINGS)
         index.document(cls)

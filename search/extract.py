@@ -47,7 +47,7 @@ def extract_text(data: bytes, name: str) -> str:
 
 
 def pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # a parser only the extracting worker needs
 
     reader = PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted:
@@ -87,7 +87,7 @@ def docx_text(data: bytes) -> str:
 
 def sheet_text(data: bytes) -> str:
     """Every non-empty cell of every sheet, a line per row."""
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook  # a parser only the extracting worker needs
 
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     lines, size = [], 0

@@ -97,7 +97,7 @@ def pg_tsquery(parsed: ParsedQuery) -> str:
 
 def es_search(search, request: SearchRequest):
     """``search`` (an ``elasticsearch_dsl.Search``) with the query, filters, facets and page of ``request``."""
-    from elasticsearch_dsl import A, Q
+    from elasticsearch_dsl import A, Q  # only Elasticsearch deployments load its client
 
     must, should = [], []
     loose = " ".join(request.parsed.terms)
@@ -120,7 +120,7 @@ def es_search(search, request: SearchRequest):
 
 
 def es_filters(request: SearchRequest) -> list:
-    from elasticsearch_dsl import Q
+    from elasticsearch_dsl import Q  # only Elasticsearch deployments load its client
 
     filters = [Q("terms", object_type=list(request.object_types))]
     if request.public_only:
