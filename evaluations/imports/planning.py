@@ -258,11 +258,16 @@ class Planner:
             return None
         return placement
 
-    def add(self, row: int, cells: list) -> None:
+    def parsed(self, row: int, cells: list) -> dict | None:
+        """The row's typed values, or None after rejecting the row for each cell that does not parse."""
         values, errors = self.parse(cells)
-        if errors:
-            for error in errors:
-                self.reject(row, error.field, error.message)
+        for error in errors:
+            self.reject(row, error.field, error.message)
+        return None if errors else values
+
+    def add(self, row: int, cells: list) -> None:
+        values = self.parsed(row, cells)
+        if values is None:
             return
         # A register lists subjects as they are today: every row's units must be in force today. (Its
         # "Ngày đăng ký" says since when the subject is on the register, not where it was then.)

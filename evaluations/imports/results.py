@@ -139,10 +139,8 @@ class ResultPlanner(Planner):
         )
 
     def add(self, row: int, cells: list) -> None:
-        values, errors = self.parse(cells)
-        if errors:
-            for error in errors:
-                self.reject(row, error.field, error.message)
+        values = self.parsed(row, cells)
+        if values is None:
             return
         kind = values["subject_kind"]
         year = values["year"]
