@@ -25,6 +25,8 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
+from reorganisation.services import apply_reorganisation, official_reorganisation
+
 from . import scoring
 from .bulk_insert import SUBJECT_CREATE_FIELDS, insert_rows
 from .models import (
@@ -563,8 +565,6 @@ class DemoBuilder:
     def ensure_reorganisation(self) -> int:
         """Apply the official reorganisation of 1/7/2025 (idempotent): villages re-created under today's
         communes, the register moved onto them; returns the subjects moved."""
-        from reorganisation.services import apply_reorganisation, official_reorganisation
-
         result = apply_reorganisation(official_reorganisation())
         moved = result.counts["subjects_moved"] if result.changed else 0
         self.counts["subjects moved by the reorganisation"] = moved

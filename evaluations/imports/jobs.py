@@ -23,6 +23,7 @@ from operations.jobs import background_task_status, nobody_works_on
 
 from ..models import AdministrativeUnit, ImportJob, ImportStatus
 from . import importer
+from .errors import write_error_workbook
 from .readers import FileRefused, check_size, unpacked_size
 
 logger = logging.getLogger(__name__)
@@ -115,8 +116,6 @@ def error_file_name(job: ImportJob) -> str:
 
 def store_error_workbook(job: ImportJob, plan: importer.Plan) -> None:
     """Write the plan's error workbook to private storage (in the worker: the web request only serves it)."""
-    from .errors import write_error_workbook
-
     storage = job.file.storage
     storage.delete(error_file_name(job))
     with tempfile.TemporaryFile() as out:

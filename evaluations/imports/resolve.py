@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from vietnamadminunits import parse_address
+
 from reorganisation.services import NoUnitOn, SuccessionMap
 
 from ..models import AdministrativeUnit, UnitLevel, UnitSuccession
@@ -261,8 +263,6 @@ class UnitResolver:
         )
 
     def _parse_address(self, name: str, district: str) -> list[AdministrativeUnit]:
-        from vietnamadminunits import parse_address
-
         wanted = strip_prefix(fold_key(name), COMMUNE_PREFIXES)
         found = []
         attempts = [(f"{name}, {district}, Ninh Thuận" if district else f"{name}, Ninh Thuận", "LEGACY", 3)]
