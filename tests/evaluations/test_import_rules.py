@@ -9,6 +9,7 @@ from django.utils import translation
 import pytest
 
 from evaluations.admin import evaluation_viewset
+from evaluations.models import LearningFamily
 from search.models import ObjectType, SearchEntry
 from tests.evaluations.test_imports import families_file, results_file, run
 from tests.factories import FamilyFactory, make_criteria_set, make_decision, make_recognised, scored_evaluation
@@ -73,3 +74,12 @@ def test_a_bad_score_gives_the_same_message_on_the_score_screen_and_in_an_import
         plan = run(results_file([[*row, None]]))
         in_import = [r.message for r in plan.rejections if r.column.startswith("G")]
         assert in_import == list(on_screen), typed
+
+
+def test_an_import_matches_a_stored_name_written_with_other_punctuation(areas):
+    FamilyFactory(area=areas["village_a1"], head_name="Lê Thị Hồng-Nhung", head_title="bà", member_count=4)
+
+    plan = run(families_file([["Xã Phước Hải", "Thôn Từ Thiện", "Lê Thị Hồng Nhung", "Bà", 5, ""]]))
+
+    assert plan.counts() == {"created": 0, "updated": 1, "unchanged": 0, "rejected": 0}
+    assert list(LearningFamily.objects.values_list("member_count", flat=True)) == [5]
