@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime
 import functools
 import json
-import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -46,7 +45,7 @@ import vietnamadminunits
 from .models import AdministrativeUnit, UnitLevel, UnitSuccession
 from .models.units import PATH_STEP
 from .signals import units_moved
-from .text import fold
+from .text import fold_key
 
 DATA_DIR = Path(vietnamadminunits.__file__).resolve().parent / "data"
 #: Today's Khánh Hòa: the default load (with the former Ninh Thuận and the former Khánh Hòa).
@@ -177,7 +176,7 @@ class OfficialData:
     def resolve(self, text: str) -> str:
         """Today's province key for a GSO code or a name (with or without diacritics, before or after
         1/7/2025): a former province resolves to the province it went into. Raises ``KeyError``."""
-        wanted = re.sub(r"[^0-9a-z]", "", fold(str(text)))
+        wanted = fold_key(str(text))
         if wanted.isdigit():
             wanted = wanted.zfill(2)
             for province in self.provinces.values():

@@ -1,5 +1,11 @@
-"""Bulk inserts straight into a model's table: the demo loader and the Excel importer write rows by the
-hundred thousand, where building model instances would cost more than the rest of their work."""
+"""Bulk writes straight into the tables: the demo loader and the Excel importer write rows by the hundred
+thousand, where building model instances would cost more than the rest of their work.
+
+``subjects_bulk_create`` and ``subjects_bulk_update`` are the one way subjects are written in bulk: they derive
+the names as ``Subject.save`` does (``subject_names_of_rows``) and tell the search index which subjects changed
+(``subjects_bulk_changed``), as a save would. ``insert_many``, ``insert_rows``, ``insert_returning`` and
+``update_rows`` are the raw statements beneath.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,11 @@ from collections.abc import Iterable, Sequence
 from itertools import chain
 
 from django.db import connection
+from django.utils import timezone
+
+from .models import AdministrativeUnit, Subject
+from .models.subjects import SUBJECT_MODELS, subject_names_of_rows, subject_own_fields
+from .signals import subjects_bulk_changed
 
 #: Parameters per multi-row ``INSERT`` on SQLite (its limit is 32,766; 3,000 to 12,000 measured alike).
 SQLITE_PARAMETERS_PER_INSERT = 6_000
@@ -74,3 +85,125 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[tuple], batch: int 
         insert_many(table, names, chunk)
         done += len(chunk)
     return done
+
+
+def insert_returning(model, fields: list[str], rows: list[tuple]) -> list[int]:
+    """Insert ``rows`` and return their new ids in row order.
+
+    PostgreSQL: multi-row ``INSERT ... RETURNING``. SQLite: ``insert_many``, then the ids above the
+    previous highest one; SQLite has one writer at a time and this runs inside the caller's
+    transaction, so they are exactly these rows, and the count is checked all the same.
+    """
+    quote = connection.ops.quote_name
+    opts = model._meta
+    table, pk = quote(opts.db_table), quote(opts.pk.column)
+    columns = [quote(opts.get_field(f).column) for f in fields]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")  # noqa: S608 (names from model meta)
+            last = cursor.fetchone()[0]
+            insert_many(table, columns, rows)
+            cursor.execute(f"SELECT {pk} FROM {table} WHERE {pk} > %s ORDER BY {pk}", [last])  # noqa: S608
+            ids = [r[0] for r in cursor.fetchall()]
+            if len(ids) != len(rows):
+                raise RuntimeError("rows were inserted by someone else during the bulk write")
+            return ids
+        ids: list[int] = []
+        names = ", ".join(columns)
+        placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        per_batch = max(1, min(1000, 30000 // len(fields)))
+        for start in range(0, len(rows), per_batch):
+            chunk = rows[start : start + per_batch]
+            sql = (
+                f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608 (names from model meta)
+                f"{', '.join([placeholders] * len(chunk))} RETURNING {pk}"
+            )
+            cursor.execute(sql, [value for row in chunk for value in row])
+            ids += [r[0] for r in cursor.fetchall()]
+    return ids
+
+
+def update_rows(model, fields: list[str], rows: list[tuple]) -> None:
+    """``UPDATE`` of ``fields`` for each row (values in ``fields`` order, then the key)."""
+    if not rows or not fields:
+        return
+    quote = connection.ops.quote_name
+    opts = model._meta
+    key = opts.pk.column
+    assignments = ", ".join(f"{quote(opts.get_field(f).column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(opts.db_table)} SET {assignments} WHERE {quote(key)} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+#: The ``Subject`` fields a bulk creation gives, after the derived names: (code, publish_consent, note,
+#: registered_on) per row; kind, area, is_active, the times and the creator are filled in here.
+SUBJECT_CREATE_FIELDS = [
+    "kind",
+    "name",
+    "name_folded",
+    "area",
+    "code",
+    "publish_consent",
+    "is_active",
+    "note",
+    "registered_on",
+    "created_at",
+    "updated_at",
+    "created_by",
+]
+#: The ``Subject`` fields a bulk update writes: (code, publish_consent, note, registered_on) per row.
+SUBJECT_UPDATE_FIELDS = ["name", "name_folded", "code", "publish_consent", "note", "registered_on", "updated_at"]
+
+
+def subjects_bulk_create(
+    *,
+    kind: str,
+    areas: list[AdministrativeUnit],
+    common: list[tuple],
+    own: list[tuple],
+    user_id: int | None = None,
+) -> list[int]:
+    """Insert subjects of ``kind`` and return their ids in row order; row i is in ``areas[i]``, with ``common[i]``
+    (code, publish_consent, note, registered_on as the database takes it) and ``own[i]`` (the values of
+    ``subject_own_fields(kind)``). Names are derived as ``Subject.save`` does; the index is told."""
+    if not areas:
+        return []
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    names = subject_names_of_rows(kind=kind, rows=zip(areas, own, strict=True))
+    subjects = [
+        (kind, name, folded, area.id, code, consent, True, note, registered, now, now, user_id)
+        for area, (name, folded), (code, consent, note, registered) in zip(areas, names, common, strict=True)
+    ]
+    # In name order, the name indexes grow at nearby places rather than all over (SQLite spent 7% less on a
+    # province's households). The ids still follow the rows given.
+    order = sorted(range(len(subjects)), key=lambda i: subjects[i][2])
+    ordered_ids = insert_returning(Subject, SUBJECT_CREATE_FIELDS, [subjects[i] for i in order])
+    insert_rows(
+        SUBJECT_MODELS[kind],
+        ["subject_ptr", *subject_own_fields(kind)],
+        [(pk, *own[i]) for pk, i in zip(ordered_ids, order, strict=True)],
+    )
+    ids = [0] * len(subjects)
+    for pk, i in zip(ordered_ids, order, strict=True):
+        ids[i] = pk
+    subjects_bulk_changed.send(sender=Subject, subject_ids=ids)
+    return ids
+
+
+def subjects_bulk_update(
+    *, kind: str, ids: list[int], areas: list[AdministrativeUnit], common: list[tuple], own: list[tuple]
+) -> None:
+    """Write the stored subjects ``ids`` of ``kind`` again, as ``subjects_bulk_create`` takes their values; names
+    derived as ``Subject.save`` does; the index is told."""
+    if not ids:
+        return
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    names = subject_names_of_rows(kind=kind, rows=zip(areas, own, strict=True))
+    update_rows(
+        Subject,
+        SUBJECT_UPDATE_FIELDS,
+        [(*pair, *values, now, pk) for pair, values, pk in zip(names, common, ids, strict=True)],
+    )
+    update_rows(SUBJECT_MODELS[kind], subject_own_fields(kind), [(*v, pk) for v, pk in zip(own, ids, strict=True)])
+    subjects_bulk_changed.send(sender=Subject, subject_ids=ids)

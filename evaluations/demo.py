@@ -25,8 +25,10 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
+from reorganisation.services import apply_reorganisation, official_reorganisation
+
 from . import scoring
-from .bulk_insert import insert_rows
+from .bulk_insert import SUBJECT_CREATE_FIELDS, insert_rows
 from .models import (
     AdministrativeUnit,
     CriteriaSet,
@@ -49,8 +51,8 @@ from .models import (
     UnitLevel,
     UnitType,
 )
+from .models.subjects import SUBJECT_MODELS, subject_names_of_rows, subject_own_fields
 from .models.units import ancestor_paths, communes_by_path
-from .text import fold_words
 
 CODE_PREFIX = "DEMO-"
 DEMO_USERNAME = "demo"
@@ -411,63 +413,37 @@ class DemoBuilder:
                 }
                 yield SubjectKind.CITIZEN, f"{CODE_PREFIX}CN-{n:05d}", place.village.pk, rng.random() >= 0.05, fields
 
-    @staticmethod
-    def display_name(kind: str, area_id: int, fields: dict) -> str:
-        """The name ``Subject.save`` would derive, built by the kind's own model."""
-        model = {
-            SubjectKind.FAMILY: LearningFamily,
-            SubjectKind.CLAN: LearningClan,
-            SubjectKind.COMMUNITY: LearningCommunity,
-            SubjectKind.UNIT: LearningUnit,
-            SubjectKind.CITIZEN: LearningCitizen,
-        }[kind]
-        plain = {k: v for k, v in fields.items() if k not in ("villages", "village")}
-        instance = model(area_id=area_id, **plain)
-        if "village" in fields:
-            instance.area = fields["village"]
-        return instance.build_display_name()[:255]
-
     def ensure_subjects(self, places: list[Place]) -> int:
         existing = set(Subject.objects.filter(code__startswith=CODE_PREFIX).values_list("code", flat=True))
         new = [spec for spec in self.subject_specs(places) if spec[1] not in existing]
         # On the register from the first demo year (left unlisted, the column would default to today).
         registered_on = connection.ops.adapt_datefield_value(datetime.date(min(self.sizes.years), 1, 1))
+        # Names derived as ``Subject.save`` does. Written here rather than through ``subjects_bulk_create``: the
+        # demo keeps its ids in the order of its specs (the figures depend on it), and ``load_demo_data``
+        # indexes the whole demo in one rebuild at the end.
+        units = {unit.pk: unit for place in places for unit in (place.village, place.commune)}
+        own_fields = {kind: subject_own_fields(kind) for kind in SUBJECT_MODELS}
         insert_rows(
             Subject,
-            [
-                "kind",
-                "name",
-                "name_folded",
-                "area",
-                "code",
-                "publish_consent",
-                "is_active",
-                "note",
-                "registered_on",
-                "created_at",
-                "updated_at",
-            ],
+            SUBJECT_CREATE_FIELDS,
             (
-                (kind, name, fold_words(name), area, code, consent, True, "", registered_on, self.now, self.now)
+                (kind, name, folded, area, code, consent, True, "", registered_on, self.now, self.now, None)
                 for kind, code, area, consent, fields in new
-                for name in (self.display_name(kind, area, fields),)
+                for name, folded in subject_names_of_rows(
+                    kind=kind, rows=[(units[area], tuple(fields[f] for f in own_fields[kind]))]
+                )
             ),
         )
         ids = dict(Subject.objects.filter(code__startswith=CODE_PREFIX).values_list("code", "pk"))
         by_kind: dict[str, list] = {kind: [] for kind in SubjectKind.values}
         for kind, code, _area, _consent, fields in new:
             by_kind[kind].append((ids[code], fields))
-        ptr = "subject_ptr"
-        insert_rows(
-            LearningFamily,
-            [ptr, "head_name", "head_title", "member_count"],
-            ((pk, f["head_name"], f["head_title"], f["member_count"]) for pk, f in by_kind[SubjectKind.FAMILY]),
-        )
-        insert_rows(
-            LearningClan,
-            [ptr, "clan_name", "representative"],
-            ((pk, f["clan_name"], f["representative"]) for pk, f in by_kind[SubjectKind.CLAN]),
-        )
+        for kind, model in SUBJECT_MODELS.items():
+            insert_rows(
+                model,
+                ["subject_ptr", *own_fields[kind]],
+                ((pk, *(f[name] for name in own_fields[kind])) for pk, f in by_kind[kind]),
+            )
         through = LearningClan.villages.through
         through.objects.bulk_create(
             [
@@ -476,20 +452,6 @@ class DemoBuilder:
                 for village in f["villages"]
             ],
             batch_size=5000,
-        )
-        insert_rows(LearningCommunity, [ptr], ((pk,) for pk, _f in by_kind[SubjectKind.COMMUNITY]))
-        insert_rows(
-            LearningUnit,
-            [ptr, "unit_name", "unit_type", "managing_level", "staff_count"],
-            (
-                (pk, f["unit_name"], f["unit_type"], f["managing_level"], f["staff_count"])
-                for pk, f in by_kind[SubjectKind.UNIT]
-            ),
-        )
-        insert_rows(
-            LearningCitizen,
-            [ptr, "full_name", "birth_year", "population_group"],
-            ((pk, f["full_name"], f["birth_year"], f["population_group"]) for pk, f in by_kind[SubjectKind.CITIZEN]),
         )
         for kind, rows in by_kind.items():
             self.counts[f"{kind} subjects created"] = len(rows)
@@ -603,8 +565,6 @@ class DemoBuilder:
     def ensure_reorganisation(self) -> int:
         """Apply the official reorganisation of 1/7/2025 (idempotent): villages re-created under today's
         communes, the register moved onto them; returns the subjects moved."""
-        from reorganisation.services import apply_reorganisation, official_reorganisation
-
         result = apply_reorganisation(official_reorganisation())
         moved = result.counts["subjects_moved"] if result.changed else 0
         self.counts["subjects moved by the reorganisation"] = moved

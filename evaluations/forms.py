@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput
 
-from . import scoring
 from .evidence import allowed_extensions, validate_evidence_file
 from .models import CriteriaSet, CriteriaSetStatus, Evaluation, ScoringMode
 from .models.area import scope_choices
+from .points import PointsError, points_parse
 
 MET_CHOICES = [("", gettext_lazy("Not scored")), ("1", gettext_lazy("Met")), ("0", gettext_lazy("Not met"))]
 
@@ -50,26 +50,10 @@ class PointsField(forms.CharField):
         self.widget.attrs.update({"inputmode": "decimal", "size": 5, "data-maximum": str(maximum)})
 
     def clean(self, value):
-        value = super().clean(value).strip().replace(",", ".")
-        if value == "":
-            return None
         try:
-            points = Decimal(value)
-        except InvalidOperation as exc:
-            raise ValidationError(_("“%(value)s” is not a number.") % {"value": value}) from exc
-        if not points.is_finite():
-            raise ValidationError(_("“%(value)s” is not a number.") % {"value": value})
-        try:
-            scoring.check_points(points, self.maximum)
-        except scoring.ScoreError as exc:
-            messages = {
-                "negative": _("Points cannot be negative."),
-                "above_maximum": _("At most %(maximum)s points.") % {"maximum": self.maximum},
-                "not_half_point": _("Use whole or half points (for example 7 or 7.5)."),
-                "not_a_number": _("“%(value)s” is not a number.") % {"value": value},
-            }
-            raise ValidationError(messages[str(exc)]) from exc
-        return points
+            return points_parse(typed=super().clean(value), maximum=self.maximum)
+        except PointsError as error:
+            raise ValidationError(str(error)) from None
 
 
 class ScoreEntryForm(forms.Form):

@@ -5,6 +5,9 @@ from django.dispatch import Signal
 #: Sent after many evaluations changed status in one bulk write; ``evaluation_ids``, ``subject_ids``.
 evaluations_bulk_changed = Signal()
 
+#: Sent after subjects were created or changed in a bulk write (imports); ``subject_ids``.
+subjects_bulk_changed = Signal()
+
 #: Sent after a subtree of administrative units moved (its paths were rewritten); ``old_path``, ``new_path``:
 #: the moved unit's path before and after. Whatever stores copies of unit paths follows it.
 units_moved = Signal()

@@ -1,10 +1,14 @@
-"""Text helpers for matching Vietnamese names typed with or without diacritics."""
+"""Folding Vietnamese text: the one rule by which names typed with or without diacritics, in any case, with
+spaces or punctuation between words, match. Subject names (``Subject.name_folded``), the admin's searches, the
+search index and the imports' matching of names and headings all fold through here."""
 
 import re
 import unicodedata
 
 #: The combining diacritical marks blocks (Vietnamese tones and vowel marks are all in the first).
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+#: What separates words: anything but letters and digits ("học-tập" is two words, as "học tập").
+_NON_WORD = re.compile(r"[\W_]+")
 #: Folded words, remembered: names are made of few distinct words (Nguyễn, Văn, Thị, Gia, đình...),
 #: so an import of 164,000 households folds each once. Bounded, since any text may pass here.
 _FOLDED_WORDS: dict[str, str] = {}
@@ -18,7 +22,8 @@ def _stripped(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """``"Xã Phước Hải"`` -> ``"xaphuochai"``: no diacritics (đ -> d), lower case, no spaces.
+    """``"Xã Phước Hải"`` -> ``"xaphuochai"``: no diacritics (đ -> d), lower case, no spaces, punctuation kept
+    (for callers that keep some of it: the dots of indicator codes "1.1").
 
     Works the same on NFC and NFD input, since both decompose to the same base letters.
     """
@@ -28,16 +33,23 @@ def fold(text: str) -> str:
 def _fold_word(word: str) -> str:
     folded = _FOLDED_WORDS.get(word)
     if folded is None:
-        folded = _stripped(word)
+        folded = " ".join(_NON_WORD.sub(" ", _stripped(word)).split())
         if len(_FOLDED_WORDS) < _FOLDED_WORDS_MAX:
             _FOLDED_WORDS[word] = folded
     return folded
 
 
-def fold_words(text: str) -> str:
-    """``"Gia đình ông Nguyễn Văn A"`` -> ``"gia dinh ong nguyen van a"``: like ``fold`` but keeps single spaces.
+def fold_words(text: str | None) -> str:
+    """``"Gia đình ông Nguyễn Văn-An!"`` -> ``"gia dinh ong nguyen van an"``: like ``fold``, with words kept
+    apart by single spaces and punctuation a word boundary (``"học-tập"`` folds as ``"học tập"``).
 
     Stored beside a display name (``Subject.name_folded``) so that a search typed without diacritics
-    matches with a plain ``contains`` on SQLite and PostgreSQL alike.
+    matches with a plain ``contains`` on SQLite and PostgreSQL alike; the search index folds the same way.
     """
-    return " ".join([_fold_word(word) for word in (text or "").split()])
+    return " ".join([folded for folded in map(_fold_word, (text or "").split()) if folded])
+
+
+def fold_key(text: str | None) -> str:
+    """``"Số nhân khẩu (*)"`` -> ``"sonhankhau"``: the folded words run together, for matching headings, unit
+    names and names in imports whatever the spacing and punctuation."""
+    return fold_words(text).replace(" ", "")

@@ -16,7 +16,7 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished
 
 from evaluations.models import Evaluation, Evidence, Subject
-from evaluations.signals import evaluations_bulk_changed, units_moved
+from evaluations.signals import evaluations_bulk_changed, subjects_bulk_changed, units_moved
 
 from . import indexing
 from .backends import get_backend
@@ -79,6 +79,7 @@ def evaluation_deleted(sender, instance: Evaluation, **kwargs):
     _upkeep(indexing.index_subjects, [instance.subject_id])
 
 
+@receiver(subjects_bulk_changed)
 @receiver(evaluations_bulk_changed)
 def evaluations_changed(sender, subject_ids, **kwargs):
     _upkeep(indexing.index_subjects, sorted(set(subject_ids)))

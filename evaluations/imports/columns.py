@@ -12,15 +12,14 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from ..models import HeadTitle, ImportKind, ManagingLevel, PopulationGroup, UnitType
-from ..text import fold
+from ..text import fold, fold_key
 
 TEXT, INT, YEAR, YESNO, CHOICE, DATE = "text", "int", "year", "yesno", "choice", "date"
 HEADER_SCAN_ROWS = 20
 
 
-@lru_cache(maxsize=4096)
-def _key(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", fold(text))
+#: Headings and choices repeat across a file's rows: each distinct one folded once.
+_key = lru_cache(maxsize=4096)(fold_key)
 
 
 def key(text) -> str:

@@ -23,6 +23,7 @@ from operations.jobs import background_task_status, nobody_works_on
 
 from ..models import AdministrativeUnit, ImportJob, ImportStatus
 from . import importer
+from .errors import write_error_workbook
 from .readers import FileRefused, check_size, unpacked_size
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,9 @@ def import_job_plan(job: ImportJob, *, user=None, progress=None) -> importer.Pla
     )
 
 
-def _store_plan(job: ImportJob, plan: importer.Plan) -> None:
+def import_job_record_plan(*, job: ImportJob, plan: importer.Plan) -> None:
+    """Set on ``job`` (not saved) what ``plan`` found: its counts, its rows, the rejected rows and notices kept
+    for the preview. The one bookkeeping of a plan, for the import screens, the worker and the command."""
     counts = plan.counts()
     job.created, job.updated, job.unchanged, job.rejected = (
         counts["created"],
@@ -113,8 +116,6 @@ def error_file_name(job: ImportJob) -> str:
 
 def store_error_workbook(job: ImportJob, plan: importer.Plan) -> None:
     """Write the plan's error workbook to private storage (in the worker: the web request only serves it)."""
-    from .errors import write_error_workbook
-
     storage = job.file.storage
     storage.delete(error_file_name(job))
     with tempfile.TemporaryFile() as out:
@@ -133,18 +134,27 @@ def import_job_preview(job: ImportJob, *, store_errors: bool = False) -> importe
         # (a job left "uploaded" would be shown interrupted and fail again on every restart).
         if not isinstance(exc, FileRefused):
             logger.exception("import check %s failed", job.pk)
-        job.status = ImportStatus.FAILED
-        job.message = str(exc) if isinstance(exc, FileRefused) else failure_message(exc, checked=True)
-        job.finished_at = timezone.now()
-        job.save()
+        import_job_fail(
+            job=job, message=str(exc) if isinstance(exc, FileRefused) else failure_message(exc, checked=True)
+        )
         return None
-    _store_plan(job, plan)
+    import_job_record_plan(job=job, plan=plan)
     if store_errors and plan.rejections:
         store_error_workbook(job, plan)
     job.status = ImportStatus.VALIDATED
     job.progress_done = 0
     job.save()
     return plan
+
+
+def import_job_fail(*, job: ImportJob, message: str) -> ImportJob:
+    """Record that the job failed with ``message`` (nothing was written: none created or updated) and save it."""
+    job.status = ImportStatus.FAILED
+    job.created = job.updated = 0
+    job.message = message
+    job.finished_at = timezone.now()
+    job.save()
+    return job
 
 
 def import_job_confirm(job: ImportJob) -> ImportJob:
@@ -177,7 +187,7 @@ def import_job_run(job: ImportJob) -> ImportJob:
         if not job.dry_run:
             importer.apply_plan(plan, user=job.created_by)
         # After the write: the plan is checked again there, and may have found the rows already imported.
-        _store_plan(job, plan)
+        import_job_record_plan(job=job, plan=plan)
         counts = plan.counts()
         # Or written by another import between the check and this run: nothing to write, all found unchanged.
         written_meanwhile = expected and not counts["created"] + counts["updated"] and counts["unchanged"] >= expected
@@ -186,14 +196,10 @@ def import_job_run(job: ImportJob) -> ImportJob:
         job.status = ImportStatus.DONE
         job.progress_done = plan.total
     except (FileRefused, importer.WriteRefused) as refused:
-        job.status = ImportStatus.FAILED
-        job.created = job.updated = 0
-        job.message = str(refused)
+        return import_job_fail(job=job, message=str(refused))
     except Exception as exc:
         logger.exception("import %s failed", job.pk)
-        job.status = ImportStatus.FAILED
-        job.created = job.updated = 0
-        job.message = failure_message(exc)
+        return import_job_fail(job=job, message=failure_message(exc))
     job.finished_at = timezone.now()
     job.save()
     return job

@@ -26,21 +26,19 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from vietnamadminunits import parse_address
+
 from reorganisation.services import NoUnitOn, SuccessionMap
 
 from ..models import AdministrativeUnit, UnitLevel, UnitSuccession
 from ..models.units import ancestor_paths
-from ..text import fold, fold_words
+from ..text import fold_key, fold_words
 
 #: A village re-created by a reorganisation may carry its former commune in brackets.
 FORMER_COMMUNE = re.compile(r"\s*\([^()]*\)\s*$")
 COMMUNE_PREFIXES = ("thitran", "phuong", "dackhu", "xa", "tt", "p", "x")
 VILLAGE_PREFIXES = ("todanpho", "khupho", "thon", "buon", "tdp", "kp")
 DISTRICT_PREFIXES = ("thanhpho", "thixa", "huyen", "quan", "tp", "h")
-
-
-def plain(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", fold(text))
 
 
 def exact(text: str) -> str:
@@ -131,7 +129,11 @@ class UnitResolver:
         self.by_code: dict[str, list[AdministrativeUnit]] = defaultdict(list)
         self.district_of: dict[int, str] = {}
         for unit in communes:
-            for name in {plain(unit.name), strip_prefix(plain(unit.name), COMMUNE_PREFIXES), plain(unit.short_name)}:
+            for name in {
+                fold_key(unit.name),
+                strip_prefix(fold_key(unit.name), COMMUNE_PREFIXES),
+                fold_key(unit.short_name),
+            }:
                 if name:
                     self.by_name[name].append(unit)
             if unit.code:
@@ -142,7 +144,7 @@ class UnitResolver:
                 None,
             )
             if district is not None:
-                self.district_of[unit.pk] = strip_prefix(plain(district.name), DISTRICT_PREFIXES)
+                self.district_of[unit.pk] = strip_prefix(fold_key(district.name), DISTRICT_PREFIXES)
         self.related: dict[int, set[int]] = defaultdict(set)
         for old_id, new_id in UnitSuccession.objects.values_list("old_unit_id", "new_unit_id"):
             self.related[old_id].add(new_id)
@@ -165,7 +167,7 @@ class UnitResolver:
             # "Khu phố 1 (Phủ Hà)" (a copy named after its former commune) is found as "Khu phố 1" too.
             base = FORMER_COMMUNE.sub("", village.name)
             for written in {village.name, base}:
-                for name in {plain(written), strip_prefix(plain(written), VILLAGE_PREFIXES)}:
+                for name in {fold_key(written), strip_prefix(fold_key(written), VILLAGE_PREFIXES)}:
                     self.villages[(commune.pk, name)].append(village)
         self._places: dict[tuple, Placement | ResolveError] = {}
         self._scopes: dict[int, tuple[int, ...]] = {}
@@ -211,7 +213,7 @@ class UnitResolver:
 
     def _commune_candidates(self, name: str, district: str) -> list[AdministrativeUnit]:
         """The communes ``name`` can mean (old and new alike), narrowed by the tone marks and the district."""
-        folded = plain(name)
+        folded = fold_key(name)
         candidates = self.by_name.get(folded) or self.by_name.get(strip_prefix(folded, COMMUNE_PREFIXES)) or []
         if not candidates:
             candidates = self._parse_address(name, district)
@@ -224,13 +226,13 @@ class UnitResolver:
             candidates = same or candidates
         if len(candidates) > 1 and written_type(name):
             # "X. Phuoc Hai" is the commune, not the ward of the same name in the other former province.
-            typed = [c for c in candidates if plain(c.unit_type) == written_type(name)]
+            typed = [c for c in candidates if fold_key(c.unit_type) == written_type(name)]
             candidates = typed or candidates
         if len(candidates) > 1 and self.reach is not None:
             mine = [c for c in candidates if any(c.path.startswith(p) for p in self.reach)]
             candidates = mine or candidates
         if len(candidates) > 1 and district:
-            wanted = strip_prefix(plain(district), DISTRICT_PREFIXES)
+            wanted = strip_prefix(fold_key(district), DISTRICT_PREFIXES)
             narrowed = [c for c in candidates if self.district_of.get(c.pk) == wanted]
             candidates = narrowed or candidates
         return candidates
@@ -261,9 +263,7 @@ class UnitResolver:
         )
 
     def _parse_address(self, name: str, district: str) -> list[AdministrativeUnit]:
-        from vietnamadminunits import parse_address
-
-        wanted = strip_prefix(plain(name), COMMUNE_PREFIXES)
+        wanted = strip_prefix(fold_key(name), COMMUNE_PREFIXES)
         found = []
         attempts = [(f"{name}, {district}, Ninh Thuận" if district else f"{name}, Ninh Thuận", "LEGACY", 3)]
         attempts.append((f"{name}, Khánh Hòa", "FROM_2025", 2))
@@ -273,22 +273,22 @@ class UnitResolver:
             except Exception:  # noqa: S112 (the parser raises on what it cannot read; try the next form)
                 continue
             code = getattr(unit, "ward_code", None)
-            short = plain(getattr(unit, "short_ward", "") or "")
+            short = fold_key(getattr(unit, "short_ward", "") or "")
             # The parser guesses; accept its answer only when it is the same name spelled another way.
             if code and short and difflib.SequenceMatcher(None, short, wanted).ratio() >= 0.85:
-                found += [u for u in self.by_code.get(code, []) if plain(u.short_name) == short]
+                found += [u for u in self.by_code.get(code, []) if fold_key(u.short_name) == short]
         return list({u.pk: u for u in found}.values())
 
     # villages -----------------------------------------------------------------------------------
 
     def _village_on(self, candidates: list[AdministrativeUnit], name: str, on: datetime.date) -> AdministrativeUnit:
-        folded = plain(name)
+        folded = fold_key(name)
         stripped = strip_prefix(folded, VILLAGE_PREFIXES)
         # The communes the name stands for (and those of the same name, old or new) are searched first,
         # then those whose name folds alike, then the official predecessors and successors (villages may be
         # recorded under either tree).
         written_names = {exact(c.name) for c in candidates}
-        alike = {u.pk: u for c in candidates for u in self.by_name[plain(c.name)]}
+        alike = {u.pk: u for c in candidates for u in self.by_name[fold_key(c.name)]}
         own = {c.pk for c in candidates} | {pk for pk, u in alike.items() if exact(u.name) in written_names}
         folded_alike = set(alike) - own
         related = {r for c in own | folded_alike for r in self.related.get(c, ())} - own - folded_alike
@@ -319,7 +319,7 @@ class UnitResolver:
                 written = exact(name)
                 for matches in (
                     [v for v in in_force.values() if exact(v.name) == written],
-                    [v for v in in_force.values() if plain(v.name) == folded],
+                    [v for v in in_force.values() if fold_key(v.name) == folded],
                 ):
                     if len(matches) == 1:
                         return matches[0]
@@ -394,7 +394,7 @@ class UnitResolver:
             if unit.level == UnitLevel.COMMUNE:
                 ids += [s.pk for s in others]
             else:
-                for key_name in {plain(unit.name), strip_prefix(plain(unit.name), VILLAGE_PREFIXES)}:
+                for key_name in {fold_key(unit.name), strip_prefix(fold_key(unit.name), VILLAGE_PREFIXES)}:
                     ids += [v.pk for s in others for v in self.villages.get((s.pk, key_name), [])]
         pending = list(ids)
         while pending:  # the old units mapping onto these, through every earlier reorganisation

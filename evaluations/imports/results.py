@@ -23,20 +23,14 @@ from django.utils.translation import gettext as _
 from .. import scoring, services
 from ..calendar import evaluation_date
 from ..models import AdministrativeUnit, CriteriaSet, CriteriaSetStatus, Evaluation, EvaluationStatus, Subject
+from ..models.subjects import SUBJECT_MODELS
+from ..points import PointsError, points_parse
 from . import columns as cols
-from .importer import (
-    MODELS,
-    NAME_FIELD,
-    Plan,
-    Planner,
-    Rejection,
-    RowError,
-    as_bool,
-    folded,
-    refuse_units_not_in_force,
-)
+from .cells import Rejection, RowError, as_bool
+from .planning import NAME_FIELD, Plan, Planner, folded
 from .readers import FileRefused, clean_text
 from .resolve import Placement, ResolveError
+from .writing import refuse_units_not_in_force
 
 OPEN_STATUSES = (EvaluationStatus.DRAFT, EvaluationStatus.SUBMITTED)
 
@@ -116,7 +110,7 @@ class ResultPlanner(Planner):
             fields = ["pk", "code", "name", "area_id", *([name_field] if name_field else [])]
             self.subjects[key] = [
                 (pk, subject_code, folded(display), folded(own[0] if own else ""), area_id)
-                for pk, subject_code, display, area_id, *own in MODELS[kind]
+                for pk, subject_code, display, area_id, *own in SUBJECT_MODELS[kind]
                 .objects.filter(area_id__in=self.scope(placement))
                 .values_list(*fields)
             ]
@@ -145,10 +139,8 @@ class ResultPlanner(Planner):
         )
 
     def add(self, row: int, cells: list) -> None:
-        values, errors = self.parse(cells)
-        if errors:
-            for error in errors:
-                self.reject(row, error.field, error.message)
+        values = self.parsed(row, cells)
+        if values is None:
             return
         kind = values["subject_kind"]
         year = values["year"]
@@ -235,20 +227,10 @@ class ResultPlanner(Planner):
         if indicator.max_points is None:
             value = as_bool(raw, cols.Column("score", "score"))
             return value
-        text = clean_text(raw).replace(",", ".")
         try:
-            points = Decimal(text)
-        except InvalidOperation:
-            raise RowError("score", _("“%(value)s” is not a number.") % {"value": raw}) from None
-        try:
-            scoring.check_points(points, indicator.max_points)
-        except scoring.ScoreError as error:
-            message = {
-                "negative": _("Points cannot be negative."),
-                "above_maximum": _("At most %(maximum)s points.") % {"maximum": indicator.max_points},
-                "not_half_point": _("Use whole or half points (for example 7 or 7.5)."),
-            }.get(str(error), _("“%(value)s” is not a number.") % {"value": raw})
-            raise RowError("score", message) from None
+            points = points_parse(typed=clean_text(raw), maximum=indicator.max_points)
+        except PointsError as error:
+            raise RowError("score", str(error)) from None
         return points
 
     def finish(self, plan: Plan) -> Plan:

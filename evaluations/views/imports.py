@@ -24,10 +24,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from ..access import user_area_paths, user_reaches_unit
 from ..imports import jobs
 from ..imports.errors import write_error_workbook
-from ..imports.importer import MODELS
 from ..imports.readers import FileRefused
 from ..imports.templates import template_workbook
-from ..models import AdministrativeUnit, ImportJob, ImportKind, ImportStatus, UnitLevel
+from ..models import SUBJECT_MODELS, AdministrativeUnit, ImportJob, ImportKind, ImportStatus, UnitLevel
 from ..models.units import ancestor_paths, in_subtrees
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,7 +36,7 @@ def import_permission(kind: str) -> str:
     """Results add evaluations; the other kinds add subjects of their kind."""
     if kind == ImportKind.RESULT:
         return "evaluations.add_evaluation"
-    return f"evaluations.add_{MODELS[kind]._meta.model_name}"
+    return f"evaluations.add_{SUBJECT_MODELS[kind]._meta.model_name}"
 
 
 def can_import(user, kind: str | None = None) -> bool:

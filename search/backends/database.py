@@ -1,6 +1,6 @@
 """The embedded backend: the ``SearchEntry`` table with SQLite FTS5 or PostgreSQL full-text search.
 
-Text is folded in Python (``search.text.fold_search_text``) before it is stored and before it is
+Text is folded in Python (``evaluations.text.fold_words``) before it is stored and before it is
 queried, so diacritics (đ included), case and NFC/NFD behave the same on both databases.
 """
 
@@ -13,10 +13,11 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Concat, Substr
 
 from evaluations.models.units import PATH_STEP
+from evaluations.text import fold_words
 
 from ..models import SearchEntry
 from ..query import Hit, SearchRequest, SearchResults, fts5_match, pg_tsquery
-from ..text import ParsedQuery, fold_search_text
+from ..text import ParsedQuery
 from .base import IndexDoc, SearchBackend
 
 ENTRY_TABLE = SearchEntry._meta.db_table
@@ -37,8 +38,8 @@ def entry_from_doc(doc: IndexDoc) -> SearchEntry:
         object_id=doc.object_id,
         title=doc.title[:255],
         summary=doc.summary[:300],
-        title_folded=fold_search_text(doc.title),
-        body_folded=fold_search_text(doc.body)[:MAX_BODY],
+        title_folded=fold_words(doc.title),
+        body_folded=fold_words(doc.body)[:MAX_BODY],
         kind=doc.kind or "",
         year=doc.year,
         area_path=doc.area_path or "",

@@ -2,18 +2,19 @@
 
 import unicodedata
 
+from evaluations.text import fold_words
 from search.query import fts5_match, pg_tsquery
-from search.text import fold_search_text, parse_query
+from search.text import parse_query
 
 
 def test_fold_removes_diacritics_including_d_bar_and_keeps_words_apart():
-    assert fold_search_text("Đình làng Phước Hải, HỌC TẬP!") == "dinh lang phuoc hai hoc tap"
-    assert fold_search_text("Đường") == "duong"
+    assert fold_words("Đình làng Phước Hải, HỌC TẬP!") == "dinh lang phuoc hai hoc tap"
+    assert fold_words("Đường") == "duong"
 
 
 def test_fold_is_the_same_for_nfc_and_nfd():
     text = "Cộng đồng học tập thôn Hữu Đức"
-    assert fold_search_text(unicodedata.normalize("NFD", text)) == fold_search_text(text)
+    assert fold_words(unicodedata.normalize("NFD", text)) == fold_words(text)
 
 
 def test_parse_query_separates_phrases_from_words():

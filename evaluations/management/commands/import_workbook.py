@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from evaluations.imports import importer
 from evaluations.imports.errors import error_workbook
-from evaluations.imports.jobs import already_imported_message
+from evaluations.imports.jobs import already_imported_message, import_job_fail, import_job_record_plan
 from evaluations.imports.readers import FileRefused
 from evaluations.models import AdministrativeUnit, ImportJob, ImportKind, ImportStatus, UnitLevel
 
@@ -58,15 +58,14 @@ class Command(BaseCommand):
             plan = importer.plan_import(data, file.name, kind=kind, commune=unit, user=account, progress=progress)
         except FileRefused as refused:
             self.stdout.write("")
-            ImportJob.objects.create(
+            job = ImportJob(
                 kind=kind or ImportKind.FAMILY,
                 original_name=file.name[:255],
                 size=len(data),
-                status=ImportStatus.FAILED,
-                message=str(refused),
                 created_by=account,
                 dry_run=dry_run,
             )
+            import_job_fail(job=job, message=str(refused))
             raise CommandError(_("File refused: %(reason)s") % {"reason": refused}) from refused
         self.stdout.write("")
         job = ImportJob(
@@ -76,10 +75,7 @@ class Command(BaseCommand):
             size=len(data),
             created_by=account,
             dry_run=dry_run,
-            progress_total=plan.total,
             progress_done=plan.total,
-            errors=[r.as_dict() for r in plan.rejections[: importer.KEPT_ERRORS]],
-            notices=[n.as_dict() for n in plan.notices[: importer.KEPT_ERRORS]],
             status=ImportStatus.DONE,
         )
         if not dry_run:
@@ -92,21 +88,16 @@ class Command(BaseCommand):
                     ),
                 )
             except importer.WriteRefused as refused:
-                job.status, job.message = ImportStatus.FAILED, str(refused)
-                job.save()
+                import_job_record_plan(job=job, plan=plan)
+                import_job_fail(job=job, message=str(refused))
                 raise CommandError(str(refused)) from refused
             self.stdout.write("")
             if plan.already_imported:
                 job.message = already_imported_message()
                 self.stdout.write(job.message)
-        counts = plan.counts()
-        job.created, job.updated, job.unchanged, job.rejected = (
-            counts["created"],
-            counts["updated"],
-            counts["unchanged"],
-            counts["rejected"],
-        )
+        import_job_record_plan(job=job, plan=plan)
         job.save()
+        counts = plan.counts()
         summary = (
             _(
                 "%(total)d rows: %(created)d to create, %(updated)d to update, %(unchanged)d unchanged, "

@@ -1,0 +1,39 @@
+"""Points typed for an indicator ("8,5", "8.5", an Excel number): the one parse, with its messages, that the
+score form and the results import share. The range rule itself (0 to the maximum, whole or half points)
+is ``scoring.check_points``."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from . import scoring
+
+
+class PointsError(ValueError):
+    """Points that cannot be recorded; ``str(error)`` is the message for the officer, in the active language."""
+
+
+def points_parse(*, typed: str | int | float | Decimal | None, maximum: Decimal) -> Decimal | None:
+    """The points ``typed`` (a comma or a point as decimal mark), None when nothing is typed; raises
+    ``PointsError`` for text that is not a number or points outside 0 to ``maximum`` or not whole or half."""
+    if isinstance(typed, bool):
+        raise PointsError(_("“%(value)s” is not a number.") % {"value": typed})
+    text = " ".join(str(typed).split()) if typed is not None else ""
+    if not text:
+        return None
+    try:
+        points = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        raise PointsError(_("“%(value)s” is not a number.") % {"value": text}) from None
+    try:
+        scoring.check_points(points, maximum)
+    except scoring.ScoreError as error:
+        messages = {
+            "negative": _("Points cannot be negative."),
+            "above_maximum": _("At most %(maximum)s points.") % {"maximum": maximum},
+            "not_half_point": _("Use whole or half points (for example 7 or 7.5)."),
+        }
+        raise PointsError(messages.get(str(error)) or _("“%(value)s” is not a number.") % {"value": text}) from None
+    return points
