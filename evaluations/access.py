@@ -16,14 +16,14 @@ _CACHE_ATTR = "_khuyenhoc_area_paths"
 
 def user_area_paths(user) -> list[str] | None:
     """Tree paths of the units ``user`` reaches: those assigned to them and the units that went into
-    those (see ``reorganisation.services.predecessor_paths``); ``None`` means no restriction (superuser)."""
+    those (see ``reorganisation.selectors.predecessor_paths``); ``None`` means no restriction (superuser)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return []
     if user.is_superuser:
         return None
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        from reorganisation.services import predecessor_paths
+        from reorganisation.selectors import predecessor_paths
 
         assigned = list(AdministrativeUnit.objects.filter(assignments__user=user).values_list("path", flat=True))
         # Officers of today's units also reach the units that went into them: the records of an ended
@@ -36,7 +36,7 @@ def user_area_paths(user) -> list[str] | None:
 
 def unit_reach_paths(unit: AdministrativeUnit) -> list[str]:
     """Paths whose subtrees belong to ``unit``: its own and those of the units that went into it."""
-    from reorganisation.services import predecessor_paths
+    from reorganisation.selectors import predecessor_paths
 
     return outermost([unit.path, *predecessor_paths([unit.path])])
 

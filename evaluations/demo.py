@@ -603,9 +603,9 @@ class DemoBuilder:
     def ensure_reorganisation(self) -> int:
         """Apply the official reorganisation of 1/7/2025 (idempotent): villages re-created under today's
         communes, the register moved onto them; returns the subjects moved."""
-        from reorganisation.services import apply_reorganisation, official_reorganisation
+        from reorganisation.services import reorganisation_apply, reorganisation_create_official
 
-        result = apply_reorganisation(official_reorganisation())
+        result = reorganisation_apply(reorganisation=reorganisation_create_official())
         moved = result.counts["subjects_moved"] if result.changed else 0
         self.counts["subjects moved by the reorganisation"] = moved
         self.progress(f"reorganisation of 1/7/2025: {moved} subjects moved")

@@ -327,7 +327,7 @@ def rollup(*, root: AdministrativeUnit, years: list[int] | int, area_map: dict[i
 
 def _register_at_year_end(year: int, by_id: dict[int, Node]) -> None:
     """Count subjects moved by a later reorganisation where they were at the end of ``year``."""
-    from reorganisation.services import moves_after
+    from reorganisation.selectors import moves_after
 
     moved = moves_after(year_end(year))
     if not moved:
@@ -354,7 +354,7 @@ def rollup_mapped(*, root: AdministrativeUnit, years: list[int] | int) -> Rollup
     reorganisation are counted on the units of ``root``'s subtree they map onto (villages onto their new
     copies, communes onto their default new commune, old provinces and districts onto the new province).
     The register is the same as :func:`rollup`'s, as of each year, counted where each subject is today."""
-    from reorganisation.services import current_unit_map
+    from reorganisation.selectors import current_unit_map
 
     elsewhere = AdministrativeUnit.objects.exclude(path__startswith=root.path).values_list("pk", flat=True)
     return rollup(root=root, years=years, area_map=current_unit_map(elsewhere))

@@ -35,7 +35,7 @@ def reporting_units(*, root: AdministrativeUnit, year: int) -> list[Administrati
       into (``current_unit_map``): the 2025 reports of an old district are due from the new communes;
     - ``root`` not in force yet (a unit of today, a past year): those of that time that map onto it.
     """
-    from reorganisation.services import current_unit_map
+    from reorganisation.selectors import current_unit_map
 
     due = report_due_date(year)
     levels = [UnitLevel.COMMUNE] + ([UnitLevel.DISTRICT] if year <= LAST_YEAR_WITH_DISTRICTS else [])
@@ -187,7 +187,7 @@ def report_scope(*, user, area: AdministrativeUnit, year: int, structure: str = 
     about a later year is replaced by the unit it went into when the user reaches that one (otherwise the
     note names it). Asking for today's structure does the same for any area.
     """
-    from reorganisation.services import current_unit_map
+    from reorganisation.selectors import current_unit_map
 
     on = evaluation_date(year)
     note = ""

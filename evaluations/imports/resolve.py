@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from reorganisation.services import NoUnitOn, SuccessionMap
+from reorganisation.succession import NoUnitOn, SuccessionMap
 
 from ..models import AdministrativeUnit, UnitLevel, UnitSuccession
 from ..models.units import ancestor_paths
