@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.models import AdministrativeUnit, Subject, UnitLevel
+from search.signals import subjects_changed
 
 from .models import ReorganisationStep, ReviewItem, SubjectMove
 
@@ -73,6 +74,7 @@ def _move(item, subject, from_area, to_area, user) -> None:
             _("A %(kind)s cannot be attached to “%(unit)s”.") % {"kind": subject.get_kind_display(), "unit": to_area}
         )
     Subject.objects.filter(pk=subject.pk).update(area=to_area, updated_at=timezone.now())
+    subjects_changed(subject_ids=[subject.pk])
     SubjectMove.objects.create(
         reorganisation=item.reorganisation, subject=subject, from_area=from_area, to_area=to_area, moved_by=user
     )

@@ -26,6 +26,7 @@ from evaluations.models import (
 )
 from evaluations.models.subjects import code_kept_apart
 from reports.models import Target
+from search.signals import subjects_changed
 
 from .models import (
     ApplyPhase,
@@ -189,6 +190,8 @@ def reorganisation_apply(
                 batch_size=CHUNK,
             )
         _rename_communities(copies[pk] for pk in plan.copy_names)
+        # The moves were raw updates: the search index learns the subjects' new units here.
+        subjects_changed(subject_ids=[pk for ids in groups.values() for pk in ids])
         progress(ApplyPhase.RECORDS, 0, 0)
         ReviewItem.objects.bulk_create(
             (

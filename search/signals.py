@@ -30,6 +30,11 @@ def _upkeep(fn, *args) -> None:
         transaction.on_commit(lambda: fn(*args))
 
 
+def subjects_changed(*, subject_ids) -> None:
+    """Index again subjects that a bulk write changed without ``save()`` (their area, their name...)."""
+    _upkeep(indexing.index_subjects, sorted(set(subject_ids)))
+
+
 @receiver(post_save, sender=Evidence)
 def evidence_saved(sender, instance: Evidence, created: bool, raw: bool = False, **kwargs):
     if raw:
