@@ -178,7 +178,7 @@ def fault_import(dep: Deployment, checks: Checks, households: int, stale_minutes
     from django.core.files.base import ContentFile
     from django.db.models import Count
 
-    from bench.run import write_household_workbook
+    from bench.step_import import write_household_workbook
     from evaluations.imports import jobs
     from evaluations.models import ImportJob, LearningFamily
 
