@@ -605,7 +605,7 @@ class DemoBuilder:
         communes, the register moved onto them; returns the subjects moved."""
         from reorganisation.services import reorganisation_apply, reorganisation_create_official
 
-        result = reorganisation_apply(reorganisation=reorganisation_create_official())
+        result = reorganisation_apply(reorganisation=reorganisation_create_official(), index=False)
         moved = result.counts["subjects_moved"] if result.changed else 0
         self.counts["subjects moved by the reorganisation"] = moved
         self.progress(f"reorganisation of 1/7/2025: {moved} subjects moved")

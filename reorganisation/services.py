@@ -119,12 +119,14 @@ def _no_progress(phase: str, done: int, total: int) -> None:
 
 
 def reorganisation_apply(
-    *, reorganisation: Reorganisation, user=None, progress: Progress | None = None
+    *, reorganisation: Reorganisation, user=None, progress: Progress | None = None, index: bool = True
 ) -> ApplyResult:
     """Apply in one transaction; a second run finds nothing to do and changes nothing.
 
     ``progress`` (optional) is told the phase (an ``ApplyPhase``) and the counts done so far; it is called
-    once per phase and per chunk of subjects, never per row."""
+    once per phase and per chunk of subjects, never per row. The search index learns where the moved
+    subjects went, unless ``index`` is false: for a caller that rebuilds the whole index afterwards (the
+    demo data set, written in bulk)."""
     reorg = reorganisation
     progress = progress or _no_progress
     with transaction.atomic():
@@ -191,7 +193,8 @@ def reorganisation_apply(
             )
         _rename_communities(copies[pk] for pk in plan.copy_names)
         # The moves were raw updates: the search index learns the subjects' new units here.
-        subjects_changed(subject_ids=[pk for ids in groups.values() for pk in ids])
+        if index:
+            subjects_changed(subject_ids=[pk for ids in groups.values() for pk in ids])
         progress(ApplyPhase.RECORDS, 0, 0)
         ReviewItem.objects.bulk_create(
             (
