@@ -11,12 +11,13 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Run as a script: the repository root on the path, for ``bench``.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import setup_django  # noqa: E402 (after the path is set)
 
 
 def main(mode: str, path: str, workdir: str) -> None:
-    from run import setup_django
-
     if mode == "raw":
         import python_calamine
 

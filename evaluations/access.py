@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 
-from reorganisation.services import predecessor_paths
+from reorganisation.selectors import predecessor_paths
 
 from .models import AdministrativeUnit, Evaluation
 from .models.area import is_area_bound, scoped
@@ -22,7 +22,7 @@ _CACHE_ATTR = "_khuyenhoc_area_paths"
 
 def user_area_paths(user) -> list[str] | None:
     """Tree paths of the units ``user`` reaches: those assigned to them and the units that went into
-    those (see ``reorganisation.services.predecessor_paths``); ``None`` means no restriction (superuser)."""
+    those (see ``reorganisation.selectors.predecessor_paths``); ``None`` means no restriction (superuser)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return []
     if user.is_superuser:

@@ -114,7 +114,7 @@ class DecisionBulkAction(EvaluationBulkAction):
     def get_initial(self):
         """The commune all the selected evaluations belong to today (an ended commune counts as the commune
         it went into), and its committee, as a starting point."""
-        from reorganisation.services import current_unit_map
+        from reorganisation.selectors import current_unit_map
 
         initial = super().get_initial()
         objects, _no_access = self.get_actionable_objects()

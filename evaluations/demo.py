@@ -25,7 +25,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
-from reorganisation.services import apply_reorganisation, official_reorganisation
+from reorganisation.services import reorganisation_apply, reorganisation_create_official
 
 from . import scoring
 from .bulk_insert import SUBJECT_CREATE_FIELDS, insert_rows
@@ -565,7 +565,7 @@ class DemoBuilder:
     def ensure_reorganisation(self) -> int:
         """Apply the official reorganisation of 1/7/2025 (idempotent): villages re-created under today's
         communes, the register moved onto them; returns the subjects moved."""
-        result = apply_reorganisation(official_reorganisation())
+        result = reorganisation_apply(reorganisation=reorganisation_create_official(), index=False)
         moved = result.counts["subjects_moved"] if result.changed else 0
         self.counts["subjects moved by the reorganisation"] = moved
         self.progress(f"reorganisation of 1/7/2025: {moved} subjects moved")

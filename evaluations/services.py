@@ -44,7 +44,7 @@ def area_refusal(area: AdministrativeUnit, on: datetime.date) -> str | None:
     if area.is_current(on):
         return None
     if area.valid_to is not None and area.valid_to < on:
-        from reorganisation.services import successor_of
+        from reorganisation.selectors import successor_of
 
         successor = successor_of(area)
         if successor is not None:

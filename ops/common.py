@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -161,6 +162,15 @@ def worker_command() -> list[str]:
     return [PYTHON, "manage.py", "run_worker", "--interval", "0.5", "--no-startup-delay"]
 
 
+def serve(processes: Iterable[Process], *, port: int, cleanup: contextlib.ExitStack) -> None:
+    """Start ``processes`` (gunicorn, the worker...), each stopped when ``cleanup`` closes; returns once
+    ``port`` answers."""
+    for process in processes:
+        cleanup.callback(process.stop)
+        process.start()
+    wait_for_http(port)
+
+
 def wait_for_http(port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -267,6 +277,29 @@ def exit_on_signals() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, stop)
+
+
+def run_in_scratch(prefix: str, *, keep: bool, body: Callable[[Path, contextlib.ExitStack], int]) -> int:
+    """``body(workdir, cleanup)`` in a new scratch folder: its exit status, 130 when interrupted (Ctrl+C,
+    SIGTERM, SIGHUP), 2 when the set-up fails. What ``body`` puts on ``cleanup`` (processes, a cluster) is
+    stopped at the end; then the folder is removed, unless ``keep`` or the set-up failed (its logs stay)."""
+    exit_on_signals()
+    workdir = scratch_dir(prefix)
+    try:
+        with contextlib.ExitStack() as cleanup:
+            return body(workdir, cleanup)
+    except KeyboardInterrupt:
+        print("Interrupted: the processes are stopped.", file=sys.stderr)
+        return 130
+    except (RuntimeError, OSError) as exc:
+        print(f"FAIL: set-up: {exc} (logs in {workdir})", file=sys.stderr)
+        keep = True
+        return 2
+    finally:
+        if keep:
+            say(f"scratch folder kept: {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 # --- HTTP ----------------------------------------------------------------------------------------

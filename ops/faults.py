@@ -24,6 +24,7 @@ One PASS or FAIL line per check, then a summary; exit status 1 on any FAIL, 2 if
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sqlite3
 import sys
@@ -41,11 +42,11 @@ from ops.common import (  # noqa: E402 (after the path is set)
     Client,
     Process,
     deployment_env,
-    exit_on_signals,
     gunicorn,
     prepare_database,
+    run_in_scratch,
     say,
-    scratch_dir,
+    serve,
     wait_for_http,
     worker_command,
 )
@@ -118,14 +119,9 @@ class Deployment:
 
         django.setup()
 
-    def start(self) -> None:
-        self.web.start()
-        self.worker.start()
-        wait_for_http(self.port)
-
-    def stop(self) -> None:
-        self.web.stop()
-        self.worker.stop()
+    def start(self, cleanup: contextlib.ExitStack) -> None:
+        """Start the web process and the worker, stopped when ``cleanup`` closes."""
+        serve([self.web, self.worker], port=self.port, cleanup=cleanup)
 
     def restart_web(self, **env) -> None:
         """Start the web process again, with ``env`` changed from the deployment's."""
@@ -182,7 +178,7 @@ def fault_import(dep: Deployment, checks: Checks, households: int, stale_minutes
     from django.core.files.base import ContentFile
     from django.db.models import Count
 
-    from bench.run import write_household_workbook
+    from bench.step_import import write_household_workbook
     from evaluations.imports import jobs
     from evaluations.models import ImportJob, LearningFamily
 
@@ -468,17 +464,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8105)
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (database, logs) at the end")
     args = parser.parse_args(argv)
-    exit_on_signals()
 
-    workdir = scratch_dir("khuyenhoc-faults-")
-    database_url = os.environ.get("DATABASE_URL")
-    dep = Deployment(workdir, database_url, args.port, args.stale_minutes)
-    checks = Checks()
-    say(f"scratch deployment in {workdir} on {'DATABASE_URL' if database_url else 'a SQLite file'}")
-    try:
+    def body(workdir: Path, cleanup: contextlib.ExitStack) -> int:
+        database_url = os.environ.get("DATABASE_URL")
+        dep = Deployment(workdir, database_url, args.port, args.stale_minutes)
+        checks = Checks()
+        say(f"scratch deployment in {workdir} on {'DATABASE_URL' if database_url else 'a SQLite file'}")
         prepare_database(dep.env, workdir / "setup.log")
         dep.setup_django()
-        dep.start()
+        # Stopped at the end whatever state a scenario left them in (killed, restarted).
+        dep.start(cleanup)
         for scenario in (
             lambda: fault_import(dep, checks, args.households, args.stale_minutes),
             lambda: fault_export(dep, checks, args.stale_minutes),
@@ -494,21 +489,8 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:  # one scenario's crash is its FAIL; the others still run
                 checks.check(False, f"scenario crashed: {type(exc).__name__}: {exc}")
         return checks.summary()
-    except KeyboardInterrupt:
-        print("Interrupted: stopping the processes.", file=sys.stderr)
-        return 130
-    except (RuntimeError, OSError) as exc:
-        print(f"FAIL: set-up: {exc} (logs in {workdir})", file=sys.stderr)
-        args.keep = True
-        return 2
-    finally:
-        dep.stop()
-        if args.keep:
-            say(f"scratch folder kept: {workdir}")
-        else:
-            import shutil
 
-            shutil.rmtree(workdir, ignore_errors=True)
+    return run_in_scratch("khuyenhoc-faults-", keep=args.keep, body=body)
 
 
 if __name__ == "__main__":

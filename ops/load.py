@@ -13,6 +13,7 @@ are printed. Exit status 1 if any answer was a server error (5xx), 2 if the set-
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import sys
@@ -32,13 +33,12 @@ from ops.common import (  # noqa: E402 (after the path is set)
     PostgresCluster,
     Response,
     deployment_env,
-    exit_on_signals,
     gunicorn,
     load_average,
     prepare_database,
+    run_in_scratch,
     say,
-    scratch_dir,
-    wait_for_http,
+    serve,
 )
 
 #: Who the admin clients log in as (evaluations/demo_roles.py): the province and one commune.
@@ -201,49 +201,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8105)
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (logs) at the end")
     args = parser.parse_args(argv)
-    exit_on_signals()
 
-    workdir = scratch_dir("khuyenhoc-load-")
-    log = workdir / "setup.log"
-    cluster, server = None, None
-    database_url = os.environ.get("DATABASE_URL")
-    try:
+    def body(workdir: Path, cleanup: contextlib.ExitStack) -> int:
+        database_url = os.environ.get("DATABASE_URL")
         if database_url:
             engine = "PostgreSQL (DATABASE_URL)" if database_url.startswith("postgres") else database_url.split(":")[0]
         else:
             cluster = PostgresCluster(workdir)
             if cluster.available():
+                cleanup.callback(cluster.stop)
                 database_url = cluster.start("khuyenhoc_load")
                 engine = "PostgreSQL (temporary cluster)"
             else:
-                cluster = None
                 engine = "SQLite (no PostgreSQL binaries found: the load runs on a SQLite file)"
                 say(engine)
         env = deployment_env(workdir, database_url)
-        prepare_database(env, log)
-        server = gunicorn(env, workdir / "gunicorn.log", port=args.port, workers=args.workers).start()
-        wait_for_http(args.port)
+        prepare_database(env, workdir / "setup.log")
+        web = gunicorn(env, workdir / "gunicorn.log", port=args.port, workers=args.workers)
+        serve([web], port=args.port, cleanup=cleanup)
         say(f"load average before the load: {load_average()}")
         logins, stats, elapsed = run_load(args.port, args.clients, args.duration, args.requests, args.workers)
         return print_report(logins, stats, elapsed, engine, args.workers, args.clients)
-    except KeyboardInterrupt:
-        print("Interrupted: stopping the processes.", file=sys.stderr)
-        return 130
-    except (RuntimeError, OSError) as exc:
-        print(f"FAIL: set-up: {exc} (logs in {workdir})", file=sys.stderr)
-        args.keep = True
-        return 2
-    finally:
-        if server is not None:
-            server.stop()
-        if cluster is not None:
-            cluster.stop()
-        if args.keep:
-            say(f"scratch folder kept: {workdir}")
-        else:
-            import shutil
 
-            shutil.rmtree(workdir, ignore_errors=True)
+    return run_in_scratch("khuyenhoc-load-", keep=args.keep, body=body)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 once when small and by the background worker (``manage.py db_worker --backend background``) when large,
 with its progress and outcome on the run's screen.
 
-Where progress goes, and why: ``apply_reorganisation`` is one transaction (all or nothing), so a progress
+Where progress goes, and why: ``reorganisation_apply`` is one transaction (all or nothing), so a progress
 row written inside it stays invisible to the screen until the very end, and on SQLite no other connection
 may write while it runs. Each run therefore writes its phase and counts to a small JSON file in private
 storage (beside the background exports, which the web process and the worker already share); the run row
@@ -32,7 +32,7 @@ from evaluations.models import Subject
 from operations.jobs import background_task_status, nobody_works_on
 
 from .models import RUN_IN_PROGRESS, ApplyPhase, Reorganisation, ReorganisationRun, RunStatus
-from .services import Progress, apply_reorganisation
+from .services import Progress, reorganisation_apply
 
 logger = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ def run_execute(run: ReorganisationRun, *, progress: Progress | None = None) -> 
     run.status, run.started_at = RunStatus.RUNNING, started
     writer = ProgressFile(run, also=progress)
     try:
-        result = apply_reorganisation(run.reorganisation, user=run.requested_by, progress=writer)
+        result = reorganisation_apply(reorganisation=run.reorganisation, user=run.requested_by, progress=writer)
     except Exception as exc:
         logger.exception("reorganisation run %s failed", run.pk)
         error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)

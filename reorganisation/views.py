@@ -20,16 +20,9 @@ from evaluations.access import user_reaches_unit
 from . import runs
 from .forms import ApplyConfirmForm, ManualReorganisationForm, ReviewChoiceForm
 from .models import RUN_IN_PROGRESS, ApplyPhase, Reorganisation, ReorganisationRun, ReviewItem, RunStatus
-from .services import (
-    build_plan,
-    confirm_review,
-    count_lines,
-    divided_lines,
-    manual_reorganisation,
-    official_reorganisation,
-    plan_lines,
-    review_choices,
-)
+from .planning import count_lines, divided_lines, plan_lines, reorganisation_plan
+from .review import review_item_choices, review_item_confirm
+from .services import reorganisation_create_manual, reorganisation_create_official
 
 
 def can_reorganise(user) -> bool:
@@ -75,7 +68,7 @@ class OfficialView(ReorganiseMixin, View):
 
     def get(self, request):
         try:
-            reorg = official_reorganisation()
+            reorg = reorganisation_create_official()
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("reorganisation:index")
@@ -116,7 +109,7 @@ class PreviewView(ReorganisationMixin, WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         reorg = self.get_reorg()
-        plan = build_plan(reorg)
+        plan = reorganisation_plan(reorganisation=reorg)
         context.update(
             reorganisation=reorg,
             lines=plan_lines(plan),
@@ -217,7 +210,7 @@ class ManualView(ReorganiseMixin, WagtailAdminTemplateMixin, TemplateView):
                 form.add_error(None, _("“%(area)s” is outside your area.") % {"area": outside[0]})
             else:
                 try:
-                    reorg = manual_reorganisation(
+                    reorg = reorganisation_create_manual(
                         name=data["name"],
                         effective_date=data["effective_date"],
                         old_units=data["old_units"],
@@ -256,7 +249,7 @@ class ReviewListView(WagtailAdminTemplateMixin, TemplateView):
         forms = kwargs.get("forms", {})
         rows = []
         for item in self.items()[:500]:
-            choices = review_choices(item)
+            choices = review_item_choices(item=item)
             form = forms.get(item.pk) or ReviewChoiceForm(
                 choices=choices, initial={"unit": item.chosen_unit or item.proposed_unit}, prefix=f"item{item.pk}"
             )
@@ -269,10 +262,10 @@ class ReviewListView(WagtailAdminTemplateMixin, TemplateView):
         if not item_id.isdigit():
             raise Http404
         item = get_object_or_404(self.items(), pk=item_id)
-        form = ReviewChoiceForm(request.POST, choices=review_choices(item), prefix=f"item{item.pk}")
+        form = ReviewChoiceForm(request.POST, choices=review_item_choices(item=item), prefix=f"item{item.pk}")
         if form.is_valid():
             try:
-                confirm_review(item, form.cleaned_data["unit"], request.user)
+                review_item_confirm(item=item, unit=form.cleaned_data["unit"], user=request.user)
             except ValidationError as error:
                 form.add_error("unit", error.messages[0])
             else:

@@ -38,7 +38,7 @@ from evaluations.models import (
 )
 from evaluations.models.subjects import on_register_q
 from evaluations.models.units import ancestor_paths, in_subtree, parent_path
-from reorganisation.services import current_unit_map, moves_after
+from reorganisation.selectors import current_unit_map, moves_after
 
 from .models import BudgetLine, BudgetSource, Denominator, Indicator, Target
 

@@ -14,7 +14,7 @@ from evaluations.access import user_area_paths, user_reaches_unit
 from evaluations.calendar import current_evaluation_year, evaluation_date
 from evaluations.models import AdministrativeUnit, Evaluation, UnitLevel
 from evaluations.models.units import in_subtree, in_subtrees
-from reorganisation.services import current_unit_map
+from reorganisation.selectors import current_unit_map
 
 from .models import ReportSubmission
 from .rollup import Rollup, rollup, rollup_mapped

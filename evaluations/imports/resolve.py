@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from vietnamadminunits import parse_address
 
-from reorganisation.services import NoUnitOn, SuccessionMap
+from reorganisation.succession import NoUnitOn, SuccessionMap
 
 from ..models import AdministrativeUnit, UnitLevel, UnitSuccession
 from ..models.units import ancestor_paths

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reorganisation.models import ReviewItem
-from reorganisation.services import SuccessionMap, official_reorganisation
+from reorganisation.services import reorganisation_create_official
+from reorganisation.succession import SuccessionMap
 
 from ..bulk_insert import subjects_bulk_create, subjects_bulk_update
 from ..models import AdministrativeUnit, ImportLock, UnitLevel
@@ -110,8 +111,8 @@ def write_reviews(reviews: list[tuple[int, Review]]) -> None:
         reorganisation_id = review.reorganisation_id
         if reorganisation_id is None:  # not applied yet: the official reorganisation of that date
             if review.effective_date not in official:
-                official[review.effective_date] = official_reorganisation(
-                    *([review.effective_date] if review.effective_date else [])
+                official[review.effective_date] = reorganisation_create_official(
+                    **({"effective_date": review.effective_date} if review.effective_date else {})
                 ).pk
             reorganisation_id = official[review.effective_date]
         items.append(

@@ -14,7 +14,7 @@ from evaluations.admin import evaluation_viewset
 from evaluations.admin_units import load_admin_units
 from evaluations.models import AdministrativeUnit, Evaluation, HeadTitle, RecognitionDecision, UnitLevel
 from evaluations.roles import COMMUNE_OFFICER, COMMUNE_REVIEWER, sync_roles
-from reorganisation.services import apply_reorganisation, official_reorganisation
+from reorganisation.services import reorganisation_apply, reorganisation_create_official
 from tests.browser.test_officer_flow import PASSWORD, log_in
 from tests.factories import FamilyFactory, make_criteria_set, make_officer, scored_evaluation
 
@@ -37,7 +37,7 @@ def todays_commune(home_page):
         FamilyFactory(head_name=name, head_title=HeadTitle.MR, area=village)
         for name in ("Đàng Văn Sanh", "Lưu Văn Tài")
     ]
-    apply_reorganisation(official_reorganisation())
+    reorganisation_apply(reorganisation=reorganisation_create_official())
     ninh_phuoc = AdministrativeUnit.objects.current().get(name="Xã Ninh Phước", level=UnitLevel.COMMUNE)
     province = AdministrativeUnit.objects.current().get(level=UnitLevel.PROVINCE, code="56")
     list_page = RecognitionListPage(title="Danh sách công nhận", slug="danh-sach", area=province)

@@ -30,7 +30,8 @@ from evaluations.models import (
 )
 from evaluations.roles import COMMUNE_OFFICER
 from reorganisation.models import ReviewItem
-from reorganisation.services import apply_reorganisation, confirm_review, official_reorganisation
+from reorganisation.review import review_item_confirm
+from reorganisation.services import reorganisation_apply, reorganisation_create_official
 from tests.evaluations.test_imports import families_file, results_file, run, xlsx
 from tests.factories import FamilyFactory, UserFactory, make_officer
 from tests.reorganisation.conftest import new, old, village, world  # noqa: F401 (the fixture)
@@ -40,7 +41,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def applied(world):  # noqa: F811
-    apply_reorganisation(official_reorganisation())
+    reorganisation_apply(reorganisation=reorganisation_create_official())
     return world
 
 
@@ -114,11 +115,11 @@ def test_clans_of_an_old_commune_are_matched_on_the_new_commune(applied):
 
 def test_a_divided_commune_goes_to_the_default_part_and_on_the_review_list(applied, settings):
     settings.LANGUAGE_CODE = "vi"
-    reorg = official_reorganisation()
+    reorg = reorganisation_create_official()
     items_before = ReviewItem.objects.count()
     # An officer has meanwhile put one moved household in the other part (Xã Phước Dinh).
     moved = applied["families"]["kp1"][1]
-    confirm_review(ReviewItem.objects.get(subject=moved), new("Xã Phước Dinh"), UserFactory())
+    review_item_confirm(item=ReviewItem.objects.get(subject=moved), unit=new("Xã Phước Dinh"), user=UserFactory())
     assert Subject.objects.get(pk=moved.pk).area.get_parent() == new("Xã Phước Dinh")
 
     rows = [
@@ -167,7 +168,7 @@ def test_a_village_name_found_twice_in_a_merged_commune_is_the_one_of_the_old_co
         .old_unit
     )
     village(world["villages"]["kp1"].name, other)
-    apply_reorganisation(official_reorganisation())
+    reorganisation_apply(reorganisation=reorganisation_create_official())
     copies = AdministrativeUnit.objects.filter(
         name__startswith="Khu phố 1 (", valid_to__isnull=True, path__startswith=new("Phường Đông Hải").path
     )
@@ -206,7 +207,7 @@ def test_an_ended_commune_with_several_successors_and_no_default_is_refused(worl
     UnitSuccession.objects.create(
         old_unit=phuoc_hai, new_unit=new("Xã Phước Hữu"), effective_date=datetime.date(2025, 7, 1), is_default=False
     )
-    apply_reorganisation(official_reorganisation())
+    reorganisation_apply(reorganisation=reorganisation_create_official())
     clans_before = LearningClan.objects.count()
     plan = run(xlsx([["Xã/phường", "Tên dòng họ"], ["Xã Phước Hải", "Họ Mới"]]))
     [rejection] = plan.rejections
@@ -264,7 +265,7 @@ def test_the_last_check_refuses_a_unit_that_ended_after_the_preview(world, setti
         families_file([["Xã Phước Hải", "Thôn Từ Thiện", "Nguyễn Văn Mới", "Ông", 3, ""]]), "ds.xlsx"
     )
     assert plan.counts()["created"] == 1  # the old village is still in force: the reorganisation is not applied
-    apply_reorganisation(official_reorganisation())  # ends it meanwhile
+    reorganisation_apply(reorganisation=reorganisation_create_official())  # ends it meanwhile
     with pytest.raises(importer.WriteRefused, match="thay bằng Thôn Từ Thiện, Xã Ninh Phước"):
         importer.apply_plan(plan)
     assert not LearningFamily.objects.filter(head_name="Nguyễn Văn Mới").exists()
@@ -277,7 +278,7 @@ def test_the_command_reports_a_refused_write(world, tmp_path, monkeypatch):  # n
 
     def plan_then_reorganise(*args, **kwargs):
         plan = original(*args, **kwargs)
-        apply_reorganisation(official_reorganisation())
+        reorganisation_apply(reorganisation=reorganisation_create_official())
         return plan
 
     monkeypatch.setattr(importer, "plan_import", plan_then_reorganise)

@@ -7,12 +7,9 @@ from evaluations.access import restrict_to_user_area
 from evaluations.models import AdministrativeUnit, AreaAssignment, Evaluation, RecognitionDecision, Subject
 from evaluations.roles import COMMUNE_OFFICER, PROVINCIAL_OFFICER
 from reorganisation.models import ReorganisationStatus, ReviewItem
-from reorganisation.services import (
-    apply_reorganisation,
-    build_plan,
-    confirm_review,
-    official_reorganisation,
-)
+from reorganisation.planning import reorganisation_plan
+from reorganisation.review import review_item_confirm
+from reorganisation.services import reorganisation_apply, reorganisation_create_official
 from reports.models import Target
 from reports.rollup import rollup, rollup_mapped
 from reports.services import report_submit
@@ -34,11 +31,11 @@ def totals(result, year):
 
 @pytest.fixture
 def reorg(world):
-    return official_reorganisation()
+    return reorganisation_create_official()
 
 
 def test_preview_counts_what_moves_and_changes_nothing(world, reorg):
-    plan = build_plan(reorg)
+    plan = reorganisation_plan(reorganisation=reorg)
     counts = plan.counts
     # Both former provinces of today's Khánh Hòa: Ninh Thuận 62 -> 24 communes, Khánh Hòa 132 -> 41.
     assert counts["old_units"] == 62 + 132
@@ -59,7 +56,7 @@ def test_preview_counts_what_moves_and_changes_nothing(world, reorg):
 def test_apply_moves_the_register_and_keeps_history(world, reorg):
     user = UserFactory(username="tinh", is_superuser=True)
     before = {e.pk: e.area_id for e in Evaluation.objects.all()}
-    result = apply_reorganisation(reorg, user=user)
+    result = reorganisation_apply(reorganisation=reorg, user=user)
     assert result.changed
 
     reorg.refresh_from_db()
@@ -91,16 +88,16 @@ def test_apply_moves_the_register_and_keeps_history(world, reorg):
 
 
 def test_second_apply_changes_nothing(world, reorg):
-    apply_reorganisation(reorg)
+    reorganisation_apply(reorganisation=reorg)
     units = list(AdministrativeUnit.objects.values_list("pk", "path", "valid_from", "valid_to"))
     areas = list(Subject.objects.values_list("pk", "area_id"))
     targets = Target.objects.count()
     reviews = ReviewItem.objects.count()
     applied_at = reorg.__class__.objects.get(pk=reorg.pk).applied_at
 
-    again = apply_reorganisation(official_reorganisation())
+    again = reorganisation_apply(reorganisation=reorganisation_create_official())
     assert not again.changed
-    assert build_plan(reorg).is_empty
+    assert reorganisation_plan(reorganisation=reorg).is_empty
     assert list(AdministrativeUnit.objects.values_list("pk", "path", "valid_from", "valid_to")) == units
     assert list(Subject.objects.values_list("pk", "area_id")) == areas
     assert (Target.objects.count(), ReviewItem.objects.count()) == (targets, reviews)
@@ -113,7 +110,7 @@ def test_past_year_totals_are_equal_before_and_after_and_mapped(world, reorg):
     assert before["clan"][:3] == (2, 2, 1)
     assert before["unit"][:3] == (1, 1, 1)
 
-    apply_reorganisation(reorg)
+    reorganisation_apply(reorganisation=reorg)
 
     # The structure of its time: the same figures, village by village.
     after = rollup(root=world["old_province"], years=PAST)
@@ -143,7 +140,7 @@ def test_report_snapshots_keep_the_unit_as_it_was(world, reorg):
     user = UserFactory(username="tinh2", is_superuser=True)
     submission = report_submit(area=world["old_province"], year=PAST, user=user, note="")
     frozen = submission.snapshot
-    apply_reorganisation(reorg)
+    reorganisation_apply(reorganisation=reorg)
     submission.refresh_from_db()
     assert submission.area == world["old_province"]
     assert submission.snapshot == frozen
@@ -151,7 +148,7 @@ def test_report_snapshots_keep_the_unit_as_it_was(world, reorg):
 
 
 def test_divided_commune_goes_on_the_review_list_and_officer_may_change(world, reorg):
-    apply_reorganisation(reorg)
+    reorganisation_apply(reorganisation=reorg)
     items = ReviewItem.objects.filter(old_unit=world["dong_hai"])
     reviewed = {i.subject_id for i in items}
     assert reviewed == {s.pk for s in world["families"]["kp1"] + world["families"]["kp2"]} | {
@@ -161,7 +158,7 @@ def test_divided_commune_goes_on_the_review_list_and_officer_may_change(world, r
 
     officer = UserFactory(username="officer")
     item = items.get(subject=world["families"]["kp2"][0])
-    confirm_review(item, new("Xã Phước Dinh"), officer)
+    review_item_confirm(item=item, unit=new("Xã Phước Dinh"), user=officer)
     moved = Subject.objects.get(pk=world["families"]["kp2"][0].pk)
     assert moved.area.name == "Khu phố 2"
     assert moved.area.get_parent() == new("Xã Phước Dinh")
@@ -171,7 +168,7 @@ def test_divided_commune_goes_on_the_review_list_and_officer_may_change(world, r
     # Confirming the default moves nothing.
     other = items.get(subject=world["families"]["kp1"][0])
     area = Subject.objects.get(pk=other.subject_id).area_id
-    confirm_review(other, new("Phường Đông Hải"), officer)
+    review_item_confirm(item=other, unit=new("Phường Đông Hải"), user=officer)
     assert Subject.objects.get(pk=other.subject_id).area_id == area
 
     # Past year still in the structure of its time.
@@ -183,7 +180,7 @@ def test_divided_commune_goes_on_the_review_list_and_officer_may_change(world, r
 
     third = items.get(subject=world["families"]["kp1"][1])
     with pytest.raises(ValidationError, match="không phải|is not one"):
-        confirm_review(third, new("Xã Ninh Phước"), officer)
+        review_item_confirm(item=third, unit=new("Xã Ninh Phước"), user=officer)
     third.refresh_from_db()
     assert third.chosen_unit is None
 
@@ -196,7 +193,7 @@ def test_officer_of_a_new_commune_reaches_subjects_moved_into_it(world, reorg):
     # From 1/7/2025 Xã Ninh Phước answers for Xã Phước Hải (its official successor), applied or not.
     reached = set(restrict_to_user_area(Subject.objects.all(), officer).values_list("pk", flat=True))
     assert reached == phuoc_hai | {world["inactive"].pk}
-    apply_reorganisation(reorg)
+    reorganisation_apply(reorganisation=reorg)
     officer = officer.__class__.objects.get(pk=officer.pk)
     reached = set(restrict_to_user_area(Subject.objects.all(), officer).values_list("pk", flat=True))
     assert reached == phuoc_hai | {world["inactive"].pk}  # the inactive household stays on the old village
@@ -213,9 +210,9 @@ def test_officers_of_ended_units_are_assigned_the_units_they_went_into(world, re
     district_officer = make_officer(PROVINCIAL_OFFICER, world["district"], username="huyen-ninhphuoc")
     reassigned = make_officer(COMMUNE_OFFICER, old("Xã Phước Hữu"), new("Xã Phước Hữu"), username="xa-phuochuu")
     before = AreaAssignment.objects.count()
-    planned = build_plan(reorg).counts["assignments_copied"]
+    planned = reorganisation_plan(reorganisation=reorg).counts["assignments_copied"]
     assert AreaAssignment.objects.count() == before  # the preview changes nothing
-    apply_reorganisation(reorg)
+    reorganisation_apply(reorganisation=reorg)
     assert AreaAssignment.objects.count() - before == planned
 
     def reached(user, model=Subject):
@@ -240,7 +237,7 @@ def test_officers_of_ended_units_are_assigned_the_units_they_went_into(world, re
     assert AreaAssignment.objects.filter(user=reassigned).count() == 2
     assert AreaAssignment.objects.filter(user=commune_officer, area=old("Xã Phước Hải")).exists()
     count = AreaAssignment.objects.count()
-    apply_reorganisation(official_reorganisation())
+    reorganisation_apply(reorganisation=reorganisation_create_official())
     assert AreaAssignment.objects.count() == count
 
 
@@ -253,7 +250,7 @@ def test_decisions_keep_their_area(world, reorg):
         signatory="Chủ tịch",
         area=world["phuoc_hai"],
     )
-    apply_reorganisation(reorg)
+    reorganisation_apply(reorganisation=reorg)
     decision.refresh_from_db()
     assert decision.area == world["phuoc_hai"]
 
@@ -265,7 +262,7 @@ def test_a_code_already_held_in_the_new_unit_is_kept_apart_not_refused(world, re
     moving = world["clans"]["phuoc_hai"]
     Subject.objects.filter(pk=moving.pk).update(code="DH01")
     there = ClanFactory(area=new("Xã Ninh Phước"), code="DH01")
-    apply_reorganisation(reorg)
+    reorganisation_apply(reorganisation=reorg)
     moving.refresh_from_db()
     there.refresh_from_db()
     assert moving.area == new("Xã Ninh Phước")

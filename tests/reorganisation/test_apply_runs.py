@@ -24,7 +24,7 @@ from reorganisation.models import (
     SubjectMove,
 )
 from reorganisation.runs import ProgressFile
-from reorganisation.services import official_reorganisation
+from reorganisation.services import reorganisation_create_official
 from tests.factories import make_officer
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def officer(world):
 
 @pytest.fixture
 def reorg(world):
-    return official_reorganisation()
+    return reorganisation_create_official()
 
 
 def preview_url(reorg):

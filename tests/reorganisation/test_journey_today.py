@@ -18,7 +18,7 @@ from evaluations.admin import evaluation_viewset
 from evaluations.models import AdministrativeUnit, Evaluation, LearningFamily, Subject, UnitLevel
 from evaluations.roles import COMMUNE_OFFICER, COMMUNE_REVIEWER
 from evaluations.services import evaluation_record_scores
-from reorganisation.services import apply_reorganisation, official_reorganisation
+from reorganisation.services import reorganisation_apply, reorganisation_create_official
 from reports.rollup import rollup
 from tests.evaluations.test_imports import families_file, run
 from tests.factories import make_officer
@@ -40,7 +40,7 @@ def on_ended_units():
 
 
 def test_the_whole_journey_on_todays_tree(client, world):
-    apply_reorganisation(official_reorganisation())
+    reorganisation_apply(reorganisation=reorganisation_create_official())
     ninh_phuoc = new("Xã Ninh Phước")
     village = AdministrativeUnit.objects.current().get(
         name="Thôn Thái An", level=UnitLevel.VILLAGE, path__startswith=ninh_phuoc.path

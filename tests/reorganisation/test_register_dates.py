@@ -6,7 +6,7 @@ import pytest
 
 from evaluations.calendar import today
 from evaluations.models import LearningFamily, Subject
-from reorganisation.services import apply_reorganisation, official_reorganisation
+from reorganisation.services import reorganisation_apply, reorganisation_create_official
 from reports.rollup import rollup, rollup_mapped
 
 from .conftest import PAST
@@ -24,7 +24,7 @@ def test_moves_keep_the_dates_and_both_structures_count_the_register_as_of_the_y
     # 8 families, one of them registered only in 2025; the one that left in 2023 is not counted.
     assert registered(rollup(root=world["old_province"], years=PAST), PAST) == 7
 
-    apply_reorganisation(official_reorganisation())
+    reorganisation_apply(reorganisation=reorganisation_create_official())
     late.refresh_from_db()
     assert late.area != world["villages"]["huu_duc"]
     assert late.registered_on == datetime.date(2025, 2, 1)

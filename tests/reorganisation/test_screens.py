@@ -9,7 +9,8 @@ import pytest
 from evaluations.models import AdministrativeUnit, Subject
 from evaluations.roles import COMMUNE_OFFICER, PROVINCIAL_OFFICER
 from reorganisation.models import Reorganisation, ReorganisationStatus, ReviewItem, SubjectMove
-from reorganisation.services import apply_reorganisation, build_plan, official_reorganisation
+from reorganisation.planning import reorganisation_plan
+from reorganisation.services import reorganisation_apply, reorganisation_create_official
 from tests.factories import FamilyFactory, make_officer
 
 from .conftest import PAST, new, old, village
@@ -76,7 +77,7 @@ def test_admin_preview_asks_for_confirmation_then_applies(client, world):
 
 
 def test_a_get_never_applies(client, world):
-    official_reorganisation()
+    reorganisation_create_official()
     reorg = Reorganisation.objects.get()
     client.force_login(make_officer(PROVINCIAL_OFFICER, world["new_province"], username="tinh"))
     for params in ({}, {"confirm": "1"}):
@@ -87,7 +88,7 @@ def test_a_get_never_applies(client, world):
 
 
 def test_only_officers_reaching_every_old_unit_may_apply(client, world):
-    official_reorganisation()
+    reorganisation_create_official()
     officer = make_officer(PROVINCIAL_OFFICER, world["dong_hai"], username="tinh-mot-phan")
     client.force_login(officer)
     reorg = Reorganisation.objects.get()
@@ -102,7 +103,7 @@ def test_only_officers_reaching_every_old_unit_may_apply(client, world):
 
 
 def test_review_list_by_area_and_confirm(client, world):
-    apply_reorganisation(official_reorganisation())
+    reorganisation_apply(reorganisation=reorganisation_create_official())
     dong_hai_officer = make_officer(COMMUNE_OFFICER, new("Phường Đông Hải"), username="dong-hai")
     ninh_phuoc_officer = make_officer(COMMUNE_OFFICER, new("Xã Ninh Phước"), username="ninh-phuoc")
 
@@ -134,7 +135,7 @@ def test_review_list_by_area_and_confirm(client, world):
 
 def test_manual_split_preview(client, world):
     """A future split entered by hand: Xã Phước Hữu (today's) divided between itself and a new commune."""
-    apply_reorganisation(official_reorganisation())
+    reorganisation_apply(reorganisation=reorganisation_create_official())
     today = new("Xã Phước Hữu")
     family = Subject.objects.get(pk=world["families"]["huu_duc"][0].pk)
     assert family.area.get_parent() == today
@@ -174,40 +175,40 @@ def test_manual_split_preview(client, world):
     assert "Chia xã Phước Hữu – 01/01/2027" in body
     assert "Xã Phước Hữu, Tỉnh Khánh Hòa bị chia cho Xã Phước Hữu, Xã Phước Hữu Tây" in body
     # Today's commune continues (it is one of the new units): nothing ends or moves, its subjects are listed.
-    counts = build_plan(reorg).counts
+    counts = reorganisation_plan(reorganisation=reorg).counts
     assert (counts["units_ended"], counts["villages_created"], counts["subjects_moved"]) == (0, 0, 0)
     assert counts["subjects_to_review"] == 1
-    apply_reorganisation(reorg)
+    reorganisation_apply(reorganisation=reorg)
     item = ReviewItem.objects.get(reorganisation=reorg)
     assert item.subject_id == family.pk and item.proposed_unit == today
 
 
 def test_manual_merge_moves_villages_and_subjects(world):
     """Two of today's communes merged by hand from 2027: the same preview and apply as the official one."""
-    apply_reorganisation(official_reorganisation())
-    from reorganisation.services import manual_reorganisation
+    reorganisation_apply(reorganisation=reorganisation_create_official())
+    from reorganisation.services import reorganisation_create_manual
 
     absorbed, into = new("Xã Phước Hữu"), new("Xã Ninh Phước")
-    reorg = manual_reorganisation(
+    reorg = reorganisation_create_manual(
         name="Sáp nhập",
         effective_date=datetime.date(2027, 1, 1),
         old_units=[absorbed, into],
         new_units=[into],
         default_unit=into,
     )
-    plan = build_plan(reorg)
+    plan = reorganisation_plan(reorganisation=reorg)
     assert plan.counts["villages_created"] == 1
     assert plan.counts["subjects_moved"] == 1
     assert plan.counts["subjects_to_review"] == 0
-    apply_reorganisation(reorg)
+    reorganisation_apply(reorganisation=reorg)
     family = Subject.objects.get(pk=world["families"]["huu_duc"][0].pk)
     assert family.area.name == "Thôn Hữu Đức" and family.area.get_parent() == into
     assert AdministrativeUnit.objects.get(pk=absorbed.pk).valid_to == datetime.date(2026, 12, 31)
-    assert not apply_reorganisation(reorg).changed
+    assert not reorganisation_apply(reorganisation=reorg).changed
 
 
 def test_report_screen_switches_structure(client, world, superuser):
-    apply_reorganisation(official_reorganisation())
+    reorganisation_apply(reorganisation=reorganisation_create_official())
     client.force_login(superuser)
     url = reverse("reports:report")
     then = client.get(url, {"area": world["old_province"].pk, "year": PAST}).content.decode()
@@ -218,12 +219,12 @@ def test_report_screen_switches_structure(client, world, superuser):
 
 
 def test_new_subject_on_an_old_village_is_caught_by_a_later_apply(world):
-    reorg = official_reorganisation()
-    apply_reorganisation(reorg)
+    reorg = reorganisation_create_official()
+    reorganisation_apply(reorganisation=reorg)
     late = FamilyFactory(head_name="Nhập muộn", area=world["villages"]["thai_an"])
-    plan = build_plan(reorg)
+    plan = reorganisation_plan(reorganisation=reorg)
     assert plan.counts["subjects_moved"] == 1
-    apply_reorganisation(reorg)
+    reorganisation_apply(reorganisation=reorg)
     assert Subject.objects.get(pk=late.pk).area.get_parent() == new("Xã Ninh Phước")
     assert old("Xã Phước Hải").valid_to == datetime.date(2025, 6, 30)
     assert village  # the helper is shared with conftest

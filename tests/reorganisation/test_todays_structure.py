@@ -24,7 +24,7 @@ from evaluations.services import (
     evaluation_submit,
     evaluations_decide,
 )
-from reorganisation.services import apply_reorganisation, official_reorganisation
+from reorganisation.services import reorganisation_apply, reorganisation_create_official
 from tests.factories import FamilyFactory, UserFactory, make_decision, make_officer, scored_evaluation
 
 from .conftest import new
@@ -51,7 +51,7 @@ def decision_post(area, **overrides):
 @pytest.fixture
 def today(world):
     """The world after the official reorganisation, with today's Xã Ninh Phước officers."""
-    apply_reorganisation(official_reorganisation())
+    reorganisation_apply(reorganisation=reorganisation_create_official())
     ninh_phuoc = new("Xã Ninh Phước")
     family = Subject.objects.get(pk=world["families"]["tu_thien"][0].pk).specific
     return {
@@ -243,7 +243,7 @@ def test_villages_of_one_name_in_merging_communes_are_told_apart_by_their_former
     # Xã Phước Thuận merges into Xã Ninh Phước with Xã Phước Hải: both have a Thôn Từ Thiện.
     twin = village("Thôn Từ Thiện", old("Xã Phước Thuận"))
     community = LearningCommunity.objects.create(area=twin)
-    apply_reorganisation(official_reorganisation())
+    reorganisation_apply(reorganisation=reorganisation_create_official())
     ninh_phuoc = new("Xã Ninh Phước")
     names = sorted(ninh_phuoc.get_children().filter(level=UnitLevel.VILLAGE).values_list("name", flat=True))
     assert names == ["Thôn Thái An", "Thôn Từ Thiện (Phước Hải)", "Thôn Từ Thiện (Phước Thuận)"]

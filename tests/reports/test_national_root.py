@@ -19,7 +19,8 @@ from evaluations.models import AdministrativeUnit, Evaluation, UnitLevel
 from evaluations.models.units import province_of_path
 from evaluations.services import evidence_add
 from reorganisation.models import LinkKind
-from reorganisation.services import build_plan, official_reorganisation
+from reorganisation.planning import reorganisation_plan
+from reorganisation.services import reorganisation_create_official
 from reports.admin import submission_viewset
 from reports.models import Target
 from reports.rollup import INDICATORS, rollup
@@ -183,7 +184,7 @@ def test_the_province_of_a_unit_is_found_by_level_in_both_shapes(two, superuser)
 
 def test_the_official_reorganisation_maps_both_former_provinces_under_a_national_root(db):
     load_admin_units(national=True)
-    plan = build_plan(official_reorganisation())
+    plan = reorganisation_plan(reorganisation=reorganisation_create_official())
     provinces = {
         (old.name, new.name, new.valid_from.year) for old, new, kind in plan.parents if kind == LinkKind.PROVINCE
     }

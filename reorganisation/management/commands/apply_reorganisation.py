@@ -5,8 +5,9 @@ from django.utils.translation import gettext as _
 
 from evaluations.calendar import time_label
 from reorganisation.models import ApplyPhase, Reorganisation, RunStatus
+from reorganisation.planning import divided_lines, plan_lines, reorganisation_plan
 from reorganisation.runs import run_start
-from reorganisation.services import build_plan, divided_lines, official_reorganisation, plan_lines
+from reorganisation.services import reorganisation_create_official
 
 
 class ProgressPrinter:
@@ -50,7 +51,7 @@ class Command(BaseCommand):
                 if reorg is None:
                     raise CommandError(_("No reorganisation with id %(id)s.") % {"id": options["id"]})
             else:
-                reorg = official_reorganisation()
+                reorg = reorganisation_create_official()
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         user = None
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(_("No user named “%(name)s”.") % {"name": options["user"]})
 
-        plan = build_plan(reorg)
+        plan = reorganisation_plan(reorganisation=reorg)
         self.stdout.write(str(reorg))
         for label, count in plan_lines(plan):
             self.stdout.write(f"  {label}: {count}")
