@@ -6,6 +6,7 @@ from django.db.models import Count
 
 from bench.harness import YEAR
 from evaluations.models import AdministrativeUnit, Evaluation, UnitLevel
+from evaluations.models.units import in_subtree
 
 
 def bench_province():
@@ -15,8 +16,5 @@ def bench_province():
 def busiest_area():
     """The old district with most evaluations: the listing a district officer opens most."""
     districts = list(AdministrativeUnit.objects.filter(level=UnitLevel.DISTRICT))
-    counts = {
-        d: Evaluation.objects.filter(area__path__startswith=d.path, year=YEAR).aggregate(n=Count("pk"))["n"]
-        for d in districts
-    }
+    counts = {d: Evaluation.objects.filter(in_subtree(d), year=YEAR).aggregate(n=Count("pk"))["n"] for d in districts}
     return max(counts, key=counts.get)

@@ -16,7 +16,7 @@ from evaluations.models import (
     UnitLevel,
     UnitSuccession,
 )
-from evaluations.models.units import PATH_STEP
+from evaluations.models.units import PATH_STEP, parent_path
 from reports.rollup import rollup
 
 #: Subjects copied onto the second province get this code prefix (and their source's id).
@@ -60,7 +60,7 @@ def copy_province_data(source, target) -> dict[str, int]:
     roll-up reads neither)."""
 
     def units(root, level):
-        return list(AdministrativeUnit.objects.filter(path__startswith=root.path, level=level).order_by("path"))
+        return list(AdministrativeUnit.objects.in_area(root).filter(level=level).order_by("path"))
 
     mapping = {source.pk: target.pk}
     for level in (UnitLevel.DISTRICT, UnitLevel.COMMUNE):
@@ -71,7 +71,7 @@ def copy_province_data(source, target) -> dict[str, int]:
     parents = {u.path: mapping[u.pk] for u in AdministrativeUnit.objects.filter(pk__in=list(mapping))}
     writer, copies = TreeWriter(), []
     for village in units(source, UnitLevel.VILLAGE):
-        parent = by_pk[parents[village.path[:-PATH_STEP]]]
+        parent = by_pk[parents[parent_path(village.path)]]
         fields = {
             f: getattr(village, f) for f in ("name", "short_name", "unit_type", "level", "valid_from", "valid_to")
         }

@@ -52,7 +52,7 @@ from .models import (
     UnitType,
 )
 from .models.subjects import SUBJECT_MODELS, subject_names_of_rows, subject_own_fields
-from .models.units import ancestor_paths, communes_by_path
+from .models.units import ancestor_paths, communes_by_path, parent_path
 
 CODE_PREFIX = "DEMO-"
 DEMO_USERNAME = "demo"
@@ -292,9 +292,7 @@ class DemoBuilder:
         """The communes of Ninh Thuận before 1/7/2025, where the demo's history begins."""
         self.old_province = AdministrativeUnit.objects.get(code="58", level=UnitLevel.PROVINCE)
         return list(
-            AdministrativeUnit.objects.filter(
-                path__startswith=self.old_province.path, level=UnitLevel.COMMUNE
-            ).order_by("path")
+            AdministrativeUnit.objects.in_area(self.old_province).filter(level=UnitLevel.COMMUNE).order_by("path")
         )
 
     def ensure_villages(self) -> list[Place]:
@@ -310,10 +308,8 @@ class DemoBuilder:
         for i in rng.sample(range(len(communes)), self.sizes.villages % len(communes)):
             per_commune[i] += 1
         existing = {
-            (v.path[: -v.steplen], v.name): v
-            for v in AdministrativeUnit.objects.filter(
-                level=UnitLevel.VILLAGE, path__startswith=self.old_province.path
-            )
+            (parent_path(v.path), v.name): v
+            for v in AdministrativeUnit.objects.in_area(self.old_province).filter(level=UnitLevel.VILLAGE)
         }
         places, created = [], 0
         for commune, count in zip(communes, per_commune, strict=True):

@@ -314,11 +314,12 @@ def decision_setup() -> tuple[object, list[int]]:
     from django.db.models import Count
 
     from evaluations.models import AdministrativeUnit, Evaluation, UnitLevel
+    from evaluations.models.units import in_subtree
 
     communes = AdministrativeUnit.objects.current().filter(level=UnitLevel.COMMUNE)
 
     def meeting(commune):
-        return Evaluation.objects.filter(area__path__startswith=commune.path, result="meets")
+        return Evaluation.objects.filter(in_subtree(commune), result="meets")
 
     best = max(communes, key=lambda c: meeting(c).aggregate(n=Count("pk"))["n"])
     rows = meeting(best)

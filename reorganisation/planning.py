@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from evaluations.models import AdministrativeUnit, AreaAssignment, Subject, UnitLevel
-from evaluations.models.units import communes_by_path, provinces_by_path
+from evaluations.models.units import communes_by_path, in_subtree, provinces_by_path
 from reports.models import Target
 
 from .models import LinkKind, Reorganisation, ReorganisationStep
@@ -100,7 +100,7 @@ def reorganisation_plan(*, reorganisation: Reorganisation) -> Plan:
             # The unit continues: nothing ends or moves; a split lists its subjects for review.
             if divided:
                 for subject in Subject.objects.filter(is_active=True).filter(
-                    Q(area=old) | Q(area__path__startswith=old.path, area__level=UnitLevel.VILLAGE)
+                    Q(area=old) | (in_subtree(old) & Q(area__level=UnitLevel.VILLAGE))
                 ):
                     if subject.pk not in reviewed:
                         plan.review.append((subject, old, default))
@@ -151,9 +151,8 @@ def _plan_copy_names(plan: Plan) -> None:
         by_parent[parent.pk].append(village)
     for parent_id, villages in by_parent.items():
         there = Counter(
-            AdministrativeUnit.objects.filter(
-                path__startswith=AdministrativeUnit.objects.get(pk=parent_id).path, level=UnitLevel.VILLAGE
-            )
+            AdministrativeUnit.objects.in_area(AdministrativeUnit.objects.get(pk=parent_id))
+            .filter(level=UnitLevel.VILLAGE)
             .current(on=plan.reorganisation.effective_date)
             .exclude(pk__in=[v.pk for v in villages])
             .values_list("name", flat=True)
@@ -217,15 +216,15 @@ def _plan_parents(plan: Plan, links: dict) -> None:
         if len(new_roots) != 1 or old_root in new_roots:
             continue
         new_root = next(iter(new_roots))
-        communes = AdministrativeUnit.objects.filter(path__startswith=old_root.path, level=UnitLevel.COMMUNE)
+        communes = AdministrativeUnit.objects.in_area(old_root).filter(level=UnitLevel.COMMUNE)
         if communes.count() != planned_communes[old_root.pk]:
             continue  # only part of the province is reorganised
         # An island district without communes maps onto its new commune itself (it is one of plan.communes).
         parents = [
             old_root,
-            *AdministrativeUnit.objects.filter(path__startswith=old_root.path, level=UnitLevel.DISTRICT).exclude(
-                pk__in=[u.pk for u in plan.communes if u.level == UnitLevel.DISTRICT]
-            ),
+            *AdministrativeUnit.objects.in_area(old_root)
+            .filter(level=UnitLevel.DISTRICT)
+            .exclude(pk__in=[u.pk for u in plan.communes if u.level == UnitLevel.DISTRICT]),
         ]
         reviewed = set(reorg.review_items.values_list("subject_id", flat=True))
         existing = set(Target.objects.filter(area=new_root).values_list("year", "indicator"))

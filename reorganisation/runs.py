@@ -21,7 +21,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from evaluations.models import Subject
+from evaluations.models.units import in_subtrees
 from operations.jobs import background_task_status, nobody_works_on
 
 from .models import RUN_IN_PROGRESS, ApplyPhase, Reorganisation, ReorganisationRun, RunStatus
@@ -53,10 +53,7 @@ def reorganisation_size(reorg: Reorganisation) -> int:
     paths = set(reorg.steps.values_list("old_unit__path", flat=True))
     if not paths:
         return 0
-    query = Q()
-    for path in paths:
-        query |= Q(area__path__startswith=path)
-    return Subject.objects.filter(is_active=True).filter(query).count()
+    return Subject.objects.filter(is_active=True).filter(in_subtrees(paths)).count()
 
 
 # --- progress ----------------------------------------------------------------------------------------

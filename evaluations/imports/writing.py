@@ -24,7 +24,7 @@ from reorganisation.succession import SuccessionMap
 
 from ..bulk_insert import subjects_bulk_create, subjects_bulk_update
 from ..models import AdministrativeUnit, ImportLock, UnitLevel
-from ..models.units import valid_on_q
+from ..models.units import parent_path, valid_on_q
 from .planning import CHILD_DEFAULTS, CHILD_FIELDS, COMMON_DEFAULTS, COMMON_FIELDS, IDS_PER_QUERY, Record
 from .resolve import Review
 
@@ -215,7 +215,7 @@ def commune_path(area: AdministrativeUnit | None) -> str:
     if area is None:
         return ""
     if area.level == UnitLevel.VILLAGE:
-        return area.path[: -AdministrativeUnit.steplen]
+        return parent_path(area.path)
     return area.path
 
 
