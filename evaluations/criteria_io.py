@@ -24,6 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .criteria_rules import Breach, CriterionDraft, IndicatorDraft, SetDraft, criteria_set_mode_breaches
 from .models import CriteriaSet, CriteriaSetStatus, Criterion, GradeBand, Indicator, ScoringMode, SourceStatus
 from .models.subjects import SubjectKind
 
@@ -554,96 +555,73 @@ def _validate_criteria(check: _Checker, criteria: Any, here: str, mode: str | No
 
 
 def _validate_mode(check: _Checker, out: dict, mode: str | None, here: str) -> None:
-    """Rules that depend on the scoring mode: what each mode needs and what it cannot use."""
-    indicators = [ind for crit in out["criteria"] for ind in crit["indicators"]]
-    if mode == ScoringMode.PASS_FAIL_LEVELS:
-        for ind in indicators:
-            if ind["_has_max_points"]:
-                check.errors.append(
-                    _(
-                        "%(where)s: cách chấm đạt/không đạt theo mức (pass_fail_levels) không dùng điểm; "
-                        "bỏ trường 'max_points' của chỉ số này"
+    """Rules that depend on the scoring mode (``criteria_rules``), each said with where it is in the file."""
+    draft = SetDraft(
+        mode=mode,
+        pass_total=out["pass_total"],
+        pass_total_given=out["_pass_total_given"],
+        indicator_minimum=out["indicator_minimum"],
+        band_minimums=[band["min_total"] for band in out["grade_bands"]],
+        criteria=[
+            CriterionDraft(
+                min_points=crit["min_points"],
+                indicators=[
+                    IndicatorDraft(
+                        max_points=ind["max_points"], level=ind["level"], has_max_points=ind["_has_max_points"]
                     )
-                    % {"where": ind["_where"]}
-                )
-        if indicators and not any((ind["level"] or 1) == 1 for ind in indicators):
-            check.errors.append(
-                _("%(where)s: cần ít nhất một chỉ số mức 1 (chỉ số mức 2 không đủ để đạt mức nào)") % {"where": here}
+                    for ind in crit["indicators"]
+                ],
             )
-        for crit in out["criteria"]:
-            if crit["min_points"] is not None:
-                check.errors.append(
-                    _("%(where)s: cách chấm đạt/không đạt không dùng 'min_points'") % {"where": crit["_where"]}
-                )
-    elif mode in (ScoringMode.GRADE_BANDS, ScoringMode.TOTAL_THRESHOLD):
-        for ind in indicators:
-            if not ind["_has_max_points"]:
-                check.errors.append(
-                    _("%(where)s: thiếu điểm tối đa ('max_points'), bắt buộc với cách chấm theo điểm (%(mode)s)")
-                    % {"where": ind["_where"], "mode": mode}
-                )
+            for crit in out["criteria"]
+        ],
+    )
+    for breach in criteria_set_mode_breaches(draft=draft):
+        check.errors.append(_mode_message(breach, out, mode, here))
 
-    if mode == ScoringMode.GRADE_BANDS and not out["grade_bands"]:
-        check.errors.append(
-            _("%(where)s: cách chấm theo mức xếp loại (grade_bands) cần ít nhất một mức trong 'grade_bands'")
-            % {"where": here}
-        )
-    if mode != ScoringMode.GRADE_BANDS and out["grade_bands"]:
-        check.errors.append(
-            _("%(where)s: 'grade_bands' chỉ dùng với cách chấm grade_bands (cách chấm của tệp: %(mode)s)")
-            % {"where": here, "mode": mode}
-        )
-    if mode == ScoringMode.TOTAL_THRESHOLD and not out["_pass_total_given"]:
-        check.errors.append(
-            _("%(where)s: cách chấm theo tổng điểm (total_threshold) cần tổng điểm đạt ('pass_total')")
-            % {"where": here}
-        )
-    if mode != ScoringMode.TOTAL_THRESHOLD:
-        for key in ("pass_total", "indicator_minimum"):
-            if out[key] is not None:
-                check.errors.append(
-                    _("%(where)s: '%(key)s' chỉ dùng với cách chấm total_threshold (cách chấm của tệp: %(mode)s)")
-                    % {"where": here, "key": key, "mode": mode}
-                )
 
-    # Reachability: a threshold above what the set can give can never be met.
-    if mode in (ScoringMode.GRADE_BANDS, ScoringMode.TOTAL_THRESHOLD) and all(
-        ind["max_points"] is not None for ind in indicators
-    ):
-        max_total = sum((ind["max_points"] for ind in indicators), Decimal(0))
-        if out["pass_total"] is not None and out["pass_total"] > max_total:
-            check.errors.append(
-                _("%(where)s: tổng điểm đạt %(value)s lớn hơn tổng điểm tối đa của các chỉ số (%(max)s)")
-                % {"where": here, "value": _points_str(out["pass_total"]), "max": _points_str(max_total)}
+def _mode_message(breach: Breach, out: dict, mode: str | None, here: str) -> str:
+    """A mode rule's breach in the file's terms: its keys, and where it is."""
+    where = here
+    if breach.where[:1] == ("criterion",):
+        where = out["criteria"][breach.where[1]]["_where"]
+    elif breach.where[:1] == ("indicator",):
+        where = out["criteria"][breach.where[1]]["indicators"][breach.where[2]]["_where"]
+    values = {key: _points_str(value) if isinstance(value, Decimal) else value for key, value in breach.values.items()}
+    params = {"where": where, "mode": mode, **values}
+    match breach.code:
+        case "points_unused":
+            message = _(
+                "%(where)s: cách chấm đạt/không đạt theo mức (pass_fail_levels) không dùng điểm; "
+                "bỏ trường 'max_points' của chỉ số này"
             )
-        for position, band in enumerate(out["grade_bands"], start=1):
-            if band["min_total"] is not None and band["min_total"] > max_total:
-                check.errors.append(
-                    _(
-                        "Mức xếp loại thứ %(position)s: tổng điểm tối thiểu %(value)s "
-                        "lớn hơn tổng điểm tối đa (%(max)s)"
-                    )
-                    % {"position": position, "value": _points_str(band["min_total"]), "max": _points_str(max_total)}
-                )
-        for crit in out["criteria"]:
-            crit_max = sum((ind["max_points"] for ind in crit["indicators"]), Decimal(0))
-            if crit["min_points"] is not None and crit["min_points"] > crit_max:
-                check.errors.append(
-                    _("%(where)s: điểm tối thiểu %(value)s lớn hơn điểm tối đa của tiêu chí (%(max)s)")
-                    % {
-                        "where": crit["_where"],
-                        "value": _points_str(crit["min_points"]),
-                        "max": _points_str(crit_max),
-                    }
-                )
-        minimum = out["indicator_minimum"]
-        if minimum is not None:
-            for ind in indicators:
-                if ind["max_points"] < minimum:
-                    check.errors.append(
-                        _("%(where)s: điểm tối đa %(max)s nhỏ hơn điểm tối thiểu của mỗi chỉ số (%(min)s)")
-                        % {"where": ind["_where"], "max": _points_str(ind["max_points"]), "min": _points_str(minimum)}
-                    )
+        case "no_level_one":
+            message = _("%(where)s: cần ít nhất một chỉ số mức 1 (chỉ số mức 2 không đủ để đạt mức nào)")
+        case "min_points_unused":
+            message = _("%(where)s: cách chấm đạt/không đạt không dùng 'min_points'")
+        case "max_points_needed":
+            message = _("%(where)s: thiếu điểm tối đa ('max_points'), bắt buộc với cách chấm theo điểm (%(mode)s)")
+        case "bands_needed":
+            message = _("%(where)s: cách chấm theo mức xếp loại (grade_bands) cần ít nhất một mức trong 'grade_bands'")
+        case "bands_unused":
+            message = _("%(where)s: 'grade_bands' chỉ dùng với cách chấm grade_bands (cách chấm của tệp: %(mode)s)")
+        case "pass_total_needed":
+            message = _("%(where)s: cách chấm theo tổng điểm (total_threshold) cần tổng điểm đạt ('pass_total')")
+        case "threshold_unused":
+            message = _("%(where)s: '%(key)s' chỉ dùng với cách chấm total_threshold (cách chấm của tệp: %(mode)s)")
+        case "pass_total_unreachable":
+            message = _("%(where)s: tổng điểm đạt %(value)s lớn hơn tổng điểm tối đa của các chỉ số (%(max)s)")
+        case "band_unreachable":
+            params["position"] = breach.where[1] + 1
+            message = _(
+                "Mức xếp loại thứ %(position)s: tổng điểm tối thiểu %(value)s lớn hơn tổng điểm tối đa (%(max)s)"
+            )
+        case "criterion_unreachable":
+            message = _("%(where)s: điểm tối thiểu %(value)s lớn hơn điểm tối đa của tiêu chí (%(max)s)")
+        case "indicator_below_minimum":
+            message = _("%(where)s: điểm tối đa %(max)s nhỏ hơn điểm tối thiểu của mỗi chỉ số (%(min)s)")
+        case _:
+            raise ValueError(breach.code)
+    return message % params
 
 
 def _canonical(body: dict) -> dict:
