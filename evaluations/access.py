@@ -110,3 +110,11 @@ def log_entries_for_user(queryset: QuerySet, user) -> QuerySet:
         ids = scoped(model, user).order_by().annotate(id_text=Cast("pk", CharField())).values("id_text")
         allowed |= Q(content_type=content_type, object_id__in=ids)
     return queryset.filter(allowed)
+
+
+def user_may_read_evaluations(user) -> bool:
+    """Whether ``user`` may read evaluations, their scores, evidence and reports (officers, reviewers and
+    auditors; not communications staff). Which ones: ``Evaluation.objects.for_user(user)``."""
+    return user.is_active and (
+        user.has_perm("evaluations.view_evaluation") or user.has_perm("evaluations.change_evaluation")
+    )

@@ -40,7 +40,6 @@ from wagtail.snippets.views.snippets import (
 import django_filters
 
 from . import criteria_io, services
-from .access import user_reaches_unit
 from .admin_access import (
     AreaRestrictedViewSetMixin,
     NoCreationView,
@@ -59,7 +58,6 @@ from .models import (
     CommendationProposal,
     CriteriaSet,
     Evaluation,
-    EvaluationStatus,
     ExportRecord,
     LearningCitizen,
     LearningClan,
@@ -508,9 +506,9 @@ class EvaluationInspectView(InspectView):
         actions = []
         url = evaluation_viewset.get_url_name
         for action, label in (("submit", _("Submit for review")), ("review", _("Mark as reviewed"))):
-            if services.transition_refusal(evaluation, action, user) is None:
+            if services.evaluation_transition_refusal(evaluation=evaluation, action=action, user=user) is None:
                 actions.append({"label": label, "post": reverse(url("action"), args=[evaluation.pk, action])})
-        if services.transition_refusal(evaluation, "return", user) is None:
+        if services.evaluation_transition_refusal(evaluation=evaluation, action="return", user=user) is None:
             actions.append(
                 {
                     "label": _("Return to draft"),
@@ -523,18 +521,14 @@ class EvaluationInspectView(InspectView):
             ("recognise", _("Recognise (record the decision)")),
             ("not_recognise", _("Not recognised")),
         ):
-            if services.transition_refusal(evaluation, action, user) is None:
+            if services.evaluation_transition_refusal(evaluation=evaluation, action=action, user=user) is None:
                 bulk = reverse("wagtail_bulk_action", args=["evaluations", "evaluation", action])
                 actions.append({"label": label, "link": f"{bulk}?id={evaluation.pk}&next={next_url}"})
-        if services.transition_refusal(evaluation, "revoke", user) is None:
+        if services.evaluation_transition_refusal(evaluation=evaluation, action="revoke", user=user) is None:
             actions.append(
                 {"label": _("Revoke the recognition"), "link": reverse(url("revoke"), args=[evaluation.pk])}
             )
-        if (
-            evaluation.status == EvaluationStatus.RECOGNISED
-            and user.has_perm("evaluations.propose_commendation")
-            and user_reaches_unit(user, evaluation.area)
-        ):
+        if services.commendation_refusal(evaluation=evaluation, user=user) is None:
             actions.append(
                 {"label": _("Propose for commendation"), "link": reverse(url("commend"), args=[evaluation.pk])}
             )
@@ -581,7 +575,7 @@ class DraftOnlyMixin:
 
     def dispatch(self, request, *args, **kwargs):
         evaluation = get_object_or_404(Evaluation, pk=kwargs.get("pk"))
-        if evaluation.status != EvaluationStatus.DRAFT:
+        if not services.evaluation_may_change(evaluation=evaluation):
             messages.error(
                 request,
                 _("“%(evaluation)s” is “%(status)s”: only a draft is edited or deleted.")

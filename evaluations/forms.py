@@ -386,10 +386,10 @@ class SubjectForm(WagtailAdminModelForm):
         if area is not None and self.for_user is not None and not user_reaches_unit(self.for_user, area):
             raise ValidationError(_("“%(area)s” is outside your area.") % {"area": area})
         if area is not None and (self.instance.pk is None or area.pk != self.instance.area_id):
-            from .services import area_refusal
+            from .services import unit_filing_refusal
 
             # A subject is registered today: on a unit in force today (an ended village names its successor).
-            refusal = area_refusal(area, timezone.localdate())
+            refusal = unit_filing_refusal(area=area, on=timezone.localdate())
             if refusal:
                 raise ValidationError(refusal)
         return area
@@ -446,9 +446,9 @@ class DecisionForm(forms.Form):
         if area is None or date is None:
             return cleaned
         from .access import unit_reach_paths
-        from .services import area_refusal
+        from .services import unit_filing_refusal
 
-        refusal = area_refusal(area, date)
+        refusal = unit_filing_refusal(area=area, on=date)
         if refusal:
             self.add_error("area", refusal)
             return cleaned

@@ -21,7 +21,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import services
 from ..forms import CommendationForm, ReasonForm, RevocationForm
-from ..models import DecisionKind, Evaluation, EvaluationStatus
+from ..models import DecisionKind, Evaluation
 from ..selectors import decision_issuing_units
 
 SIMPLE_ACTIONS = {
@@ -105,7 +105,9 @@ class RevokeView(EvaluationFormActionView):
     permission = "evaluations.revoke_recognition"
 
     def refusal(self):
-        return services.transition_refusal(self.evaluation, "revoke", self.request.user)
+        return services.evaluation_transition_refusal(
+            evaluation=self.evaluation, action="revoke", user=self.request.user
+        )
 
     def form(self, *args):
         areas = decision_issuing_units(self.request.user)
@@ -147,9 +149,7 @@ class CommendView(EvaluationFormActionView):
     permission = "evaluations.propose_commendation"
 
     def refusal(self):
-        if self.evaluation.status != EvaluationStatus.RECOGNISED:
-            return _("Only a recognised model can be proposed for commendation.")
-        return None
+        return services.commendation_refusal(evaluation=self.evaluation, user=self.request.user)
 
     def get(self, request, pk: int):
         existing = getattr(self.evaluation, "commendation", None)
