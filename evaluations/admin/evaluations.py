@@ -117,7 +117,7 @@ class DraftOnlyMixin:
     """Edit and delete only a draft: the history of a submitted or decided evaluation stays whole."""
 
     def dispatch(self, request, *args, **kwargs):
-        evaluation = get_object_or_404(Evaluation, pk=kwargs.get("pk"))
+        evaluation = get_object_or_404(Evaluation.objects.for_user(request.user), pk=kwargs.get("pk"))
         if not services.evaluation_may_change(evaluation=evaluation):
             messages.error(
                 request,

@@ -39,7 +39,7 @@ class ScoreEntryView(WagtailAdminTemplateMixin, View):
         if not user_may_read_evaluations(user):
             raise PermissionDenied
         self.evaluation = get_object_or_404(
-            Evaluation.objects.select_related("subject", "criteria_set", "area", "locked_by"), pk=pk
+            Evaluation.objects.for_user(user).select_related("subject", "criteria_set", "area", "locked_by"), pk=pk
         )
         self.can_edit = user.has_perm("evaluations.change_evaluation")
         return super().dispatch(request, pk)

@@ -44,7 +44,7 @@ def evaluation_action_view(request, pk: int, action: str):
     """POST only: submit or review (no form), or return with the reason posted as ``reason``."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    evaluation = get_object_or_404(Evaluation.objects.select_related("area", "subject"), pk=pk)
+    evaluation = get_object_or_404(Evaluation.objects.for_user(request.user).select_related("area", "subject"), pk=pk)
     try:
         if action in SIMPLE_ACTIONS:
             SIMPLE_ACTIONS[action](evaluation=evaluation, user=request.user)
@@ -70,7 +70,9 @@ class EvaluationFormActionView(WagtailAdminTemplateMixin, View):
     header_icon = "tasks"
 
     def dispatch(self, request, pk: int):
-        self.evaluation = get_object_or_404(Evaluation.objects.select_related("area", "subject"), pk=pk)
+        self.evaluation = get_object_or_404(
+            Evaluation.objects.for_user(request.user).select_related("area", "subject"), pk=pk
+        )
         if not request.user.has_perm(self.permission):
             raise PermissionDenied
         refusal = self.refusal()
