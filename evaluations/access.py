@@ -15,7 +15,7 @@ from reorganisation.selectors import predecessor_paths
 
 from .models import AdministrativeUnit, Evaluation
 from .models.area import is_area_bound, scoped
-from .models.units import in_subtrees, outermost
+from .models.units import in_subtrees, outermost, path_within
 
 _CACHE_ATTR = "_khuyenhoc_area_paths"
 
@@ -77,7 +77,7 @@ def user_reaches_unit(user, unit: AdministrativeUnit | None) -> bool:
     paths = user_area_paths(user)
     if paths is None:
         return True
-    return unit is not None and any(unit.path.startswith(path) for path in paths)
+    return unit is not None and path_within(unit.path, paths)
 
 
 def log_entries_for_user(queryset: QuerySet, user) -> QuerySet:
@@ -94,3 +94,11 @@ def log_entries_for_user(queryset: QuerySet, user) -> QuerySet:
         ids = scoped(model, user).order_by().annotate(id_text=Cast("pk", CharField())).values("id_text")
         allowed |= Q(content_type=content_type, object_id__in=ids)
     return queryset.filter(allowed)
+
+
+def user_may_read_evaluations(user) -> bool:
+    """Whether ``user`` may read evaluations, their scores, evidence and reports (officers, reviewers and
+    auditors; not communications staff). Which ones: ``Evaluation.objects.for_user(user)``."""
+    return user.is_active and (
+        user.has_perm("evaluations.view_evaluation") or user.has_perm("evaluations.change_evaluation")
+    )

@@ -33,6 +33,7 @@ from wagtail.snippets.views.chooser import (
 
 from .access import user_reaches_unit
 from .models.area import area_field_of, parse_pk, parse_pks, scoped
+from .services import evaluation_may_change
 
 
 def scoped_get(model, user, raw_pk):
@@ -250,6 +251,6 @@ class EvaluationPermissionPolicy(AreaPermissionPolicy):
     """
 
     def user_has_permission_for_instance(self, user, action, instance):
-        if action in ("change", "delete") and instance.status != "draft":
+        if action in ("change", "delete") and not evaluation_may_change(evaluation=instance):
             return False
         return super().user_has_permission_for_instance(user, action, instance)

@@ -135,7 +135,11 @@ class DecisionBulkAction(EvaluationBulkAction):
         self = kwargs["self"]
         user = self.request.user
         action = "recognise" if self.recognise else "not_recognise"
-        refused = [(e, reason) for e in objects if (reason := services.transition_refusal(e, action, user))]
+        refused = [
+            (e, reason)
+            for e in objects
+            if (reason := services.evaluation_transition_refusal(evaluation=e, action=action, user=user))
+        ]
         if len(refused) == len(objects):
             # Nothing can be decided: record no empty decision.
             return self.report({"done": [], "refused": refused})

@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput
 
+from . import criteria_rules
 from .evidence import allowed_extensions, validate_evidence_file
 from .models import CriteriaSet, CriteriaSetStatus, Evaluation, ScoringMode
 from .models.area import scope_choices
+from .models.units import path_within
 from .points import PointsError, points_parse
 
 MET_CHOICES = [("", gettext_lazy("Not scored")), ("1", gettext_lazy("Met")), ("0", gettext_lazy("Not met"))]
@@ -237,7 +239,6 @@ class CriteriaSetForm(WagtailAdminModelForm):
         return any(f.errors for f in self.formsets["grade_bands"].forms)
 
     def check_against_mode(self, cleaned: dict) -> None:
-        mode = cleaned.get("scoring_mode")
         code = cleaned.get("code")
         if code and not self.instance.pk and CriteriaSet.objects.filter(code=code).exists():
             self.add_error(
@@ -245,17 +246,15 @@ class CriteriaSetForm(WagtailAdminModelForm):
                 _("Code “%(code)s” is already used. Open that set and create a new version to revise it.")
                 % {"code": code},
             )
-        if mode == ScoringMode.TOTAL_THRESHOLD and cleaned.get("pass_total") is None:
-            self.add_error("pass_total", _("The total-threshold mode needs the total needed for recognition."))
         bands = [f for f in self.formsets["grade_bands"].forms if _kept(f)]
-        if mode == ScoringMode.GRADE_BANDS and not bands:
-            self.add_error(None, _("The grade-bands mode needs at least one grade band."))
         criteria = [f for f in self.formsets["criteria"].forms if _kept(f)]
         if not criteria:
             self.add_error(None, _("Add at least one criterion with its indicators."))
         codes = set()
+        indicator_forms = []
         for criterion_form in criteria:
             indicators = [f for f in criterion_form.formsets["indicators"].forms if _kept(f)]
+            indicator_forms.append(indicators)
             number = criterion_form.cleaned_data.get("number", "?")
             if not indicators:
                 self.add_error(None, _("Criterion %(number)s has no indicator.") % {"number": number})
@@ -265,20 +264,88 @@ class CriteriaSetForm(WagtailAdminModelForm):
                 if code in codes:
                     indicator_form.add_error("code", _("Indicator code %(code)s is used twice.") % {"code": code})
                 codes.add(code)
-                has_points = data.get("max_points") is not None
-                if mode == ScoringMode.PASS_FAIL_LEVELS and has_points:
-                    indicator_form.add_error(
-                        "max_points", _("In the pass/fail mode indicators are met or not met: leave this empty.")
-                    )
-                if mode == ScoringMode.PASS_FAIL_LEVELS and data.get("level") is None:
+                if cleaned.get("scoring_mode") == ScoringMode.PASS_FAIL_LEVELS and data.get("level") is None:
                     indicator_form.add_error(
                         "level", _("In the pass/fail mode each indicator belongs to level 1 or 2.")
                     )
-                if mode in (ScoringMode.GRADE_BANDS, ScoringMode.TOTAL_THRESHOLD) and not has_points:
-                    indicator_form.add_error(
-                        "max_points", _("In this scoring mode every indicator has maximum points.")
-                    )
+        draft = criteria_rules.SetDraft(
+            mode=cleaned.get("scoring_mode"),
+            pass_total=cleaned.get("pass_total"),
+            indicator_minimum=cleaned.get("indicator_minimum"),
+            band_minimums=[f.cleaned_data.get("min_total") for f in bands],
+            criteria=[
+                criteria_rules.CriterionDraft(
+                    min_points=criterion_form.cleaned_data.get("min_points"),
+                    indicators=[
+                        criteria_rules.IndicatorDraft(
+                            max_points=f.cleaned_data.get("max_points"), level=f.cleaned_data.get("level")
+                        )
+                        for f in indicators
+                    ],
+                )
+                for criterion_form, indicators in zip(criteria, indicator_forms, strict=True)
+            ],
+        )
+        for breach in criteria_rules.criteria_set_mode_breaches(draft=draft):
+            self._add_mode_error(breach, bands, criteria, indicator_forms)
         return cleaned
+
+    def _add_mode_error(self, breach: criteria_rules.Breach, bands: list, criteria: list, indicators: list) -> None:
+        """A mode rule's breach on the field it is about."""
+        kind = breach.where[:1]
+        if kind == ("indicator",):
+            form = indicators[breach.where[1]][breach.where[2]]
+        elif kind == ("criterion",):
+            form = criteria[breach.where[1]]
+        elif kind == ("band",):
+            form = bands[breach.where[1]]
+        else:
+            form = self
+        name, message = _MODE_MESSAGES[breach.code]
+        if breach.code == "threshold_unused":
+            name = breach.values["key"]
+        form.add_error(name, message % breach.values if breach.values else message)
+
+
+#: A mode rule's breach on the form: the field it is about and what it says.
+_MODE_MESSAGES = {
+    "points_unused": (
+        "max_points",
+        gettext_lazy("In the pass/fail mode indicators are met or not met: leave this empty."),
+    ),
+    "no_level_one": (
+        None,
+        gettext_lazy("In the pass/fail mode at least one indicator is at level 1: level 2 alone reaches no level."),
+    ),
+    "min_points_unused": (
+        "min_points",
+        gettext_lazy("The pass/fail mode has no minimum points per criterion: leave this empty."),
+    ),
+    "max_points_needed": ("max_points", gettext_lazy("In this scoring mode every indicator has maximum points.")),
+    "bands_needed": (None, gettext_lazy("The grade-bands mode needs at least one grade band.")),
+    "bands_unused": (None, gettext_lazy("Grade bands are used only in the grade-bands mode: remove them.")),
+    "pass_total_needed": (
+        "pass_total",
+        gettext_lazy("The total-threshold mode needs the total needed for recognition."),
+    ),
+    "threshold_unused": (None, gettext_lazy("This is used only in the total-threshold mode: leave it empty.")),
+    "pass_total_unreachable": (
+        "pass_total",
+        gettext_lazy("The total needed (%(value)s) is above the most the indicators can give (%(max)s)."),
+    ),
+    "band_unreachable": (
+        "min_total",
+        gettext_lazy("This band starts at %(value)s, above the most the indicators can give (%(max)s)."),
+    ),
+    "criterion_unreachable": (
+        "min_points",
+        gettext_lazy("The minimum (%(value)s) is above the most this criterion's indicators can give (%(max)s)."),
+    ),
+    "indicator_below_minimum": (
+        "max_points",
+        gettext_lazy("The maximum (%(max)s) is below the minimum every indicator needs (%(min)s)."),
+    ),
+}
 
 
 def _kept(form) -> bool:
@@ -305,10 +372,10 @@ class SubjectForm(WagtailAdminModelForm):
         if area is not None and self.for_user is not None and not user_reaches_unit(self.for_user, area):
             raise ValidationError(_("“%(area)s” is outside your area.") % {"area": area})
         if area is not None and (self.instance.pk is None or area.pk != self.instance.area_id):
-            from .services import area_refusal
+            from .services import unit_filing_refusal
 
             # A subject is registered today: on a unit in force today (an ended village names its successor).
-            refusal = area_refusal(area, timezone.localdate())
+            refusal = unit_filing_refusal(area=area, on=timezone.localdate())
             if refusal:
                 raise ValidationError(refusal)
         return area
@@ -365,15 +432,15 @@ class DecisionForm(forms.Form):
         if area is None or date is None:
             return cleaned
         from .access import unit_reach_paths
-        from .services import area_refusal
+        from .services import unit_filing_refusal
 
-        refusal = area_refusal(area, date)
+        refusal = unit_filing_refusal(area=area, on=date)
         if refusal:
             self.add_error("area", refusal)
             return cleaned
         # A committee decides on its own area, which includes the units that went into it.
         paths = unit_reach_paths(area)
-        outside = [e for e in self.evaluations if not any(e.area.path.startswith(p) for p in paths)]
+        outside = [e for e in self.evaluations if not path_within(e.area.path, paths)]
         if outside:
             names = "; ".join(f"{e.subject} ({e.area.dated_name})" for e in outside[:5])
             self.add_error(

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from evaluations.models import AdministrativeUnit, AreaAssignment, Subject, UnitLevel
-from evaluations.models.units import communes_by_path, in_subtree, provinces_by_path
+from evaluations.models.units import communes_by_path, in_subtree, path_within, provinces_by_path
 from reports.models import Target
 
 from .models import LinkKind, Reorganisation, ReorganisationStep
@@ -176,7 +176,10 @@ def _plan_assignments(plan: Plan) -> None:
             successors[old.pk] = news
     for unit, _new_root, _kind in plan.parents:
         below = {
-            new.pk: new for old, (_d, news) in plan.communes.items() if old.path.startswith(unit.path) for new in news
+            new.pk: new
+            for old, (_d, news) in plan.communes.items()
+            if path_within(old.path, [unit.path])
+            for new in news
         }
         successors[unit.pk] = sorted(below.values(), key=lambda u: u.path)
     existing_units = {unit.pk for units in successors.values() for unit in units}

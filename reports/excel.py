@@ -16,14 +16,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-import xlsxwriter
-
+from evaluations.export_columns import EVALUATION_COLUMNS, SUBJECT_COLUMNS
 from evaluations.models import EvaluationResult, EvaluationStatus, SubjectKind, UnitLevel
+from evaluations.spreadsheets import HEADING_STYLE, workbook_open
 
 from .models import BudgetSource, Indicator
 from .rollup import INDICATORS, Rollup
 
-WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -66,7 +65,7 @@ def official_workbook(result: Rollup, year: int, output) -> None:
     mode: the workbook holds a few thousand cells and its two-row merged headers are written out of order.
     """
     root = result.root
-    book = xlsxwriter.Workbook(output, {**WORKBOOK_OPTIONS, "in_memory": False})
+    book = workbook_open(output=output, in_memory=False)
     book.set_properties({"title": _("Report on learning models %(year)s") % {"year": year}, "author": root.name})
     f = _formats(book)
 
@@ -232,7 +231,7 @@ def _formats(book) -> dict:
         "title": book.add_format({**base, "bold": True, "font_size": 14, "align": "center"}),
         "subtitle": book.add_format({**base, "italic": True, "align": "center"}),
         "section": book.add_format({**base, "bold": True}),
-        "head": fmt(bold=True, align="center", text_wrap=True, bg_color="#DDEBF7"),
+        "head": fmt(**HEADING_STYLE, align="center"),
         "text": fmt(),
         "area0": fmt(),
         "area1": fmt(bold=True),
@@ -299,31 +298,8 @@ def evaluation_listing() -> Listing:
 
     return Listing(
         name="evaluations",
-        headings=[
-            _("Subject"),
-            _("Year"),
-            _("Kind"),
-            _("Area"),
-            _("Criteria set"),
-            _("Total"),
-            _("Grade"),
-            _("Level"),
-            _("Result"),
-            _("Status"),
-        ],
-        fields=[
-            "subject__name",
-            "year",
-            "kind",
-            "area__name",
-            "criteria_set__name",
-            "criteria_set__version",
-            "total",
-            "grade",
-            "level",
-            "result",
-            "status",
-        ],
+        headings=[str(column.heading) for column in EVALUATION_COLUMNS],
+        fields=[field for column in EVALUATION_COLUMNS for field in column.fields],
         convert=convert,
     )
 
@@ -337,8 +313,8 @@ def subject_listing() -> Listing:
 
     return Listing(
         name="subjects",
-        headings=[_("Name"), _("Kind"), _("Area"), _("Code"), _("May be published"), _("Active")],
-        fields=["name", "kind", "area__name", "code", "publish_consent", "is_active"],
+        headings=[str(column.heading) for column in SUBJECT_COLUMNS],
+        fields=[field for column in SUBJECT_COLUMNS for field in column.fields],
         convert=convert,
     )
 
@@ -353,7 +329,7 @@ def write_listing_xlsx(
 ) -> int:
     """Write ``rows`` to an xlsx file in constant memory (its temporary files in ``tmpdir``, by default the
     system's); returns the number of rows written."""
-    book = xlsxwriter.Workbook(output, {**WORKBOOK_OPTIONS, "constant_memory": True, "tmpdir": tmpdir})
+    book = workbook_open(output=output, constant_memory=True, tmpdir=tmpdir)
     sheet = book.add_worksheet(listing.name)
     head = book.add_format({"bold": True})
     for col, heading in enumerate(listing.headings):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from django_tasks import task
 
+from evaluations.access import user_may_read_evaluations
 from evaluations.filters import EvaluationFilterSet, SubjectFilterSet, subject_filterset_for
 from evaluations.models import NAME_ORDER, SUBJECT_MODELS, SUBJECT_NAME_ORDER, Evaluation, ExportRecord, Subject
 from operations.jobs import background_task_status, nobody_works_on
@@ -61,7 +62,7 @@ def prepare_export(*, user, listing: str, params: QueryDict | dict) -> PreparedE
         params = query
     filters = {key: values for key, values in params.lists() if key not in ("format", "export")}
     if listing == "evaluations":
-        if not (user.has_perm("evaluations.view_evaluation") or user.has_perm("evaluations.change_evaluation")):
+        if not user_may_read_evaluations(user):
             raise PermissionError
         base = Evaluation.objects.all()
         filterset_class = EvaluationFilterSet

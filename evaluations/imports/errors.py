@@ -13,8 +13,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-import xlsxwriter
-
+from ..spreadsheets import HEADING_STYLE, workbook_open
 from . import columns as cols
 from .importer import Plan, source_rows
 
@@ -34,11 +33,9 @@ def write_error_workbook(plan: Plan, out: BinaryIO) -> None:
         where = f"{rejection.column}: " if rejection.column else ""
         by_row.setdefault(rejection.row, []).append(f"{where}{rejection.message}")
     listed = sorted(by_row)[: settings.IMPORT_MAX_REPORTED_ERRORS]
-    book = xlsxwriter.Workbook(
-        out, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
-    )
+    book = workbook_open(output=out, constant_memory=True)
     sheet = book.add_worksheet("Dòng bị từ chối")
-    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+    bold = book.add_format(HEADING_STYLE)
     error_format = book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE", "text_wrap": True})
     date_format = book.add_format({"num_format": "dd/mm/yyyy"})
     rows, header = source_rows(plan, set(listed))

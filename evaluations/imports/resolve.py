@@ -31,7 +31,7 @@ from vietnamadminunits import parse_address
 from reorganisation.succession import NoUnitOn, SuccessionMap
 
 from ..models import AdministrativeUnit, UnitLevel, UnitSuccession
-from ..models.units import ancestor_paths
+from ..models.units import ancestor_paths, path_within
 from ..text import fold_key, fold_words
 
 #: A village re-created by a reorganisation may carry its former commune in brackets.
@@ -229,7 +229,7 @@ class UnitResolver:
             typed = [c for c in candidates if fold_key(c.unit_type) == written_type(name)]
             candidates = typed or candidates
         if len(candidates) > 1 and self.reach is not None:
-            mine = [c for c in candidates if any(c.path.startswith(p) for p in self.reach)]
+            mine = [c for c in candidates if path_within(c.path, self.reach)]
             candidates = mine or candidates
         if len(candidates) > 1 and district:
             wanted = strip_prefix(fold_key(district), DISTRICT_PREFIXES)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import io
 
-import xlsxwriter
-
 from ..models import AdministrativeUnit, ImportKind, UnitLevel
+from ..spreadsheets import HEADING_STYLE, workbook_open
 from . import columns as cols
 
 EXAMPLES = {
@@ -34,17 +33,13 @@ def template_workbook(kind: str, commune: AdministrativeUnit | None = None) -> b
     villages = []
     if commune is not None:
         villages = list(
-            AdministrativeUnit.objects.filter(path__startswith=commune.path, level=UnitLevel.VILLAGE).values_list(
-                "name", flat=True
-            )
+            AdministrativeUnit.objects.in_area(commune).filter(level=UnitLevel.VILLAGE).values_list("name", flat=True)
         )
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = workbook_open(output=out, in_memory=True)
     title_format = book.add_format({"bold": True, "font_size": 14})
-    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
-    required_head = book.add_format(
-        {"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True, "valign": "top"}
-    )
+    head = book.add_format({**HEADING_STYLE, "valign": "top"})
+    required_head = book.add_format({**HEADING_STYLE, "bg_color": "#FCE4D6", "valign": "top"})
     sheet = book.add_worksheet("Danh sách")
     lists = book.add_worksheet("Danh mục")
     sheet.write_string(0, 0, cols.KIND_TITLES[kind], title_format)

@@ -57,6 +57,12 @@ def in_subtrees(paths: Iterable[str], *, field: str | None = "area") -> models.Q
     return query
 
 
+def path_within(path: str, roots: Iterable[str]) -> bool:
+    """Whether the unit at ``path`` lies in the subtree of any of ``roots`` (the rule of :func:`in_subtree`,
+    for units already loaded)."""
+    return any(path.startswith(root) for root in roots)
+
+
 def outermost(paths) -> list[str]:
     """``paths`` without those inside another one of them (its subtree already covers them), sorted."""
     kept: list[str] = []

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
+from ..access import user_may_read_evaluations
 from ..models import Evidence
 
 
@@ -11,7 +12,7 @@ def evidence_download(request, pk: int):
     """Serve one evidence file to a user allowed to see evaluations, of their area only (anything else,
     existing or not, is the same 404); never from a public URL."""
     user = request.user
-    if not (user.has_perm("evaluations.view_evaluation") or user.has_perm("evaluations.change_evaluation")):
+    if not user_may_read_evaluations(user):
         raise PermissionDenied
     evidence = get_object_or_404(Evidence.objects.for_user(user), pk=pk)
     try:

@@ -20,9 +20,10 @@ from django.views.generic import View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import services
+from ..access import user_may_read_evaluations
 from ..calendar import time_label
 from ..forms import ScoreEntryForm
-from ..models import Evaluation, EvaluationStatus
+from ..models import Evaluation
 
 
 def _url(name: str, *args) -> str:
@@ -35,10 +36,10 @@ class ScoreEntryView(WagtailAdminTemplateMixin, View):
 
     def dispatch(self, request, pk: int):
         user = request.user
-        if not (user.has_perm("evaluations.change_evaluation") or user.has_perm("evaluations.view_evaluation")):
+        if not user_may_read_evaluations(user):
             raise PermissionDenied
         self.evaluation = get_object_or_404(
-            Evaluation.objects.select_related("subject", "criteria_set", "area", "locked_by"), pk=pk
+            Evaluation.objects.for_user(user).select_related("subject", "criteria_set", "area", "locked_by"), pk=pk
         )
         self.can_edit = user.has_perm("evaluations.change_evaluation")
         return super().dispatch(request, pk)
@@ -61,12 +62,12 @@ class ScoreEntryView(WagtailAdminTemplateMixin, View):
         """Why this user cannot change the scores now, or None."""
         if not self.can_edit:
             return _("You can read these scores but not change them.")
-        if self.evaluation.status != EvaluationStatus.DRAFT:
+        if not services.evaluation_may_change(evaluation=self.evaluation):
             return _(
                 "This evaluation is “%(status)s”: scores change only in a draft. "
                 "A reviewer can return it to draft; a recognition changes only by revocation."
             ) % {"status": self.evaluation.get_status_display()}
-        holder = services.edit_lock_holder(self.evaluation, self.request.user)
+        holder = services.evaluation_edit_lock_holder(evaluation=self.evaluation, user=self.request.user)
         if holder is not None:
             return _("%(user)s is editing these scores (since %(time)s). Try again when they have finished.") % {
                 "user": holder.get_full_name() or holder.get_username(),

@@ -21,7 +21,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import services
 from ..forms import CommendationForm, ReasonForm, RevocationForm
-from ..models import DecisionKind, Evaluation, EvaluationStatus
+from ..models import DecisionKind, Evaluation
 from ..selectors import decision_issuing_units
 
 SIMPLE_ACTIONS = {
@@ -44,7 +44,7 @@ def evaluation_action_view(request, pk: int, action: str):
     """POST only: submit or review (no form), or return with the reason posted as ``reason``."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    evaluation = get_object_or_404(Evaluation.objects.select_related("area", "subject"), pk=pk)
+    evaluation = get_object_or_404(Evaluation.objects.for_user(request.user).select_related("area", "subject"), pk=pk)
     try:
         if action in SIMPLE_ACTIONS:
             SIMPLE_ACTIONS[action](evaluation=evaluation, user=request.user)
@@ -70,7 +70,9 @@ class EvaluationFormActionView(WagtailAdminTemplateMixin, View):
     header_icon = "tasks"
 
     def dispatch(self, request, pk: int):
-        self.evaluation = get_object_or_404(Evaluation.objects.select_related("area", "subject"), pk=pk)
+        self.evaluation = get_object_or_404(
+            Evaluation.objects.for_user(request.user).select_related("area", "subject"), pk=pk
+        )
         if not request.user.has_perm(self.permission):
             raise PermissionDenied
         refusal = self.refusal()
@@ -105,7 +107,9 @@ class RevokeView(EvaluationFormActionView):
     permission = "evaluations.revoke_recognition"
 
     def refusal(self):
-        return services.transition_refusal(self.evaluation, "revoke", self.request.user)
+        return services.evaluation_transition_refusal(
+            evaluation=self.evaluation, action="revoke", user=self.request.user
+        )
 
     def form(self, *args):
         areas = decision_issuing_units(self.request.user)
@@ -147,9 +151,7 @@ class CommendView(EvaluationFormActionView):
     permission = "evaluations.propose_commendation"
 
     def refusal(self):
-        if self.evaluation.status != EvaluationStatus.RECOGNISED:
-            return _("Only a recognised model can be proposed for commendation.")
-        return None
+        return services.commendation_refusal(evaluation=self.evaluation, user=self.request.user)
 
     def get(self, request, pk: int):
         existing = getattr(self.evaluation, "commendation", None)

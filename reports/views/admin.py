@@ -19,7 +19,7 @@ from django.views.generic import TemplateView, View
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from evaluations.access import user_reaches_unit
+from evaluations.access import user_may_read_evaluations, user_reaches_unit
 from evaluations.calendar import current_evaluation_year
 
 from .. import excel, exports
@@ -40,9 +40,7 @@ from ..tables import report_budget, report_sections
 
 def can_view_reports(user) -> bool:
     """Officers, reviewers and auditors read reports (of their own area); communications staff do not."""
-    return user.is_active and (
-        user.has_perm("evaluations.view_evaluation") or user.has_perm("evaluations.change_evaluation")
-    )
+    return user_may_read_evaluations(user)
 
 
 def can_submit_reports(user) -> bool:

@@ -456,3 +456,37 @@ def test_a_broken_criteria_set_file_is_refused_with_its_reasons(admin_client):
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
     assert not CriteriaSet.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        # The total needed is above what the two indicators (10 + 10) can give.
+        {"scoring_mode": "total_threshold", "pass_total": "25", "grade_bands-TOTAL_FORMS": "0"},
+        # The only band starts above the set's maximum.
+        {"grade_bands-0-min_total": "25"},
+        # The criterion's minimum is above what its indicators can give.
+        {"criteria-0-min_points": "21"},
+        # Every indicator is at level 2: no level can be reached.
+        {
+            "scoring_mode": "pass_fail_levels",
+            "grade_bands-TOTAL_FORMS": "0",
+            "criteria-0-indicators-0-max_points": "",
+            "criteria-0-indicators-1-max_points": "",
+            "criteria-0-indicators-0-level": "2",
+            "criteria-0-indicators-1-level": "2",
+        },
+    ],
+    ids=["pass-total", "grade-band", "criterion-minimum", "only-level-two"],
+)
+def test_the_criteria_set_form_refuses_what_the_file_import_refuses(admin_client, overrides):
+    """A pass mark that cannot be reached is refused on the form as in the file import (one rule)."""
+    response = admin_client.post(set_url("add"), criteria_set_post(**overrides))
+    assert response.status_code == 200
+    assert not CriteriaSet.objects.filter(code="gdht-moi").exists()
+
+
+def test_the_form_says_why_a_pass_mark_cannot_be_reached(admin_client):
+    data = criteria_set_post(scoring_mode="total_threshold", pass_total="25", **{"grade_bands-TOTAL_FORMS": "0"})
+    response = admin_client.post(set_url("add"), data)
+    assert "Tổng điểm đạt (25) lớn hơn tổng điểm tối đa của các chỉ số (20)." in response.content.decode()

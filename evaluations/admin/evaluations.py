@@ -1,0 +1,220 @@
+"""Evaluations: listing, inspect with the workflow actions the user may take, edit only as a draft, history;
+score entry and the workflow views hang under the viewset's URLs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.snippets.views.snippets import (
+    CreateView,
+    DeleteView,
+    EditView,
+    HistoryView,
+    InspectView,
+    RevisionsCompareView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
+
+from .. import services
+from ..admin_access import (
+    AreaRestrictedViewSetMixin,
+)
+from ..export_columns import EVALUATION_COLUMNS, export_headings_of, list_export_of
+from ..filters import EvaluationFilterSet
+from ..forms import EvaluationForm
+from ..models import (
+    SUBJECT_NAME_ORDER,
+    CommendationProposal,
+    Evaluation,
+)
+from ..views.scores import ScoreEntryView
+from ..views.workflow import CommendView, RevokeView, evaluation_action_view
+from .decisions import commendation_viewset, decision_viewset
+from .listing import PersonalDataIndexView
+
+
+class EvaluationInspectView(InspectView):
+    template_name = "evaluations/admin/evaluation_inspect.html"
+
+    def workflow_actions(self, evaluation) -> list[dict]:
+        """The actions this user may take now, each with where it posts or leads."""
+        user = self.request.user
+        actions = []
+        url = evaluation_viewset.get_url_name
+        for action, label in (("submit", _("Submit for review")), ("review", _("Mark as reviewed"))):
+            if services.evaluation_transition_refusal(evaluation=evaluation, action=action, user=user) is None:
+                actions.append({"label": label, "post": reverse(url("action"), args=[evaluation.pk, action])})
+        if services.evaluation_transition_refusal(evaluation=evaluation, action="return", user=user) is None:
+            actions.append(
+                {
+                    "label": _("Return to draft"),
+                    "post": reverse(url("action"), args=[evaluation.pk, "return"]),
+                    "reason": True,
+                }
+            )
+        next_url = reverse(url("inspect"), args=[evaluation.pk])
+        for action, label in (
+            ("recognise", _("Recognise (record the decision)")),
+            ("not_recognise", _("Not recognised")),
+        ):
+            if services.evaluation_transition_refusal(evaluation=evaluation, action=action, user=user) is None:
+                bulk = reverse("wagtail_bulk_action", args=["evaluations", "evaluation", action])
+                actions.append({"label": label, "link": f"{bulk}?id={evaluation.pk}&next={next_url}"})
+        if services.evaluation_transition_refusal(evaluation=evaluation, action="revoke", user=user) is None:
+            actions.append(
+                {"label": _("Revoke the recognition"), "link": reverse(url("revoke"), args=[evaluation.pk])}
+            )
+        if services.commendation_refusal(evaluation=evaluation, user=user) is None:
+            actions.append(
+                {"label": _("Propose for commendation"), "link": reverse(url("commend"), args=[evaluation.pk])}
+            )
+        return actions
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        evaluation = self.object
+        scores = {s.indicator_id: s for s in evaluation.scores.all()}
+        evidence = list(evaluation.evidence.select_related("indicator"))
+        rows = []
+        for criterion in evaluation.criteria_set.criteria.prefetch_related("indicators"):
+            rows.append((criterion, [(ind, scores.get(ind.pk)) for ind in criterion.indicators.all()]))
+        context.update(
+            rows=rows,
+            result=services.evaluation_result(evaluation),
+            evidence=evidence,
+            score_url=reverse(evaluation_viewset.get_url_name("score"), args=[evaluation.pk]),
+            can_score=self.request.user.has_perm("evaluations.change_evaluation"),
+            workflow_actions=self.workflow_actions(evaluation),
+            self_result=services.evaluation_self_result(evaluation)
+            if evaluation.criteria_set.has_self_assessment
+            else None,
+            commendation=CommendationProposal.objects.filter(evaluation=evaluation).first(),
+        )
+        return context
+
+
+class EvaluationHistoryView(HistoryView):
+    """Reviewers and auditors read the history too: who changed what and when is their work."""
+
+    any_permission_required = ["add", "change", "delete", "view"]
+
+
+class EvaluationRevisionsCompareView(RevisionsCompareView):
+    permission_required = "view"
+
+    def user_has_permission(self, permission):
+        return self.permission_policy.user_has_any_permission(self.request.user, ["view", "change"])
+
+
+class DraftOnlyMixin:
+    """Edit and delete only a draft: the history of a submitted or decided evaluation stays whole."""
+
+    def dispatch(self, request, *args, **kwargs):
+        evaluation = get_object_or_404(Evaluation.objects.for_user(request.user), pk=kwargs.get("pk"))
+        if not services.evaluation_may_change(evaluation=evaluation):
+            messages.error(
+                request,
+                _("“%(evaluation)s” is “%(status)s”: only a draft is edited or deleted.")
+                % {"evaluation": evaluation, "status": evaluation.get_status_display()},
+            )
+            return redirect(evaluation_viewset.get_url_name("inspect"), evaluation.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class EvaluationEditView(DraftOnlyMixin, EditView):
+    pass
+
+
+class EvaluationDeleteView(DraftOnlyMixin, DeleteView):
+    pass
+
+
+class EvaluationCreateView(CreateView):
+    def save_instance(self):
+        services.evaluation_prepare(self.form.instance, user=self.request.user)
+        return super().save_instance()
+
+    def get_success_url(self):
+        return reverse(evaluation_viewset.get_url_name("score"), args=[self.object.pk])
+
+
+class EvaluationViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
+    model = Evaluation
+    index_view_class = PersonalDataIndexView
+    icon = "tasks"
+    menu_label = gettext_lazy("Evaluations")
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    add_view_class = EvaluationCreateView
+    edit_view_class = EvaluationEditView
+    delete_view_class = EvaluationDeleteView
+    inspect_view_class = EvaluationInspectView
+    inspect_view_fields = [
+        "subject",
+        "year",
+        "kind",
+        "area",
+        "criteria_set",
+        "total",
+        "grade",
+        "result",
+        "note",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+    history_view_class = EvaluationHistoryView
+    revisions_compare_view_class = EvaluationRevisionsCompareView
+    filterset_class = EvaluationFilterSet
+    search_backend_name = None
+    search_fields = ["subject__name"]
+    list_per_page = 50
+    list_display = [
+        "subject",
+        "year",
+        "kind",
+        "area",
+        Column("criteria_set", label=gettext_lazy("Criteria set"), accessor="criteria_set"),
+        "total",
+        "grade",
+        "result",
+        "status",
+    ]
+    list_export = list_export_of(EVALUATION_COLUMNS)
+    export_headings = export_headings_of(EVALUATION_COLUMNS)
+    ordering = ["-year", *SUBJECT_NAME_ORDER]
+    edit_handler = ObjectList(
+        [FieldPanel("subject"), FieldPanel("year"), FieldPanel("criteria_set"), FieldPanel("note")],
+        base_form_class=EvaluationForm,
+    )
+
+    def get_queryset(self, request):
+        return Evaluation.objects.select_related("subject", "area", "criteria_set").for_user(request.user)
+
+    def get_extra_urlpatterns(self):
+        return [
+            path("score/<int:pk>/", ScoreEntryView.as_view(), name="score"),
+            path("action/<int:pk>/<str:action>/", evaluation_action_view, name="action"),
+            path("revoke/<int:pk>/", RevokeView.as_view(), name="revoke"),
+            path("commend/<int:pk>/", CommendView.as_view(), name="commend"),
+        ]
+
+
+evaluation_viewset = EvaluationViewSet()
+
+
+class EvaluationViewSetGroup(SnippetViewSetGroup):
+    items = (evaluation_viewset, decision_viewset, commendation_viewset)
+    menu_label = gettext_lazy("Evaluation and recognition")
+    menu_icon = "tasks"
+    menu_order = 220
+
+
+evaluation_viewset_group = EvaluationViewSetGroup()

@@ -1,0 +1,118 @@
+"""The subject listings (families, clans, communities, units, citizens), one viewset per kind in one menu."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from wagtail.admin.panels import ObjectList
+from wagtail.snippets.views.snippets import (
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
+
+from ..admin_access import (
+    AreaRestrictedViewSetMixin,
+)
+from ..export_columns import SUBJECT_COLUMNS, export_headings_of, list_export_of
+from ..filters import subject_filterset_for
+from ..forms import SubjectForm
+from ..models import (
+    NAME_ORDER,
+    LearningCitizen,
+    LearningClan,
+    LearningCommunity,
+    LearningFamily,
+    LearningUnit,
+)
+from .listing import PersonalDataIndexView
+
+
+class SubjectViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
+    """Base for the five kinds: same listing, filters, search and export; each kind has its own form."""
+
+    icon = "group"
+    inspect_view_enabled = True
+    search_backend_name = None  # plain database search on the name until the search issue lands
+    search_fields = ["name"]
+    list_per_page = 50
+    copy_view_enabled = False
+    list_display = ["listing_name", "area", "code", "publish_consent", "updated_at"]
+    list_export = list_export_of(SUBJECT_COLUMNS)
+    export_headings = export_headings_of(SUBJECT_COLUMNS)
+    ordering = NAME_ORDER
+
+    index_view_class = PersonalDataIndexView
+
+    @property
+    def filterset_class(self):
+        return subject_filterset_for(self.model)
+
+    def get_queryset(self, request):
+        return self.model.objects.select_related("area").for_user(request.user)
+
+    def get_edit_handler(self):
+        return ObjectList(self.model.panels, base_form_class=SubjectForm).bind_to_model(self.model)
+
+
+class LearningFamilyViewSet(SubjectViewSet):
+    model = LearningFamily
+    icon = "home"
+    list_display = ["listing_name", "member_count", "area", "code", "publish_consent", "updated_at"]
+    list_export = ["name", "head_name", "member_count", "area", "code", "publish_consent", "is_active"]
+    export_headings = {
+        **SubjectViewSet.export_headings,
+        "head_name": gettext_lazy("Head of household"),
+        "member_count": gettext_lazy("Members"),
+    }
+
+
+class LearningClanViewSet(SubjectViewSet):
+    model = LearningClan
+    list_display = ["listing_name", "representative", "area", "code", "updated_at"]
+
+
+class LearningCommunityViewSet(SubjectViewSet):
+    model = LearningCommunity
+    icon = "site"
+    list_display = ["listing_name", "area", "code", "updated_at"]
+
+
+class LearningUnitViewSet(SubjectViewSet):
+    model = LearningUnit
+    icon = "cogs"
+    list_display = ["listing_name", "unit_type", "managing_level", "area", "updated_at"]
+    list_export = ["name", "unit_type", "managing_level", "staff_count", "area", "code", "is_active"]
+    export_headings = {
+        **SubjectViewSet.export_headings,
+        "unit_type": gettext_lazy("Unit type"),
+        "managing_level": gettext_lazy("Managing level"),
+        "staff_count": gettext_lazy("Staff"),
+    }
+
+
+class LearningCitizenViewSet(SubjectViewSet):
+    model = LearningCitizen
+    icon = "user"
+    list_display = ["listing_name", "birth_year", "population_group", "area", "updated_at"]
+    list_export = ["name", "birth_year", "population_group", "area", "code", "publish_consent", "is_active"]
+    export_headings = {
+        **SubjectViewSet.export_headings,
+        "birth_year": gettext_lazy("Birth year"),
+        "population_group": gettext_lazy("Population group"),
+    }
+
+
+class SubjectViewSetGroup(SnippetViewSetGroup):
+    items = (
+        LearningFamilyViewSet,
+        LearningClanViewSet,
+        LearningCommunityViewSet,
+        LearningUnitViewSet,
+        LearningCitizenViewSet,
+    )
+    menu_label = gettext_lazy("Learning models")
+    menu_icon = "group"
+    menu_order = 200
+
+
+subject_viewset_group = SubjectViewSetGroup()
