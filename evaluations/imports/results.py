@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from .. import scoring, services
 from ..calendar import evaluation_date
-from ..models import AdministrativeUnit, CriteriaSet, CriteriaSetStatus, Evaluation, EvaluationStatus, Subject
+from ..models import AdministrativeUnit, CriteriaSet, CriteriaSetStatus, Evaluation, Subject
 from ..models.subjects import SUBJECT_MODELS
 from ..points import PointsError, points_parse
 from . import columns as cols
@@ -31,8 +31,6 @@ from .planning import NAME_FIELD, Plan, Planner, folded
 from .readers import FileRefused, clean_text
 from .resolve import Placement, ResolveError
 from .writing import refuse_units_not_in_force
-
-OPEN_STATUSES = (EvaluationStatus.DRAFT, EvaluationStatus.SUBMITTED)
 
 
 @dataclass
@@ -257,7 +255,7 @@ class ResultPlanner(Planner):
             if not changed:
                 plan.unchanged += 1
                 continue
-            if evaluation.status not in OPEN_STATUSES:
+            if not services.evaluation_may_change(evaluation=evaluation):
                 self.reject(
                     record.row,
                     "",

@@ -570,6 +570,34 @@ def test_results_are_scored_exactly_and_reimporting_changes_nothing(areas):
     assert Evaluation.objects.get(subject__learningfamily__head_name="Trần Văn Bình").grade == "Tốt"
 
 
+def test_results_leave_a_submitted_evaluation_as_it_is_and_say_so_on_its_row(areas, settings):
+    """Only a draft may change (``services.evaluation_may_change``): the import's plan asks the same rule as
+    the score service, so a correction to a submitted evaluation is a rejected row, not a failed import."""
+    from evaluations.models import Evaluation, EvaluationStatus
+    from tests.factories import make_criteria_set
+
+    settings.LANGUAGE_CODE = "vi"
+    make_criteria_set(code="gdht-test")
+    FamilyFactory(head_name="Nguyễn Văn An", area=areas["village_a1"])
+    FamilyFactory(head_name="Trần Văn Bình", area=areas["village_a1"])
+    rows = [
+        ["Gia đình", 2024, "gdht-test", "Phước Hải", "Từ Thiện", "Nguyễn Văn An", 10, 10, 10, 15, 15, 20, 5, 85],
+        ["Gia đình", 2024, "gdht-test", "Phước Hải", "Từ Thiện", "Trần Văn Bình", 10, 10, 10, 15, 15, 20, 5, 85],
+    ]
+    run(results_file(rows))
+    Evaluation.objects.filter(subject__learningfamily__head_name="Nguyễn Văn An").update(
+        status=EvaluationStatus.SUBMITTED
+    )
+    rows[0][12:] = [4, None]
+    rows[1][12:] = [4, None]
+    plan = run(results_file(rows))
+    assert plan.counts() == {"created": 0, "updated": 1, "unchanged": 0, "rejected": 1}
+    (rejection,) = plan.rejections
+    assert rejection.row == 2 and "đã gửi" in rejection.message.lower()
+    totals = {e.subject.name: e.total for e in Evaluation.objects.select_related("subject")}
+    assert totals == {"Gia đình ông Nguyễn Văn An": 85, "Gia đình ông Trần Văn Bình": 84}
+
+
 def test_results_with_bad_scores_a_wrong_total_or_no_indicators(areas, settings):
     from tests.factories import make_criteria_set
 
