@@ -206,4 +206,4 @@ def subjects_bulk_update(
         [(*pair, *values, now, pk) for pair, values, pk in zip(names, common, ids, strict=True)],
     )
     update_rows(SUBJECT_MODELS[kind], subject_own_fields(kind), [(*v, pk) for v, pk in zip(own, ids, strict=True)])
-    subjects_bulk_changed.send(sender=Subject, subject_ids=ids)
+    subjects_bulk_changed.send(sender=Subject, subject_ids=ids, names_changed=True)

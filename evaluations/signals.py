@@ -5,8 +5,8 @@ from django.dispatch import Signal
 #: Sent after many evaluations changed status in one bulk write; ``evaluation_ids``, ``subject_ids``.
 evaluations_bulk_changed = Signal()
 
-#: Sent after subjects were created or changed in a bulk write (imports, the
-#: reorganisation); ``subject_ids``.
+#: Sent after subjects were created or changed in a bulk write (imports, the reorganisation); ``subject_ids``,
+#: and ``names_changed`` when their names may have changed (what else carries a subject's name follows).
 subjects_bulk_changed = Signal()
 
 #: Sent after a subtree of administrative units moved (its paths were rewritten); ``old_path``, ``new_path``:

@@ -174,6 +174,17 @@ def index_evidence(evidence_ids: Iterable[int]) -> None:
     _safely("index evidence", get_backend().index, docs)
 
 
+def index_subject_evidence(subject_ids: Iterable[int]) -> None:
+    """Index again the evidence of these subjects: each evidence document carries its subject's name."""
+    ids = list(subject_ids)
+    for start in range(0, len(ids), 900):
+        evidence_ids = list(
+            Evidence.objects.filter(evaluation__subject_id__in=ids[start : start + 900]).values_list("pk", flat=True)
+        )
+        if evidence_ids:
+            index_evidence(evidence_ids)
+
+
 def index_subjects(subject_ids: Iterable[int]) -> None:
     ids = list(subject_ids)
     for start in range(0, len(ids), 900):

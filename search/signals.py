@@ -54,6 +54,7 @@ def subject_saved(sender, instance, raw: bool = False, **kwargs):
     if raw or not isinstance(instance, Subject):
         return
     _upkeep(indexing.index_subjects, [instance.pk])
+    _upkeep(indexing.index_subject_evidence, [instance.pk])  # its name may have changed
 
 
 @receiver(post_delete)
@@ -79,10 +80,17 @@ def evaluation_deleted(sender, instance: Evaluation, **kwargs):
     _upkeep(indexing.index_subjects, [instance.subject_id])
 
 
-@receiver(subjects_bulk_changed)
 @receiver(evaluations_bulk_changed)
 def evaluations_changed(sender, subject_ids, **kwargs):
     _upkeep(indexing.index_subjects, sorted(set(subject_ids)))
+
+
+@receiver(subjects_bulk_changed)
+def subjects_changed(sender, subject_ids, names_changed: bool = False, **kwargs):
+    ids = sorted(set(subject_ids))
+    _upkeep(indexing.index_subjects, ids)
+    if names_changed:
+        _upkeep(indexing.index_subject_evidence, ids)
 
 
 @receiver(units_moved)

@@ -126,3 +126,22 @@ def test_evidence_never_appears_in_public_search(client, world):
     response = client.get("/search/", {"query": "bien ban khuyen hoc"})
     assert response.status_code == 200
     assert "bien-ban" not in response.content.decode()
+
+
+def test_evidence_is_found_by_its_subjects_new_name_after_a_rename_by_form_or_import(world, superuser):
+    """An evidence document carries its subject's name: renaming the subject (a save, or an import through
+    the bulk subject service) indexes its evidence again, so the old name no longer finds it."""
+    from tests.evaluations.test_imports import families_file, run
+
+    family = world["inside"].subject.specific
+    assert evidence_search(user=superuser, text="trong vung").total == 1
+    family.head_name = "Đổi Tên"
+    family.save()
+    assert [i.title for i in evidence_search(user=superuser, text="doi ten").items] == ["bien-ban-a.docx"]
+    assert evidence_search(user=superuser, text="trong vung").total == 0
+
+    family.code = "H7"
+    family.save()
+    run(families_file([["Xã Phước Hải", "Thôn Từ Thiện", "Nhập Lại", "Ông", 4, "H7"]]))
+    assert [i.title for i in evidence_search(user=superuser, text="nhap lai").items] == ["bien-ban-a.docx"]
+    assert evidence_search(user=superuser, text="doi ten").total == 0
