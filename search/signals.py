@@ -8,6 +8,7 @@ after the commit, so it never shows what was rolled back.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -21,7 +22,10 @@ from evaluations.signals import evaluations_bulk_changed, subjects_bulk_changed,
 from . import indexing
 from .backends import get_backend
 from .models import EvidenceText, ObjectType
-from .tasks import extract_evidence_text
+from .tasks import extract_evidence_text, index_subjects_task
+
+#: Subjects per background indexing task (its arguments are stored as JSON).
+BACKGROUND_CHUNK = 5000
 
 
 def _upkeep(fn, *args) -> None:
@@ -88,9 +92,17 @@ def evaluations_changed(sender, subject_ids, **kwargs):
 @receiver(subjects_bulk_changed)
 def subjects_changed(sender, subject_ids, names_changed: bool = False, **kwargs):
     ids = sorted(set(subject_ids))
+    if len(ids) > settings.SEARCH_INLINE_MAX_SUBJECTS:
+        transaction.on_commit(lambda: _index_subjects_later(ids, names_changed))
+        return
     _upkeep(indexing.index_subjects, ids)
     if names_changed:
         _upkeep(indexing.index_subject_evidence, ids)
+
+
+def _index_subjects_later(ids: list[int], names_changed: bool) -> None:
+    for start in range(0, len(ids), BACKGROUND_CHUNK):
+        index_subjects_task.enqueue(ids[start : start + BACKGROUND_CHUNK], names_changed)
 
 
 @receiver(units_moved)

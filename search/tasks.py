@@ -16,7 +16,7 @@ from django_tasks import task
 from evaluations.models import Evidence
 
 from .extract import ExtractionError, extract_text
-from .indexing import index_evidence
+from .indexing import index_evidence, index_subject_evidence, index_subjects
 from .models import EvidenceText, ExtractionStatus
 
 logger = logging.getLogger(__name__)
@@ -61,3 +61,12 @@ def evidence_text_extract(*, evidence_id: int) -> str:
 @task()
 def extract_evidence_text(evidence_id: int) -> str:
     return evidence_text_extract(evidence_id=evidence_id)
+
+
+@task(backend="background")
+def index_subjects_task(subject_ids: list[int], names_changed: bool = False) -> int:
+    """Index a large bulk write's subjects (and, when their names changed, their evidence) after its commit."""
+    index_subjects(subject_ids)
+    if names_changed:
+        index_subject_evidence(subject_ids)
+    return len(subject_ids)

@@ -83,3 +83,19 @@ def test_an_import_matches_a_stored_name_written_with_other_punctuation(areas):
 
     assert plan.counts() == {"created": 0, "updated": 1, "unchanged": 0, "rejected": 0}
     assert list(LearningFamily.objects.values_list("member_count", flat=True)) == [5]
+
+
+def test_a_large_import_is_indexed_after_its_commit_by_the_background_worker(
+    areas, settings, django_capture_on_commit_callbacks
+):
+    settings.SEARCH_INLINE_MAX_SUBJECTS = 2
+    rows = [
+        ["Xã Phước Hải", "Thôn Từ Thiện", name, "Ông", 4, ""] for name in ("Lò Văn Ba", "Lò Văn Bốn", "Lò Văn Năm")
+    ]
+    titles = SearchEntry.objects.filter(object_type=ObjectType.SUBJECT).values_list("title", flat=True)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        run(families_file(rows))
+    assert LearningFamily.objects.count() == 3 and not titles.exists()  # not yet: the write was not held up
+    for callback in callbacks:
+        callback()  # the commit: the task is queued, and the test settings' worker runs it at once
+    assert sorted(titles) == ["Gia đình ông Lò Văn Ba", "Gia đình ông Lò Văn Bốn", "Gia đình ông Lò Văn Năm"]

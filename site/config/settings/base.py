@@ -314,6 +314,9 @@ SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "database")
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 #: Aliases are ``<prefix>-evidence``, ``<prefix>-subject`` and ``<prefix>-page``.
 ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "khuyenhoc")
+#: A bulk write of more subjects than this (an import, a reorganisation) is indexed by the background worker
+#: after its commit, so a province's list is not held up by its index; smaller ones are indexed with the write.
+SEARCH_INLINE_MAX_SUBJECTS = int(os.environ.get("SEARCH_INLINE_MAX_SUBJECTS", "2000"))
 
 LOGIN_URL = "wagtailadmin_login"
 SESSION_COOKIE_HTTPONLY = True
