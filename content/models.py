@@ -50,6 +50,15 @@ from .blocks import BodyBlock, progress_rows
 PER_PAGE = 20
 
 
+def public_pages(pages: models.QuerySet | None = None) -> models.QuerySet:
+    """The pages of ``pages`` (all pages when omitted) the public may see: live, below the root, without a view
+    restriction on them or above them, and a model story only while its subject is public (the public rule,
+    ``Subject.objects.public()``). The one rule of the sitemap, the search index and the public search."""
+    pages = (Page.objects.all() if pages is None else pages).live().public().filter(depth__gt=1)
+    hidden_stories = ModelStoryPage.objects.exclude(public_subject_exists("subject_id")).values("pk")
+    return pages.exclude(pk__in=hidden_stories)
+
+
 def paginate(request, items, per_page: int):
     paginator = Paginator(items, per_page)
     try:
@@ -247,7 +256,7 @@ class ModelStoryPage(SeoMixin, Page):
     @classmethod
     def public_stories(cls):
         """Live, unrestricted stories whose subject is public (one index look-up per story)."""
-        return cls.objects.live().public().filter(public_subject_exists("subject_id"))
+        return public_pages(cls.objects.all())
 
     @property
     def subject_is_public(self) -> bool:

@@ -17,7 +17,7 @@ from django.utils.html import strip_tags
 from wagtail.models import Page
 from wagtail.search import index
 
-from content.models import ModelStoryPage
+from content.models import ModelStoryPage, public_pages
 from evaluations.models import AdministrativeUnit, Evidence, Subject, SubjectKind
 from evaluations.models.units import ancestor_paths, in_subtree
 
@@ -130,11 +130,8 @@ def page_text(page) -> str:
 
 
 def page_is_public(page) -> bool:
-    """Live, below the root, without a view restriction, and, for a page about a subject (a model story),
-    only while that subject is public."""
-    if not (page.live and page.depth > 1) or page.get_view_restrictions().exists():
-        return False
-    return getattr(page.specific, "subject_is_public", True)
+    """Whether the public may see ``page`` (``content.models.public_pages``)."""
+    return public_pages(Page.objects.filter(pk=page.pk)).exists()
 
 
 def page_docs(pages) -> list[IndexDoc]:

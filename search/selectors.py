@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from wagtail.models import Page
 
+from content.models import public_pages
 from evaluations.access import user_area_paths, user_reaches_unit
 from evaluations.models import AdministrativeUnit, Evidence, Subject, SubjectKind
 from evaluations.models.units import PATH_STEP, in_subtrees
@@ -59,14 +60,8 @@ def public_search(*, text: str, offset: int = 0, limit: int = 20) -> ResultPage:
     )
     page_ids = [h.object_id for h in results.hits if h.object_type == ObjectType.PAGE]
     subject_ids = [h.object_id for h in results.hits if h.object_type == ObjectType.SUBJECT]
-    pages = {p.pk: p for p in Page.objects.live().public().filter(pk__in=page_ids).specific()}
-    story_subjects = {getattr(p, "subject_id", None) for p in pages.values()} - {None}
-    public_subjects = set(
-        Subject.objects.public().filter(pk__in=[*subject_ids, *story_subjects]).values_list("pk", flat=True)
-    )
-    # A story about a model that is not public (declined, inactive, undecided) is hidden like the model.
-    shown = public_subjects | {None}
-    pages = {pk: p for pk, p in pages.items() if getattr(p, "subject_id", None) in shown}
+    pages = {p.pk: p for p in public_pages(Page.objects.filter(pk__in=page_ids)).specific()}
+    public_subjects = set(Subject.objects.public().filter(pk__in=subject_ids).values_list("pk", flat=True))
     subjects = {
         s.pk: s for s in Subject.objects.filter(pk__in=public_subjects & set(subject_ids)).select_related("area")
     }
