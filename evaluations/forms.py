@@ -349,10 +349,11 @@ _MODE_MESSAGES = {
 
 
 def _kept(form) -> bool:
-    """A filled inline form that is not marked for deletion."""
-    return (
-        form.has_changed() and not form.cleaned_data.get("DELETE", False) if hasattr(form, "cleaned_data") else False
-    )
+    """A row of the set: saved before or filled in now (an untouched saved row is still one), not marked for
+    deletion."""
+    if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE", False):
+        return False
+    return form.instance.pk is not None or form.has_changed()
 
 
 class SubjectForm(WagtailAdminModelForm):

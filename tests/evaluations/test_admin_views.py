@@ -490,3 +490,48 @@ def test_the_form_says_why_a_pass_mark_cannot_be_reached(admin_client):
     data = criteria_set_post(scoring_mode="total_threshold", pass_total="25", **{"grade_bands-TOTAL_FORMS": "0"})
     response = admin_client.post(set_url("add"), data)
     assert "Tổng điểm đạt (25) lớn hơn tổng điểm tối đa của các chỉ số (20)." in response.content.decode()
+
+
+def criteria_set_edit_post(criteria_set, **overrides):
+    """The edit form's POST for a saved set as the browser sends it: every inline row with its id."""
+    criterion = criteria_set.criteria.get()
+    indicators = list(criterion.indicators.all())
+    band = criteria_set.grade_bands.first()
+    data = criteria_set_post(
+        **{
+            "grade_bands-INITIAL_FORMS": "1",
+            "criteria-INITIAL_FORMS": "1",
+            "criteria-0-indicators-INITIAL_FORMS": "2",
+        }
+    )
+    data.update(
+        {
+            "grade_bands-0-id": str(band.pk),
+            "criteria-0-id": str(criterion.pk),
+            "criteria-0-indicators-0-id": str(indicators[0].pk),
+            "criteria-0-indicators-1-id": str(indicators[1].pk),
+        }
+    )
+    data.update(overrides)
+    return data
+
+
+def test_editing_a_saved_set_without_touching_its_criteria_keeps_them_and_checks_them(admin_client):
+    """Rows the officer left as they were count as the set's rows: the set saves, and the mode rules still
+    see its indicators (they were taken for absent: "Add at least one criterion" on every such save)."""
+    admin_client.post(set_url("add"), criteria_set_post(status="draft"))
+    criteria_set = CriteriaSet.objects.get(code="gdht-moi")
+
+    response = admin_client.post(
+        set_url("edit", criteria_set.pk), criteria_set_edit_post(criteria_set, status="draft", name="Tên mới")
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    criteria_set.refresh_from_db()
+    assert criteria_set.name == "Tên mới" and criteria_set.max_total == Decimal("20")
+
+    data = criteria_set_edit_post(
+        criteria_set, status="draft", scoring_mode="total_threshold", pass_total="25", **{"grade_bands-0-DELETE": "on"}
+    )
+    response = admin_client.post(set_url("edit", criteria_set.pk), data)
+    assert response.status_code == 200
+    assert "Tổng điểm đạt (25) lớn hơn tổng điểm tối đa của các chỉ số (20)." in response.content.decode()
