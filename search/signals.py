@@ -24,8 +24,9 @@ from .backends import get_backend
 from .models import EvidenceText, ObjectType
 from .tasks import extract_evidence_text, index_subjects_task
 
-#: Subjects per background indexing task (its arguments are stored as JSON).
-BACKGROUND_CHUNK = 5000
+#: Subjects per background indexing task (its arguments are stored as JSON, ~7 bytes an id): one task for a
+#: commune's list, a few for a province's; each enqueue is a write of its own.
+BACKGROUND_CHUNK = 50_000
 
 
 def _upkeep(fn, *args) -> None:

@@ -26,8 +26,6 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from vietnamadminunits import parse_address
-
 from reorganisation.succession import NoUnitOn, SuccessionMap
 
 from ..models import AdministrativeUnit, UnitLevel, UnitSuccession
@@ -263,6 +261,10 @@ class UnitResolver:
         )
 
     def _parse_address(self, name: str, district: str) -> list[AdministrativeUnit]:
+        # Loaded only for a name the folded match missed: its address data costs ~35 MB and a second at start,
+        # which an import whose names all match (the usual case) does not pay.
+        from vietnamadminunits import parse_address
+
         wanted = strip_prefix(fold_key(name), COMMUNE_PREFIXES)
         found = []
         attempts = [(f"{name}, {district}, Ninh Thuận" if district else f"{name}, Ninh Thuận", "LEGACY", 3)]
