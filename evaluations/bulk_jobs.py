@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 
 from django_tasks import task
 
-from operations.jobs import background_task_status, nobody_works_on
+from operations.jobs import background_task_status, job_mark_interrupted, nobody_works_on
 
 from . import services
 from .models import AdministrativeUnit, BulkDecisionAction, BulkDecisionJob, BulkJobStatus, DecisionKind, Evaluation
@@ -164,16 +164,14 @@ def decision_job_interrupted(job: BulkDecisionJob, *, now: datetime.datetime | N
 def decision_job_refresh_status(job: BulkDecisionJob) -> BulkDecisionJob:
     """Mark the job INTERRUPTED (saying nothing was written) if its worker has stopped."""
     if decision_job_interrupted(job):
-        updated = BulkDecisionJob.objects.filter(pk=job.pk, status=job.status).update(
+        moved = job_mark_interrupted(
+            job,
             status=BulkJobStatus.INTERRUPTED,
             message=_(
                 "The decision was interrupted (the background worker stopped before it finished); it was not "
                 "recorded and no evaluation was changed. Select the evaluations and record it again."
             ),
-            finished_at=timezone.now(),
         )
-        if updated:
-            job.refresh_from_db()
-            if job.file:
-                job.file.delete()  # the scan waited for a decision that will not be recorded
+        if moved and job.file:
+            job.file.delete()  # the scan waited for a decision that will not be recorded
     return job

@@ -1,5 +1,5 @@
-"""One rule for every background job (imports, exports, reorganisation runs): when is a job "interrupted",
-that is, stuck in progress with nobody working on it any more."""
+"""One rule for every background job (imports, exports, reorganisation runs, bulk decisions): when is a job
+"interrupted", that is, stuck in progress with nobody working on it any more, and how it is marked so."""
 
 from __future__ import annotations
 
@@ -47,3 +47,16 @@ def nobody_works_on(
         return False
     now = now or timezone.now()
     return now - max(times) > datetime.timedelta(minutes=stale_minutes)
+
+
+def job_mark_interrupted(job, *, status: str, **fields) -> bool:
+    """Move ``job`` from the status it was read in to ``status`` (interrupted), with ``fields`` (its message) and
+    the time it ended, unless something moved it meanwhile (its worker finishing); ``job`` is reloaded either
+    way. Returns whether this call moved it."""
+    moved = (
+        type(job)
+        .objects.filter(pk=job.pk, status=job.status)
+        .update(status=status, finished_at=timezone.now(), **fields)
+    )
+    job.refresh_from_db()
+    return bool(moved)

@@ -29,7 +29,7 @@ from django_tasks import task
 
 from evaluations.models import Subject
 from evaluations.models.units import in_subtrees
-from operations.jobs import background_task_status, nobody_works_on
+from operations.jobs import background_task_status, job_mark_interrupted, nobody_works_on
 
 from .models import RUN_IN_PROGRESS, ApplyPhase, Reorganisation, ReorganisationRun, RunStatus
 from .services import Progress, reorganisation_apply
@@ -229,15 +229,13 @@ def run_refresh_status(run: ReorganisationRun) -> ReorganisationRun:
     """Mark the run INTERRUPTED (saying nothing was changed) if nobody works on it any more."""
     if not run_interrupted(run):
         return run
-    updated = ReorganisationRun.objects.filter(pk=run.pk, status=run.status).update(
+    job_mark_interrupted(
+        run,
         status=RunStatus.INTERRUPTED,
         message=_(
             "Applying was interrupted (the background worker stopped before it finished); nothing was "
             "changed. Check the preview and apply again."
         ),
-        finished_at=timezone.now(),
     )
     _progress_path(run).unlink(missing_ok=True)
-    if updated:
-        run.refresh_from_db()
     return run

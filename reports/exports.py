@@ -19,7 +19,7 @@ from django_tasks import task
 from evaluations.access import user_may_read_evaluations
 from evaluations.filters import EvaluationFilterSet, SubjectFilterSet, subject_filterset_for
 from evaluations.models import NAME_ORDER, SUBJECT_MODELS, SUBJECT_NAME_ORDER, Evaluation, ExportRecord, Subject
-from operations.jobs import background_task_status, nobody_works_on
+from operations.jobs import background_task_status, job_mark_interrupted, nobody_works_on
 
 from . import excel
 from .models import ExportJob, ExportStatus
@@ -223,14 +223,12 @@ def export_job_refresh_status(job: ExportJob) -> ExportJob:
     """Mark the export INTERRUPTED and remove its partial file if its worker has stopped."""
     if not export_job_interrupted(job):
         return job
-    updated = ExportJob.objects.filter(pk=job.pk, status=job.status).update(
+    if job_mark_interrupted(
+        job,
         status=ExportStatus.INTERRUPTED,
         error=_("The export was interrupted (the background worker stopped before it finished). Start it again."),
-        finished_at=timezone.now(),
-    )
-    if updated:
+    ):
         discard_partial(job)
-    job.refresh_from_db()
     return job
 
 

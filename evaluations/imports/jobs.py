@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from django_tasks import task
 
-from operations.jobs import background_task_status, nobody_works_on
+from operations.jobs import background_task_status, job_mark_interrupted, nobody_works_on
 
 from ..models import AdministrativeUnit, ImportJob, ImportStatus
 from . import importer
@@ -247,16 +247,14 @@ def import_job_refresh_status(job: ImportJob) -> ImportJob:
     """Mark the job INTERRUPTED (with a message saying nothing was written) if its worker has stopped."""
     if not import_job_interrupted(job):
         return job
-    updated = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+    job_mark_interrupted(
+        job,
         status=ImportStatus.INTERRUPTED,
         message=_(
             "The import was interrupted (the background worker stopped before it finished); nothing was "
             "written. Start it again."
         ),
-        finished_at=timezone.now(),
     )
-    if updated:
-        job.refresh_from_db()
     return job
 
 
