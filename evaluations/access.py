@@ -43,12 +43,6 @@ def unit_reach_paths(unit: AdministrativeUnit) -> list[str]:
     return outermost([unit.path, *predecessor_paths([unit.path])])
 
 
-def forget_area_paths(user) -> None:
-    """Drop the per-request cache after assignments change."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
-
-
 def restrict_to_user_area(queryset: QuerySet, user, field: str | None = "area") -> QuerySet:
     """``queryset`` narrowed to what ``user`` reaches through ``field``."""
     paths = user_area_paths(user)

@@ -34,17 +34,6 @@ def csv_safe(value) -> str:
     return "'" + text if text.startswith(RISKY_PREFIXES) else text
 
 
-def write_cell(sheet, row: int, col: int, value, fmt=None) -> None:
-    if value is None:
-        sheet.write_blank(row, col, None, fmt)
-    elif isinstance(value, bool):
-        sheet.write_string(row, col, _("Yes") if value else _("No"), fmt)
-    elif isinstance(value, int | float | Decimal):
-        sheet.write_number(row, col, value, fmt)
-    else:
-        sheet.write_string(row, col, str(value), fmt)
-
-
 # --- the official workbook ---------------------------------------------------------------------------
 
 SHEET_NAMES = {

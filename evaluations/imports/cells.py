@@ -248,13 +248,6 @@ def row_parser(header: cols.Header, columns: list[cols.Column], kind: str | None
     return parse
 
 
-def parse_row(
-    cells: list, header: cols.Header, columns: list[cols.Column], kind: str | None = None
-) -> tuple[dict, list[RowError]]:
-    """Typed values of the columns present in the file, and the errors found."""
-    return row_parser(header, columns, kind)(cells)
-
-
 def check_member_count(value: int, column: cols.Column) -> None:
     if not 1 <= value <= 60:
         raise RowError(column.field, _("The number of members must be between 1 and 60."))
