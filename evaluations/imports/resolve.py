@@ -261,7 +261,7 @@ class UnitResolver:
         )
 
     def _parse_address(self, name: str, district: str) -> list[AdministrativeUnit]:
-        # Loaded only for a name the folded match missed: its address data costs ~35 MB and a second at start,
+        # Loaded only for a name the folded match missed: its address data added 35 MB to the bench import's peak,
         # which an import whose names all match (the usual case) does not pay.
         from vietnamadminunits import parse_address
 
