@@ -29,6 +29,20 @@ class Row:
     name: str
     value: str
     note: str = ""
+    #: The goal this figure is judged against ("<= 3 x", "< 150 ms"), and whether it held in this run.
+    goal: str = ""
+    holds: bool | None = None
+
+
+def goal_row(name: str, value: float, *, unit: str, at_most: float, note: str = "", digits: int = 1) -> Row:
+    """A figure with its goal: ``value`` (in ``unit``) must be at most ``at_most``."""
+    return Row(
+        name,
+        f"{value:,.{digits}f} {unit}",
+        note,
+        goal=f"<= {at_most:,g} {unit}",
+        holds=value <= at_most,
+    )
 
 
 def setup_django(workdir: Path) -> None:
