@@ -43,29 +43,44 @@ def _area_words(path: str, names: dict[str, str]) -> str:
 
 # --- evidence ------------------------------------------------------------------------------------
 
+#: What an evidence document is made of, read as plain rows (no model objects: a rebuild reads them all).
+EVIDENCE_FIELDS = (
+    "pk",
+    "original_name",
+    "description",
+    "evaluation__subject__name",
+    "evaluation__area__path",
+    "evaluation__kind",
+    "evaluation__year",
+    "search_text__text",
+)
 
-def evidence_docs(evidences: Iterable[Evidence], names: dict[str, str] | None = None) -> list[IndexDoc]:
-    """Evidence is never public; its area and year are the evaluation's."""
-    evidences = list(evidences)
+
+def evidence_docs(rows: Iterable[dict], names: dict[str, str] | None = None) -> list[IndexDoc]:
+    """Evidence is never public; its area and year are the evaluation's. ``rows``: ``evidence_queryset()``."""
+    rows = list(rows)
     if names is None:
-        names = unit_names(e.evaluation.area.path for e in evidences)
+        names = unit_names(row["evaluation__area__path"] for row in rows)
     docs = []
-    for evidence in evidences:
-        evaluation = evidence.evaluation
-        # A missing EvidenceText raises RelatedObjectDoesNotExist, an AttributeError: getattr's default applies.
-        text = getattr(getattr(evidence, "search_text", None), "text", "") or ""
+    for row in rows:
+        path = row["evaluation__area__path"]
         docs.append(
             IndexDoc(
                 object_type=ObjectType.EVIDENCE,
-                object_id=evidence.pk,
-                title=evidence.original_name,
-                summary=evidence.description,
+                object_id=row["pk"],
+                title=row["original_name"],
+                summary=row["description"],
                 body="\n".join(
-                    [evidence.description, evaluation.subject.name, _area_words(evaluation.area.path, names), text]
+                    [
+                        row["description"],
+                        row["evaluation__subject__name"],
+                        _area_words(path, names),
+                        row["search_text__text"] or "",
+                    ]
                 ),
-                kind=evaluation.kind,
-                year=evaluation.year,
-                area_path=evaluation.area.path,
+                kind=row["evaluation__kind"],
+                year=row["evaluation__year"],
+                area_path=path,
                 public=False,
             )
         )
@@ -73,40 +88,42 @@ def evidence_docs(evidences: Iterable[Evidence], names: dict[str, str] | None = 
 
 
 def evidence_queryset():
-    return Evidence.objects.select_related("evaluation__area", "evaluation__subject", "search_text").order_by("pk")
+    return Evidence.objects.order_by("pk").values(*EVIDENCE_FIELDS)
 
 
 # --- subjects (recognised learning models) -------------------------------------------------------
 
+SUBJECT_FIELDS = ("pk", "name", "kind", "area__path", "area__name", "public_year")
+
 
 def subject_queryset():
     # ``public_year``: the latest year of a public recognition, None unless the subject is public.
-    return Subject.objects.select_related("area").with_public_year().order_by("pk")
+    return Subject.objects.with_public_year().order_by("pk").values(*SUBJECT_FIELDS)
 
 
-def subject_docs(subjects: Iterable[Subject], names: dict[str, str] | None = None) -> list[IndexDoc]:
+def subject_docs(rows: Iterable[dict], names: dict[str, str] | None = None) -> list[IndexDoc]:
     """Public exactly when ``Subject.objects.public()`` says so (the one public rule, read here as the
     ``public_year`` of ``subject_queryset``): the index then filters before it counts and pages, so the
     public search's totals and pages hold only what it may show."""
-    subjects = list(subjects)
+    rows = list(rows)
     if names is None:
-        names = unit_names(s.area.path for s in subjects)
+        names = unit_names(row["area__path"] for row in rows)
     docs = []
     with translation.override("vi"):
         labels = {value: str(label) for value, label in SubjectKind.choices}
-    for subject in subjects:
-        year = getattr(subject, "public_year", None)
-        area_words = _area_words(subject.area.path, names)
+    for row in rows:
+        year = row["public_year"]
+        path = row["area__path"]
         docs.append(
             IndexDoc(
                 object_type=ObjectType.SUBJECT,
-                object_id=subject.pk,
-                title=subject.name,
-                summary=subject.area.name,
-                body=f"{labels.get(subject.kind, '')} {area_words}",
-                kind=subject.kind,
+                object_id=row["pk"],
+                title=row["name"],
+                summary=row["area__name"],
+                body=f"{labels.get(row['kind'], '')} {_area_words(path, names)}",
+                kind=row["kind"],
                 year=year,
-                area_path=subject.area.path,
+                area_path=path,
                 public=year is not None,
             )
         )
@@ -223,14 +240,15 @@ def unindex(object_type: str, object_ids: Iterable[int]) -> None:
 
 
 def _chunks(queryset, size: int) -> Iterator[list]:
-    """Rows of ``queryset`` in lists of ``size``, walking by primary key (no big OFFSETs)."""
+    """Rows of ``queryset`` (model objects or ``values()`` dicts) in lists of ``size``, walking by
+    primary key (no big OFFSETs)."""
     last = 0
     while True:
         rows = list(queryset.filter(pk__gt=last)[:size])
         if not rows:
             return
         yield rows
-        last = rows[-1].pk
+        last = rows[-1]["pk"] if isinstance(rows[-1], dict) else rows[-1].pk
 
 
 def rebuild_batches(batch: int = BATCH) -> Iterator[tuple[str, list[IndexDoc]]]:

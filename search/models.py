@@ -13,9 +13,12 @@ class ObjectType(models.TextChoices):
 class SearchEntry(models.Model):
     """One searchable object, its text folded (no diacritics, lower case) so every backend matches alike.
 
-    On SQLite an FTS5 table (``site_search_entry_fts``) mirrors ``title_folded`` and ``body_folded``
-    through triggers; on PostgreSQL a GIN index covers their weighted ``tsvector``. Both are created by
-    the migrations, for their database only.
+    On SQLite two contentless FTS5 tables follow the rows through triggers: ``site_search_entry_fts``
+    (every entry) and ``site_search_public_fts`` (public entries only, so a public search never reads,
+    ranks or counts anything else); beside the text they index ``marks`` and filter tokens (type, kind,
+    year, every ancestor of the area). On PostgreSQL a stored ``search_vector`` column (title, body,
+    marks) has a GIN index and a partial GIN index over public entries. All of it is created by the
+    migrations (0002, 0003), for their database only.
     """
 
     object_type = models.CharField(_("type"), max_length=16, choices=ObjectType.choices)
@@ -24,7 +27,6 @@ class SearchEntry(models.Model):
     #: A short text shown under the title in results (the evidence description, the subject's area...).
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     title_folded = models.TextField(editable=False)
-    body_folded = models.TextField(editable=False, blank=True)
     kind = models.CharField(_("kind"), max_length=16, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     #: Tree path of the administrative unit the object belongs to ("" for pages): access by area.
@@ -32,6 +34,12 @@ class SearchEntry(models.Model):
     #: Whether the public may find it (a live public page, a recognised subject that consented).
     public = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # The long columns last (migration 0003 put them there): SQLite reads a row's columns in order, so the
+    # filters, facets and result rows above never read a long body's overflow pages.
+    #: Tokens for the diacritics and capitals of the title's and body's words (``search.text.marked_words``):
+    #: they rank exact spellings first, they never decide what matches.
+    marks = models.TextField(editable=False, blank=True, default="")
+    body_folded = models.TextField(editable=False, blank=True)
 
     class Meta:
         verbose_name = _("search entry")

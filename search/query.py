@@ -51,12 +51,20 @@ class Hit:
     score: float = 0.0
 
 
+#: Counts are exact up to here; above it a search says "more than 10,000" (``total_exact`` False) and
+#: counts no further, so a word found in most documents costs what its first 10,001 matches cost.
+COUNT_CAP = 10_000
+
+
 @dataclass
 class SearchResults:
+    #: Exact when ``total_exact``; otherwise ``COUNT_CAP`` and the matches are more than that.
     total: int = 0
     hits: list[Hit] = field(default_factory=list)
-    #: facet name (``kind``, ``year``, ``area``) -> [(value, count)], largest count first.
+    #: facet name (``kind``, ``year``, ``area``) -> [(value, count)], largest count first; counted only
+    #: when the total is exact (empty above the cap: counting every match is what the cap avoids).
     facets: dict[str, list[tuple[object, int]]] = field(default_factory=dict)
+    total_exact: bool = True
 
 
 # --- SQLite FTS5 -----------------------------------------------------------------------------------
@@ -67,29 +75,79 @@ def _fts_phrase(words: tuple[str, ...]) -> str:
     return '"' + " ".join(words) + '"'
 
 
-def fts5_match(parsed: ParsedQuery) -> str:
+def fts5_match(parsed: ParsedQuery, *, ranked: bool = True) -> str:
     """FTS5 MATCH text: every word and quoted phrase must match.
 
     Loose words typed together also count as a phrase, OR-ed in so that rows where they stand side by
-    side (``học tập``) score higher under bm25 than rows where they are apart.
+    side (``học tập``) score higher under bm25 than rows where they are apart (``ranked``; the same rows
+    match without it, which is what counting and paging in index order use).
     """
     parts = [_fts_phrase((term,)) for term in parsed.terms] + [_fts_phrase(p) for p in parsed.phrases]
     required = " AND ".join(parts)
-    if len(parsed.terms) > 1:
+    if ranked and len(parsed.terms) > 1:
         return f"{_fts_phrase(parsed.terms)} OR ({required})"
     return required
+
+
+def fts5_text(parsed: ParsedQuery, *, ranked: bool = True) -> str:
+    """``fts5_match`` restricted to the folded title and body (never the marks or the filter tokens)."""
+    return f"{{title_folded body_folded}} : ({fts5_match(parsed, ranked=ranked)})"
+
+
+def fts5_marks(tokens: tuple[str, ...]) -> str:
+    """MATCH text for rows holding every marks token (a ranking tier, ``ParsedQuery.tiers``)."""
+    return "{marks} : (" + " AND ".join(_fts_phrase((token,)) for token in tokens) + ")"
+
+
+#: Filter tokens of the FTS5 tables (written by the triggers of migration 0003, ``tags_sql``).
+TAG_DEPTH = 16
+
+
+def _tags(tokens: list[str]) -> str:
+    return "{tags} : (" + " OR ".join(_fts_phrase((token.lower(),)) for token in tokens) + ")"
+
+
+def fts5_filters(request: SearchRequest, table_types: frozenset[str]) -> list[str] | None:
+    """MATCH parts for the type, area, kind and year filters of ``request`` (``None``: nothing can match).
+
+    ``table_types`` are the types the table holds: asking for all of them needs no type filter."""
+    types = set(request.object_types) & table_types
+    if not types:
+        return None
+    parts = [] if types == table_types else [_tags([f"t{object_type}" for object_type in sorted(types)])]
+    paths = [] if request.area_paths is None else list(request.area_paths)
+    if request.area_paths is not None and not paths:
+        return None
+    if request.area_path:
+        paths_filters = [paths, [request.area_path]] if paths else [[request.area_path]]
+    else:
+        paths_filters = [paths] if paths else []
+    for group in paths_filters:
+        if any(len(path) > PATH_STEP * TAG_DEPTH or len(path) % PATH_STEP for path in group):
+            raise ValueError(f"area paths deeper than {TAG_DEPTH} units are not tagged in the index: {group}")
+        parts.append(_tags([f"a{path}" for path in group]))
+    if request.kind:
+        parts.append(_tags([f"k{request.kind}"]))
+    if request.year:
+        parts.append(_tags([f"y{int(request.year)}"]))
+    return parts
 
 
 # --- PostgreSQL tsquery ----------------------------------------------------------------------------
 
 
-def pg_tsquery(parsed: ParsedQuery) -> str:
+def pg_tsquery(parsed: ParsedQuery, *, ranked: bool = True) -> str:
     """``to_tsquery('simple', ...)`` text with the same meaning as ``fts5_match``."""
     parts = list(parsed.terms) + [" <-> ".join(p) for p in parsed.phrases]
     required = " & ".join(f"({part})" if "<->" in part else part for part in parts)
-    if len(parsed.terms) > 1:
+    if ranked and len(parsed.terms) > 1:
         return f"({' <-> '.join(parsed.terms)}) | ({required})"
     return required
+
+
+def pg_marks(tokens: tuple[str, ...]) -> str:
+    """tsquery text for rows holding every marks token (a ranking tier)."""
+    return " & ".join(tokens)
 
 
 # --- Elasticsearch ---------------------------------------------------------------------------------

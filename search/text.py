@@ -1,7 +1,11 @@
-"""Parsing a typed search query into folded words and phrases.
+"""Parsing a typed search query into folded words and phrases, and the marks that rank exact spellings first.
 
 Text is folded by ``evaluations.text.fold_words`` (the one folding rule: names in lists and the admin's
-searches fold the same way), on every backend, at indexing and at query time."""
+searches fold the same way), on every backend, at indexing and at query time: that decides what matches.
+What ranks first is decided by *marks*: besides the folded words, the index keeps one token per word for
+its diacritics (``đình``) and one for its capitals (``Đình``), so "Đình" typed finds "Đình" first, then
+"đình", then words that only fold to "dinh".
+"""
 
 from __future__ import annotations
 
@@ -12,14 +16,55 @@ from dataclasses import dataclass, field
 from evaluations.text import fold_words
 
 _QUOTED = re.compile(r'"([^"]*)"')
+#: What separates words, as in ``evaluations.text`` ("học-tập" is two words).
+_NON_WORD = re.compile(r"[\W_]+")
+#: Marks of words seen, remembered (texts are made of few distinct words); bounded, any text passes here.
+_WORD_MARKS: dict[str, tuple[str | None, str | None]] = {}
+_WORD_MARKS_MAX = 200_000
+
+
+def _word_marks(word: str) -> tuple[str | None, str | None]:
+    """``(marked, cased)`` tokens of one NFC word: ``marked`` when its lower case differs from its folded
+    form (it has diacritics or đ), ``cased`` when it has capitals. Hex keeps any letter a plain token for
+    SQLite's tokenizer and PostgreSQL's parser alike; the prefixes keep the two apart."""
+    marks = _WORD_MARKS.get(word)
+    if marks is None:
+        lower = word.lower()
+        marked = "l" + lower.encode().hex() if lower != fold_words(word) else None
+        cased = "c" + word.encode().hex() if word != lower else None
+        marks = (marked, cased)
+        if len(_WORD_MARKS) < _WORD_MARKS_MAX:
+            _WORD_MARKS[word] = marks
+    return marks
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in _NON_WORD.split(unicodedata.normalize("NFC", text or "")) if word]
+
+
+def marked_words(text: str | None) -> str:
+    """The marks tokens of ``text`` for the index (``SearchEntry.marks``): one per distinct word with
+    diacritics, one more per distinct word with capitals; plain lower-case words add none. Once each: a
+    tier asks only whether a row holds the spelling."""
+    tokens: dict[str, None] = {}
+    for word in dict.fromkeys(_words(text or "")):
+        marked, cased = _word_marks(word)
+        if marked:
+            tokens[marked] = None
+        if cased:
+            tokens[cased] = None
+    return " ".join(tokens)
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """What the user typed, folded: loose words and ``"quoted phrases"`` (each a tuple of words)."""
+    """What the user typed, folded: loose words and ``"quoted phrases"`` (each a tuple of words), and the
+    marks tokens of the words as typed (``exact``: diacritics and capitals; ``marked``: diacritics only)."""
 
     terms: tuple[str, ...] = ()
     phrases: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    exact: tuple[str, ...] = ()
+    marked: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.phrases)
@@ -28,6 +73,17 @@ class ParsedQuery:
     def words(self) -> tuple[str, ...]:
         """Every word, loose or in a phrase."""
         return self.terms + tuple(word for phrase in self.phrases for word in phrase)
+
+    @property
+    def tiers(self) -> tuple[tuple[str, ...], ...]:
+        """Marks tokens a match must hold to rank in each tier, best first: the words as typed (capitals
+        and diacritics), then with the same diacritics in any case; every other match ranks after them.
+        Lower-case words typed without diacritics give no tiers (every match spells them alike)."""
+        tiers = []
+        for tokens in (self.exact, self.marked):
+            if tokens and tokens not in tiers:
+                tiers.append(tokens)
+        return tuple(tiers)
 
 
 def parse_query(text: str | None) -> ParsedQuery:
@@ -42,4 +98,16 @@ def parse_query(text: str | None) -> ParsedQuery:
             phrases.append(words)
     loose = _QUOTED.sub(lambda m: m.group(1) if len(fold_words(m.group(1)).split()) == 1 else " ", text)
     terms = tuple(dict.fromkeys(fold_words(loose.replace('"', " ")).split()))
-    return ParsedQuery(terms=terms, phrases=tuple(dict.fromkeys(phrases)))
+    exact, marked = [], []
+    for word in _words(text.replace('"', " ")):
+        word_marked, word_cased = _word_marks(word)
+        if word_cased or word_marked:
+            exact.append(word_cased or word_marked)
+        if word_marked:
+            marked.append(word_marked)
+    return ParsedQuery(
+        terms=terms,
+        phrases=tuple(dict.fromkeys(phrases)),
+        exact=tuple(dict.fromkeys(exact)),
+        marked=tuple(dict.fromkeys(marked)),
+    )

@@ -2,49 +2,165 @@
 
 Text is folded in Python (``evaluations.text.fold_words``) before it is stored and before it is
 queried, so diacritics (đ included), case and NFC/NFD behave the same on both databases.
+
+How a search stays fast whatever the word (the same steps on both databases, ``DatabaseBackend.search``):
+
+* public searches read a public-only index (SQLite: ``site_search_public_fts``; PostgreSQL: a partial
+  GIN index), so they never touch what the public may not find; filters (type, area, kind, year) are
+  answered inside the full-text index on SQLite (filter tokens) and beside it on PostgreSQL;
+* the count stops at ``COUNT_CAP`` + 1 ("more than 10,000");
+* a word with few matches (``RANK_ALL_MAX``) has them all ranked: first by how exactly they spell the
+  typed words (``ParsedQuery.tiers``: "Đình" before "đình" before "dinh"), then bm25 / ts_rank; a word
+  with more is paged by tier and then newest entry first, and only the page's rows are ranked (by how
+  their titles match).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 
 from evaluations.models.units import PATH_STEP
 from evaluations.text import fold_words
 
-from ..models import SearchEntry
-from ..query import Hit, SearchRequest, SearchResults, fts5_match, pg_tsquery
-from ..text import ParsedQuery
+from ..models import ObjectType, SearchEntry
+from ..query import (
+    COUNT_CAP,
+    Hit,
+    SearchRequest,
+    SearchResults,
+    fts5_filters,
+    fts5_marks,
+    fts5_text,
+    pg_marks,
+    pg_tsquery,
+)
+from ..text import ParsedQuery, marked_words
 from .base import IndexDoc, SearchBackend
 
 ENTRY_TABLE = SearchEntry._meta.db_table
+#: SQLite (migration 0003): every entry, and public entries only.
 FTS_TABLE = "site_search_entry_fts"
-#: The same expression as the GIN index of migration 0002 (PostgreSQL), so the index is used.
-PG_VECTOR = (
-    "(setweight(to_tsvector('simple'::regconfig, e.title_folded), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, e.body_folded), 'B'))"
-)
+PUBLIC_FTS_TABLE = "site_search_public_fts"
+#: What each FTS5 table holds (a request for all of them needs no type filter).
+ALL_TYPES = frozenset(ObjectType.values)
+PUBLIC_TYPES = frozenset({ObjectType.PAGE, ObjectType.SUBJECT})
+#: SQLite bm25 weights per column: title, body, marks, tags (marks and tags only filter or tier).
+BM25 = "10.0, 1.0, 0.0, 0.0"
 #: Longest folded body kept: a PostgreSQL tsvector holds at most 1 MB, and long files add little.
 MAX_BODY = 200_000
 BATCH = 2_000
+#: Up to this many matches are all ranked (tier, then bm25 / ts_rank); above it only the page is.
+RANK_ALL_MAX = 1_000
+#: SQLite: a batch is written into this temporary table, then into the entries in one statement (the
+#: triggers then feed FTS5 within one statement: a statement per row makes FTS5 flush per row, 10x slower).
+STAGE_TABLE = "site_search_staged_entry"
+#: Bodies up to this long are folded once each (a subject's body is its kind and area: few distinct ones).
+SHORT_BODY = 500
+
+#: Columns written for each entry, in the order of ``entry_row`` (the table's order).
+ENTRY_COLUMNS = (
+    "object_type",
+    "object_id",
+    "title",
+    "summary",
+    "title_folded",
+    "kind",
+    "year",
+    "area_path",
+    "public",
+    "updated_at",
+    "marks",
+    "body_folded",
+)
+#: What decides whether a stored entry must be rewritten (not its time stamp).
+_COMPARED = tuple(column for column in ENTRY_COLUMNS[2:] if column != "updated_at")
 
 
-def entry_from_doc(doc: IndexDoc) -> SearchEntry:
-    return SearchEntry(
-        object_type=doc.object_type,
-        object_id=doc.object_id,
-        title=doc.title[:255],
-        summary=doc.summary[:300],
-        title_folded=fold_words(doc.title),
-        body_folded=fold_words(doc.body)[:MAX_BODY],
-        kind=doc.kind or "",
-        year=doc.year,
-        area_path=doc.area_path or "",
-        public=doc.public,
+def _body_text(body: str) -> tuple[str, str]:
+    """The folded body and its marks."""
+    return fold_words(body)[:MAX_BODY], marked_words(body)
+
+
+_short_body_text = lru_cache(maxsize=8_192)(_body_text)
+
+
+def entry_row(doc: IndexDoc, now) -> tuple:
+    """The stored row of ``doc`` (``ENTRY_COLUMNS``): text folded, marks of the title and body."""
+    body = doc.body[:MAX_BODY]
+    body_folded, body_marks = _short_body_text(body) if len(body) <= SHORT_BODY else _body_text(body)
+    marks = marked_words(doc.title)
+    if body_marks:
+        marks = " ".join(dict.fromkeys(f"{marks} {body_marks}".split()))
+    return (
+        doc.object_type,
+        doc.object_id,
+        doc.title[:255],
+        doc.summary[:300],
+        fold_words(doc.title),
+        doc.kind or "",
+        doc.year,
+        doc.area_path or "",
+        bool(doc.public),
+        now,
+        marks,
+        body_folded,
     )
+
+
+def upsert_sql(source: str) -> str:
+    """INSERT of ``ENTRY_COLUMNS`` from ``source`` (``VALUES (...)`` or a ``SELECT``) that replaces an
+    existing entry of the same object, and writes nothing when the entry is already what it would
+    become (no full-text work for unchanged rows).
+
+    Atomic per row on both databases: two writers indexing the same object never meet the unique
+    constraint (a delete then insert could, on PostgreSQL)."""
+    distinct = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
+    updates = ", ".join(f"{column} = excluded.{column}" for column in ENTRY_COLUMNS[2:])
+    changed = " OR ".join(f"{ENTRY_TABLE}.{column} {distinct} excluded.{column}" for column in _COMPARED)
+    return (
+        f"INSERT INTO {ENTRY_TABLE} ({', '.join(ENTRY_COLUMNS)}) {source} "  # noqa: S608 - names are constants
+        f"ON CONFLICT (object_type, object_id) DO UPDATE SET {updates} WHERE {changed}"
+    )
+
+
+def stamp():
+    """Now, as the database stores ``updated_at`` (raw SQL bypasses the field's conversion)."""
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
+def write_rows(rows: Sequence[tuple]) -> None:
+    """Upsert entry rows (``entry_row``); call inside a transaction."""
+    placeholders = ", ".join(["%s"] * len(ENTRY_COLUMNS))
+    with connection.cursor() as cursor:
+        if connection.vendor != "sqlite":
+            cursor.executemany(upsert_sql(f"VALUES ({placeholders})"), rows)
+            return
+        columns = ", ".join(ENTRY_COLUMNS)
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE_TABLE} ({columns})")
+        for start in range(0, len(rows), BATCH):
+            cursor.execute(f"DELETE FROM {STAGE_TABLE}")  # noqa: S608
+            cursor.executemany(f"INSERT INTO {STAGE_TABLE} VALUES ({placeholders})", rows[start : start + BATCH])  # noqa: S608
+            # "WHERE true": SQLite's parser needs it between a SELECT and ON CONFLICT.
+            cursor.execute(upsert_sql(f"SELECT {columns} FROM {STAGE_TABLE} WHERE true"))  # noqa: S608
+        cursor.execute(f"DELETE FROM {STAGE_TABLE}")  # noqa: S608
+
+
+def lock_entries() -> None:
+    """Hold off every other writer of the index until this transaction ends.
+
+    SQLite: the site's transactions are IMMEDIATE, so the write lock is already held. PostgreSQL: a lock
+    that conflicts with every INSERT/UPDATE/DELETE of the table, taken before the batch reads its objects:
+    a writer that indexed before it has committed (the batch reads its change), one that indexes after it
+    writes the newer document last."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {ENTRY_TABLE} IN SHARE ROW EXCLUSIVE MODE")
 
 
 class DatabaseBackend(SearchBackend):
@@ -53,20 +169,12 @@ class DatabaseBackend(SearchBackend):
     # --- writing ------------------------------------------------------------------------------
 
     def index(self, docs: Iterable[IndexDoc]) -> int:
-        entries = [entry_from_doc(doc) for doc in docs]
-        if not entries:
-            return 0
-        with transaction.atomic():
-            by_type: dict[str, list[int]] = {}
-            for entry in entries:
-                by_type.setdefault(entry.object_type, []).append(entry.object_id)
-            for object_type, ids in by_type.items():
-                for start in range(0, len(ids), 900):
-                    SearchEntry.objects.filter(
-                        object_type=object_type, object_id__in=ids[start : start + 900]
-                    ).delete()
-            SearchEntry.objects.bulk_create(entries, batch_size=BATCH)
-        return len(entries)
+        now = stamp()
+        rows = [entry_row(doc, now) for doc in docs]
+        if rows:
+            with transaction.atomic():
+                write_rows(rows)
+        return len(rows)
 
     def delete(self, object_type: str, object_ids: Iterable[int]) -> None:
         ids = list(object_ids)
@@ -74,20 +182,50 @@ class DatabaseBackend(SearchBackend):
             SearchEntry.objects.filter(object_type=object_type, object_id__in=ids[start : start + 900]).delete()
 
     def move_area(self, old_path: str, new_path: str) -> None:
-        """Rewrite the paths in place, as treebeard does for the units (the folded text does not change)."""
+        """Rewrite the paths in place, as treebeard does for the units (the folded text does not change;
+        on SQLite the triggers re-index the rows' area tokens)."""
         SearchEntry.objects.filter(area_path__startswith=old_path).update(
             area_path=Concat(Value(new_path), Substr("area_path", len(old_path) + 1), output_field=CharField())
         )
 
     def rebuild(self, batches, progress: Callable[[str], None]) -> int:
-        """Empty and refill the table in one transaction: readers see the old index until it commits."""
+        """Bring every entry up to date batch by batch, then remove entries of objects that are gone.
+
+        Each batch reads its objects and upserts their rows in one short transaction that holds off other
+        writers of the index (``lock_entries``), so a save during a rebuild is never lost nor overwritten
+        by an older document, and readers always find every object. Rows already right are not written.
+        An entry no batch produced is removed unless it was written after the rebuild started (an object
+        created meanwhile, indexed by its own save).
+        """
+        started = timezone.now()
+        seen: dict[str, set[int]] = {}
         done = 0
+        iterator = iter(batches)
+        while True:
+            with transaction.atomic():
+                lock_entries()
+                batch = next(iterator, None)
+                if batch is None:
+                    break
+                object_type, docs = batch
+                now = stamp()
+                write_rows([entry_row(doc, now) for doc in docs])
+            seen.setdefault(object_type, set()).update(doc.object_id for doc in docs)
+            done += len(docs)
+            progress(f"{object_type}: {done:,} entries")
         with transaction.atomic():
-            SearchEntry.objects.all().delete()
-            for object_type, docs in batches:
-                SearchEntry.objects.bulk_create([entry_from_doc(doc) for doc in docs], batch_size=BATCH)
-                done += len(docs)
-                progress(f"{object_type}: {done:,} entries")
+            lock_entries()
+            stale = [
+                pk
+                for pk, object_type, object_id in SearchEntry.objects.filter(updated_at__lt=started).values_list(
+                    "pk", "object_type", "object_id"
+                )
+                if object_id not in seen.get(object_type, ())
+            ]
+            for start in range(0, len(stale), 900):
+                SearchEntry.objects.filter(pk__in=stale[start : start + 900]).delete()
+        if stale:
+            progress(f"{len(stale):,} entries of objects that no longer exist removed")
         return done
 
     # --- reading ------------------------------------------------------------------------------
@@ -96,85 +234,265 @@ class DatabaseBackend(SearchBackend):
         parsed = request.parsed
         if not parsed:
             return SearchResults()
-        vendor = connection.vendor
-        if vendor == "sqlite":
-            # CROSS JOIN keeps the full-text match as the outer loop (SQLite does not reorder it);
-            # otherwise the planner may walk the entries and run the MATCH once per row.
-            source = f"{FTS_TABLE} CROSS JOIN {ENTRY_TABLE} e ON e.id = {FTS_TABLE}.rowid"
-            source_params: list = []
-            match, match_params = f"{FTS_TABLE} MATCH %s", [fts5_match(parsed)]
-            rank, order = f"bm25({FTS_TABLE}, 10.0, 1.0)", "rank ASC, e.id"
-        elif vendor == "postgresql":
-            # unaccent here too: a query that reaches the database unfolded still matches.
-            source = f"{ENTRY_TABLE} e, to_tsquery('simple'::regconfig, unaccent(%s)) q"
-            source_params = [pg_tsquery(parsed)]
-            match, match_params = f"{PG_VECTOR} @@ q", []
-            rank, order = f"ts_rank_cd({PG_VECTOR}, q)", "rank DESC, e.id"
+        if connection.vendor == "sqlite":
+            engine = SqliteQuery(request, parsed)
+        elif connection.vendor == "postgresql":
+            engine = PostgresQuery(request, parsed)
         else:
             return self.scan(request)
-        where, params = filter_sql(request)
-        where_sql = " AND ".join([match, *where])
-        all_params = [*source_params, *match_params, *params]
-        return self._run(request, source, where_sql, all_params, rank, order)
+        if engine.nothing:
+            return SearchResults()
+        counted = engine.count(engine.matching(), COUNT_CAP + 1)
+        results = SearchResults(total=min(counted, COUNT_CAP), total_exact=counted <= COUNT_CAP)
+        if counted <= RANK_ALL_MAX:
+            ranked = engine.ranked(request.limit, request.offset)
+        else:
+            ranked = tiered_page(engine, request.offset, request.limit)
+        results.hits = hits_of(ranked, parsed if counted > RANK_ALL_MAX else None)
+        if request.facets and results.total_exact:
+            results.facets = engine.facets(PATH_STEP * request.area_depth)
+        return results
 
     def scan(self, request: SearchRequest) -> SearchResults:
-        """The same search as a plain ``LIKE '%...%'`` scan of the folded columns (no ranking)."""
+        """The same search as a plain ``LIKE '%...%'`` scan of the folded columns (no ranking, exact count)."""
         parsed = request.parsed
         if not parsed:
             return SearchResults()
         where, params = filter_sql(request)
         like, like_params = like_sql(parsed)
-        return self._run(
-            request, f"{ENTRY_TABLE} e", " AND ".join([like, *where]), [*like_params, *params], "0", "e.id"
-        )
-
-    def _run(self, request, source, where_sql, params, rank, order) -> SearchResults:
-        results = SearchResults()
+        where_sql = " AND ".join([like, *where])
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT e.object_type, e.object_id, e.title, e.summary, e.kind, e.year, e.area_path, {rank} AS rank "  # noqa: S608
-                f"FROM {source} WHERE {where_sql} ORDER BY {order} LIMIT %s OFFSET %s",
-                [*params, request.limit, request.offset],
+                f"SELECT e.id, 0, 0.0 FROM {ENTRY_TABLE} e WHERE {where_sql} ORDER BY e.id LIMIT %s OFFSET %s",  # noqa: S608
+                [*like_params, *params, request.limit, request.offset],
             )
-            results.hits = [
-                Hit(
-                    object_type=row[0],
-                    object_id=row[1],
-                    title=row[2],
-                    summary=row[3],
-                    kind=row[4],
-                    year=row[5],
-                    area_path=row[6],
-                    score=float(row[7] or 0),
-                )
-                for row in cursor.fetchall()
-            ]
-            if request.facets:
-                # Total and every facet from one pass over the matches (a CTE used several times is
-                # computed once, on SQLite and PostgreSQL alike).
-                length = PATH_STEP * request.area_depth
-                cursor.execute(
-                    f"WITH m AS (SELECT e.kind AS kind, e.year AS year, substr(e.area_path, 1, {int(length)}) AS area "  # noqa: S608
-                    f"FROM {source} WHERE {where_sql}) "
-                    "SELECT 'total', CAST(NULL AS varchar(255)), CAST(NULL AS integer), count(*) FROM m "
-                    "UNION ALL SELECT 'kind', kind, NULL, count(*) FROM m WHERE kind <> '' GROUP BY kind "
-                    "UNION ALL SELECT 'year', NULL, year, count(*) FROM m WHERE year IS NOT NULL GROUP BY year "
-                    "UNION ALL SELECT 'area', area, NULL, count(*) FROM m WHERE area <> '' GROUP BY area",
-                    params,
-                )
-                facets: dict[str, list] = {"kind": [], "year": [], "area": []}
-                for name, text_value, number_value, count in cursor.fetchall():
-                    if name == "total":
-                        results.total = count
-                    else:
-                        facets[name].append((text_value if number_value is None else number_value, count))
-                results.facets = {name: sorted(rows, key=lambda r: (-r[1], r[0])) for name, rows in facets.items()}
-            elif request.offset == 0 and len(results.hits) < request.limit:
-                results.total = len(results.hits)
-            else:
-                cursor.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", params)  # noqa: S608
-                results.total = cursor.fetchone()[0]
-        return results
+            hits = hits_of(cursor.fetchall())
+            cursor.execute(f"SELECT count(*) FROM {ENTRY_TABLE} e WHERE {where_sql}", [*like_params, *params])  # noqa: S608
+            return SearchResults(total=cursor.fetchone()[0], hits=hits)
+
+
+def tiered_page(engine, offset: int, limit: int) -> list[tuple[int, int, float]]:
+    """The page ``offset``..``offset + limit`` of the matches ordered by tier, then newest entry first:
+    costs what the page and the tiers before it cost (``hits_of`` then ranks the page's rows)."""
+    end = offset + limit
+    picked: list[tuple[int, int]] = []
+    position = 0
+    conditions = engine.tier_conditions()
+    for tier, condition in enumerate(conditions):
+        last = tier == len(conditions) - 1
+        # How many rows this tier holds matters only up to the page's end.
+        size = end - position if last else engine.count(condition, end - position)
+        start_in_tier = max(0, offset - position)
+        if size > start_in_tier:
+            ids = engine.newest(condition, min(size, end - position) - start_in_tier, start_in_tier)
+            picked += [(pk, tier) for pk in ids]
+        position += size
+        if position >= end:
+            break
+    return [(pk, tier, 0.0) for pk, tier in picked]
+
+
+def title_rank(parsed: ParsedQuery, title_folded: str) -> int:
+    """How well a folded title matches (lower is better): the loose words side by side, every word,
+    or not every word; what orders a page of a word found in most rows, within each tier."""
+    words = set(title_folded.split())
+    if not all(word in words for word in parsed.words):
+        return 2
+    return 0 if len(parsed.terms) > 1 and f" {' '.join(parsed.terms)} " in f" {title_folded} " else 1
+
+
+def hits_of(ranked: Sequence[tuple[int, int, float]], rank_page: ParsedQuery | None = None) -> list[Hit]:
+    """``Hit`` rows for entry ids in ``ranked`` order (id, tier, score: lower is better); ``rank_page``:
+    rank them among themselves (tier, then ``title_rank``, then the order given)."""
+    ids = [row[0] for row in ranked]
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, object_type, object_id, title, summary, kind, year, area_path, title_folded "  # noqa: S608
+            f"FROM {ENTRY_TABLE} WHERE id IN ({', '.join(['%s'] * len(ids))})",
+            ids,
+        )
+        rows = {row[0]: row for row in cursor.fetchall()}
+    if rank_page is not None:
+        order = {pk: number for number, pk in enumerate(ids)}
+
+        def key(row):
+            stored = rows.get(row[0])
+            return (row[1], title_rank(rank_page, stored[8]) if stored else 2, order[row[0]])
+
+        ranked = sorted(ranked, key=key)
+    return [
+        Hit(
+            object_type=row[1],
+            object_id=row[2],
+            title=row[3],
+            summary=row[4],
+            kind=row[5],
+            year=row[6],
+            area_path=row[7],
+            score=-float(score or 0),
+        )
+        for pk, _tier, score in ranked
+        if (row := rows.get(pk)) is not None
+    ]
+
+
+def facets_sql(source: str, where_sql: str, length: int) -> str:
+    """Total and every facet from one pass over the matches (a CTE used several times is computed once,
+    on SQLite and PostgreSQL alike)."""
+    return (
+        f"WITH m AS (SELECT e.kind AS kind, e.year AS year, substr(e.area_path, 1, {int(length)}) AS area "  # noqa: S608
+        f"FROM {source} WHERE {where_sql}) "
+        "SELECT 'kind', kind, NULL, count(*) FROM m WHERE kind <> '' GROUP BY kind "
+        "UNION ALL SELECT 'year', NULL, year, count(*) FROM m WHERE year IS NOT NULL GROUP BY year "
+        "UNION ALL SELECT 'area', area, NULL, count(*) FROM m WHERE area <> '' GROUP BY area"
+    )
+
+
+def facets_of(rows) -> dict[str, list[tuple[object, int]]]:
+    facets: dict[str, list] = {"kind": [], "year": [], "area": []}
+    for name, text_value, number_value, count in rows:
+        facets[name].append((text_value if number_value is None else number_value, count))
+    return {name: sorted(values, key=lambda r: (-r[1], r[0])) for name, values in facets.items()}
+
+
+class SqliteQuery:
+    """One request on SQLite's FTS5 tables: text, filters and tiers are all MATCH expressions."""
+
+    def __init__(self, request: SearchRequest, parsed: ParsedQuery):
+        self.table = PUBLIC_FTS_TABLE if request.public_only else FTS_TABLE
+        filters = fts5_filters(request, PUBLIC_TYPES if request.public_only else ALL_TYPES)
+        self.nothing = filters is None
+        self.filters = filters or []
+        self.parsed = parsed
+        self.tiers = [fts5_marks(tokens) for tokens in parsed.tiers]
+
+    def matching(self, *, ranked: bool = False) -> str:
+        return " AND ".join(f"({part})" for part in [fts5_text(self.parsed, ranked=ranked), *self.filters])
+
+    def tier_conditions(self) -> list[str]:
+        """MATCH text of each tier's rows (in a tier, not in any before it), the rest last."""
+        base = self.matching()
+        conditions = []
+        for number, tier in enumerate([*self.tiers, None]):
+            earlier = self.tiers[:number]
+            condition = base if tier is None else f"{base} AND ({tier})"
+            if earlier:
+                condition = f"({condition}) NOT ({' OR '.join(f'({t})' for t in earlier)})"
+            conditions.append(condition)
+        return conditions
+
+    def count(self, match: str, cap: int) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s LIMIT %s)",  # noqa: S608
+                [match, cap],
+            )
+            return cursor.fetchone()[0]
+
+    def ranked(self, limit: int, offset: int) -> list[tuple[int, int, float]]:
+        base = self.matching()
+        cases = " ".join(
+            f"WHEN rowid IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s) THEN {number}"  # noqa: S608
+            for number in range(len(self.tiers))
+        )
+        tier = f"CASE {cases} ELSE {len(self.tiers)} END" if self.tiers else "0"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, {tier} AS tier, bm25({self.table}, {BM25}) AS score FROM {self.table} "  # noqa: S608
+                f"WHERE {self.table} MATCH %s ORDER BY tier, score, rowid LIMIT %s OFFSET %s",
+                [*(f"{base} AND ({t})" for t in self.tiers), self.matching(ranked=True), limit, offset],
+            )
+            return cursor.fetchall()
+
+    def newest(self, match: str, limit: int, offset: int) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s ORDER BY rowid DESC LIMIT %s OFFSET %s",  # noqa: S608
+                [match, limit, offset],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def facets(self, length: int) -> dict[str, list[tuple[object, int]]]:
+        # CROSS JOIN keeps the full-text match as the outer loop (SQLite does not reorder it).
+        source = f"{self.table} CROSS JOIN {ENTRY_TABLE} e ON e.id = {self.table}.rowid"
+        with connection.cursor() as cursor:
+            cursor.execute(facets_sql(source, f"{self.table} MATCH %s", length), [self.matching()])
+            return facets_of(cursor.fetchall())
+
+
+class PostgresQuery:
+    """One request on PostgreSQL: the stored ``search_vector`` and its GIN indexes (a partial one for
+    public entries, which ``e.public`` written as a literal lets the planner choose)."""
+
+    def __init__(self, request: SearchRequest, parsed: ParsedQuery):
+        where, params = filter_sql(request)
+        self.nothing = "1 = 0" in where
+        self.where = " AND ".join(where)
+        self.params = params
+        self.parsed = parsed
+        self.tiers = [pg_marks(tokens) for tokens in parsed.tiers]
+
+    def _where(self, tsquery: str) -> tuple[str, list]:
+        return (
+            f"e.search_vector @@ to_tsquery('simple'::regconfig, %s) AND {self.where}",
+            [tsquery, *self.params],
+        )
+
+    def matching(self) -> str:
+        return pg_tsquery(self.parsed, ranked=False)
+
+    def tier_conditions(self) -> list[str]:
+        base = self.matching()
+        conditions = []
+        for number, tier in enumerate([*self.tiers, None]):
+            earlier = self.tiers[:number]
+            condition = f"({base})" if tier is None else f"({base}) & ({tier})"
+            if earlier:
+                condition += " & !(" + " | ".join(f"({t})" for t in earlier) + ")"
+            conditions.append(condition)
+        return conditions
+
+    def count(self, tsquery: str, cap: int) -> int:
+        where, params = self._where(tsquery)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {ENTRY_TABLE} e WHERE {where} LIMIT %s) m",  # noqa: S608
+                [*params, cap],
+            )
+            return cursor.fetchone()[0]
+
+    def ranked(self, limit: int, offset: int) -> list[tuple[int, int, float]]:
+        where, params = self._where(self.matching())
+        cases = " ".join(
+            f"WHEN e.search_vector @@ to_tsquery('simple'::regconfig, %s) THEN {number}"
+            for number in range(len(self.tiers))
+        )
+        tier = f"CASE {cases} ELSE {len(self.tiers)} END" if self.tiers else "0"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT e.id, {tier} AS tier, "  # noqa: S608
+                "-ts_rank(e.search_vector, to_tsquery('simple'::regconfig, %s)) AS score "
+                f"FROM {ENTRY_TABLE} e WHERE {where} ORDER BY tier, score, e.id LIMIT %s OFFSET %s",
+                [*self.tiers, pg_tsquery(self.parsed), *params, limit, offset],
+            )
+            return cursor.fetchall()
+
+    def newest(self, tsquery: str, limit: int, offset: int) -> list[int]:
+        where, params = self._where(tsquery)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT e.id FROM {ENTRY_TABLE} e WHERE {where} ORDER BY e.id DESC LIMIT %s OFFSET %s",  # noqa: S608
+                [*params, limit, offset],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def facets(self, length: int) -> dict[str, list[tuple[object, int]]]:
+        where, params = self._where(self.matching())
+        with connection.cursor() as cursor:
+            cursor.execute(facets_sql(f"{ENTRY_TABLE} e", where, length), params)
+            return facets_of(cursor.fetchall())
 
 
 def filter_sql(request: SearchRequest) -> tuple[list[str], list]:
@@ -185,8 +503,7 @@ def filter_sql(request: SearchRequest) -> tuple[list[str], list]:
     where.append(f"e.object_type IN ({', '.join(['%s'] * len(types))})" if types else "1 = 0")
     params += types
     if request.public_only:
-        where.append("e.public = %s")
-        params.append(True)
+        where.append("e.public")  # a literal: PostgreSQL then uses the partial index of public entries
     if request.area_paths is not None:
         if request.area_paths:
             where.append("(" + " OR ".join(["e.area_path LIKE %s"] * len(request.area_paths)) + ")")
