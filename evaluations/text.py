@@ -46,7 +46,13 @@ def fold_words(text: str | None) -> str:
     Stored beside a display name (``Subject.name_folded``) so that a search typed without diacritics
     matches with a plain ``contains`` on SQLite and PostgreSQL alike; the search index folds the same way.
     """
-    return " ".join([folded for folded in map(_fold_word, (text or "").split()) if folded])
+    words = (text or "").split()
+    if len(words) < 64:
+        return " ".join([folded for folded in map(_fold_word, words) if folded])
+    # A long text (an evidence file's pages) repeats its words: fold each distinct one once, and let
+    # C loops do the rest (the second split drops words that fold to nothing).
+    folded = {word: _fold_word(word) for word in set(words)}
+    return " ".join(" ".join(map(folded.__getitem__, words)).split())
 
 
 def fold_key(text: str | None) -> str:

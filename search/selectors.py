@@ -12,8 +12,8 @@ from wagtail.models import Page
 
 from content.models import public_pages
 from evaluations.access import user_area_paths, user_reaches_unit
-from evaluations.models import AdministrativeUnit, Evidence, Subject, SubjectKind
-from evaluations.models.units import PATH_STEP, in_subtrees
+from evaluations.models import AdministrativeUnit, Evaluation, Evidence, Subject, SubjectKind
+from evaluations.models.units import PATH_STEP, in_subtree, in_subtrees
 
 from .backends import get_backend
 from .models import ObjectType
@@ -39,10 +39,13 @@ class ResultItem:
 @dataclass
 class ResultPage:
     query: str
+    #: Exact when ``total_exact``; otherwise the cap, and there are more ("hơn 10.000").
     total: int = 0
     items: list[ResultItem] = field(default_factory=list)
-    #: facet -> [(value, label, count)]; an area's value is the unit's id
-    facets: dict[str, list[tuple[object, str, int]]] = field(default_factory=dict)
+    #: facet -> [(value, label, count)]; an area's value is the unit's id; the count is None above the cap
+    #: (the buckets are then every value the filter offers, uncounted).
+    facets: dict[str, list[tuple[object, str, int | None]]] = field(default_factory=dict)
+    total_exact: bool = True
 
 
 def public_search(*, text: str, offset: int = 0, limit: int = 20) -> ResultPage:
@@ -66,7 +69,7 @@ def public_search(*, text: str, offset: int = 0, limit: int = 20) -> ResultPage:
         s.pk: s for s in Subject.objects.filter(pk__in=public_subjects & set(subject_ids)).select_related("area")
     }
     kinds = dict(SubjectKind.choices)
-    page = ResultPage(query=text, total=results.total)
+    page = ResultPage(query=text, total=results.total, total_exact=results.total_exact)
     stale = []
     for hit in results.hits:
         if hit.object_type == ObjectType.PAGE and hit.object_id in pages:
@@ -87,7 +90,8 @@ def public_search(*, text: str, offset: int = 0, limit: int = 20) -> ResultPage:
         else:
             stale.append((hit.object_type, hit.object_id))
     if stale:
-        page.total = max(len(page.items), page.total - len(stale))
+        if page.total_exact:
+            page.total = max(len(page.items), page.total - len(stale))
         logger.warning("public search: stale index entries left out: %s", stale)
     return page
 
@@ -137,7 +141,7 @@ def evidence_search(
         # The index already filtered by area; the rows are checked again all the same.
         evidences = evidences.filter(in_subtrees(paths, field="evaluation__area"))
     by_id = {e.pk: e for e in evidences}
-    page = ResultPage(query=text, total=results.total)
+    page = ResultPage(query=text, total=results.total, total_exact=results.total_exact)
     for hit in results.hits:
         evidence = by_id.get(hit.object_id)
         if evidence is not None:
@@ -151,6 +155,9 @@ def evidence_search(
                     object=evidence,
                 )
             )
+    if not results.total_exact:
+        page.facets = uncounted_facets(user, area, depth)
+        return page
     kinds = dict(SubjectKind.choices)
     area_values = [value for value, _count in results.facets.get("area", [])]
     units = {
@@ -164,3 +171,18 @@ def evidence_search(
         "area": [(*units[v], n) for v, n in results.facets.get("area", []) if v in units],
     }
     return page
+
+
+def uncounted_facets(user, area: AdministrativeUnit | None, depth: int) -> dict[str, list]:
+    """Facet buckets without counts, for a search with more matches than the cap: every kind, every year
+    evaluations have (two index look-ups), and the units of ``depth`` the user reaches (under ``area``)."""
+    years = Evaluation.objects.order_by("year").values_list("year", flat=True)
+    first, last = years.first(), years.last()
+    units = AdministrativeUnit.objects.for_user(user).filter(depth=depth)
+    if area is not None:
+        units = units.filter(in_subtree(area, field=None))
+    return {
+        "kind": [(value, str(label), None) for value, label in SubjectKind.choices],
+        "year": [(year, str(year), None) for year in range(last, first - 1, -1)] if first is not None else [],
+        "area": [(pk, name, None) for pk, name in units.order_by("path").values_list("pk", "name")],
+    }

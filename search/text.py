@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import chain
 
 from evaluations.text import fold_words
 
@@ -42,18 +43,25 @@ def _words(text: str) -> list[str]:
     return [word for word in _NON_WORD.split(unicodedata.normalize("NFC", text or "")) if word]
 
 
+#: Marks tokens of a word as written between spaces ("Đình," -> its tokens), remembered like ``_WORD_MARKS``.
+_SPACED_MARKS: dict[str, tuple[str, ...]] = {}
+
+
+def _spaced_marks(spaced: str) -> tuple[str, ...]:
+    tokens = _SPACED_MARKS.get(spaced)
+    if tokens is None:
+        tokens = tuple(token for word in _words(spaced) for token in _word_marks(word) if token)
+        if len(_SPACED_MARKS) < _WORD_MARKS_MAX:
+            _SPACED_MARKS[spaced] = tokens
+    return tokens
+
+
 def marked_words(text: str | None) -> str:
     """The marks tokens of ``text`` for the index (``SearchEntry.marks``): one per distinct word with
     diacritics, one more per distinct word with capitals; plain lower-case words add none. Once each: a
     tier asks only whether a row holds the spelling."""
-    tokens: dict[str, None] = {}
-    for word in dict.fromkeys(_words(text or "")):
-        marked, cased = _word_marks(word)
-        if marked:
-            tokens[marked] = None
-        if cased:
-            tokens[cased] = None
-    return " ".join(tokens)
+    spaced = dict.fromkeys((text or "").split())
+    return " ".join(dict.fromkeys(chain.from_iterable(map(_spaced_marks, spaced))))
 
 
 @dataclass(frozen=True)

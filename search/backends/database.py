@@ -56,7 +56,7 @@ BM25 = "10.0, 1.0, 0.0, 0.0"
 MAX_BODY = 200_000
 BATCH = 2_000
 #: Up to this many matches are all ranked (tier, then bm25 / ts_rank); above it only the page is.
-RANK_ALL_MAX = 1_000
+RANK_ALL_MAX = 300
 #: SQLite: a batch is written into this temporary table, then into the entries in one statement (the
 #: triggers then feed FTS5 within one statement: a statement per row makes FTS5 flush per row, 10x slower).
 STAGE_TABLE = "site_search_staged_entry"
@@ -113,19 +113,21 @@ def entry_row(doc: IndexDoc, now) -> tuple:
     )
 
 
-def upsert_sql(source: str) -> str:
+def upsert_sql(source: str, *, written_before: bool = False) -> str:
     """INSERT of ``ENTRY_COLUMNS`` from ``source`` (``VALUES (...)`` or a ``SELECT``) that replaces an
     existing entry of the same object, and writes nothing when the entry is already what it would
-    become (no full-text work for unchanged rows).
+    become (no full-text work for unchanged rows); ``written_before``: nor when the entry was written
+    after the time given as the last parameter (a rebuild leaves what other writers indexed meanwhile).
 
     Atomic per row on both databases: two writers indexing the same object never meet the unique
     constraint (a delete then insert could, on PostgreSQL)."""
     distinct = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
     updates = ", ".join(f"{column} = excluded.{column}" for column in ENTRY_COLUMNS[2:])
     changed = " OR ".join(f"{ENTRY_TABLE}.{column} {distinct} excluded.{column}" for column in _COMPARED)
+    guard = f" AND {ENTRY_TABLE}.updated_at < %s" if written_before else ""
     return (
         f"INSERT INTO {ENTRY_TABLE} ({', '.join(ENTRY_COLUMNS)}) {source} "  # noqa: S608 - names are constants
-        f"ON CONFLICT (object_type, object_id) DO UPDATE SET {updates} WHERE {changed}"
+        f"ON CONFLICT (object_type, object_id) DO UPDATE SET {updates} WHERE ({changed}){guard}"
     )
 
 
@@ -134,12 +136,16 @@ def stamp():
     return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
-def write_rows(rows: Sequence[tuple]) -> None:
-    """Upsert entry rows (``entry_row``); call inside a transaction."""
+def write_rows(rows: Sequence[tuple], *, written_before=None) -> None:
+    """Upsert entry rows (``entry_row``); call inside a transaction. ``written_before`` (a stored time):
+    leave entries written since then (see ``upsert_sql``)."""
     placeholders = ", ".join(["%s"] * len(ENTRY_COLUMNS))
+    guard = written_before is not None
+    extra = [written_before] if guard else []
     with connection.cursor() as cursor:
         if connection.vendor != "sqlite":
-            cursor.executemany(upsert_sql(f"VALUES ({placeholders})"), rows)
+            sql = upsert_sql(f"VALUES ({placeholders})", written_before=guard)
+            cursor.executemany(sql, [(*row, *extra) for row in rows])
             return
         columns = ", ".join(ENTRY_COLUMNS)
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE_TABLE} ({columns})")
@@ -147,7 +153,8 @@ def write_rows(rows: Sequence[tuple]) -> None:
             cursor.execute(f"DELETE FROM {STAGE_TABLE}")  # noqa: S608
             cursor.executemany(f"INSERT INTO {STAGE_TABLE} VALUES ({placeholders})", rows[start : start + BATCH])  # noqa: S608
             # "WHERE true": SQLite's parser needs it between a SELECT and ON CONFLICT.
-            cursor.execute(upsert_sql(f"SELECT {columns} FROM {STAGE_TABLE} WHERE true"))  # noqa: S608
+            sql = upsert_sql(f"SELECT {columns} FROM {STAGE_TABLE} WHERE true", written_before=guard)  # noqa: S608
+            cursor.execute(sql, extra)
         cursor.execute(f"DELETE FROM {STAGE_TABLE}")  # noqa: S608
 
 
@@ -192,36 +199,42 @@ class DatabaseBackend(SearchBackend):
         """Bring every entry up to date batch by batch, then remove entries of objects that are gone.
 
         Each batch reads its objects and upserts their rows in one short transaction that holds off other
-        writers of the index (``lock_entries``), so a save during a rebuild is never lost nor overwritten
-        by an older document, and readers always find every object. Rows already right are not written.
-        An entry no batch produced is removed unless it was written after the rebuild started (an object
-        created meanwhile, indexed by its own save).
+        writers of the index (``lock_entries``), so readers always find every object and writers wait at
+        most one batch. The rebuild starts inside the first batch's lock: an entry written after that was
+        written by the save that changed its object, from data at least as new as the rebuild's, and is
+        left as it is (whatever ``batches`` read once at its start, such as who is public, cannot
+        overwrite it). Rows already right are not written. An entry no batch produced is removed unless
+        it was written after the start (an object created meanwhile, indexed by its own save).
         """
-        started = timezone.now()
+        started = None
         seen: dict[str, set[int]] = {}
         done = 0
         iterator = iter(batches)
         while True:
             with transaction.atomic():
                 lock_entries()
+                if started is None:
+                    started = stamp()
                 batch = next(iterator, None)
                 if batch is None:
                     break
                 object_type, docs = batch
-                now = stamp()
-                write_rows([entry_row(doc, now) for doc in docs])
+                write_rows([entry_row(doc, stamp()) for doc in docs], written_before=started)
             seen.setdefault(object_type, set()).update(doc.object_id for doc in docs)
             done += len(docs)
             progress(f"{object_type}: {done:,} entries")
         with transaction.atomic():
             lock_entries()
-            stale = [
-                pk
-                for pk, object_type, object_id in SearchEntry.objects.filter(updated_at__lt=started).values_list(
-                    "pk", "object_type", "object_id"
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id, object_type, object_id FROM {ENTRY_TABLE} WHERE updated_at < %s",  # noqa: S608
+                    [started],
                 )
-                if object_id not in seen.get(object_type, ())
-            ]
+                stale = [
+                    pk
+                    for pk, object_type, object_id in cursor.fetchall()
+                    if object_id not in seen.get(object_type, ())
+                ]
             for start in range(0, len(stale), 900):
                 SearchEntry.objects.filter(pk__in=stale[start : start + 900]).delete()
         if stale:
@@ -415,8 +428,11 @@ class SqliteQuery:
             return [row[0] for row in cursor.fetchall()]
 
     def facets(self, length: int) -> dict[str, list[tuple[object, int]]]:
-        # CROSS JOIN keeps the full-text match as the outer loop (SQLite does not reorder it).
-        source = f"{self.table} CROSS JOIN {ENTRY_TABLE} e ON e.id = {self.table}.rowid"
+        # CROSS JOIN keeps the full-text match as the outer loop (SQLite does not reorder it); the narrow
+        # index of migration 0003 answers each look-up (a row with a long body spans several pages).
+        source = (
+            f"{self.table} CROSS JOIN {ENTRY_TABLE} e INDEXED BY site_search_entry_facets ON e.id = {self.table}.rowid"
+        )
         with connection.cursor() as cursor:
             cursor.execute(facets_sql(source, f"{self.table} MATCH %s", length), [self.matching()])
             return facets_of(cursor.fetchall())
