@@ -489,7 +489,7 @@ class PostgresQuery:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT e.id, {tier} AS tier, "  # noqa: S608
-                "-ts_rank(e.search_vector, to_tsquery('simple'::regconfig, %s)) AS score "
+                "-ts_rank_cd(e.search_vector, to_tsquery('simple'::regconfig, %s)) AS score "
                 f"FROM {ENTRY_TABLE} e WHERE {where} ORDER BY tier, score, e.id LIMIT %s OFFSET %s",
                 [*self.tiers, pg_tsquery(self.parsed), *params, limit, offset],
             )
