@@ -15,7 +15,7 @@ class SearchEntry(models.Model):
 
     On SQLite two contentless FTS5 tables follow the rows through triggers: ``site_search_entry_fts``
     (every entry) and ``site_search_public_fts`` (public entries only, so a public search never reads,
-    ranks or counts anything else); beside the text they index ``marks`` and filter tokens (type, kind,
+    ranks or counts anything else); beside the text they index ``marks``, ``pairs`` and filter tokens (type, kind,
     year, every ancestor of the area). On PostgreSQL a stored ``search_vector`` column (title, body,
     marks) has a GIN index and a partial GIN index over public entries. All of it is created by the
     migrations (0002, 0003), for their database only.
@@ -39,6 +39,9 @@ class SearchEntry(models.Model):
     #: Tokens for the diacritics and capitals of the title's and body's words (``search.text.marked_words``):
     #: they rank exact spellings first, they never decide what matches.
     marks = models.TextField(editable=False, blank=True, default="")
+    #: A token per distinct pair of adjacent folded words (``search.text.word_pairs``): a quoted phrase of
+    #: common words is then looked for only where its pairs are, not in every text holding its words.
+    pairs = models.TextField(editable=False, blank=True, default="")
     body_folded = models.TextField(editable=False, blank=True)
 
     class Meta:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from evaluations.models.units import PATH_STEP
 
-from .text import ParsedQuery, parse_query
+from .text import ParsedQuery, pair_token, parse_query
 
 
 @dataclass(frozen=True)
@@ -89,9 +89,22 @@ def fts5_match(parsed: ParsedQuery, *, ranked: bool = True) -> str:
     return required
 
 
+def phrase_pairs(parsed: ParsedQuery) -> list[str]:
+    """The pair tokens every quoted phrase of ``parsed`` needs (``search.text.word_pairs``)."""
+    pairs = (pair_token(a, b) for phrase in parsed.phrases for a, b in zip(phrase, phrase[1:], strict=False))
+    return list(dict.fromkeys(pairs))
+
+
 def fts5_text(parsed: ParsedQuery, *, ranked: bool = True) -> str:
-    """``fts5_match`` restricted to the folded title and body (never the marks or the filter tokens)."""
-    return f"{{title_folded body_folded}} : ({fts5_match(parsed, ranked=ranked)})"
+    """``fts5_match`` restricted to the folded title and body (never the marks or the filter tokens).
+
+    A quoted phrase also needs its word pairs: the phrase's positions are then compared only in texts
+    holding its pairs (a phrase of common words otherwise reads the positions of every text)."""
+    text = f"{{title_folded body_folded}} : ({fts5_match(parsed, ranked=ranked)})"
+    pairs = phrase_pairs(parsed)
+    if pairs:
+        text = "{pairs} : (" + " AND ".join(_fts_phrase((token,)) for token in pairs) + f") AND ({text})"
+    return text
 
 
 def fts5_marks(tokens: tuple[str, ...]) -> str:
@@ -137,8 +150,9 @@ def fts5_filters(request: SearchRequest, table_types: frozenset[str]) -> list[st
 
 
 def pg_tsquery(parsed: ParsedQuery, *, ranked: bool = True) -> str:
-    """``to_tsquery('simple', ...)`` text with the same meaning as ``fts5_match``."""
-    parts = list(parsed.terms) + [" <-> ".join(p) for p in parsed.phrases]
+    """``to_tsquery('simple', ...)`` text with the same meaning as ``fts5_match`` (a phrase's word pairs
+    too, which the GIN index finds without reading the texts)."""
+    parts = list(parsed.terms) + phrase_pairs(parsed) + [" <-> ".join(p) for p in parsed.phrases]
     required = " & ".join(f"({part})" if "<->" in part else part for part in parts)
     if ranked and len(parsed.terms) > 1:
         return f"({' <-> '.join(parsed.terms)}) | ({required})"

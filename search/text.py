@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from hashlib import blake2b
 from itertools import chain
 
 from evaluations.text import fold_words
@@ -62,6 +63,31 @@ def marked_words(text: str | None) -> str:
     tier asks only whether a row holds the spelling."""
     spaced = dict.fromkeys((text or "").split())
     return " ".join(dict.fromkeys(chain.from_iterable(map(_spaced_marks, spaced))))
+
+
+#: Tokens of word pairs seen, remembered (bounded like ``_WORD_MARKS``).
+_PAIRS: dict[tuple[str, str], str] = {}
+
+
+def pair_token(first: str, second: str) -> str:
+    """The token of two adjacent folded words: a 40-bit hash (a collision only makes a phrase check one
+    more text; the phrase itself still decides)."""
+    token = _PAIRS.get((first, second))
+    if token is None:
+        token = "p" + blake2b(f"{first} {second}".encode(), digest_size=5).hexdigest()
+        if len(_PAIRS) < _WORD_MARKS_MAX:
+            _PAIRS[first, second] = token
+    return token
+
+
+def word_pairs(*folded_texts: str) -> str:
+    """The pairs tokens of folded texts (``SearchEntry.pairs``): one per distinct pair of adjacent words
+    in each text."""
+    tokens: dict[str, None] = {}
+    for text in folded_texts:
+        words = text.split()
+        tokens.update(dict.fromkeys(map(pair_token, words, words[1:])))
+    return " ".join(tokens)
 
 
 @dataclass(frozen=True)

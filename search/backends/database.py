@@ -17,6 +17,7 @@ How a search stays fast whatever the word (the same steps on both databases, ``D
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
@@ -40,7 +41,7 @@ from ..query import (
     pg_marks,
     pg_tsquery,
 )
-from ..text import ParsedQuery, marked_words
+from ..text import ParsedQuery, marked_words, word_pairs
 from .base import IndexDoc, SearchBackend
 
 ENTRY_TABLE = SearchEntry._meta.db_table
@@ -50,8 +51,8 @@ PUBLIC_FTS_TABLE = "site_search_public_fts"
 #: What each FTS5 table holds (a request for all of them needs no type filter).
 ALL_TYPES = frozenset(ObjectType.values)
 PUBLIC_TYPES = frozenset({ObjectType.PAGE, ObjectType.SUBJECT})
-#: SQLite bm25 weights per column: title, body, marks, tags (marks and tags only filter or tier).
-BM25 = "10.0, 1.0, 0.0, 0.0"
+#: SQLite bm25 weights per column: title, body, marks, pairs, tags (the last three only tier or filter).
+BM25 = "10.0, 1.0, 0.0, 0.0, 0.0"
 #: Longest folded body kept: a PostgreSQL tsvector holds at most 1 MB, and long files add little.
 MAX_BODY = 200_000
 BATCH = 2_000
@@ -76,15 +77,17 @@ ENTRY_COLUMNS = (
     "public",
     "updated_at",
     "marks",
+    "pairs",
     "body_folded",
 )
 #: What decides whether a stored entry must be rewritten (not its time stamp).
 _COMPARED = tuple(column for column in ENTRY_COLUMNS[2:] if column != "updated_at")
 
 
-def _body_text(body: str) -> tuple[str, str]:
-    """The folded body and its marks."""
-    return fold_words(body)[:MAX_BODY], marked_words(body)
+def _body_text(body: str) -> tuple[str, str, str]:
+    """The folded body, its marks and its pairs."""
+    folded = fold_words(body)[:MAX_BODY]
+    return folded, marked_words(body), word_pairs(folded)
 
 
 _short_body_text = lru_cache(maxsize=8_192)(_body_text)
@@ -93,22 +96,25 @@ _short_body_text = lru_cache(maxsize=8_192)(_body_text)
 def entry_row(doc: IndexDoc, now) -> tuple:
     """The stored row of ``doc`` (``ENTRY_COLUMNS``): text folded, marks of the title and body."""
     body = doc.body[:MAX_BODY]
-    body_folded, body_marks = _short_body_text(body) if len(body) <= SHORT_BODY else _body_text(body)
-    marks = marked_words(doc.title)
-    if body_marks:
-        marks = " ".join(dict.fromkeys(f"{marks} {body_marks}".split()))
+    body_folded, body_marks, body_pairs = _short_body_text(body) if len(body) <= SHORT_BODY else _body_text(body)
+    title_folded = fold_words(doc.title)
+    # A token in both the title and the body is kept twice: harmless (a tier or a phrase asks only whether
+    # it is there).
+    marks = f"{marked_words(doc.title)} {body_marks}".strip()
+    pairs = f"{word_pairs(title_folded)} {body_pairs}".strip()
     return (
         doc.object_type,
         doc.object_id,
         doc.title[:255],
         doc.summary[:300],
-        fold_words(doc.title),
+        title_folded,
         doc.kind or "",
         doc.year,
         doc.area_path or "",
         bool(doc.public),
         now,
         marks,
+        pairs,
         body_folded,
     )
 
@@ -219,7 +225,8 @@ class DatabaseBackend(SearchBackend):
                 if batch is None:
                     break
                 object_type, docs = batch
-                write_rows([entry_row(doc, stamp()) for doc in docs], written_before=started)
+                now = stamp()
+                write_rows([entry_row(doc, now) for doc in docs], written_before=started)
             seen.setdefault(object_type, set()).update(doc.object_id for doc in docs)
             done += len(docs)
             progress(f"{object_type}: {done:,} entries")
@@ -255,7 +262,12 @@ class DatabaseBackend(SearchBackend):
             return self.scan(request)
         if engine.nothing:
             return SearchResults()
-        counted = engine.count(engine.matching(), COUNT_CAP + 1)
+        if request.facets:
+            # The count and the facets from one pass over at most COUNT_CAP + 1 matches.
+            rows = engine.facet_rows(COUNT_CAP + 1, PATH_STEP * request.area_depth)
+            counted = len(rows)
+        else:
+            counted = engine.count(engine.matching(), COUNT_CAP + 1)
         results = SearchResults(total=min(counted, COUNT_CAP), total_exact=counted <= COUNT_CAP)
         if counted <= RANK_ALL_MAX:
             ranked = engine.ranked(request.limit, request.offset)
@@ -263,7 +275,7 @@ class DatabaseBackend(SearchBackend):
             ranked = tiered_page(engine, request.offset, request.limit)
         results.hits = hits_of(ranked, parsed if counted > RANK_ALL_MAX else None)
         if request.facets and results.total_exact:
-            results.facets = engine.facets(PATH_STEP * request.area_depth)
+            results.facets = facets_of(rows)
         return results
 
     def scan(self, request: SearchRequest) -> SearchResults:
@@ -351,23 +363,17 @@ def hits_of(ranked: Sequence[tuple[int, int, float]], rank_page: ParsedQuery | N
     ]
 
 
-def facets_sql(source: str, where_sql: str, length: int) -> str:
-    """Total and every facet from one pass over the matches (a CTE used several times is computed once,
-    on SQLite and PostgreSQL alike)."""
-    return (
-        f"WITH m AS (SELECT e.kind AS kind, e.year AS year, substr(e.area_path, 1, {int(length)}) AS area "  # noqa: S608
-        f"FROM {source} WHERE {where_sql}) "
-        "SELECT 'kind', kind, NULL, count(*) FROM m WHERE kind <> '' GROUP BY kind "
-        "UNION ALL SELECT 'year', NULL, year, count(*) FROM m WHERE year IS NOT NULL GROUP BY year "
-        "UNION ALL SELECT 'area', area, NULL, count(*) FROM m WHERE area <> '' GROUP BY area"
-    )
-
-
 def facets_of(rows) -> dict[str, list[tuple[object, int]]]:
-    facets: dict[str, list] = {"kind": [], "year": [], "area": []}
-    for name, text_value, number_value, count in rows:
-        facets[name].append((text_value if number_value is None else number_value, count))
-    return {name: sorted(values, key=lambda r: (-r[1], r[0])) for name, values in facets.items()}
+    """Facet counts (largest first) of (kind, year, area) rows."""
+    counters: dict[str, Counter] = {"kind": Counter(), "year": Counter(), "area": Counter()}
+    for kind, year, area in rows:
+        if kind:
+            counters["kind"][kind] += 1
+        if year is not None:
+            counters["year"][year] += 1
+        if area:
+            counters["area"][area] += 1
+    return {name: sorted(counter.items(), key=lambda r: (-r[1], r[0])) for name, counter in counters.items()}
 
 
 class SqliteQuery:
@@ -427,15 +433,18 @@ class SqliteQuery:
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def facets(self, length: int) -> dict[str, list[tuple[object, int]]]:
-        # CROSS JOIN keeps the full-text match as the outer loop (SQLite does not reorder it); the narrow
-        # index of migration 0003 answers each look-up (a row with a long body spans several pages).
-        source = (
-            f"{self.table} CROSS JOIN {ENTRY_TABLE} e INDEXED BY site_search_entry_facets ON e.id = {self.table}.rowid"
-        )
+    def facet_rows(self, cap: int, length: int) -> list[tuple]:
+        """(kind, year, area at ``length``) of at most ``cap`` matches. CROSS JOIN keeps the full-text match
+        as the outer loop (SQLite does not reorder it); the narrow index of migration 0003 answers each
+        look-up (a row with a long body spans several pages)."""
         with connection.cursor() as cursor:
-            cursor.execute(facets_sql(source, f"{self.table} MATCH %s", length), [self.matching()])
-            return facets_of(cursor.fetchall())
+            cursor.execute(
+                f"SELECT e.kind, e.year, substr(e.area_path, 1, {int(length)}) FROM {self.table} "  # noqa: S608
+                f"CROSS JOIN {ENTRY_TABLE} e INDEXED BY site_search_entry_facets ON e.id = {self.table}.rowid "
+                f"WHERE {self.table} MATCH %s LIMIT %s",
+                [self.matching(), cap],
+            )
+            return cursor.fetchall()
 
 
 class PostgresQuery:
@@ -504,11 +513,16 @@ class PostgresQuery:
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def facets(self, length: int) -> dict[str, list[tuple[object, int]]]:
+    def facet_rows(self, cap: int, length: int) -> list[tuple]:
+        """(kind, year, area at ``length``) of at most ``cap`` matches."""
         where, params = self._where(self.matching())
         with connection.cursor() as cursor:
-            cursor.execute(facets_sql(f"{ENTRY_TABLE} e", where, length), params)
-            return facets_of(cursor.fetchall())
+            cursor.execute(
+                f"SELECT e.kind, e.year, substr(e.area_path, 1, {int(length)}) FROM {ENTRY_TABLE} e "  # noqa: S608
+                f"WHERE {where} LIMIT %s",
+                [*params, cap],
+            )
+            return cursor.fetchall()
 
 
 def filter_sql(request: SearchRequest) -> tuple[list[str], list]:

@@ -2,13 +2,13 @@
 
 SQLite: the external-content FTS5 table of 0002 is replaced by two *contentless* FTS5 tables kept in step
 by triggers: ``site_search_entry_fts`` (every entry) and ``site_search_public_fts`` (public entries only).
-Each indexes the folded title and body, the ``marks`` column, and ``tags``: filter tokens computed by the
+Each indexes the folded title and body, the ``marks`` and ``pairs`` columns, and ``tags``: filter tokens computed by the
 triggers from the row (``t<type> k<kind> y<year>`` and ``a<path>`` for the unit and each unit above it),
 so type, area, kind and year filters are answered by the index itself and stay right whatever writes the
 row (an in-place update of ``public``, ``year`` or ``area_path`` re-indexes it). Contentless: the text is
 already in the entries table; a deletion gives the old values, which the triggers have.
 
-PostgreSQL: a stored generated ``search_vector`` (title A, body B, marks C) replaces the expression index
+PostgreSQL: a stored generated ``search_vector`` (title A, body B, marks C, pairs D) replaces the expression index
 of 0002 (ranking reads the stored vector instead of parsing the text again), with a GIN index over every
 entry and a partial one over public entries. The column is not a model field: Django never writes it.
 
@@ -40,17 +40,17 @@ def tags_sql(row: str) -> str:
 
 
 def values_sql(row: str) -> str:
-    return f"{row}.id, {row}.title_folded, {row}.body_folded, {row}.marks, {tags_sql(row)}"
+    return f"{row}.id, {row}.title_folded, {row}.body_folded, {row}.marks, {row}.pairs, {tags_sql(row)}"
 
 
 def indexed_changed(old: str = "old", new: str = "new") -> str:
     return " OR ".join(
         f"{old}.{column} IS NOT {new}.{column}"
-        for column in ("title_folded", "body_folded", "marks", "object_type", "kind", "year", "area_path")
+        for column in ("title_folded", "body_folded", "marks", "pairs", "object_type", "kind", "year", "area_path")
     )
 
 
-COLUMNS = "rowid, title_folded, body_folded, marks, tags"
+COLUMNS = "rowid, title_folded, body_folded, marks, pairs, tags"
 FTS_OPTIONS = "content='', tokenize='unicode61 remove_diacritics 2'"
 CHANGED = indexed_changed()
 
@@ -61,8 +61,8 @@ SQLITE_FORWARD = [
     f"DROP TABLE IF EXISTS {OLD_FTS}",
 ]
 SQLITE_CREATE = [
-    f"CREATE VIRTUAL TABLE {ENTRY_FTS} USING fts5(title_folded, body_folded, marks, tags, {FTS_OPTIONS})",
-    f"CREATE VIRTUAL TABLE {PUBLIC_FTS} USING fts5(title_folded, body_folded, marks, tags, {FTS_OPTIONS})",
+    f"CREATE VIRTUAL TABLE {ENTRY_FTS} USING fts5(title_folded, body_folded, marks, pairs, tags, {FTS_OPTIONS})",
+    f"CREATE VIRTUAL TABLE {PUBLIC_FTS} USING fts5(title_folded, body_folded, marks, pairs, tags, {FTS_OPTIONS})",
     f"""CREATE TRIGGER site_search_entry_ai AFTER INSERT ON {ENTRY_TABLE} BEGIN
         INSERT INTO {ENTRY_FTS}({COLUMNS}) VALUES ({values_sql("new")});
         INSERT INTO {PUBLIC_FTS}({COLUMNS}) SELECT {values_sql("new")} WHERE new.public;
@@ -120,7 +120,8 @@ SQLITE_RESTORE = [
 PG_VECTOR = (
     "setweight(to_tsvector('simple'::regconfig, title_folded), 'A') || "
     "setweight(to_tsvector('simple'::regconfig, body_folded), 'B') || "
-    "setweight(to_tsvector('simple'::regconfig, marks), 'C')"
+    "setweight(to_tsvector('simple'::regconfig, marks), 'C') || "
+    "setweight(to_tsvector('simple'::regconfig, pairs), 'D')"
 )
 PG_FORWARD = [
     "DROP INDEX IF EXISTS site_search_entry_tsv",
@@ -172,6 +173,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="searchentry",
             name="marks",
+            field=models.TextField(blank=True, default="", editable=False),
+        ),
+        migrations.AddField(
+            model_name="searchentry",
+            name="pairs",
             field=models.TextField(blank=True, default="", editable=False),
         ),
         migrations.AddField(

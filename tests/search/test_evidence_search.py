@@ -145,3 +145,33 @@ def test_evidence_is_found_by_its_subjects_new_name_after_a_rename_by_form_or_im
     run(families_file([["Xã Phước Hải", "Thôn Từ Thiện", "Nhập Lại", "Ông", 4, "H7"]]))
     assert [i.title for i in evidence_search(user=superuser, text="nhap lai").items] == ["bien-ban-a.docx"]
     assert evidence_search(user=superuser, text="doi ten").total == 0
+
+
+def test_above_the_cap_the_total_says_more_than_and_facets_stay_uncounted_within_the_area(
+    client, admin_client, world, monkeypatch
+):
+    """More matches than the cap: "Tìm thấy hơn ..." and facet values without counts (counting them is
+    what the cap avoids); an officer's results, total and area facets still stop at their area."""
+    from search.backends import database
+
+    monkeypatch.setattr(database, "COUNT_CAP", 1)
+    body = admin_client.get(SEARCH_URL, {"q": "bien ban"}).content.decode()
+    assert "Tìm thấy hơn 1 tệp minh chứng" in body
+    assert "Huyện Ninh Phước" in body and "facet__count" not in body
+    client.force_login(world["officer"])
+    officer = client.get(SEARCH_URL, {"q": "bien ban"}).content.decode()
+    assert "Tìm thấy 1 tệp minh chứng" in officer and "bien-ban-b.docx" not in officer
+    evidence = Evidence.objects.create(
+        evaluation=world["inside"],
+        file="x.docx",
+        original_name="bien-ban-c.docx",
+        description="Biên bản",
+        content_type="application/octet-stream",
+        size=1,
+    )
+    found = evidence_search(user=world["officer"], text="bien ban")
+    assert (found.total, found.total_exact) == (1, False)
+    assert {item.title for item in found.items} == {"bien-ban-a.docx", "bien-ban-c.docx"}
+    assert all(count is None for facet in found.facets.values() for _v, _l, count in facet)
+    areas = [label for _value, label, _count in found.facets["area"]]
+    assert "Thôn Từ Thiện" in areas and "Thôn Hữu Đức" not in areas

@@ -4,7 +4,7 @@ import unicodedata
 
 from evaluations.text import fold_words
 from search.query import fts5_match, pg_tsquery
-from search.text import parse_query
+from search.text import pair_token, parse_query
 
 
 def test_fold_removes_diacritics_including_d_bar_and_keeps_words_apart():
@@ -33,4 +33,5 @@ def test_query_text_cannot_inject_fts_or_tsquery_syntax():
 def test_quoted_phrase_is_required_as_a_phrase():
     parsed = parse_query('"học tập" Đường')
     assert fts5_match(parsed) == '"duong" AND "hoc tap"'
-    assert pg_tsquery(parsed) == "duong & (hoc <-> tap)"
+    # The phrase's word pair too: the GIN index finds it without reading the texts.
+    assert pg_tsquery(parsed) == f"duong & {pair_token('hoc', 'tap')} & (hoc <-> tap)"
