@@ -8,8 +8,9 @@ from search.indexing import counts, rebuild_batches
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the search index (evidence, learning models, pages). On the database it refills the "
-        "table in one transaction; on Elasticsearch it fills new indexes and then moves the aliases."
+        "Rebuild the search index (evidence, learning models, pages). On the database it brings the entries "
+        "up to date in short batches (safe while the site writes) and removes those of vanished objects; on "
+        "Elasticsearch it fills new indexes and then moves the aliases."
     )
 
     def add_arguments(self, parser):
