@@ -161,7 +161,7 @@ def test_above_the_cap_the_total_says_more_than_and_facets_stay_uncounted_within
     client.force_login(world["officer"])
     officer = client.get(SEARCH_URL, {"q": "bien ban"}).content.decode()
     assert "Tìm thấy 1 tệp minh chứng" in officer and "bien-ban-b.docx" not in officer
-    evidence = Evidence.objects.create(
+    Evidence.objects.create(
         evaluation=world["inside"],
         file="x.docx",
         original_name="bien-ban-c.docx",
