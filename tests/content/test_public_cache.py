@@ -1,0 +1,110 @@
+"""Public pages are cached whole for anonymous visitors, and a change they show drops the cache."""
+
+import pytest
+
+from evaluations import services
+from evaluations.models import EvaluationResult, EvaluationStatus, HeadTitle
+from evaluations.roles import COMMUNE_OFFICER, PROVINCIAL_OFFICER
+from home.public_cache import VERSION_KEY, public_data_version
+from tests.factories import FamilyFactory, make_evaluation, make_officer, make_recognised
+
+pytestmark = pytest.mark.django_db
+
+
+def cache_state(response) -> str | None:
+    return response.headers.get("X-Public-Cache")
+
+
+def test_second_anonymous_visit_is_served_from_the_cache(client, recognition_page, recognised):
+    first = client.get(recognition_page.url)
+    second = client.get(recognition_page.url)
+    assert (cache_state(first), cache_state(second)) == ("miss", "hit")
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    # The outer middleware still give the cached answer its security policy.
+    assert "Content-Security-Policy" in second
+    # Another filter is another page.
+    assert cache_state(client.get(recognition_page.url, {"kind": "clan"})) == "miss"
+
+
+def test_officers_and_the_admin_are_never_cached(client, recognition_page, recognised, areas):
+    officer = make_officer(COMMUNE_OFFICER, areas["commune_a"])
+    client.force_login(officer)
+    assert cache_state(client.get(recognition_page.url)) is None
+    assert cache_state(client.get(recognition_page.url)) is None
+    assert cache_state(client.get("/admin/")) is None
+
+
+def test_a_new_recognition_shows_at_once(client, recognition_page, recognised, areas):
+    assert "Lê Thị Mới" not in client.get(recognition_page.url).content.decode()
+    family = FamilyFactory(head_name="Lê Thị Mới", head_title=HeadTitle.MRS, area=areas["village_a1"])
+    make_recognised(family, recognised["decision"])
+    response = client.get(recognition_page.url)
+    assert cache_state(response) == "miss"
+    assert "Lê Thị Mới" in response.content.decode()
+
+
+def test_a_bulk_decision_drops_the_cache(client, recognition_page, recognised, areas):
+    family = FamilyFactory(head_name="Phan Văn Chờ", head_title=HeadTitle.MR, area=areas["village_a1"])
+    evaluation = make_evaluation(family, status=EvaluationStatus.REVIEWED, result=EvaluationResult.MEETS)
+    assert "Phan Văn Chờ" not in client.get(recognition_page.url).content.decode()
+    provincial = make_officer(PROVINCIAL_OFFICER, areas["province"])
+    outcome = services.evaluations_decide(evaluations=[evaluation], decision=recognised["decision"], user=provincial)
+    assert len(outcome["done"]) == 1
+    assert "Phan Văn Chờ" in client.get(recognition_page.url).content.decode()
+
+
+def test_withdrawn_consent_hides_the_family_at_once(client, recognition_page, recognised):
+    assert "Nguyễn Văn An" in client.get(recognition_page.url).content.decode()
+    family = recognised["family"].subject
+    family.publish_consent = False
+    family.save()
+    assert "Nguyễn Văn An" not in client.get(recognition_page.url).content.decode()
+
+
+def test_scoring_a_draft_keeps_the_cache(client, recognition_page, recognised, areas):
+    draft = make_evaluation(FamilyFactory(area=areas["village_a1"]), year=2026)
+    client.get(recognition_page.url)
+    version = public_data_version()
+    draft.note = "Đã chấm thêm"
+    draft.save()
+    assert public_data_version() == version
+    assert cache_state(client.get(recognition_page.url)) == "hit"
+
+
+def test_a_published_page_drops_the_cache(client, home, recognition_page):
+    from content.models import ArticleIndexPage
+
+    client.get("/")
+    index = ArticleIndexPage(title="Tin tức mới", slug="tin-tuc-moi")
+    home.add_child(instance=index)
+    index.save_revision().publish()
+    response = client.get("/")
+    assert cache_state(response) == "miss"
+
+
+def test_responses_that_set_a_cookie_or_fail_are_not_stored(client, recognition_page):
+    assert cache_state(client.get("/khong-co-trang-nay/")) is None
+    assert cache_state(client.get("/khong-co-trang-nay/")) is None
+
+
+def test_the_cache_can_be_turned_off(client, settings, recognition_page):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    assert cache_state(client.get(recognition_page.url)) is None
+    assert cache_state(client.get(recognition_page.url)) is None
+
+
+def test_a_lost_version_starts_afresh(client, recognition_page, recognised):
+    from django.core.cache import cache
+
+    client.get(recognition_page.url)
+    cache.delete(VERSION_KEY)
+    assert cache_state(client.get(recognition_page.url)) == "miss"
+    assert cache_state(client.get(recognition_page.url)) == "hit"
+
+
+def test_another_visitor_gets_the_cached_page(client, recognition_page, recognised):
+    from django.test import Client
+
+    client.get(recognition_page.url)
+    assert cache_state(Client().get(recognition_page.url)) == "hit"
