@@ -21,7 +21,7 @@ import itertools
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_migrate
 from django.http import HttpResponse
 
 VERSION_KEY = "public-data-version"
@@ -66,10 +66,41 @@ def new_version() -> str:
     return f"{time.time_ns():x}-{os.getpid():x}-{next(_process_counter):x}"
 
 
+#: True while ``migrate`` runs: its data migrations save pages and units before the cache table exists
+#: (``createcachetable`` comes after), and no page is cached before the site is up anyway.
+_migrating = False
+
+
+def _migration_started(**_kwargs) -> None:
+    global _migrating
+    _migrating = True
+
+
+def _migration_ended(**_kwargs) -> None:
+    global _migrating
+    _migrating = False
+    if connection_has_cache_table():
+        public_data_changed()  # a migration may change what pages show
+
+
+def connection_has_cache_table() -> bool:
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+    from django.db import connections, router
+
+    backend = caches["default"]
+    if not isinstance(backend, DatabaseCache):
+        return True
+    database = router.db_for_write(backend.cache_model_class)
+    return backend._table in connections[database].introspection.table_names()
+
+
 def public_data_changed(**_kwargs) -> None:
     """Drop every cached public response: now, and again when the current transaction commits. The second
     time matters where the cache is not in the database: a request that read the new version before the
     commit rendered the old data and stored it under that version."""
+    if _migrating:
+        return
     cache.set(VERSION_KEY, new_version(), timeout=None)
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(lambda: cache.set(VERSION_KEY, new_version(), timeout=None))
@@ -138,6 +169,8 @@ def connect_invalidation() -> None:
 
     for signal in (page_published, page_unpublished, evaluations_bulk_changed, subjects_bulk_changed, units_moved):
         signal.connect(public_data_changed, dispatch_uid=f"public-cache-{id(signal)}")
+    pre_migrate.connect(_migration_started, dispatch_uid="public-cache-pre-migrate")
+    post_migrate.connect(_migration_ended, dispatch_uid="public-cache-post-migrate")
     for signal in (post_save, post_delete):
         signal.connect(_model_changed, dispatch_uid=f"public-cache-model-{id(signal)}")
     global WATCHED_MODELS, EVALUATION_MODEL

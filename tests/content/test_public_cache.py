@@ -108,3 +108,21 @@ def test_another_visitor_gets_the_cached_page(client, recognition_page, recognis
 
     client.get(recognition_page.url)
     assert cache_state(Client().get(recognition_page.url)) == "hit"
+
+
+def test_migrate_before_the_cache_table_exists(settings, areas):
+    """A fresh deployment migrates first and creates the cache table after: the data migrations' saves and
+    the end of ``migrate`` must not reach for a table that is not there yet."""
+    from home import public_cache
+
+    # Django's setting_changed handler gives ``caches`` the new settings (and the old ones back after).
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "no_such_cache_table"}
+    }
+    try:
+        public_cache._migration_started()
+        FamilyFactory(area=areas["village_a1"])  # a watched save while migrating: nothing is written
+        public_cache._migration_ended()  # the table is missing: no bump, no error
+        assert not public_cache.connection_has_cache_table()
+    finally:
+        public_cache._migrating = False
