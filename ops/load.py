@@ -8,7 +8,8 @@ that database is migrated and the demo loaded into it (use a scratch one). Then 
 send requests over loopback for ``--duration`` seconds (or until ``--requests`` in all) over a mix of
 public pages and the open-data API (asked anonymously, as the public does) and admin screens of logged-in
 demo users, and the figures per endpoint are printed. Then each endpoint with a goal (``GOALS``: requests
-per second and p95) is asked alone by every client for ``--goal-seconds``, and the verdicts are printed. Exit status 1 if any answer was a server error (5xx), 2 if the set-up failed.
+per second and p95) is asked alone by every client for ``--goal-seconds``, and the verdicts are printed.
+Exit status 1 if any answer was a server error (5xx), 2 if the set-up failed.
 """
 
 from __future__ import annotations
