@@ -301,7 +301,13 @@ class Subject(models.Model):
         if self.kind_value:
             self.kind = self.kind_value
         self.name, self.name_folded = subject_names(self.build_display_name())
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if not adding:
+            from .evaluations import evaluations_follow_subject_names
+
+            # A renamed subject moves in the evaluation listings (no write when the name is the same).
+            evaluations_follow_subject_names([self.pk])
 
     @property
     def specific(self) -> "Subject":
