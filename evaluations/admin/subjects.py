@@ -37,7 +37,7 @@ class SubjectViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     copy_view_enabled = False
     list_display = ["listing_name", "area", "code", "publish_consent", "updated_at"]
     # No ``list_export``: the listing's export button starts the reports app's export of every filtered row.
-    ordering = NAME_ORDER
+    ordering = [*NAME_ORDER, "pk"]
 
     index_view_class = PersonalDataIndexView
     index_results_template_name = LISTING_RESULTS_TEMPLATE
@@ -47,7 +47,9 @@ class SubjectViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
         return subject_filterset_for(self.model)
 
     def get_queryset(self, request):
-        return self.model.objects.select_related("area").for_user(request.user)
+        # ``kind`` repeats what the kind's own table says, so that a page of a rare kind (clans, units) walks
+        # ``subject_kind_name_idx`` in name order instead of every subject's name.
+        return self.model.objects.filter(kind=self.model.kind_value).select_related("area").for_user(request.user)
 
     def get_edit_handler(self):
         return ObjectList(self.model.panels, base_form_class=SubjectForm).bind_to_model(self.model)

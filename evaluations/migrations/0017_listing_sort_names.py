@@ -72,6 +72,10 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddIndex(
+            model_name="subject",
+            index=models.Index(fields=["kind", "name_folded", "name", "id", "area"], name="subject_kind_name_idx"),
+        ),
+        migrations.AddIndex(
             model_name="evaluation",
             index=models.Index(
                 fields=["kind", "-year", "sort_name_folded", "sort_name", "id"], name="evaluation_kind_list_idx"

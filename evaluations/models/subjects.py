@@ -207,6 +207,9 @@ class Subject(models.Model):
             # decide the year), and an import reads the codes of the stored subjects of its villages from
             # it without touching the table.
             models.Index(fields=["area", "kind", "registered_on", "ended_on", "code"], name="subject_register_idx"),
+            # Each kind's listing in name order (``NAME_ORDER``, the id breaking ties): a page of clans walks
+            # the clans' names, not every subject's; the area filter is checked on the index itself.
+            models.Index(fields=["kind", "name_folded", "name", "id", "area"], name="subject_kind_name_idx"),
             # The few subjects hidden from public lists (declined or inactive), found without a table scan.
             models.Index(
                 fields=["id"],
