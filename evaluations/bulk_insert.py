@@ -15,7 +15,7 @@ from itertools import chain
 from django.db import connection
 from django.utils import timezone
 
-from .models import AdministrativeUnit, Subject
+from .models import AdministrativeUnit, Subject, evaluations_follow_subject_names
 from .models.subjects import SUBJECT_MODELS, subject_names_of_rows, subject_own_fields
 from .signals import subjects_bulk_changed
 
@@ -181,6 +181,8 @@ SUBJECT_CREATE_FIELDS = [
     "updated_at",
     "created_by",
 ]
+#: Subjects per statement when their evaluations follow renamed subjects (well below SQLite's parameter limit).
+FOLLOW_CHUNK = 900
 #: The ``Subject`` fields a bulk update writes: (code, publish_consent, note, registered_on) per row.
 SUBJECT_UPDATE_FIELDS = ["name", "name_folded", "code", "publish_consent", "note", "registered_on", "updated_at"]
 
@@ -237,4 +239,6 @@ def subjects_bulk_update(
         [(*pair, *values, now, pk) for pair, values, pk in zip(names, common, ids, strict=True)],
     )
     update_rows(SUBJECT_MODELS[kind], subject_own_fields(kind), [(*v, pk) for v, pk in zip(own, ids, strict=True)])
+    for start in range(0, len(ids), FOLLOW_CHUNK):
+        evaluations_follow_subject_names(ids[start : start + FOLLOW_CHUNK])
     subjects_bulk_changed.send(sender=Subject, subject_ids=ids, names_changed=True)
