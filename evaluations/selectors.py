@@ -1,7 +1,6 @@
 """Reads: listings and visibility (which always go through access by area)."""
 
 import hashlib
-import uuid
 
 from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
@@ -20,6 +19,7 @@ from .models import (
     UnitLevel,
 )
 from .models.units import commune_of_path, in_subtree, in_subtrees
+from .public_version import public_data_version
 from .text import fold_words
 
 
@@ -118,26 +118,16 @@ def public_recognition_rows(matching: QuerySet[Evaluation]) -> QuerySet[Evaluati
     )
 
 
-#: The cache key whose value changes whenever what the public lists show may have changed: part of the key
-#: of every cached public count, so a change makes them all stale at once (``public_lists_changed``).
-PUBLIC_GENERATION_KEY = "public-recognitions:generation"
 #: A cached public count lives at most this long, whatever changes (a process with its own memory cache
 #: does not hear of another's changes).
 PUBLIC_COUNT_SECONDS = 600
 
 
-def public_lists_changed() -> None:
-    """What the public lists show may have changed (a decision, a revocation, a subject's consent,
-    registration or name, units moved): every cached public count is stale from now on."""
-    cache.set(PUBLIC_GENERATION_KEY, uuid.uuid4().hex, None)
-
-
 def public_count_key(matching: QuerySet[Evaluation]) -> str:
     """The one cache key of the count of ``matching`` (a public list's filtered queryset): its SQL, which
-    holds every filter value, under the current generation of the public data."""
-    generation = cache.get_or_set(PUBLIC_GENERATION_KEY, lambda: uuid.uuid4().hex, None)
+    holds every filter value, under the current public data version (``public_version``)."""
     digest = hashlib.sha256(str(matching.order_by().query).encode()).hexdigest()[:32]
-    return f"public-recognitions:count:{generation}:{digest}"
+    return f"public-recognitions:count:{public_data_version()}:{digest}"
 
 
 class PublicRecognitionPage:

@@ -4,8 +4,8 @@ import pytest
 
 from evaluations import services
 from evaluations.models import EvaluationResult, EvaluationStatus, HeadTitle
+from evaluations.public_version import VERSION_KEY, public_data_version
 from evaluations.roles import COMMUNE_OFFICER, PROVINCIAL_OFFICER
-from home.public_cache import VERSION_KEY, public_data_version
 from tests.factories import FamilyFactory, make_evaluation, make_officer, make_recognised
 
 pytestmark = pytest.mark.django_db
@@ -66,8 +66,10 @@ def test_scoring_a_draft_keeps_the_cache(client, recognition_page, recognised, a
     draft = make_evaluation(FamilyFactory(area=areas["village_a1"]), year=2026)
     client.get(recognition_page.url)
     version = public_data_version()
-    draft.note = "Đã chấm thêm"
-    draft.save()
+    indicator = next(i for c in draft.criteria_set.criteria.all() for i in c.indicators.all() if i.max_points)
+    services.evaluation_record_scores(evaluation=draft, values={indicator.pk: indicator.max_points})
+    draft.refresh_from_db()
+    assert draft.total == indicator.max_points  # the score was recorded
     assert public_data_version() == version
     assert cache_state(client.get(recognition_page.url)) == "hit"
 
@@ -113,16 +115,27 @@ def test_another_visitor_gets_the_cached_page(client, recognition_page, recognis
 def test_migrate_before_the_cache_table_exists(settings, areas):
     """A fresh deployment migrates first and creates the cache table after: the data migrations' saves and
     the end of ``migrate`` must not reach for a table that is not there yet."""
-    from home import public_cache
+    from evaluations import public_version
 
     # Django's setting_changed handler gives ``caches`` the new settings (and the old ones back after).
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "no_such_cache_table"}
     }
     try:
-        public_cache._migration_started()
+        public_version.migration_started()
         FamilyFactory(area=areas["village_a1"])  # a watched save while migrating: nothing is written
-        public_cache._migration_ended()  # the table is missing: no bump, no error
-        assert not public_cache.connection_has_cache_table()
+        public_version.migration_ended()  # the table is missing: no bump, no error
+        assert not public_version.cache_table_exists()
     finally:
-        public_cache._migrating = False
+        public_version._migrating = False
+
+
+def test_home_figures_follow_a_new_recognition(client, recognition_page, recognised, areas):
+    def recognised_families(response) -> int:
+        return next(row["recognised"] for row in response.context["figures"]["kinds"] if row["kind"] == "family")
+
+    before = recognised_families(client.get("/"))
+    make_recognised(FamilyFactory(area=areas["village_a1"]), recognised["decision"])
+    response = client.get("/")
+    assert cache_state(response) == "miss"
+    assert recognised_families(response) == before + 1
