@@ -11,8 +11,8 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 
-from django.db import transaction
-from django.db.models import Case, OuterRef, Subquery, When
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
@@ -197,8 +197,8 @@ def subjects_public_refresh(subject_ids: Iterable[int]) -> None:
     """After these subjects' evaluations changed status (a decision): bring whether each subject is public,
     and the year shown with it, up to date in place, as ``subject_docs`` computes them (``public_year`` of
     ``subject_queryset``); nothing else of a subject's document depends on its evaluations' status. The
-    stories about them follow as in ``index_subjects``. The database backend rewrites the two columns in one
-    ``UPDATE`` per batch instead of whole documents; other backends get the documents."""
+    stories about them follow as in ``index_subjects``. The database backend rewrites the two columns with one
+    ``UPDATE`` per batch, of the rows that change, instead of whole documents; other backends get the documents."""
     ids = sorted(set(subject_ids))
     if get_backend().name != "database":
         index_subjects(ids)
@@ -214,13 +214,22 @@ PUBLIC_REFRESH_BATCH = 5_000
 
 
 def _public_refresh(subject_ids: list[int]) -> None:
-    public_year = Subquery(subject_queryset().filter(pk=OuterRef("object_id")).order_by().values("public_year"))
-    entries = SearchEntry.objects.filter(object_type=ObjectType.SUBJECT, object_id__in=subject_ids)
+    # Each subject's public year by the public rule (``subject_queryset``), computed once as a derived table and
+    # written only where it changes: a row rewritten is its whole folded text, and most rows keep their values.
+    years = subject_queryset().filter(pk__in=subject_ids).order_by().values("public_year", subject=F("pk"))
+    years_sql, years_params = years.query.sql_with_params()
+    table = connection.ops.quote_name(SearchEntry._meta.db_table)
+    differs = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
     # A savepoint: a failure here must leave the decision's transaction usable (PostgreSQL).
-    with transaction.atomic():
-        updated = entries.update(year=public_year, updated_at=timezone.now())
-        entries.update(public=Case(When(year__isnull=False, then=True), default=False))
-    if updated < len(subject_ids):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET year = p.public_year, public = (p.public_year IS NOT NULL), updated_at = %s "  # noqa: S608
+            f"FROM ({years_sql}) p WHERE object_type = %s AND object_id = p.subject "
+            f"AND (year {differs} p.public_year OR public <> (p.public_year IS NOT NULL))",
+            [connection.ops.adapt_datetimefield_value(timezone.now()), *years_params, ObjectType.SUBJECT],
+        )
+    entries = SearchEntry.objects.filter(object_type=ObjectType.SUBJECT, object_id__in=subject_ids)
+    if entries.count() < len(subject_ids):
         # Subjects without an entry (an index being rebuilt, an upkeep that failed): whole documents.
         indexed = set(entries.values_list("object_id", flat=True))
         missing = [pk for pk in subject_ids if pk not in indexed]

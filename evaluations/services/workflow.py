@@ -197,7 +197,7 @@ def evaluations_decide(
             labels.append(label)
         if allowed:
             batch = [values[0] for values in allowed]
-            contents = builder.contents(allowed, now=now)
+            contents = builder.contents_json(allowed, now=now)
             revisions_bulk_write(
                 Evaluation,
                 zip(batch, contents, labels, strict=True),

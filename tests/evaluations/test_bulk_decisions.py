@@ -5,6 +5,7 @@ background, with the refused evaluations untouched."""
 
 import datetime
 import json
+from decimal import Decimal
 from unittest import mock
 from urllib.parse import urlencode
 
@@ -19,7 +20,7 @@ import pytest
 from evaluations import roles
 from evaluations.admin import evaluation_viewset
 from evaluations.bulk_jobs import _progress_path, decision_job_refresh_status
-from evaluations.models import BulkDecisionJob, Evaluation, RecognitionDecision
+from evaluations.models import BulkDecisionJob, Evaluation, RecognitionDecision, Score
 from evaluations.services import evaluation_review, evaluation_submit, evaluations_decide, revisions, workflow
 from operations.jobs import ProgressFile
 from search import indexing
@@ -356,3 +357,24 @@ def test_the_job_page_shows_how_far_a_running_job_has_got(client, reviewer):
     assert 'data-bulk-progress="4000/10000"' in page
     assert "Đã xử lý 4000/10000 đánh giá (40%)" in page
     _progress_path(job).unlink()
+
+
+def test_revision_content_written_by_the_database_equals_the_one_built_in_python(areas, family_set, superuser):
+    """The child rows' JSON the database writes (``contents_json``) holds the values the Python path gives:
+    decimals with their places, true/false/null, text with quotes, line breaks and Vietnamese letters."""
+    evaluation = reviewed(FamilyFactory(area=areas["village_a1"]), family_set, superuser, points="9.5")
+    scores = list(evaluation.scores.order_by("pk"))
+    Score.objects.filter(pk=scores[0].pk).update(points=Decimal("10"), self_points=Decimal("0.5"), self_met=False)
+    Score.objects.filter(pk=scores[1].pk).update(points=None, met=True, note='Biên bản "họp" thôn\nđã ký\\ \t')
+    bare = reviewed(FamilyFactory(area=areas["village_a1"]), family_set, superuser)
+    Score.objects.filter(evaluation=bare).delete()  # no child rows: an empty list
+    builder = revisions.RevisionRows(Evaluation)
+    rows = [list(r) for r in Evaluation.objects.filter(pk__in=[evaluation.pk, bare.pk]).values_list(*builder.columns)]
+    now = timezone.now()
+    from_database = [json.loads(text) for text in builder.contents_json(rows, now=now)]
+    in_python = json.loads(json.dumps(builder.contents(rows, now=now), cls=DjangoJSONEncoder))
+    assert from_database == in_python
+    assert {s["pk"]: (s["points"], s["met"], s["self_points"], s["self_met"]) for s in in_python[0]["scores"]}[
+        scores[0].pk
+    ] == ("10.0", None, "0.5", False)
+    assert in_python[1]["scores"] == []
