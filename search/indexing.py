@@ -11,7 +11,9 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 
-from django.utils import translation
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
 from wagtail.models import Page
@@ -23,7 +25,7 @@ from evaluations.models.units import ancestor_paths, in_subtree
 
 from .backends import get_backend
 from .backends.base import IndexDoc
-from .models import ObjectType
+from .models import ObjectType, SearchEntry
 
 logger = logging.getLogger(__name__)
 BATCH = 2_000
@@ -189,6 +191,49 @@ def index_subjects(subject_ids: Iterable[int]) -> None:
         _safely("index subjects", get_backend().index, docs)
         # A story about a subject is public only while the subject is: it follows the subject.
         _safely("index stories", _index_stories, ids[start : start + 900])
+
+
+def subjects_public_refresh(subject_ids: Iterable[int]) -> None:
+    """After these subjects' evaluations changed status (a decision): bring whether each subject is public,
+    and the year shown with it, up to date in place, as ``subject_docs`` computes them (``public_year`` of
+    ``subject_queryset``); nothing else of a subject's document depends on its evaluations' status. The
+    stories about them follow as in ``index_subjects``. The database backend rewrites the two columns with one
+    ``UPDATE`` per batch, of the rows that change, instead of whole documents; other backends get the documents."""
+    ids = sorted(set(subject_ids))
+    if get_backend().name != "database":
+        index_subjects(ids)
+        return
+    for start in range(0, len(ids), PUBLIC_REFRESH_BATCH):
+        batch = ids[start : start + PUBLIC_REFRESH_BATCH]
+        _safely("refresh subjects' public flag", _public_refresh, batch)
+        _safely("index stories", _index_stories, batch)
+
+
+#: Subjects per ``UPDATE`` of ``subjects_public_refresh`` (SQLite takes 32,766 parameters a statement).
+PUBLIC_REFRESH_BATCH = 5_000
+
+
+def _public_refresh(subject_ids: list[int]) -> None:
+    # Each subject's public year by the public rule (``subject_queryset``), computed once as a derived table and
+    # written only where it changes: a row rewritten is its whole folded text, and most rows keep their values.
+    years = subject_queryset().filter(pk__in=subject_ids).order_by().values("public_year", subject=F("pk"))
+    years_sql, years_params = years.query.sql_with_params()
+    table = connection.ops.quote_name(SearchEntry._meta.db_table)
+    differs = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
+    # A savepoint: a failure here must leave the decision's transaction usable (PostgreSQL).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET year = p.public_year, public = (p.public_year IS NOT NULL), updated_at = %s "  # noqa: S608
+            f"FROM ({years_sql}) p WHERE object_type = %s AND object_id = p.subject "
+            f"AND (year {differs} p.public_year OR public <> (p.public_year IS NOT NULL))",
+            [connection.ops.adapt_datetimefield_value(timezone.now()), *years_params, ObjectType.SUBJECT],
+        )
+    entries = SearchEntry.objects.filter(object_type=ObjectType.SUBJECT, object_id__in=subject_ids)
+    if entries.count() < len(subject_ids):
+        # Subjects without an entry (an index being rebuilt, an upkeep that failed): whole documents.
+        indexed = set(entries.values_list("object_id", flat=True))
+        missing = [pk for pk in subject_ids if pk not in indexed]
+        get_backend().index(subject_docs(subject_queryset().filter(pk__in=missing)))
 
 
 def _index_stories(subject_ids: list[int]) -> None:

@@ -228,7 +228,7 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} – {self.year}"
+        return evaluation_label(str(self.subject), self.year)
 
     def save(self, *args, update_fields=None, **kwargs):
         """Every save of an existing evaluation counts one more version, in the database (``F() + 1``, so
@@ -250,6 +250,12 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
         super().save(*args, update_fields=update_fields, **kwargs)
         if isinstance(self.version, models.expressions.Combinable):
             self.refresh_from_db(fields=["version"])
+
+
+def evaluation_label(subject_name: str, year: int) -> str:
+    """How an evaluation is named (``str(evaluation)``), from its subject's name and its year: also for rows
+    read as values (the bulk decision's revisions and messages)."""
+    return f"{subject_name} – {year}"
 
 
 #: Fields whose saves are not changes of the evaluation: who is editing it, and which revision is its latest.
