@@ -45,8 +45,14 @@ def public_data_changed(**_kwargs) -> None:
     if _migrating:
         return
     cache.set(VERSION_KEY, new_version(), timeout=None)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: cache.set(VERSION_KEY, new_version(), timeout=None))
+    connection = transaction.get_connection()
+    # Once per transaction: an import or a reorganisation saves thousands of rows.
+    if connection.in_atomic_block and not any(entry[1] is bump_after_commit for entry in connection.run_on_commit):
+        transaction.on_commit(bump_after_commit)
+
+
+def bump_after_commit() -> None:
+    cache.set(VERSION_KEY, new_version(), timeout=None)
 
 
 def migration_started(**_kwargs) -> None:
