@@ -62,11 +62,15 @@ messages: install ## Regenerate and compile the Vietnamese translation
 	$(MANAGE) makemessages -l vi --ignore=.venv --ignore=var --ignore=bench --no-obsolete
 	$(MANAGE) compilemessages --ignore=.venv
 
-bench: install ## Province-scale benchmark in a scratch database (a few minutes)
-	$(PY) bench/run.py
+# ENGINES=sqlite|postgresql|both (default: PostgreSQL when DATABASE_URL is set, else SQLite); REUSE=folder keeps
+# the generated data set there for the next run. README, "Benchmark".
+BENCH_ARGS = $(if $(ENGINES),--engines $(ENGINES)) $(if $(REUSE),--reuse $(REUSE))
 
-bench-quick: install ## Small benchmark for development
-	$(PY) bench/run.py --quick
+bench: install ## Province-scale benchmark in a scratch database (ENGINES=both: SQLite and PostgreSQL side by side)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-quick: install ## Small benchmark for development (ENGINES=..., REUSE=folder as for bench)
+	$(PY) bench/run.py --quick $(BENCH_ARGS)
 
 faults: install ## Kill the worker and web process (SIGKILL) mid-import/export/decision in a scratch deployment; check the database
 	$(PY) ops/faults.py $(ARGS)

@@ -22,6 +22,12 @@ class Context:
     quick: bool
     workdir: Path
     data: dict = field(default_factory=dict)
+    #: ``sqlite`` or ``postgresql`` (``bench.engines``).
+    engine: str = "sqlite"
+    #: ``--reuse``: the generated data set was restored from the kept copy (generate is skipped) ...
+    restored: bool = False
+    #: ... and this keeps a copy of the migrated, generated database for the next run (None without --reuse).
+    save_snapshot: Callable[[], str] | None = None
 
 
 @dataclass
@@ -32,6 +38,9 @@ class Row:
     #: The goal this figure is judged against ("<= 3 x", "< 150 ms"), and whether it held in this run.
     goal: str = ""
     holds: bool | None = None
+    #: The machine's 1-minute load average at the start and end of the step that measured it (the runner
+    #: fills it in): figures taken under load are slower, and the table says so beside each.
+    load: str = ""
 
 
 def goal_row(name: str, value: float, *, unit: str, at_most: float, note: str = "", digits: int = 1) -> Row:
@@ -46,6 +55,9 @@ def goal_row(name: str, value: float, *, unit: str, at_most: float, note: str = 
 
 
 def setup_django(workdir: Path) -> None:
+    """Django on the run's database: ``DATABASE_URL`` when set (``bench/run.py`` points it at the run's
+    throwaway PostgreSQL database, or removes it for SQLite; child processes inherit it), else the SQLite
+    file in ``workdir``."""
     # The settings read these at import time, so they must be set before django.setup().
     os.environ["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
     os.environ["MEDIA_ROOT"] = str(workdir / "media")
@@ -71,10 +83,26 @@ def timed(fn: Callable, *args, **kwargs) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
+#: No figure in the table rests on fewer runs than this.
+MIN_REPEATS = 3
+
+
 def median_ms(fn: Callable, repeats: int = REPEATS) -> float:
     fn()  # warm caches (templates, query plans) before measuring
-    samples = [timed(fn)[0] for _ in range(repeats)]
-    return statistics.median(samples) * 1000
+    return median_seconds(fn, repeats) * 1000
+
+
+def median_seconds(fn: Callable, repeats: int = MIN_REPEATS, *, before: Callable | None = None) -> float:
+    """The median of ``repeats`` timed calls of ``fn`` (at least ``MIN_REPEATS``); ``before`` runs untimed
+    ahead of each call (to put the database back in the state the call starts from)."""
+    if repeats < MIN_REPEATS:
+        raise ValueError(f"a figure is a median of at least {MIN_REPEATS} runs, not {repeats}")
+    samples = []
+    for _ in range(repeats):
+        if before is not None:
+            before()
+        samples.append(timed(fn)[0])
+    return statistics.median(samples)
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -84,3 +112,13 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 def load_average() -> str:
     return " / ".join(f"{n:.2f}" for n in os.getloadavg())
+
+
+def load_now() -> float:
+    """The 1-minute load average (runnable processes; this machine has ``os.cpu_count()`` cores)."""
+    return os.getloadavg()[0]
+
+
+def load_span(before: float, after: float) -> str:
+    """The load column of a step's rows: its 1-minute load average at the start and the end."""
+    return f"{before:.1f}-{after:.1f}"

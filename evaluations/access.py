@@ -68,10 +68,15 @@ def decisions_for_user(queryset: QuerySet, user) -> QuerySet:
 
 def user_reaches_unit(user, unit: AdministrativeUnit | None) -> bool:
     """Whether ``unit`` lies in one of the user's subtrees."""
+    if unit is None:
+        return user_area_paths(user) is None  # only a superuser reaches what has no unit
+    return user_reaches_path(user, unit.path)
+
+
+def user_reaches_path(user, path: str) -> bool:
+    """Whether the unit at tree path ``path`` lies in one of the user's subtrees (rows read as values)."""
     paths = user_area_paths(user)
-    if paths is None:
-        return True
-    return unit is not None and path_within(unit.path, paths)
+    return paths is None or path_within(path, paths)
 
 
 def log_entries_for_user(queryset: QuerySet, user) -> QuerySet:

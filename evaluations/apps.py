@@ -6,3 +6,6 @@ class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = _("Evaluations")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401 (connects the receivers)

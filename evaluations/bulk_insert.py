@@ -15,7 +15,7 @@ from itertools import chain
 from django.db import connection
 from django.utils import timezone
 
-from .models import AdministrativeUnit, Subject
+from .models import AdministrativeUnit, Subject, evaluations_follow_subject_names
 from .models.subjects import SUBJECT_MODELS, subject_names_of_rows, subject_own_fields
 from .signals import subjects_bulk_changed
 
@@ -29,11 +29,15 @@ def insert_many(table: str, columns: Sequence[str], rows: Sequence[tuple]) -> No
     SQLite: statements of many rows each, through the driver's own cursor. Django's cursor rewrites
     the placeholders of every statement it runs, and for statements of thousands of them that costs
     more than SQLite's own work; one-row ``executemany`` is slower than many-row statements there too.
-    Errors are still Django's (``IntegrityError`` and so on). Elsewhere: ``executemany``.
+    Errors are still Django's (``IntegrityError`` and so on). PostgreSQL: ``COPY`` (100,000 rows in 0.7 s
+    where ``executemany`` took 4.6 s and multi-row statements 5.3 s). Elsewhere: ``executemany``.
     """
     if not rows:
         return
     names = ", ".join(columns)
+    if connection.vendor == "postgresql":
+        copy_rows(table, names, rows)
+        return
     if connection.vendor != "sqlite":
         # Names come from the model's meta; values are parameters.
         sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
@@ -54,6 +58,19 @@ def insert_many(table: str, columns: Sequence[str], rows: Sequence[tuple]) -> No
                 cursor.execute(sql, list(chain.from_iterable(chunk)))
         finally:
             cursor.close()
+
+
+def copy_rows(table: str, names: str, rows: Iterable[tuple]) -> None:
+    """PostgreSQL's ``COPY ... FROM STDIN`` of ``rows`` into ``table`` (``names``: its quoted columns, in row
+    order), inside the caller's transaction; values are adapted by the driver as for parameters."""
+    connection.ensure_connection()
+    with (
+        connection.wrap_database_errors,
+        connection.connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_rows(model, fields: Sequence[str], rows: Iterable[tuple], batch: int = 20_000) -> int:
@@ -90,7 +107,7 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[tuple], batch: int 
 def insert_returning(model, fields: list[str], rows: list[tuple]) -> list[int]:
     """Insert ``rows`` and return their new ids in row order.
 
-    PostgreSQL: multi-row ``INSERT ... RETURNING``. SQLite: ``insert_many``, then the ids above the
+    PostgreSQL: ids from the key's sequence, then ``COPY``. SQLite: ``insert_many``, then the ids above the
     previous highest one; SQLite has one writer at a time and this runs inside the caller's
     transaction, so they are exactly these rows, and the count is checked all the same.
     """
@@ -107,6 +124,18 @@ def insert_returning(model, fields: list[str], rows: list[tuple]) -> list[int]:
             ids = [r[0] for r in cursor.fetchall()]
             if len(ids) != len(rows):
                 raise RuntimeError("rows were inserted by someone else during the bulk write")
+            return ids
+        if connection.vendor == "postgresql":
+            # The ids taken from the key's sequence first, then the rows copied with them: as an INSERT
+            # would number them, at the speed of COPY.
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [opts.db_table, opts.pk.column, len(rows)],
+            )
+            ids = [r[0] for r in cursor.fetchall()]
+            copy_rows(
+                table, ", ".join([pk, *columns]), ((pk_value, *row) for pk_value, row in zip(ids, rows, strict=True))
+            )
             return ids
         ids: list[int] = []
         names = ", ".join(columns)
@@ -152,6 +181,8 @@ SUBJECT_CREATE_FIELDS = [
     "updated_at",
     "created_by",
 ]
+#: Subjects per statement when their evaluations follow renamed subjects (well below SQLite's parameter limit).
+FOLLOW_CHUNK = 900
 #: The ``Subject`` fields a bulk update writes: (code, publish_consent, note, registered_on) per row.
 SUBJECT_UPDATE_FIELDS = ["name", "name_folded", "code", "publish_consent", "note", "registered_on", "updated_at"]
 
@@ -175,9 +206,11 @@ def subjects_bulk_create(
         (kind, name, folded, area.id, code, consent, True, note, registered, now, now, user_id)
         for area, (name, folded), (code, consent, note, registered) in zip(areas, names, common, strict=True)
     ]
-    # In name order, the name indexes grow at nearby places rather than all over (SQLite spent 7% less on a
-    # province's households). The ids still follow the rows given.
-    order = sorted(range(len(subjects)), key=lambda i: subjects[i][2])
+    # In the order of the register index (area, then registration date) and of the codes' unique index (kind,
+    # area, code): both grow at one place per area rather than all over. SQLite inserted 100,000 households
+    # 4x faster so than in name order, whose index is the cheaper one to grow out of order. The ids still
+    # follow the rows given.
+    order = sorted(range(len(subjects)), key=lambda i: (subjects[i][3], subjects[i][8], subjects[i][4]))
     ordered_ids = insert_returning(Subject, SUBJECT_CREATE_FIELDS, [subjects[i] for i in order])
     insert_rows(
         SUBJECT_MODELS[kind],
@@ -206,4 +239,6 @@ def subjects_bulk_update(
         [(*pair, *values, now, pk) for pair, values, pk in zip(names, common, ids, strict=True)],
     )
     update_rows(SUBJECT_MODELS[kind], subject_own_fields(kind), [(*v, pk) for v, pk in zip(own, ids, strict=True)])
+    for start in range(0, len(ids), FOLLOW_CHUNK):
+        evaluations_follow_subject_names(ids[start : start + FOLLOW_CHUNK])
     subjects_bulk_changed.send(sender=Subject, subject_ids=ids, names_changed=True)

@@ -4,13 +4,15 @@ action queues a ``BulkDecisionJob`` and the worker (``manage.py run_worker``) wr
 
 The selection and the checks are the bulk action's, made before queueing; the worker checks every
 evaluation again (it may have changed meanwhile) and writes the decision with all its evaluations in one
-transaction, or nothing.
+transaction, or nothing. It reports how many evaluations it has processed to a progress file
+(``operations.jobs.ProgressFile``: the transaction hides any row it would write), shown on the job's page.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
@@ -21,7 +23,13 @@ from django.utils.translation import ngettext
 
 from django_tasks import task
 
-from operations.jobs import background_task_status, job_mark_interrupted, nobody_works_on
+from operations.jobs import (
+    ProgressFile,
+    background_task_status,
+    job_mark_interrupted,
+    nobody_works_on,
+    progress_file_read,
+)
 
 from . import services
 from .models import AdministrativeUnit, BulkDecisionAction, BulkDecisionJob, BulkJobStatus, DecisionKind, Evaluation
@@ -74,6 +82,22 @@ def _enqueue(job: BulkDecisionJob) -> None:
     BulkDecisionJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
 
 
+#: Read the selection in rounds of this many ids (SQLite takes at most 32,766 parameters a statement).
+SELECTION_BATCH = 5_000
+
+
+def _progress_path(job: BulkDecisionJob) -> Path:
+    return Path(settings.PRIVATE_MEDIA_ROOT) / "bulk-decisions" / f"job-{job.pk}.json"
+
+
+def decision_job_progress(job: BulkDecisionJob) -> dict | None:
+    """How far a running job has got: done (evaluations processed), total, percent and when it said so;
+    None before it reports or once it is over."""
+    if job.status != BulkJobStatus.RUNNING:
+        return None
+    return progress_file_read(_progress_path(job))
+
+
 def decision_job_run(job: BulkDecisionJob) -> BulkDecisionJob:
     """Record the decision and apply it to the job's evaluations (all or nothing); the job keeps the outcome."""
     taken = BulkDecisionJob.objects.filter(pk=job.pk, status=BulkJobStatus.QUEUED).update(
@@ -82,9 +106,10 @@ def decision_job_run(job: BulkDecisionJob) -> BulkDecisionJob:
     if not taken:
         return job  # delivered twice, or given up as interrupted
     job.refresh_from_db()
+    writer = ProgressFile(_progress_path(job))
     try:
         with transaction.atomic():
-            outcome = _decide(job)
+            outcome = _decide(job, progress=lambda done, total: writer("decide", done, total))
             if not outcome["done"]:
                 transaction.set_rollback(True)  # nothing to decide: record no empty decision
         job.done, job.refused = len(outcome["done"]), len(outcome["refused"])
@@ -98,6 +123,8 @@ def decision_job_run(job: BulkDecisionJob) -> BulkDecisionJob:
         job.message = _("The decision was not recorded and no evaluation was changed: %(error)s") % {
             "error": str(exc)[:500]
         }
+    finally:
+        writer.remove()
     job.finished_at = timezone.now()
     job.save()
     if job.file:
@@ -106,7 +133,7 @@ def decision_job_run(job: BulkDecisionJob) -> BulkDecisionJob:
     return job
 
 
-def _decide(job: BulkDecisionJob) -> dict:
+def _decide(job: BulkDecisionJob, *, progress=None) -> dict:
     user = job.created_by
     if user is None:
         raise services.WorkflowError(_("The officer who asked for this decision no longer has an account."))
@@ -130,9 +157,17 @@ def _decide(job: BulkDecisionJob) -> dict:
         if upload is not None:
             upload.close()
     # Read through the officer's area as the bulk action did; one no longer in it is left unchanged, and said so.
-    evaluations = list(Evaluation.objects.for_user(user).filter(pk__in=job.evaluation_ids))
-    outcome = services.evaluations_decide(evaluations=evaluations, decision=decision, user=user, recognise=recognise)
-    reached = {e.pk for e in evaluations}
+    selected = list(job.evaluation_ids)
+    reached = set()
+    for start in range(0, len(selected), SELECTION_BATCH):
+        reached.update(
+            Evaluation.objects.for_user(user)
+            .filter(pk__in=selected[start : start + SELECTION_BATCH])
+            .values_list("pk", flat=True)
+        )
+    outcome = services.evaluations_decide(
+        evaluations=reached, decision=decision, user=user, recognise=recognise, progress=progress
+    )
     gone = _("This evaluation was deleted or is no longer in your area.")
     refused = [*outcome["refused"], *((pk, gone) for pk in job.evaluation_ids if pk not in reached)]
     return {**outcome, "refused": refused, "decision": decision}
@@ -149,13 +184,14 @@ def run_decision_job_task(job_id: int) -> str:
 
 
 def decision_job_interrupted(job: BulkDecisionJob, *, now: datetime.datetime | None = None) -> bool:
-    """Whether the job is stuck queued or running with nobody working on it. The write is one transaction
-    and reports no progress, so the clock runs from its start (or from the request that queued it)."""
+    """Whether the job is stuck queued or running with nobody working on it: the clock runs from the last
+    progress it reported (or its start, or the request that queued it)."""
     if job.status not in (BulkJobStatus.QUEUED, BulkJobStatus.RUNNING):
         return False
+    progress = decision_job_progress(job)
     return nobody_works_on(
         task_status=background_task_status(job.task_id),
-        last_activity=(job.started_at or job.created_at,),
+        last_activity=(progress and progress["at"], job.started_at or job.created_at),
         stale_minutes=settings.BULK_ACTION_STALE_MINUTES,
         now=now,
     )
@@ -174,4 +210,6 @@ def decision_job_refresh_status(job: BulkDecisionJob) -> BulkDecisionJob:
         )
         if moved and job.file:
             job.file.delete()  # the scan waited for a decision that will not be recorded
+        if moved:
+            _progress_path(job).unlink(missing_ok=True)
     return job

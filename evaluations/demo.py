@@ -51,6 +51,7 @@ from .models import (
     UnitLevel,
     UnitType,
 )
+from .models.evaluations import SORT_NAME_SOURCES
 from .models.subjects import SUBJECT_MODELS, subject_names_of_rows, subject_own_fields
 from .models.units import ancestor_paths, communes_by_path, parent_path
 
@@ -474,6 +475,8 @@ class DemoBuilder:
             "note",
             "created_at",
             "updated_at",
+            # The subject's names, as ``Evaluation.save`` copies them (``SORT_NAME_SOURCES``).
+            *SORT_NAME_SOURCES,
         ]
         total_evaluations = total_scores = 0
         for kind, criteria_set in criteria_sets.items():
@@ -481,7 +484,7 @@ class DemoBuilder:
             subjects = list(
                 Subject.objects.filter(kind=kind, code__startswith=CODE_PREFIX)
                 .order_by("pk")
-                .values_list("pk", "area_id")
+                .values_list("pk", "area_id", *SORT_NAME_SOURCES.values())
             )
             done = set(
                 Evaluation.objects.filter(kind=kind, subject__code__startswith=CODE_PREFIX).values_list(
@@ -492,7 +495,7 @@ class DemoBuilder:
                 rate = RECOGNITION_RATE[kind].get(year, 0.5)
                 drawn: dict[int, Sheet] = {}
                 rows = []
-                for subject_id, area_id in subjects:
+                for subject_id, area_id, *names in subjects:
                     if (subject_id, year) in done:
                         continue
                     wanted = self.rng.random() < rate
@@ -520,6 +523,7 @@ class DemoBuilder:
                             "",
                             self.now,
                             self.now,
+                            *names,
                         )
                     )
                 if not rows:

@@ -1,6 +1,5 @@
-"""The columns of the evaluation and subject listing exports, said once: the admin listing's own export
-(Wagtail's ``list_export``) and the constant-memory export of every filtered row (``reports.excel``) both
-read them, so the two files have the same columns under the same headings."""
+"""The columns of the evaluation and subject listing exports, said once: the export of every filtered row
+(``reports.excel``), which the admin listings' export buttons start."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 @dataclass(frozen=True)
 class ExportColumn:
-    #: The attribute Wagtail's ``list_export`` reads.
+    #: The column's name.
     name: str
     heading: Promise
     #: The ``values_list`` fields the streaming export reads for it.
@@ -40,13 +39,3 @@ SUBJECT_COLUMNS = (
     ExportColumn("publish_consent", gettext_lazy("May be published"), ("publish_consent",)),
     ExportColumn("is_active", gettext_lazy("Active"), ("is_active",)),
 )
-
-
-def list_export_of(columns: tuple[ExportColumn, ...]) -> list[str]:
-    """The attribute names of ``columns``, for a viewset's ``list_export``."""
-    return [column.name for column in columns]
-
-
-def export_headings_of(columns: tuple[ExportColumn, ...]) -> dict[str, Promise]:
-    """The headings of ``columns`` by attribute name, for a viewset's ``export_headings``."""
-    return {column.name: column.heading for column in columns}

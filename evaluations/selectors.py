@@ -1,22 +1,25 @@
 """Reads: listings and visibility (which always go through access by area)."""
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+import hashlib
+
+from django.core.cache import cache
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .access import unit_reach_paths
 from .models import (
+    EVALUATION_LIST_ORDER,
     PUBLIC_KINDS,
-    SUBJECT_NAME_ORDER,
     AdministrativeUnit,
     Evaluation,
     EvaluationStatus,
     GradeBand,
     Indicator,
-    Subject,
     SubjectKind,
     UnitLevel,
 )
 from .models.units import commune_of_path, in_subtree, in_subtrees
+from .public_version import public_data_version
 from .text import fold_words
 
 
@@ -92,9 +95,9 @@ def filter_public_recognitions(
             qs = qs.filter(grade=grade)
     folded = fold_words(q or "")
     if folded:
-        # Matching subjects first (one pass over the folded names), then their evaluations by index.
-        named = Subject.objects.filter(name_folded__contains=folded).order_by().values("pk")
-        qs = qs.filter(subject_id__in=named)
+        # The subject's folded name as copied onto the evaluation: read from the list's own index while it
+        # walks in list order, so a common name fills a page after a few rows.
+        qs = qs.filter(sort_name_folded__contains=folded)
     return qs
 
 
@@ -105,31 +108,49 @@ def public_recognitions_matching(**filters) -> QuerySet[Evaluation]:
 
 
 def public_recognition_rows(matching: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
-    """``matching`` in list order (newest year, then name), as dicts of ``PUBLIC_FIELDS`` plus
-    ``commune_name``: one query per page (the commune of a village comes from a subquery)."""
+    """``matching`` in list order (``EVALUATION_LIST_ORDER``: newest year, then name), as dicts of
+    ``PUBLIC_FIELDS`` plus ``commune_name``: one query per page (the commune of a village comes from a
+    subquery)."""
     return (
-        matching.order_by("-year", *SUBJECT_NAME_ORDER, "pk")
+        matching.order_by(*EVALUATION_LIST_ORDER)
         .values(*PUBLIC_FIELDS)
         .annotate(commune_name=commune_of_path("area__path"))
     )
 
 
+#: A cached public count lives at most this long, whatever changes (a process with its own memory cache
+#: does not hear of another's changes).
+PUBLIC_COUNT_SECONDS = 600
+
+
+def public_count_key(matching: QuerySet[Evaluation]) -> str:
+    """The one cache key of the count of ``matching`` (a public list's filtered queryset): its SQL, which
+    holds every filter value, under the current public data version (``public_version``)."""
+    digest = hashlib.sha256(str(matching.order_by().query).encode()).hexdigest()[:32]
+    return f"public-recognitions:count:{public_data_version()}:{digest}"
+
+
 class PublicRecognitionPage:
-    """``matching`` for a paginator: counted on the index alone, sliced in two steps (the ids of the
-    slice in list order, then those few rows with their columns), so sorting by name touches only
-    the index and the names rather than whole rows."""
+    """``matching`` for a paginator: counted once per filter (cached under ``public_count_key``), sliced in
+    two steps (the ids of the slice in list order, walked on the index ``evaluation_status_list_idx``, then those few
+    rows with their columns)."""
 
     def __init__(self, matching: QuerySet[Evaluation]):
         self.matching = matching
 
     def count(self) -> int:
-        return self.matching.count()
+        key = public_count_key(self.matching)
+        count = cache.get(key)
+        if count is None:
+            count = self.matching.count()
+            cache.set(key, count, PUBLIC_COUNT_SECONDS)
+        return count
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, index: slice) -> list[dict]:
-        ids = list(self.matching.order_by("-year", *SUBJECT_NAME_ORDER, "pk").values_list("pk", flat=True)[index])
+        ids = list(self.matching.order_by(*EVALUATION_LIST_ORDER).values_list("pk", flat=True)[index])
         rows = {row["pk"]: row for row in public_recognition_rows(Evaluation.objects.filter(pk__in=ids))}
         return [rows[pk] for pk in ids if pk in rows]
 
@@ -153,12 +174,21 @@ def public_grade_choices() -> list[tuple[str, str]]:
     return choices
 
 
-def public_year_choices() -> list[int]:
-    """Evaluation years, newest first (MIN/MAX on the indexed column: no table scan)."""
-    bounds = Evaluation.objects.aggregate(first=Min("year"), last=Max("year"))
-    if bounds["first"] is None:
+def evaluation_years() -> list[int]:
+    """Every year from the latest evaluation's to the first's, newest first. The two ends are read apart, each
+    from one end of the year index (``ORDER BY year LIMIT 1``): SQLite answers ``MIN`` and ``MAX`` in one
+    query by reading the whole index."""
+    years = Evaluation.objects.order_by().values_list("year", flat=True)
+    last = years.order_by("-year").first()
+    if last is None:
         return []
-    return list(range(bounds["last"], bounds["first"] - 1, -1))
+    first = years.order_by("year").first()
+    return list(range(last, first - 1, -1))
+
+
+def public_year_choices() -> list[int]:
+    """The public list's years: those of ``evaluation_years``."""
+    return evaluation_years()
 
 
 def recognition_figures(*, year: int | None = None) -> dict:

@@ -2,7 +2,8 @@
 
 from django.dispatch import Signal
 
-#: Sent after many evaluations changed status in one bulk write; ``evaluation_ids``, ``subject_ids``.
+#: Sent after many evaluations changed status (and nothing else the index reads) in one bulk write, a
+#: decision; ``evaluation_ids``, ``subject_ids``.
 evaluations_bulk_changed = Signal()
 
 #: Sent after subjects were created or changed in a bulk write (imports, the reorganisation); ``subject_ids``,

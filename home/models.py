@@ -9,10 +9,16 @@ from wagtail.models import Page
 
 from evaluations.selectors import recognition_figures
 
-#: Seconds the headline figures are kept: they change when a decision is recorded, not per visit,
-#: and counting a province's evaluations on every home page view would be wasted work.
+#: Seconds the headline figures are kept at most: they change when a decision or a registration does (the
+#: public data version, part of their key, changes then), not per visit, and counting a province's
+#: evaluations on every home page view would be wasted work.
 FIGURES_CACHE_SECONDS = 600
-FIGURES_CACHE_KEY = "home:recognition-figures"
+
+
+def figures_cache_key() -> str:
+    from evaluations.public_version import public_data_version
+
+    return f"home:recognition-figures:{public_data_version()}"
 
 
 class HomePage(Page):
@@ -56,10 +62,11 @@ class HomePage(Page):
         from content.models import ArticlePage, ModelStoryPage, RecognitionListPage
 
         context = super().get_context(request, *args, **kwargs)
-        figures = cache.get(FIGURES_CACHE_KEY)
+        key = figures_cache_key()
+        figures = cache.get(key)
         if figures is None:
             figures = recognition_figures()
-            cache.set(FIGURES_CACHE_KEY, figures, FIGURES_CACHE_SECONDS)
+            cache.set(key, figures, FIGURES_CACHE_SECONDS)
         context["figures"] = figures
         context["stories"] = (
             ModelStoryPage.public_stories().select_related("image", "subject").order_by("-date", "-pk")[:3]

@@ -220,30 +220,44 @@ class PostgresCluster:
         # PostgreSQL refuses to run as root: root runs it as the postgres user.
         return os.geteuid() != 0 or shutil.which("runuser") is not None and _user_exists("postgres")
 
-    def _run(self, *argv: str) -> None:
+    def _run(self, *argv: str, quiet: bool = False) -> None:
         command = list(argv)
         if os.geteuid() == 0:
             command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, cwd=self.root, stdout=subprocess.DEVNULL)  # noqa: S603
+        subprocess.run(  # noqa: S603
+            command, check=True, cwd=self.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL if quiet else None
+        )
 
     def start(self, database: str) -> str:
-        self.root.mkdir(parents=True)
-        if os.geteuid() == 0:
-            shutil.chown(self.root, "postgres")
-        self.root.chmod(0o700)
+        """Start the cluster (initdb first unless ``root`` already holds one: ``bench/run.py --reuse`` keeps
+        it between runs) with ``database`` in it; its URL."""
         data = self.root / "data"
-        self._run(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "--encoding=UTF8", "--locale=C.UTF-8",
-                  "--auth=trust")  # fmt: skip
-        with open(data / "postgresql.conf", "a") as conf:
-            # Loopback only, and no durability: the cluster is gone after the run.
-            conf.write(
-                f"\nlisten_addresses = '{HOST}'\nport = {self.port}\nunix_socket_directories = '{self.root}'\n"
-                "max_connections = 100\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
-            )
+        reused = (data / "PG_VERSION").exists()
+        if not reused:
+            self.root.mkdir(parents=True)
+            if os.geteuid() == 0:
+                shutil.chown(self.root, "postgres")
+            self.root.chmod(0o700)
+            self._run(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "--encoding=UTF8",
+                      "--locale=C.UTF-8", "--auth=trust")  # fmt: skip
+            with open(data / "postgresql.conf", "a") as conf:
+                # Loopback only, and no durability: the cluster is gone after the run.
+                conf.write(
+                    f"\nlisten_addresses = '{HOST}'\nport = {self.port}\nunix_socket_directories = '{self.root}'\n"
+                    "max_connections = 100\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+                )
         self.started = True
-        self._run(str(self.bin / "pg_ctl"), "-D", str(data), "-l", str(self.root / "postgres.log"), "-w", "start")
-        self._run(str(self.bin / "createdb"), "-h", str(self.root), "-p", str(self.port), "-U", "postgres", database)
-        say(f"PostgreSQL {self.bin.parent.name} started on {HOST}:{self.port} (temporary cluster)")
+        log = str(self.root / "postgres.log")
+        # The port on the command line: a kept cluster gets this run's free port.
+        self._run(str(self.bin / "pg_ctl"), "-D", str(data), "-l", log, "-o", f"-p {self.port}", "-w", "start")
+        try:
+            self._run(str(self.bin / "createdb"), "-h", str(self.root), "-p", str(self.port), "-U", "postgres",
+                      database, quiet=reused)  # fmt: skip
+        except subprocess.CalledProcessError:
+            if not reused:  # a kept cluster has it from its first run
+                raise
+        kind = "kept" if reused else "temporary"
+        say(f"PostgreSQL {self.bin.parent.name} started on {HOST}:{self.port} ({kind} cluster)")
         return f"postgres://postgres@{HOST}:{self.port}/{database}"
 
     def stop(self) -> None:

@@ -1,13 +1,15 @@
 """``make load``: gunicorn with the production settings on PostgreSQL, and a bounded load of our own.
 
-    .venv/bin/python ops/load.py [--clients 20] [--duration 60] [--requests N] [--workers 3] [--port 8105]
+    .venv/bin/python ops/load.py [--clients 20] [--duration 60] [--requests N] [--workers 4] [--goal-seconds 15]
 
 Without ``DATABASE_URL`` a throwaway PostgreSQL cluster is started (as ``.ci/run`` does) and removed at
 the end; without PostgreSQL's binaries the run uses a SQLite file and says so. Given a ``DATABASE_URL``,
 that database is migrated and the demo loaded into it (use a scratch one). Then ``--clients`` threads
 send requests over loopback for ``--duration`` seconds (or until ``--requests`` in all) over a mix of
-public pages, the open-data API and admin screens of logged-in demo users, and the figures per endpoint
-are printed. Exit status 1 if any answer was a server error (5xx), 2 if the set-up failed.
+public pages and the open-data API (asked anonymously, as the public does) and admin screens of logged-in
+demo users, and the figures per endpoint are printed. Then each endpoint with a goal (``GOALS``: requests
+per second and p95) is asked alone by every client for ``--goal-seconds``, and the verdicts are printed.
+Exit status 1 if any answer was a server error (5xx), 2 if the set-up failed.
 """
 
 from __future__ import annotations
@@ -50,6 +52,29 @@ class Endpoint:
     name: str
     path: str
     weight: int
+
+    @property
+    def admin(self) -> bool:
+        """Admin screens are asked by a logged-in officer; everything else by an anonymous visitor."""
+        return self.path.startswith("/admin/")
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What one endpoint must reach on its own: ``clients`` asking it and nothing else."""
+
+    endpoint: str
+    min_rps: float | None
+    max_p95_ms: float
+
+
+#: Issue 16's goals on this 2-core machine (gunicorn, 4 workers, PostgreSQL, 20 clients).
+GOALS = (
+    Goal("public home", 200, 200),
+    Goal("recognition list", 200, 200),
+    Goal("API recognitions", 200, 200),
+    Goal("admin evaluation listing", None, 500),
+)
 
 
 ENDPOINTS = (
@@ -109,33 +134,38 @@ def in_parallel(function: Callable[[int], object], count: int) -> None:
         thread.join()
 
 
-def client_loop(number: int, client: Client, stop: threading.Event, budget: threading.Semaphore | None, stats: Stats):
+def client_loop(
+    number: int,
+    clients: tuple[Client, Client],
+    stop: threading.Event,
+    budget: threading.Semaphore | None,
+    stats: Stats,
+    endpoints: tuple[Endpoint, ...] = ENDPOINTS,
+):
+    """One person asking ``endpoints`` at random until told to stop: an admin screen with the logged-in
+    client, a public page with the anonymous one (``clients``: logged in, anonymous)."""
     rng = random.Random(number)  # noqa: S311 (a request mix, not a secret)
-    weights = [e.weight for e in ENDPOINTS]
+    weights = [e.weight for e in endpoints]
+    officer, visitor = clients
     while not stop.is_set():
         if budget is not None and not budget.acquire(blocking=False):
             return
-        endpoint = rng.choices(ENDPOINTS, weights)[0]
-        timed(stats, endpoint.name, lambda path=endpoint.path: client.get(path))
+        endpoint = rng.choices(endpoints, weights)[0]
+        client = officer if endpoint.admin else visitor
+        timed(stats, endpoint.name, lambda path=endpoint.path, client=client: client.get(path))
 
 
-def run_load(
-    port: int, clients: int, duration: float, requests: int | None, workers: int
-) -> tuple[Stats, Stats, float]:
-    """The logins (before the clock starts), then the timed run; returns both figures and the run's length."""
-    logins, stats, stop = Stats(), Stats(), threading.Event()
-    browsers = [Client(port, timeout=120) for _ in range(clients)]
-    say(f"{clients} clients log in through the admin form ({', '.join(ADMIN_USERS)})")
-    # Apart from the run: a password hash costs about a second of CPU by design.
-    in_parallel(lambda n: timed(logins, LOGIN, lambda: browsers[n].login(ADMIN_USERS[n % len(ADMIN_USERS)])), clients)
-    say("warm-up: every worker serves every endpoint once (not counted)")
-    in_parallel(lambda n: [browsers[n].get(e.path) for e in ENDPOINTS], workers)
-    budget = threading.Semaphore(requests) if requests else None
+def run_clients(
+    browsers: list[tuple[Client, Client]],
+    duration: float,
+    budget: threading.Semaphore | None,
+    endpoints: tuple[Endpoint, ...] = ENDPOINTS,
+) -> tuple[Stats, float]:
+    stats, stop = Stats(), threading.Event()
     threads = [
-        threading.Thread(target=client_loop, args=(n, browsers[n], stop, budget, stats), daemon=True)
-        for n in range(clients)
+        threading.Thread(target=client_loop, args=(n, browsers[n], stop, budget, stats, endpoints), daemon=True)
+        for n in range(len(browsers))
     ]
-    say(f"load: {clients} clients for {duration:.0f} s" + (f" or {requests} requests" if requests else ""))
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -145,7 +175,57 @@ def run_load(
     stop.set()
     for thread in threads:
         thread.join(150)  # a request in flight finishes (or times out)
-    return logins, stats, time.perf_counter() - started
+    return stats, time.perf_counter() - started
+
+
+def run_load(
+    port: int, clients: int, duration: float, requests: int | None, workers: int
+) -> tuple[Stats, Stats, float, list[tuple[Client, Client]]]:
+    """The logins (before the clock starts), then the timed run of the whole mix; returns both figures, the
+    run's length and the clients (logged in, anonymous) for the goal phases."""
+    logins = Stats()
+    browsers = [(Client(port, timeout=120), Client(port, timeout=120)) for _ in range(clients)]
+    say(f"{clients} clients log in through the admin form ({', '.join(ADMIN_USERS)})")
+    # Apart from the run: a password hash costs about a second of CPU by design.
+    in_parallel(
+        lambda n: timed(logins, LOGIN, lambda: browsers[n][0].login(ADMIN_USERS[n % len(ADMIN_USERS)])), clients
+    )
+    say("warm-up: every worker serves every endpoint once (not counted)")
+    in_parallel(lambda n: [browsers[n][0 if e.admin else 1].get(e.path) for e in ENDPOINTS], workers)
+    budget = threading.Semaphore(requests) if requests else None
+    say(f"load: {clients} clients for {duration:.0f} s" + (f" or {requests} requests" if requests else ""))
+    stats, elapsed = run_clients(browsers, duration, budget)
+    return logins, stats, elapsed, browsers
+
+
+def run_goals(browsers: list[tuple[Client, Client]], seconds: float) -> list[tuple[Goal, int, float, float]]:
+    """Each goal's endpoint alone under every client for ``seconds``: (goal, requests, req/s, p95 ms)."""
+    by_name = {e.name: e for e in ENDPOINTS}
+    results = []
+    for goal in GOALS:
+        endpoint = by_name[goal.endpoint]
+        say(f"goal phase: {len(browsers)} clients on {endpoint.name} for {seconds:.0f} s")
+        stats, elapsed = run_clients(browsers, seconds, None, (endpoint,))
+        samples = stats.latencies.get(endpoint.name, [])
+        p95 = percentile(samples, 0.95) * 1000 if samples else float("inf")
+        results.append((goal, len(samples), len(samples) / elapsed, p95))
+    return results
+
+
+def print_goals(results: list[tuple[Goal, int, float, float]]) -> None:
+    print()
+    print("Goals (each endpoint alone under every client):")
+    header = f"{'endpoint':<34} {'requests':>8} {'req/s':>7} {'p95 ms':>8}  goal"
+    print(header)
+    print("-" * (len(header) + 30))
+    held = 0
+    for goal, count, rps, p95 in results:
+        wanted = [f"p95 < {goal.max_p95_ms:g} ms"] + ([f">= {goal.min_rps:g} req/s"] if goal.min_rps else [])
+        holds = p95 < goal.max_p95_ms and (goal.min_rps is None or rps >= goal.min_rps)
+        held += holds
+        verdict = "holds" if holds else "MISSED"
+        print(f"{goal.endpoint:<34} {count:>8} {rps:>7.1f} {p95:>8.0f}  {', '.join(wanted)}: {verdict}")
+    print(f"goals: {held} of {len(results)} held; load average at the end: {load_average()}")
 
 
 def print_report(logins: Stats, stats: Stats, elapsed: float, engine: str, workers: int, clients: int) -> int:
@@ -197,7 +277,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duration", type=float, default=60, help="seconds of load (60)")
     parser.add_argument("--requests", type=int, help="stop after this many requests in all")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
+    parser.add_argument(
+        "--goal-seconds", type=float, default=15, help="seconds of each goal phase after the mix (15; 0: none)"
+    )
     parser.add_argument("--port", type=int, default=8105)
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (logs) at the end")
     args = parser.parse_args(argv)
@@ -220,8 +303,14 @@ def main(argv: list[str] | None = None) -> int:
         web = gunicorn(env, workdir / "gunicorn.log", port=args.port, workers=args.workers)
         serve([web], port=args.port, cleanup=cleanup)
         say(f"load average before the load: {load_average()}")
-        logins, stats, elapsed = run_load(args.port, args.clients, args.duration, args.requests, args.workers)
-        return print_report(logins, stats, elapsed, engine, args.workers, args.clients)
+        logins, stats, elapsed, browsers = run_load(
+            args.port, args.clients, args.duration, args.requests, args.workers
+        )
+        goals = run_goals(browsers, args.goal_seconds) if args.goal_seconds > 0 else []
+        status = print_report(logins, stats, elapsed, engine, args.workers, args.clients)
+        if goals:
+            print_goals(goals)
+        return status
 
     return run_in_scratch("khuyenhoc-load-", keep=args.keep, body=body)
 

@@ -2,42 +2,32 @@
 once when small and by the background worker (``manage.py db_worker --backend background``) when large,
 with its progress and outcome on the run's screen.
 
-Where progress goes, and why: ``reorganisation_apply`` is one transaction (all or nothing), so a progress
-row written inside it stays invisible to the screen until the very end, and on SQLite no other connection
-may write while it runs. Each run therefore writes its phase and counts to a small JSON file in private
-storage (beside the background exports, which the web process and the worker already share); the run row
-holds what must last: the state, who asked, the outcome or the error.
+Progress goes to a file (``operations.jobs.ProgressFile``: the apply is one transaction, all or nothing).
 """
 
 from __future__ import annotations
 
 import datetime
-import json
 import logging
-import os
-import time
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from django_tasks import task
 
 from evaluations.models import Subject
 from evaluations.models.units import in_subtrees
+from operations import jobs
 from operations.jobs import background_task_status, job_mark_interrupted, nobody_works_on
 
 from .models import RUN_IN_PROGRESS, ApplyPhase, Reorganisation, ReorganisationRun, RunStatus
 from .services import Progress, reorganisation_apply
 
 logger = logging.getLogger(__name__)
-
-#: The progress file is rewritten at most this often (seconds), and at every change of phase.
-PROGRESS_EVERY = 0.5
 
 
 def inline_max_subjects() -> int:
@@ -63,36 +53,11 @@ def _progress_path(run: ReorganisationRun) -> Path:
     return Path(settings.PRIVATE_MEDIA_ROOT) / "reorganisation" / f"run-{run.pk}.json"
 
 
-class ProgressFile:
-    """The ``progress`` callback of a run: writes the phase and counts to the run's file (at most every
-    ``PROGRESS_EVERY`` seconds within a phase), and passes every call on to ``also`` (the command's printer).
-
-    Progress is a courtesy: a file that cannot be written is logged and never fails the apply."""
+class ProgressFile(jobs.ProgressFile):
+    """The ``progress`` callback of a run (see ``operations.jobs.ProgressFile``)."""
 
     def __init__(self, run: ReorganisationRun, also: Progress | None = None):
-        self.path = _progress_path(run)
-        self.also = also
-        self.phase = None
-        self.written = 0.0
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        if self.also is not None:
-            self.also(phase, done, total)
-        now = time.monotonic()
-        if phase == self.phase and now - self.written < PROGRESS_EVERY and done < total:
-            return
-        self.phase, self.written = phase, now
-        state = {"phase": str(phase), "done": done, "total": total, "at": timezone.now().isoformat()}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            partial = self.path.with_suffix(".tmp")
-            partial.write_text(json.dumps(state), encoding="utf-8")
-            os.replace(partial, self.path)  # the screen never reads a half-written file
-        except OSError:
-            logger.warning("cannot write the progress of %s", self.path, exc_info=True)
-
-    def remove(self) -> None:
-        self.path.unlink(missing_ok=True)
+        super().__init__(_progress_path(run), also)
 
 
 def run_progress(run: ReorganisationRun) -> dict | None:
@@ -100,21 +65,14 @@ def run_progress(run: ReorganisationRun) -> dict | None:
     time it was reported; None when it has reported none (yet) or is over."""
     if not run.is_in_progress:
         return None
-    try:
-        state = json.loads(_progress_path(run).read_text(encoding="utf-8"))
-        phase = ApplyPhase(state["phase"])
-        done, total = int(state["done"]), int(state["total"])
-        at = parse_datetime(state["at"])
-    except (OSError, ValueError, KeyError, TypeError):
+    state = jobs.progress_file_read(_progress_path(run))
+    if state is None:
         return None
-    return {
-        "phase": phase.value,
-        "label": phase.label,
-        "done": done,
-        "total": total,
-        "percent": round(100 * done / total) if total else 0,
-        "at": at,
-    }
+    try:
+        phase = ApplyPhase(state["phase"])
+    except ValueError:
+        return None
+    return {**state, "phase": phase.value, "label": phase.label}
 
 
 # --- starting and running ----------------------------------------------------------------------------

@@ -9,8 +9,10 @@ from collections import defaultdict
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Min, QuerySet
 from django.db.models.functions import Length, Substr
 
+from evaluations.calendar import year_end
 from evaluations.models import AdministrativeUnit, UnitSuccession
 from evaluations.models.units import PATH_STEP, ancestor_paths, outermost
 
@@ -115,15 +117,33 @@ def successor_of(unit: AdministrativeUnit) -> AdministrativeUnit | None:
     return AdministrativeUnit.objects.filter(pk=found).first() if found else None
 
 
-def moves_after(date: datetime.date) -> dict[int, int]:
-    """Subjects moved by reorganisations effective after ``date``: subject id -> the area it was moved from
-    first (where it was on ``date``). Inactive ones too: a subject that left the register later still
-    counts in the years it was on it (the roll-up applies the register's dates)."""
-    first: dict[int, int] = {}
-    for subject_id, from_id in (
+def years_by_later_reorganisations(years: list[int]) -> list[list[int]]:
+    """``years`` grouped by the reorganisations effective after each year's end: the years of a group see the
+    same subjects moved since (:func:`first_moves_after` any of their ends); years none follows are left out."""
+    if not years:
+        return []
+    dates = set(
+        Reorganisation.objects.filter(effective_date__gt=year_end(min(years)))
+        .order_by()
+        .values_list("effective_date", flat=True)
+    )
+    groups: dict[tuple[datetime.date, ...], list[int]] = defaultdict(list)
+    for year in sorted(years):
+        later = tuple(sorted(d for d in dates if d > year_end(year)))
+        if later:
+            groups[later].append(year)
+    return list(groups.values())
+
+
+def first_moves_after(date: datetime.date) -> QuerySet[SubjectMove]:
+    """Each subject's first move by a reorganisation effective after ``date``, one row per subject: its
+    ``from_area`` is where the subject was on ``date``. Inactive subjects too: a subject that left the
+    register later still counts in the years it was on it (the roll-up applies the register's dates)."""
+    first_ids = (
         SubjectMove.objects.filter(reorganisation__effective_date__gt=date)
-        .order_by("pk")
-        .values_list("subject_id", "from_area_id")
-    ):
-        first.setdefault(subject_id, from_id)
-    return first
+        .order_by()
+        .values("subject_id")
+        .annotate(first_id=Min("id"))
+        .values("first_id")
+    )
+    return SubjectMove.objects.filter(pk__in=first_ids)

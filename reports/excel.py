@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from evaluations.export_columns import EVALUATION_COLUMNS, SUBJECT_COLUMNS
-from evaluations.models import EvaluationResult, EvaluationStatus, SubjectKind, UnitLevel
+from evaluations.models import SUBJECT_MODELS, EvaluationResult, EvaluationStatus, SubjectKind, UnitLevel
+from evaluations.models.subjects import subject_own_fields
 from evaluations.spreadsheets import HEADING_STYLE, workbook_open
 
 from .models import BudgetSource, Indicator
@@ -293,17 +295,24 @@ def evaluation_listing() -> Listing:
     )
 
 
-def subject_listing() -> Listing:
+def subject_listing(kind: str | None = None) -> Listing:
+    """Every kind's columns; with ``kind``, that kind's own fields after them (``subject_own_fields``: a
+    household's head and members, a unit's type...), choices by their labels."""
     kinds = {k: str(v) for k, v in SubjectKind.choices}
+    own = [SUBJECT_MODELS[kind]._meta.get_field(name) for name in subject_own_fields(kind)] if kind else []
+    own_labels = [{key: str(label) for key, label in field.flatchoices} for field in own]
+    prefix = f"{SUBJECT_MODELS[kind]._meta.model_name}__" if kind else ""
 
     def convert(row):
-        name, kind, area, code, consent, active = row
-        return [name, kinds.get(kind, kind), area, code, consent, active]
+        name, kind, area, code, consent, active, *values = row
+        cells = [name, kinds.get(kind, kind), area, code, consent, active]
+        return cells + [labels.get(value, value) for labels, value in zip(own_labels, values, strict=True)]
 
     return Listing(
         name="subjects",
-        headings=[str(column.heading) for column in SUBJECT_COLUMNS],
-        fields=[field for column in SUBJECT_COLUMNS for field in column.fields],
+        headings=[str(column.heading) for column in SUBJECT_COLUMNS]
+        + [capfirst(str(field.verbose_name)) for field in own],
+        fields=[field for column in SUBJECT_COLUMNS for field in column.fields] + [prefix + f.name for f in own],
         convert=convert,
     )
 

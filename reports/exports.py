@@ -18,7 +18,14 @@ from django_tasks import task
 
 from evaluations.access import user_may_read_evaluations
 from evaluations.filters import EvaluationFilterSet, SubjectFilterSet, subject_filterset_for
-from evaluations.models import NAME_ORDER, SUBJECT_MODELS, SUBJECT_NAME_ORDER, Evaluation, ExportRecord, Subject
+from evaluations.models import (
+    EVALUATION_LIST_ORDER,
+    NAME_ORDER,
+    SUBJECT_MODELS,
+    Evaluation,
+    ExportRecord,
+    Subject,
+)
 from operations.jobs import background_task_status, job_mark_interrupted, nobody_works_on
 
 from . import excel
@@ -67,7 +74,7 @@ def prepare_export(*, user, listing: str, params: QueryDict | dict) -> PreparedE
         base = Evaluation.objects.all()
         filterset_class = EvaluationFilterSet
         spec = excel.evaluation_listing()
-        ordering = ("-year", *SUBJECT_NAME_ORDER, "pk")
+        ordering = EVALUATION_LIST_ORDER
     elif listing == "subjects":
         kind = params.get("kind") or ""
         if kind and kind not in SUBJECT_MODELS:
@@ -84,7 +91,7 @@ def prepare_export(*, user, listing: str, params: QueryDict | dict) -> PreparedE
             raise PermissionError
         base = Subject.objects.filter(kind=kind) if kind else Subject.objects.all()
         filterset_class = subject_filterset_for(model) if kind else SubjectFilterSet
-        spec = excel.subject_listing()
+        spec = excel.subject_listing(kind or None)
         ordering = (*NAME_ORDER, "pk")
     else:
         raise ExportError(_("Unknown listing “%(listing)s”.") % {"listing": listing})

@@ -30,6 +30,7 @@ from evaluations.models import (
     AdministrativeUnit,
     Evaluation,
     EvaluationStatus,
+    LearningCitizen,
     LearningUnit,
     PopulationGroup,
     Subject,
@@ -38,7 +39,7 @@ from evaluations.models import (
 )
 from evaluations.models.subjects import on_register_q
 from evaluations.models.units import ancestor_paths, in_subtree, parent_path
-from reorganisation.selectors import current_unit_map, moves_after
+from reorganisation.selectors import current_unit_map, first_moves_after, years_by_later_reorganisations
 
 from .models import BudgetLine, BudgetSource, Denominator, Indicator, Target
 
@@ -47,8 +48,6 @@ INDICATORS: list[str] = [choice.value for choice in Indicator]
 #: Read once: an enum member's ``value`` is a descriptor call, and the tree asks for it per node.
 BUDGET_SOURCES: list[str] = [choice.value for choice in BudgetSource]
 NOT_EVALUATED = [EvaluationStatus.DRAFT]
-#: Most ids in one ``pk IN (...)`` (SQLite allows 32,766 parameters in a statement).
-IDS_PER_QUERY = 10_000
 
 
 @dataclass(slots=True)
@@ -109,8 +108,12 @@ class Budget:
     spent: Decimal = Decimal(0)
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
+    """One area of the roll-up. Its figures and budget are created when first read: a national root has
+    14,000 areas, most without any data, and an area nothing was counted on has empty figures (and the
+    target it inherits, ``targets``)."""
+
     id: int
     path: str
     name: str
@@ -118,12 +121,57 @@ class Node:
     level: str
     depth: int
     children: list[Node] = field(default_factory=list)
-    #: year -> indicator -> figures of the whole subtree
-    figures: dict[int, dict[str, Figures]] = field(default_factory=dict)
-    #: year -> indicator -> figures attached to this unit itself (not to a child)
-    own: dict[int, dict[str, Figures]] = field(default_factory=dict)
-    #: year -> source -> budget
-    budget: dict[int, dict[str, Budget]] = field(default_factory=dict)
+    #: The years its figures and budget have.
+    years: list[int] = field(default_factory=list, repr=False)
+    #: (year, indicator) -> the target that applies here (own or inherited), given to figures when created.
+    targets: dict[tuple[int, str], Decimal] | None = field(default=None, repr=False)
+    _figures: dict[int, dict[str, Figures]] | None = field(default=None, repr=False)
+    _own: dict[int, dict[str, Figures]] | None = field(default=None, repr=False)
+    _budget: dict[int, dict[str, Budget]] | None = field(default=None, repr=False)
+
+    @property
+    def figures(self) -> dict[int, dict[str, Figures]]:
+        """year -> indicator -> figures of the whole subtree"""
+        if self._figures is None:
+            self._figures = self._empty()
+        return self._figures
+
+    @figures.setter
+    def figures(self, value: dict[int, dict[str, Figures]]) -> None:
+        self._figures = value
+
+    @property
+    def own(self) -> dict[int, dict[str, Figures]]:
+        """year -> indicator -> figures attached to this unit itself (not to a child)"""
+        if self._own is None:
+            self._own = self._empty()
+        return self._own
+
+    @own.setter
+    def own(self, value: dict[int, dict[str, Figures]]) -> None:
+        self._own = value
+
+    @property
+    def budget(self) -> dict[int, dict[str, Budget]]:
+        """year -> source -> budget"""
+        if self._budget is None:
+            self._budget = {year: {source: Budget() for source in BUDGET_SOURCES} for year in self.years}
+        return self._budget
+
+    @budget.setter
+    def budget(self, value: dict[int, dict[str, Budget]]) -> None:
+        self._budget = value
+
+    @property
+    def touched(self) -> bool:
+        """Whether anything was counted, entered or summed on it (else all its figures are empty)."""
+        return self._figures is not None or self._own is not None or self._budget is not None
+
+    def _empty(self) -> dict[int, dict[str, Figures]]:
+        figures = {year: {ind: Figures() for ind in INDICATORS} for year in self.years}
+        for (year, indicator), target in (self.targets or {}).items():
+            figures[year][indicator].target = target
+        return figures
 
     def has_own(self, year: int) -> bool:
         return any(f.evaluated or f.registered_counted or f.recognised for f in self.own[year].values())
@@ -145,10 +193,6 @@ class Rollup:
         if max_depth is None or node.depth < max_depth:
             for child in node.children:
                 yield from self.walk(child, max_depth)
-
-
-def _empty(years) -> dict[int, dict[str, Figures]]:
-    return {year: {ind: Figures() for ind in INDICATORS} for year in years}
 
 
 def _without_cyclic_gc(fn):
@@ -204,8 +248,7 @@ def _units_in_scope(root: AdministrativeUnit, years: list[int]) -> tuple[dict[st
         .order_by("path")
         .values_list("id", "path", "name", "code", "level", "depth")
     ):
-        node = Node(*row, figures=_empty(years), own=_empty(years))
-        node.budget = {year: {source: Budget() for source in BUDGET_SOURCES} for year in years}
+        node = Node(*row, years=years)
         nodes[node.path] = by_id[node.id] = node
         parent = nodes.get(parent_path(node.path))
         if parent is not None and node.depth > root.depth:
@@ -250,7 +293,9 @@ def _count_evaluations(in_tree: Q, years: list[int], by_id: dict[int, Node]) -> 
             in_tree,
             year__in=years,
             kind=SubjectKind.CITIZEN,
-            subject__learningcitizen__population_group=PopulationGroup.OFFICIALS,
+            # A subquery on the citizens' table, not ``subject__learningcitizen__...``: that join goes through
+            # the subjects' table and leads SQLite to scan every citizen instead of the roll-up index.
+            subject_id__in=LearningCitizen.objects.filter(population_group=PopulationGroup.OFFICIALS).values("pk"),
         )
         .exclude(status__in=NOT_EVALUATED)
         .values_list("year", "area_id")
@@ -291,8 +336,7 @@ def _count_register(in_tree: Q, years: list[int], by_id: dict[int, Node], *, map
         for year, n in zip(years, sums, strict=True):
             own[year][Indicator.CITIZEN_STAFF].registered_counted += n or 0
     if not mapped:
-        for year in years:
-            _register_at_year_end(year, by_id)
+        _register_at_year_end(years, by_id)
 
 
 def _enter_denominators(in_tree: Q, years: list[int], by_id: dict[int, Node], area_map: dict[int, int]) -> None:
@@ -309,8 +353,10 @@ def _enter_denominators(in_tree: Q, years: list[int], by_id: dict[int, Node], ar
         else set()
     )
     mapped_entered: dict[tuple[int, int, str], int] = {}
-    for area_id, year, indicator, value in Denominator.objects.filter(in_tree, year__in=years).values_list(
-        "area_id", "year", "indicator", "value"
+    for area_id, year, indicator, value in (
+        Denominator.objects.filter(in_tree, year__in=years)
+        .order_by()
+        .values_list("area_id", "year", "indicator", "value")
     ):
         if area_id in unmapped:
             continue
@@ -327,8 +373,11 @@ def _enter_denominators(in_tree: Q, years: list[int], by_id: dict[int, Node], ar
 
 def _add_budget_lines(in_tree: Q, years: list[int], by_id: dict[int, Node]) -> None:
     """Adds the budget lines (planned and spent, per source) to their units' own budget."""
-    for area_id, year, source, planned, spent in BudgetLine.objects.filter(in_tree, year__in=years).values_list(
-        "area_id", "year", "source", "planned", "spent"
+    # Unordered: sums do not depend on the order, and the models' ordering would join the units for their paths.
+    for area_id, year, source, planned, spent in (
+        BudgetLine.objects.filter(in_tree, year__in=years)
+        .order_by()
+        .values_list("area_id", "year", "source", "planned", "spent")
     ):
         budget = by_id[area_id].budget[year][source]
         budget.planned += planned
@@ -336,9 +385,12 @@ def _add_budget_lines(in_tree: Q, years: list[int], by_id: dict[int, Node]) -> N
 
 
 def _sum_up_tree(root: AdministrativeUnit, years: list[int], nodes: dict[str, Node]) -> None:
-    """Bottom-up (deepest first): each node's figures and budget become its own plus its children's, an
-    entered denominator replacing the counted register of its subtree."""
-    for node in sorted(nodes.values(), key=lambda n: -n.depth):
+    """Bottom-up (``nodes`` is in path order: reversed, each node comes after its subtree): each node's figures
+    and budget become its own plus its children's, an entered denominator replacing the counted register of
+    its subtree. Areas nothing was counted on, entered or summed into are left empty (they add nothing)."""
+    for node in reversed(nodes.values()):
+        if not node.touched:
+            continue
         for year in years:
             for indicator, figures in node.figures[year].items():
                 figures.add(node.own[year][indicator])
@@ -359,26 +411,29 @@ def _sum_up_tree(root: AdministrativeUnit, years: list[int], nodes: dict[str, No
                 figures.registered = figures.registered_counted
 
 
-def _register_at_year_end(year: int, by_id: dict[int, Node]) -> None:
-    """Count subjects moved by a later reorganisation where they were at the end of ``year``."""
-    moved = moves_after(year_end(year))
-    if not moved:
-        return
-    ids = list(moved)
-    rows = []
-    for start in range(0, len(ids), IDS_PER_QUERY):  # a province's households are more than SQLite's parameters
-        rows += (
-            Subject.objects.filter(on_register_q(evaluation_date(year)), pk__in=ids[start : start + IDS_PER_QUERY])
+def _register_at_year_end(years: list[int], by_id: dict[int, Node]) -> None:
+    """Count subjects moved by a later reorganisation where they were at the end of each year: one grouped
+    query (where they were then, where they are now, kind) for the years the same reorganisations follow,
+    with a conditional count per year over that year's register (most years share one: a single query)."""
+    for group in years_by_later_reorganisations(years):
+        counts = {}
+        for year in group:
+            on_register = on_register_q(evaluation_date(year), prefix="subject__")
+            counts[f"n{year}"] = Count("id", filter=on_register)
+            counts[f"staff{year}"] = Sum("subject__learningunit__staff_count", filter=on_register)
+        moved = (
+            first_moves_after(year_end(group[-1]))
+            .values_list("from_area_id", "subject__area_id", "subject__kind")
+            .annotate(**counts)
             .order_by()
-            .values_list("pk", "area_id", "kind", "learningunit__staff_count")
         )
-    for subject_id, area_id, kind, staff in rows:
-        then = moved[subject_id]
-        for unit_id, sign in ((area_id, -1), (then, 1)):
-            if unit_id in by_id:
-                by_id[unit_id].own[year][kind].registered_counted += sign
-                if kind == SubjectKind.UNIT:
-                    by_id[unit_id].own[year][Indicator.CITIZEN_STAFF].registered_counted += sign * (staff or 0)
+        for then_id, now_id, kind, *figures in moved:
+            owns = [(by_id[unit_id].own, sign) for unit_id, sign in ((now_id, -1), (then_id, 1)) if unit_id in by_id]
+            for year, n, staff in zip(group, figures[0::2], figures[1::2], strict=True):
+                for own, sign in owns:
+                    own[year][kind].registered_counted += sign * n
+                    if kind == SubjectKind.UNIT:
+                        own[year][Indicator.CITIZEN_STAFF].registered_counted += sign * (staff or 0)
 
 
 def rollup_mapped(*, root: AdministrativeUnit, years: list[int] | int) -> Rollup:
@@ -391,32 +446,28 @@ def rollup_mapped(*, root: AdministrativeUnit, years: list[int] | int) -> Rollup
 
 
 def _apply_targets(root: AdministrativeUnit, years: list[int], nodes: dict[str, Node]) -> None:
-    """Top-down: an area's own target, else the nearest ancestor's (the root looks above itself too)."""
+    """Top-down: an area's own target, else the nearest ancestor's (the root looks above itself too). Each
+    node gets the targets that apply to it; figures created later take them on."""
     ancestors = ancestor_paths(root.path, include_self=False)
-    targets: dict[tuple[str, int, str], Decimal] = {}
-    for path, year, indicator, percent in Target.objects.filter(
-        in_subtree(root) | Q(area__path__in=ancestors), year__in=years
-    ).values_list("area__path", "year", "indicator", "percent"):
-        targets[(path, year, indicator)] = percent
-    for node in sorted(nodes.values(), key=lambda n: n.depth):
-        for year in years:
-            for indicator, figures in node.figures[year].items():
-                found = targets.get((node.path, year, indicator))
-                if found is None:
-                    parent = nodes.get(parent_path(node.path))
-                    if parent is not None and node.depth > nodes[root.path].depth:
-                        found = parent.figures[year][indicator].target
-                    else:
-                        found = next(
-                            (
-                                targets[(p, year, indicator)]
-                                for p in reversed(ancestors)
-                                if (p, year, indicator) in targets
-                            ),
-                            None,
-                        )
-                figures.target = found
-                node.own[year][indicator].target = found
+    targets: dict[str, dict[tuple[int, str], Decimal]] = {}
+    for path, year, indicator, percent in (
+        Target.objects.filter(in_subtree(root) | Q(area__path__in=ancestors), year__in=years)
+        .order_by()
+        .values_list("area__path", "year", "indicator", "percent")
+    ):
+        targets.setdefault(path, {})[(year, indicator)] = percent
+    above: dict[tuple[int, str], Decimal] = {}
+    for path in ancestors:  # root first: the nearest ancestor's wins
+        above.update(targets.get(path, {}))
+    for node in nodes.values():  # path order: parents first
+        parent = nodes.get(parent_path(node.path)) if node.depth > root.depth else None
+        inherited = parent.targets if parent is not None else above
+        own = targets.get(node.path)
+        node.targets = {**inherited, **own} if own else inherited  # shared with the parent unless its own
+        if node.touched:
+            for (year, indicator), target in node.targets.items():
+                node.figures[year][indicator].target = target
+                node.own[year][indicator].target = target
 
 
 def target_for(*, area: AdministrativeUnit, year: int, indicator: str) -> Decimal | None:

@@ -11,8 +11,9 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 
+from django.db import transaction
 from django.db.models import Max
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
 from wagtail.models import Page
@@ -24,7 +25,7 @@ from evaluations.models.units import ancestor_paths, in_subtree
 
 from .backends import get_backend
 from .backends.base import IndexDoc
-from .models import ObjectType
+from .models import ObjectType, SearchEntry
 
 logger = logging.getLogger(__name__)
 BATCH = 2_000
@@ -226,6 +227,54 @@ def index_subjects(subject_ids: Iterable[int]) -> None:
         _safely("index subjects", get_backend().index, docs)
         # A story about a subject is public only while the subject is: it follows the subject.
         _safely("index stories", _index_stories, ids[start : start + 900])
+
+
+def subjects_public_refresh(subject_ids: Iterable[int]) -> None:
+    """After these subjects' evaluations changed status (a decision): bring whether each subject is public,
+    and the year shown with it, up to date in place, as ``subject_docs`` computes them (``public_years``);
+    nothing else of a subject's document depends on its evaluations' status. The
+    stories about them follow as in ``index_subjects``. The database backend rewrites the two columns with one
+    ``UPDATE`` per batch, of the rows that change, instead of whole documents; other backends get the documents."""
+    ids = sorted(set(subject_ids))
+    if get_backend().name != "database":
+        index_subjects(ids)
+        return
+    for start in range(0, len(ids), PUBLIC_REFRESH_BATCH):
+        batch = ids[start : start + PUBLIC_REFRESH_BATCH]
+        _safely("refresh subjects' public flag", _public_refresh, batch)
+        _safely("index stories", _index_stories, batch)
+
+
+#: Subjects per ``UPDATE`` of ``subjects_public_refresh`` (SQLite takes 32,766 parameters a statement).
+PUBLIC_REFRESH_BATCH = 5_000
+
+
+def _public_refresh(subject_ids: list[int]) -> None:
+    # Each subject's public year by the public rule (``public_years``), written only where it changes: a row
+    # rewritten is its whole folded text (the index's triggers follow), and most rows keep their values.
+    # One UPDATE per distinct year (a decision's subjects share one or two), one for those no longer public.
+    years = public_years(subject_ids)
+    by_year: dict[int, list[int]] = {}
+    for pk, year in years.items():
+        by_year.setdefault(year, []).append(pk)
+    now = timezone.now()
+    subjects = SearchEntry.objects.filter(object_type=ObjectType.SUBJECT)
+    # A savepoint: a failure here must leave the decision's transaction usable (PostgreSQL).
+    with transaction.atomic():
+        for year, ids in by_year.items():
+            subjects.filter(object_id__in=ids).exclude(public=True, year=year).update(
+                public=True, year=year, updated_at=now
+            )
+        hidden = [pk for pk in subject_ids if pk not in years]
+        subjects.filter(object_id__in=hidden).exclude(public=False, year__isnull=True).update(
+            public=False, year=None, updated_at=now
+        )
+    entries = subjects.filter(object_id__in=subject_ids)
+    if entries.count() < len(subject_ids):
+        # Subjects without an entry (an index being rebuilt, an upkeep that failed): whole documents.
+        indexed = set(entries.values_list("object_id", flat=True))
+        missing = [pk for pk in subject_ids if pk not in indexed]
+        get_backend().index(subject_docs(subject_queryset().filter(pk__in=missing)))
 
 
 def _index_stories(subject_ids: list[int]) -> None:

@@ -87,7 +87,8 @@ def evaluation_deleted(sender, instance: Evaluation, **kwargs):
 
 @receiver(evaluations_bulk_changed)
 def evaluations_changed(sender, subject_ids, **kwargs):
-    _upkeep(indexing.index_subjects, sorted(set(subject_ids)))
+    # Only their status changed (a decision): whether the subjects are public, and the year shown with them.
+    _upkeep(indexing.subjects_public_refresh, sorted(set(subject_ids)))
 
 
 @receiver(subjects_bulk_changed)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from ops.common import Client
-from ops.load import LOGIN, Stats, print_report
+from ops.load import GOALS, LOGIN, Stats, print_goals, print_report
 from tests.conftest import rebuild_after_flush
 
 
@@ -56,3 +56,12 @@ def test_the_load_run_fails_on_a_server_error_and_not_on_a_refusal(capsys):
 
     assert run_with([200, 502]) == 1
     assert "FAIL: 1 server errors (5xx)" in capsys.readouterr().out
+
+
+def test_the_load_run_judges_each_goal(capsys):
+    home, listing = GOALS[0], GOALS[-1]
+    print_goals([(home, 3000, 210.0, 150.0), (listing, 400, 26.0, 650.0)])
+    out = capsys.readouterr().out
+    assert "public home" in out and "p95 < 200 ms, >= 200 req/s: holds" in out
+    assert "admin evaluation listing" in out and "p95 < 500 ms: MISSED" in out
+    assert "goals: 1 of 2 held" in out

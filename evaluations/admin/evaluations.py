@@ -26,18 +26,17 @@ from .. import services
 from ..admin_access import (
     AreaRestrictedViewSetMixin,
 )
-from ..export_columns import EVALUATION_COLUMNS, export_headings_of, list_export_of
 from ..filters import EvaluationFilterSet
 from ..forms import EvaluationForm
 from ..models import (
-    SUBJECT_NAME_ORDER,
+    EVALUATION_LIST_ORDER,
     CommendationProposal,
     Evaluation,
 )
 from ..views.scores import ScoreEntryView
 from ..views.workflow import CommendView, RevokeView, evaluation_action_view
 from .decisions import commendation_viewset, decision_viewset
-from .listing import PersonalDataIndexView
+from .listing import LISTING_RESULTS_TEMPLATE, PersonalDataIndexView
 
 
 class EvaluationInspectView(InspectView):
@@ -187,9 +186,11 @@ class EvaluationViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
         "result",
         "status",
     ]
-    list_export = list_export_of(EVALUATION_COLUMNS)
-    export_headings = export_headings_of(EVALUATION_COLUMNS)
-    ordering = ["-year", *SUBJECT_NAME_ORDER]
+    # No ``list_export``: Wagtail's would build the whole file inside the request; the listing's export
+    # button starts the reports app's export of every filtered row (``PersonalDataIndexView``).
+    index_results_template_name = LISTING_RESULTS_TEMPLATE
+    #: Walks ``evaluation_list_idx`` (or the kind's or status's index) in page order.
+    ordering = EVALUATION_LIST_ORDER
     edit_handler = ObjectList(
         [FieldPanel("subject"), FieldPanel("year"), FieldPanel("criteria_set"), FieldPanel("note")],
         base_form_class=EvaluationForm,

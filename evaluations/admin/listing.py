@@ -1,47 +1,173 @@
-"""The listing of personal data (subjects, evaluations, decisions): its exports are recorded, and it offers
-the constant-memory export of every filtered row."""
+"""The large listings of personal data (subjects, evaluations): pages that cost a page, counts exact below a
+bound, and exports that run in the background (the reports app's export of every filtered row) instead of
+Wagtail's file built inside the request."""
 
 from __future__ import annotations
 
+import math
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views.snippets import IndexView
 
-from ..models import Evaluation, ExportRecord, Subject
+from ..models import Evaluation, Subject
+
+#: The template of the listings' results: says "more than 10,000" when the count stopped at its bound.
+LISTING_RESULTS_TEMPLATE = "evaluations/admin/listing_results.html"
+
+
+def exact_count_bound() -> int:
+    """Listings count their rows exactly up to this many; above it they say "more than" it."""
+    return getattr(settings, "LISTING_EXACT_COUNT_MAX", 10_000)
+
+
+class BoundedPage(Page):
+    """A page of a listing whose count stopped at its bound: whether a next page exists was read with the
+    page itself (one row more than the page)."""
+
+    def __init__(self, object_list, number, paginator, *, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def end_index(self) -> int:
+        return self.start_index() + len(self.object_list) - 1
+
+
+class BoundedCountPaginator(WagtailPaginator):
+    """Counts at most ``exact_count_bound() + 1`` rows (``SELECT COUNT(*)`` over a ``LIMIT``: an index walk
+    of that length, never the whole table). Below the bound it is Wagtail's paginator; above it, the count
+    reads "more than 10.000" and any page number may be asked for: the page is read with one row more to
+    tell whether another follows, and a page past the end is empty (``EmptyPage``)."""
+
+    @cached_property
+    def bound(self) -> int:
+        return exact_count_bound()
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            return rows.order_by()[: self.bound + 1].count()
+        return len(rows)
+
+    @cached_property
+    def count_is_exact(self) -> bool:
+        return self.count <= self.bound
+
+    @cached_property
+    def num_pages(self) -> int:
+        if self.count_is_exact:
+            return super().num_pages
+        return math.ceil(self.count / self.per_page)  # the pages known to exist; more may follow
+
+    def validate_number(self, number):
+        if self.count_is_exact:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(_("That page number is not an integer")) from None
+        if number < 1:
+            raise EmptyPage(_("That page number is less than 1"))
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if self.count_is_exact:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows:
+            raise EmptyPage(_("That page contains no results"))
+        return BoundedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+
+    def get_page(self, number):
+        try:
+            return super().get_page(number)
+        except EmptyPage:
+            # Past the end of a listing too long to count: its last known page.
+            return self.page(self.num_pages)
+
+    @cached_property
+    def count_label(self) -> str:
+        """The count as shown: "1.234", or "hơn 10.000" above the bound (Vietnamese number format)."""
+        shown = number_format(min(self.count, self.bound), force_grouping=True)
+        return shown if self.count_is_exact else _("more than %(count)s") % {"count": shown}
+
+    @cached_property
+    def items_count_label(self) -> str:
+        if self.count_is_exact and self.count == 1:
+            return f"1 {self.verbose_name}"
+        return f"{self.count_label} {self.verbose_name_plural}"
+
+    def get_elided_page_range(self, page_number):
+        if self.count_is_exact:
+            yield from super().get_elided_page_range(page_number)
+            return
+        try:
+            number = self.validate_number(page_number)
+        except (PageNotAnInteger, EmptyPage):
+            number = 1
+        # No last page to offer: the first, the neighbours of this one, and an ellipsis for what follows.
+        shown = sorted({1, *range(max(1, number - 1), number + 2)})
+        previous = 0
+        for page in shown:
+            if page > previous + 1:
+                yield self.ELLIPSIS
+            yield page
+            previous = page
+        yield self.ELLIPSIS
+
+
+def export_url(model, query, file_format: str = "xlsx") -> str | None:
+    """The export (``reports:export``: in the background when large) of the rows ``query`` (a listing's GET
+    parameters) filters from ``model``'s listing, as ``file_format``; ``None`` for a listing without one."""
+    if model is Evaluation:
+        listing = "evaluations"
+        query = query.copy()
+    elif issubclass(model, Subject):
+        listing = "subjects"
+        query = query.copy()
+        query["kind"] = model.kind_value
+    else:
+        return None
+    for name in ("p", "export", "ordering"):
+        query.pop(name, None)
+    query["format"] = file_format
+    return f"{reverse('reports:export', args=[listing])}?{query.urlencode()}"
 
 
 class PersonalDataIndexView(IndexView):
-    """A listing whose exports hold personal data: each export is recorded (who, when, what filter)."""
+    """A listing of personal data: counted up to a bound, and exported by the reports app's export of every
+    filtered row (recorded there in ``ExportRecord``, in the background when large). Wagtail's own export
+    (``?export=xlsx``) would build the whole file inside the request: its addresses lead there instead."""
+
+    paginator_class = BoundedCountPaginator
 
     @property
     def header_buttons(self):
-        """Wagtail's buttons, plus the constant-memory export of every filtered row (reports app)."""
+        """Wagtail's buttons, plus the export of every filtered row (reports app)."""
         buttons = list(super().header_buttons)
-        if self.model is Evaluation:
-            query = self.request.GET.copy()
-        elif issubclass(self.model, Subject):
-            query = self.request.GET.copy()
-            query["kind"] = self.model.kind_value
-        else:
-            return buttons
-        query.pop("p", None)
-        query["format"] = "xlsx"
-        url = reverse("reports:export", args=["evaluations" if self.model is Evaluation else "subjects"])
-        buttons.append(
-            HeaderButton(_("Export all filtered rows (xlsx)"), url=f"{url}?{query.urlencode()}", icon_name="download")
-        )
+        url = export_url(self.model, self.request.GET)
+        if url is not None:
+            buttons.append(HeaderButton(_("Export all filtered rows (xlsx)"), url=url, icon_name="download"))
         return buttons
 
     def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        if self.is_export:
-            ExportRecord.objects.create(
-                user=request.user,
-                listing=self.model._meta.label_lower,
-                file_format=request.GET.get("export", ""),
-                filters={key: values for key, values in request.GET.lists() if key != "export"},
-                row_count=self.object_list.count() if hasattr(self.object_list, "count") else None,
-            )
-        return response
+        if "export" in request.GET:
+            file_format = "csv" if request.GET.get("export") == "csv" else "xlsx"
+            url = export_url(self.model, request.GET, file_format)
+            if url is not None:
+                return redirect(url)
+        return super().get(request, *args, **kwargs)

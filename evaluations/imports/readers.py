@@ -187,16 +187,25 @@ def unpacked_size(data: bytes) -> int:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def clean_cells(row: list, index: int, sheet: str) -> list:
+def clean_cells(row: list, index: int, sheet: str, limits: tuple[int, int] | None = None) -> list:
     """The one check and cleaning of a read row, for every reader: control characters stripped, and the
     row refused (``FileRefused`` naming the row and column) when wider or a cell longer than the limits.
-    ``index`` is 0-based; the row is changed in place and returned."""
-    if len(row) > settings.IMPORT_MAX_COLUMNS:
+    ``index`` is 0-based; the row is changed in place and returned. ``limits``: (columns, characters per
+    cell) as ``row_limits`` reads them, for a caller that checks many rows."""
+    max_columns, limit = limits or row_limits()
+    if len(row) > max_columns:
         raise FileRefused(
             _("Sheet “%(sheet)s”, row %(row)d has %(count)d columns; at most %(limit)d are accepted.")
-            % {"sheet": sheet, "row": index + 1, "count": len(row), "limit": settings.IMPORT_MAX_COLUMNS}
+            % {"sheet": sheet, "row": index + 1, "count": len(row), "limit": max_columns}
         )
-    limit = settings.IMPORT_MAX_CELL_CHARS
+    texts = [value for value in row if type(value) is str]
+    if not texts:
+        return row
+    # Nearly every row is short and clean: one length check and one search for the whole row's text (no cell
+    # can be longer than all of them together); a row that fails them is checked cell by cell.
+    joined = "".join(texts)
+    if len(joined) <= limit and not _CONTROL.search(joined):
+        return row
     for c, value in enumerate(row):
         if type(value) is str:
             if len(value) > limit:
@@ -204,6 +213,12 @@ def clean_cells(row: list, index: int, sheet: str) -> list:
             if _CONTROL.search(value):
                 row[c] = _CONTROL.sub("", value)
     return row
+
+
+def row_limits() -> tuple[int, int]:
+    """(most columns in a row, most characters in a cell): read once per sheet, not per row (each read of
+    a setting goes through Django's lazy settings object)."""
+    return settings.IMPORT_MAX_COLUMNS, settings.IMPORT_MAX_CELL_CHARS
 
 
 def cell_too_long(sheet: str, index: int, column: int | None) -> str:
@@ -234,6 +249,7 @@ def guarded(rows: Iterator[list], sheet: str, start: int) -> Iterator[list]:
     """The rows of a workbook sheet from 0-based index ``start``, cleaned and checked; a reader error while
     streaming becomes ``FileRefused`` naming the row."""
     index = start
+    limits, max_rows = row_limits(), settings.IMPORT_MAX_ROWS
     while True:
         try:
             row = next(rows)
@@ -241,8 +257,9 @@ def guarded(rows: Iterator[list], sheet: str, start: int) -> Iterator[list]:
             return
         except Exception as exc:  # the reader's own error types for damaged data
             raise FileRefused(damaged_message(sheet, index, exc)) from exc
-        check_rows(index + 1, sheet)
-        yield clean_cells(row, index, sheet)
+        if index >= max_rows:
+            check_rows(index + 1, sheet)
+        yield clean_cells(row, index, sheet, limits)
         index += 1
 
 
@@ -297,10 +314,11 @@ def read_csv(data: bytes) -> Sheet:
         delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = []
+    limits = row_limits()
     try:
         for row in reader:
             check_rows(len(rows) + 1, "CSV")
-            rows.append(clean_cells(row, len(rows), "CSV"))
+            rows.append(clean_cells(row, len(rows), "CSV", limits))
     except csv.Error as exc:
         # The csv module stops at a cell over its field limit (131,072 characters) or a stray NUL; the line
         # it reached names where.

@@ -2,7 +2,16 @@ from .access import AreaAssignment, ExportRecord
 from .bulk import BulkDecisionAction, BulkDecisionJob, BulkJobStatus
 from .criteria import CriteriaSet, CriteriaSetStatus, Criterion, GradeBand, Indicator, ScoringMode, SourceStatus
 from .decisions import CommendationLevel, CommendationProposal, DecisionKind, RecognitionDecision
-from .evaluations import Evaluation, EvaluationResult, EvaluationStatus, Evidence, Score, public_recognition_q
+from .evaluations import (
+    EVALUATION_LIST_ORDER,
+    Evaluation,
+    EvaluationResult,
+    EvaluationStatus,
+    Evidence,
+    Score,
+    evaluations_follow_subject_names,
+    public_recognition_q,
+)
 from .imports import ImportJob, ImportKind, ImportLock, ImportStatus
 from .subjects import (
     NAME_ORDER,
@@ -26,6 +35,8 @@ from .subjects import (
 from .units import AdministrativeUnit, UnitLevel, UnitSuccession
 
 __all__ = [
+    "EVALUATION_LIST_ORDER",
+    "evaluations_follow_subject_names",
     "NAME_ORDER",
     "PUBLIC_KINDS",
     "public_recognition_q",

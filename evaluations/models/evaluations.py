@@ -15,7 +15,7 @@ from wagtail.models import LockableMixin, RevisionMixin
 
 from .area import AreaBoundQuerySet
 from .criteria import POINTS_FIELD, CriteriaSet, Indicator
-from .subjects import PUBLIC_KINDS, SUBJECT_NAME_ORDER, Subject, SubjectKind
+from .subjects import PUBLIC_KINDS, Subject, SubjectKind
 from .units import AdministrativeUnit
 
 
@@ -47,6 +47,33 @@ def public_recognition_q(prefix: str = "") -> models.Q:
     )
 
 
+#: The subject's names copied onto each of its evaluations (evaluation field -> subject field), so that the
+#: listing order walks an index of the evaluation table instead of sorting every match across a join.
+SORT_NAME_SOURCES = {"sort_name_folded": "name_folded", "sort_name": "name"}
+
+#: The order of every evaluation listing (admin, exports, public list, API): newest year first, then the
+#: subject's name in ``NAME_ORDER`` (folded, then exact: "Đặng" among the D's), the id breaking ties.
+#: The indexes ``evaluation_list_idx``, ``evaluation_kind_list_idx`` and ``evaluation_status_list_idx`` hold it.
+EVALUATION_LIST_ORDER = ["-year", *SORT_NAME_SOURCES, "pk"]
+
+
+def evaluations_follow_subject_names(subject_ids=None) -> int:
+    """Copy the subjects' names onto their evaluations (``SORT_NAME_SOURCES``): the one writer of the copies
+    for rows written without ``Evaluation.save`` and for subjects renamed (``Subject.save``, the bulk subject
+    service, the reorganisation's renames). ``subject_ids``: those subjects (all when ``None``). Only rows
+    whose copy differs are written; returns how many."""
+    evaluations = Evaluation.objects.all()
+    if subject_ids is not None:
+        evaluations = evaluations.filter(subject_id__in=list(subject_ids))
+    subject = Subject.objects.filter(pk=models.OuterRef("subject_id"))
+    stale = models.Q()
+    for copy, source in SORT_NAME_SOURCES.items():
+        stale |= ~models.Q(**{copy: models.Subquery(subject.values(source)[:1])})
+    return evaluations.filter(stale).update(
+        **{copy: models.Subquery(subject.values(source)[:1]) for copy, source in SORT_NAME_SOURCES.items()}
+    )
+
+
 class EvaluationQuerySet(AreaBoundQuerySet):
     def public(self) -> "EvaluationQuerySet":
         """Every recognition the public may see: **the one public rule** (``Subject.objects.public()`` is the
@@ -72,7 +99,8 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
         CriteriaSet, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("criteria set")
     )
     #: The subject's kind and area as they were when evaluated, so history stays true after moves.
-    kind = models.CharField(_("kind"), max_length=16, choices=SubjectKind.choices, editable=False, db_index=True)
+    #: Not indexed alone: ``evaluation_kind_list_idx`` starts with it.
+    kind = models.CharField(_("kind"), max_length=16, choices=SubjectKind.choices, editable=False)
     area = models.ForeignKey(
         AdministrativeUnit,
         on_delete=models.PROTECT,
@@ -84,6 +112,10 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
     status = models.CharField(
         _("status"), max_length=16, choices=EvaluationStatus.choices, default=EvaluationStatus.DRAFT, editable=False
     )
+    #: Copies of the subject's ``name_folded`` and ``name`` (``SORT_NAME_SOURCES``), kept by ``save`` and
+    #: ``evaluations_follow_subject_names``: what the listings sort by, from an index.
+    sort_name_folded = models.CharField(max_length=255, blank=True, default="", editable=False)
+    sort_name = models.CharField(max_length=255, blank=True, default="", editable=False)
     total = models.DecimalField(_("total"), null=True, blank=True, editable=False, **POINTS_FIELD)
     grade = models.CharField(_("grade"), max_length=40, blank=True, editable=False)
     level = models.PositiveSmallIntegerField(_("level"), null=True, blank=True, editable=False)
@@ -140,7 +172,7 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
     class Meta:
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
-        ordering = ["-year", *SUBJECT_NAME_ORDER]
+        ordering = EVALUATION_LIST_ORDER
         constraints = [models.UniqueConstraint(fields=["subject", "year"], name="one_evaluation_per_subject_year")]
         indexes = [
             models.Index(fields=["year", "kind", "area"]),
@@ -155,7 +187,37 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
                 condition=models.Q(status="recognised", decision__isnull=False),
                 name="public_recognition_idx",
             ),
-            models.Index(fields=["status", "year"]),
+            # The listings in page order (``EVALUATION_LIST_ORDER``): a page walks the index from its start
+            # (a year's pages from that year's start) and stops after one page, whatever the size of the
+            # table. The filters of the admin listing (kind, status, area) are read from the index itself,
+            # so rows that do not match are skipped without touching the table.
+            models.Index(
+                fields=["-year", "sort_name_folded", "sort_name", "id", "kind", "status", "area"],
+                name="evaluation_list_idx",
+            ),
+            # The same order within one kind and within one status: without them a filter on a common kind
+            # ("family") or status would read that value's index and sort all its rows. They also serve every
+            # look-up by kind, and by status and year. The status one walks the public list (status
+            # "recognised") and holds every column its filters and the public rule read.
+            models.Index(
+                fields=["kind", "-year", "sort_name_folded", "sort_name", "id"], name="evaluation_kind_list_idx"
+            ),
+            models.Index(
+                fields=[
+                    "status",
+                    "-year",
+                    "sort_name_folded",
+                    "sort_name",
+                    "id",
+                    "decision",
+                    "kind",
+                    "area",
+                    "grade",
+                    "level",
+                    "subject",
+                ],
+                name="evaluation_status_list_idx",
+            ),
         ]
         permissions = [
             ("submit_evaluation", "Can submit evaluations for review"),
@@ -166,13 +228,20 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} – {self.year}"
+        return evaluation_label(str(self.subject), self.year)
 
     def save(self, *args, update_fields=None, **kwargs):
         """Every save of an existing evaluation counts one more version, in the database (``F() + 1``, so
         two concurrent saves count two), except the bookkeeping of edit locks and revisions, and a save
         that writes ``version`` itself (its caller has already swapped it)."""
         fields = None if update_fields is None else set(update_fields)
+        if fields is None or "subject" in fields:
+            # The subject's names, copied (a rename follows by ``evaluations_follow_subject_names``).
+            for copy, source in SORT_NAME_SOURCES.items():
+                setattr(self, copy, getattr(self.subject, source))
+            if fields is not None:
+                fields |= set(SORT_NAME_SOURCES)
+                update_fields = list(fields)
         bumps = not self._state.adding and (fields is None or not fields <= VERSIONLESS_FIELDS)
         if bumps and "version" not in (fields or ()):
             self.version = models.F("version") + 1
@@ -181,6 +250,12 @@ class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
         super().save(*args, update_fields=update_fields, **kwargs)
         if isinstance(self.version, models.expressions.Combinable):
             self.refresh_from_db(fields=["version"])
+
+
+def evaluation_label(subject_name: str, year: int) -> str:
+    """How an evaluation is named (``str(evaluation)``), from its subject's name and its year: also for rows
+    read as values (the bulk decision's revisions and messages)."""
+    return f"{subject_name} – {year}"
 
 
 #: Fields whose saves are not changes of the evaluation: who is editing it, and which revision is its latest.

@@ -207,6 +207,9 @@ class Subject(models.Model):
             # decide the year), and an import reads the codes of the stored subjects of its villages from
             # it without touching the table.
             models.Index(fields=["area", "kind", "registered_on", "ended_on", "code"], name="subject_register_idx"),
+            # Each kind's listing in name order (``NAME_ORDER``, the id breaking ties): a page of clans walks
+            # the clans' names, not every subject's; the area filter is checked on the index itself.
+            models.Index(fields=["kind", "name_folded", "name", "id", "area"], name="subject_kind_name_idx"),
             # The few subjects hidden from public lists (declined or inactive), found without a table scan.
             models.Index(
                 fields=["id"],
@@ -301,7 +304,13 @@ class Subject(models.Model):
         if self.kind_value:
             self.kind = self.kind_value
         self.name, self.name_folded = subject_names(self.build_display_name())
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if not adding:
+            from .evaluations import evaluations_follow_subject_names
+
+            # A renamed subject moves in the evaluation listings (no write when the name is the same).
+            evaluations_follow_subject_names([self.pk])
 
     @property
     def specific(self) -> "Subject":

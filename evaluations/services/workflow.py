@@ -14,12 +14,14 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wagtail.models import ModelLogEntry, Revision
+from wagtail.models import Revision
 
-from ..access import user_reaches_unit
+from ..access import user_reaches_path
 from ..models import DecisionKind, Evaluation, EvaluationResult, EvaluationStatus, RecognitionDecision
+from ..models.evaluations import evaluation_label
 from ..signals import evaluations_bulk_changed
 from .base import WorkflowError, actor
+from .revisions import RevisionRows, revisions_bulk_write
 
 #: action -> (statuses it starts from, status it leads to, permission it needs)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
@@ -48,20 +50,33 @@ def evaluation_may_change(*, evaluation: Evaluation) -> bool:
 
 def evaluation_transition_refusal(*, evaluation: Evaluation, action: str, user) -> str | None:
     """Why ``user`` may not apply ``action`` to ``evaluation`` now, or None when it is allowed."""
+    return transition_refusal(
+        action=action,
+        user=user,
+        status=evaluation.status,
+        result=evaluation.result,
+        area_path=evaluation.area.path,
+        named=evaluation,
+    )
+
+
+def transition_refusal(*, action: str, user, status: str, result: str, area_path: str, named) -> str | None:
+    """The rule of :func:`evaluation_transition_refusal` for an evaluation read as values (its status, result
+    and area's path); ``named`` is what the message names (the evaluation, or ``evaluation_label``)."""
     sources, _target, permission = TRANSITIONS[action]
     if not user.has_perm(permission):
         return _("You do not have permission for this action.")
-    if not user_reaches_unit(user, evaluation.area):
+    if not user_reaches_path(user, area_path):
         return _("This evaluation is outside your area.")
-    if evaluation.status not in sources:
+    if status not in sources:
         return _("“%(evaluation)s” is “%(status)s”; this action is not possible now.") % {
-            "evaluation": evaluation,
-            "status": evaluation.get_status_display(),
+            "evaluation": named,
+            "status": EvaluationStatus(status).label,
         }
-    if action == "submit" and evaluation.result == EvaluationResult.INCOMPLETE:
-        return _("“%(evaluation)s” is not fully scored yet.") % {"evaluation": evaluation}
-    if action == "recognise" and evaluation.result != EvaluationResult.MEETS:
-        return _("“%(evaluation)s” does not meet the criteria and cannot be recognised.") % {"evaluation": evaluation}
+    if action == "submit" and result == EvaluationResult.INCOMPLETE:
+        return _("“%(evaluation)s” is not fully scored yet.") % {"evaluation": named}
+    if action == "recognise" and result != EvaluationResult.MEETS:
+        return _("“%(evaluation)s” does not meet the criteria and cannot be recognised.") % {"evaluation": named}
     return None
 
 
@@ -111,99 +126,97 @@ def evaluation_return(*, evaluation: Evaluation, user, reason: str) -> Evaluatio
     return _apply(_locked_for_transition(evaluation), "return", user=user, reason=reason.strip())
 
 
-@transaction.atomic
-def evaluations_decide(*, evaluations, decision: RecognitionDecision, user, recognise: bool = True) -> dict:
-    """Record ``decision`` for many reviewed evaluations at once (hundreds, as one paper decision does).
+#: Evaluations read, checked and written per round of a bulk decision (every round in the one transaction).
+DECIDE_BATCH = 2_000
 
-    Returns ``{"done": [...], "refused": [(evaluation, reason), ...]}``. Every evaluation is checked
-    (status, result, permission, area) before anything is written; refused ones are left as they were.
+
+@transaction.atomic
+def evaluations_decide(
+    *, evaluations, decision: RecognitionDecision, user, recognise: bool = True, progress=None
+) -> dict:
+    """Record ``decision`` for many reviewed evaluations at once (hundreds, as one paper decision does, or a
+    province's thousands), all of them or none: one transaction.
+
+    ``evaluations``: evaluations or their ids. Returns ``{"done": [id, ...], "refused": [(id, reason), ...]}``.
+    Each evaluation is checked (status, result, permission, area: :func:`transition_refusal`); refused ones
+    are left as they were. The rows are read as values and written in sets: one revision and one log entry
+    each (``revisions.revisions_bulk_write``, the content ``serializable_data()`` gives), one ``UPDATE`` per
+    batch. ``progress(processed, total)`` is called after each batch.
     """
     action = "recognise" if recognise else "not_recognise"
-    ids = [e.pk for e in evaluations]
-    rows = list(
-        Evaluation.objects.select_for_update()
-        .filter(pk__in=ids)
-        .select_related("area", "subject")
-        .prefetch_related("scores")
-        .order_by("pk")
-    )
-    done, refused = [], []
-    for evaluation in rows:
-        refusal = evaluation_transition_refusal(evaluation=evaluation, action=action, user=user)
-        (refused.append((evaluation, refusal)) if refusal else done.append(evaluation))
-    if not done:
-        return {"done": [], "refused": refused}
-    target = TRANSITIONS[action][1]
+    ids = sorted({getattr(e, "pk", e) for e in evaluations})
     now = timezone.now()
-    for evaluation in done:
-        evaluation.status, evaluation.decision, evaluation.status_reason = target, decision, ""
-        evaluation.updated_at, evaluation.locked, evaluation.locked_by = now, False, None
-    _bulk_revisions(done, user=user, action=f"evaluations.{action}", when=now, data={"decision": decision.number})
-    # One UPDATE per chunk writes the new status and points each row at the revision just made for it.
+    # The transition, by column: what the UPDATE writes and each revision's content shows alike.
+    changes = {
+        "status": TRANSITIONS[action][1].value,
+        "decision_id": decision.pk,
+        "status_reason": "",
+        "updated_at": now,
+        "locked": False,
+        "locked_by_id": None,
+        "locked_at": None,
+    }
     content_type = ContentType.objects.get_for_model(Evaluation)
     latest = (
         Revision.objects.filter(base_content_type=content_type, object_id=Cast(OuterRef("pk"), CharField()))
         .order_by("-pk")
         .values("pk")[:1]
     )
-    for chunk in _chunks([e.pk for e in done], 900):
-        Evaluation.objects.filter(pk__in=chunk).update(
-            status=target,
-            decision=decision,
-            status_reason="",
-            updated_at=now,
-            locked=False,
-            locked_by=None,
-            locked_at=None,
-            latest_revision=Subquery(latest),
-            version=F("version") + 1,
+    builder = RevisionRows(Evaluation)
+    columns = [*builder.columns, "area__path", "subject__name"]  # the primary key first
+    at = {column: index for index, column in enumerate(columns)}
+    done, refused, subject_ids = [], [], []
+    for start in range(0, len(ids), DECIDE_BATCH):
+        rows = (
+            Evaluation.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids[start : start + DECIDE_BATCH])
+            .order_by("pk")
+            .values_list(*columns)
         )
-    evaluations_bulk_changed.send(
-        sender=Evaluation, evaluation_ids=[e.pk for e in done], subject_ids=[e.subject_id for e in done]
-    )
-    return {"done": done, "refused": refused}
-
-
-def _bulk_revisions(evaluations: list[Evaluation], *, user, action: str, when, data: dict) -> None:
-    """One revision and one audit entry per evaluation, written in bulk."""
-    content_type = ContentType.objects.get_for_model(Evaluation)
-    author = actor(user)
-    revisions = [
-        Revision(
-            content_type=content_type,
-            base_content_type=content_type,
-            object_id=str(evaluation.pk),
-            user=author,
-            created_at=when,
-            content=evaluation.serializable_data(),
-            object_str=str(evaluation)[:255],
-        )
-        for evaluation in evaluations
-    ]
-    Revision.objects.bulk_create(revisions, batch_size=500)
-    for evaluation, revision in zip(evaluations, revisions, strict=True):
-        evaluation.latest_revision = revision
-    ModelLogEntry.objects.bulk_create(
-        [
-            ModelLogEntry(
-                content_type=content_type,
-                object_id=str(evaluation.pk),
-                label=str(evaluation)[:255],
+        allowed, labels = [], []
+        for row in rows:
+            label = evaluation_label(row[at["subject__name"]], row[at["year"]])
+            refusal = transition_refusal(
                 action=action,
-                data=data,
-                timestamp=when,
-                user=author,
-                revision=revision,
+                user=user,
+                status=row[at["status"]],
+                result=row[at["result"]],
+                area_path=row[at["area__path"]],
+                named=label,
             )
-            for evaluation, revision in zip(evaluations, revisions, strict=True)
-        ],
-        batch_size=500,
-    )
-
-
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+            if refusal:
+                refused.append((row[0], refusal))
+                continue
+            # The evaluation as the UPDATE below leaves it, its latest revision still the previous one: what
+            # ``save_revision`` serialises after ``save()``.
+            values = list(row[: len(builder.columns)])
+            for column, value in changes.items():
+                values[at[column]] = value
+            values[at["version"]] += 1
+            allowed.append(values)
+            labels.append(label)
+        if allowed:
+            batch = [values[0] for values in allowed]
+            contents = builder.contents_json(allowed, now=now)
+            revisions_bulk_write(
+                Evaluation,
+                zip(batch, contents, labels, strict=True),
+                user=actor(user),
+                action=f"evaluations.{action}",
+                when=now,
+                data={"decision": decision.number},
+            )
+            # Every row at once, each pointing at the revision just made for it.
+            Evaluation.objects.filter(pk__in=batch).update(
+                **changes, latest_revision=Subquery(latest), version=F("version") + 1
+            )
+            done += batch
+            subject_ids += [values[at["subject_id"]] for values in allowed]
+        if progress is not None:
+            progress(min(start + DECIDE_BATCH, len(ids)), len(ids))
+    if done:
+        evaluations_bulk_changed.send(sender=Evaluation, evaluation_ids=done, subject_ids=subject_ids)
+    return {"done": done, "refused": refused}
 
 
 @transaction.atomic

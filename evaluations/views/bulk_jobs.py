@@ -9,7 +9,7 @@ from django.views.generic import View
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from ..bulk_jobs import decision_job_refresh_status
+from ..bulk_jobs import decision_job_progress, decision_job_refresh_status
 from ..models import BulkDecisionJob
 
 
@@ -24,5 +24,5 @@ class BulkDecisionJobView(WagtailAdminTemplateMixin, View):
         if job is None or not (request.user.is_superuser or job.created_by_id == request.user.pk):
             raise Http404
         job = decision_job_refresh_status(job)
-        context = self.get_context_data(job=job, refresh=not job.is_finished)
+        context = self.get_context_data(job=job, refresh=not job.is_finished, progress=decision_job_progress(job))
         return TemplateResponse(request, self.template_name, context)

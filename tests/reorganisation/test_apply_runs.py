@@ -13,6 +13,7 @@ from django.utils import timezone
 import pytest
 
 from evaluations.models import Subject
+from evaluations.public_version import bump_after_commit
 from evaluations.roles import COMMUNE_OFFICER, PROVINCIAL_OFFICER
 from reorganisation.models import (
     ApplyPhase,
@@ -58,7 +59,9 @@ def test_a_large_reorganisation_is_applied_by_the_worker_and_shows_the_outcome(
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(preview_url(reorg), {"confirm": "1"})
-    assert len(callbacks) == 1  # queued once, run by the (immediate, in tests) background backend
+    # Queued once, run by the (immediate, in tests) background backend; the other callback drops the cached
+    # public pages.
+    assert len([c for c in callbacks if c is not bump_after_commit]) == 1
     run = ReorganisationRun.objects.get()
     assert response.url == run_url(run)
     assert run.in_background and run.task_id and run.size == 10  # active subjects in the old communes
@@ -79,7 +82,7 @@ def test_a_second_click_while_queued_does_not_queue_twice(client, officer, reorg
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = client.post(preview_url(reorg), {"confirm": "1"})
         second = client.post(preview_url(reorg), {"confirm": "1"}, follow=True)
-    assert len(callbacks) == 1
+    assert len([c for c in callbacks if c is not bump_after_commit]) == 1
     run = ReorganisationRun.objects.get()
     assert run.status == RunStatus.QUEUED
     assert first.url == second.redirect_chain[-1][0] == run_url(run)

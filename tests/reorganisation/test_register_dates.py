@@ -42,3 +42,27 @@ def test_moves_keep_the_dates_and_both_structures_count_the_register_as_of_the_y
     running = today().year
     mapped = rollup_mapped(root=world["new_province"], years=[PAST, 2025, running])
     assert [registered(mapped, year) for year in (PAST, 2025, running)] == [7, 8, 9]
+
+
+def test_several_years_in_one_rollup_count_each_years_register_where_it_was(world):
+    # Registers that differ by year: the unit (and its staff) from 2023, the family that left in mid-2023.
+    Subject.objects.filter(pk=world["unit"].pk).update(registered_on=datetime.date(2023, 5, 1))
+    reorganisation_apply(reorganisation=reorganisation_create_official())
+    years = [2022, 2023, PAST, 2025]
+
+    def figures(result, year):
+        return {
+            path: {
+                ind: (node.figures[year][ind].as_dict(), node.own[year][ind].as_dict()) for ind in node.figures[year]
+            }
+            for path, node in result.nodes.items()
+        }
+
+    together = rollup(root=world["old_province"], years=years)
+    for year in years:
+        assert figures(together, year) == figures(rollup(root=world["old_province"], years=year), year), year
+    # The moved subjects count on the old units in the years before the reorganisation (8 families, and the
+    # one that left in 2023 until 2022), on today's units (outside the old province) from 2025.
+    assert [registered(together, year) for year in years] == [9, 8, 8, 0]
+    staff = [together.node(world["district"].path).figures[year]["citizen_staff"].registered for year in years]
+    assert staff == [0, 30, 30, 0]

@@ -34,7 +34,7 @@ def recognise(evaluation, user, number: str = "12/QĐ-UBND"):
         user=user,
     )
     outcome = services.evaluations_decide(evaluations=[evaluation], decision=decision, user=user)
-    assert outcome["done"] == [evaluation]
+    assert outcome["done"] == [evaluation.pk]
 
 
 def public(client, query: str) -> str:

@@ -37,6 +37,10 @@ class Command(BaseCommand):
 
         if any(counts.values()) or not SearchEntry.objects.exists():
             call_command("rebuild_search_index", verbosity=options["verbosity"], stdout=self.stdout)
+        if any(counts.values()):
+            from evaluations.public_version import public_data_changed
+
+            public_data_changed()  # cached public pages show the data before it
         created_user = builder.ensure_demo_user()
         role_users = ensure_role_users(DEMO_PASSWORD)
         from reports.demo import seed_reports_demo

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before any view or library reads a parameter: a NUL or other control character is a 400 naming it.
     "config.hostile_params.ControlCharacterMiddleware",
+    # Before the session is loaded: an anonymous visitor's public page is answered from the cache.
+    "home.public_cache.PublicResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -186,6 +188,10 @@ def cache_config(url: str) -> dict:
         raise ImproperlyConfigured(f"CACHE_URL: unknown cache {parts.scheme!r} (db://, file:///folder or locmem://)")
     return {"default": config}
 
+
+#: How long a cached public page may live at most (seconds; 0: no cache). Any change that a public page may
+#: show drops every cached page at once (``home/public_cache.py``); this only bounds a write that bypassed it.
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
 
 #: Each process its own cache here; production shares one (``db://`` by default, see production.py).
 CACHES = cache_config(os.environ.get("CACHE_URL", "locmem://"))

@@ -1,0 +1,196 @@
+"""The admin evaluation and subject listings page through an index (the subject's names copied onto each
+evaluation): the same rows in the same order as the old sort across the join, on every page; counts exact
+below a bound and "hơn ..." above it; renames and imports land in their place; the old export address
+builds no file; access by area unchanged."""
+
+from django.urls import reverse
+
+import pytest
+
+from evaluations.admin import evaluation_viewset
+from evaluations.bulk_insert import subjects_bulk_update
+from evaluations.filters import year_choices
+from evaluations.models import Evaluation, ExportRecord, LearningFamily, Subject
+from evaluations.roles import COMMUNE_OFFICER
+from tests.evaluations.test_imports import results_file, run
+from tests.factories import FamilyFactory, make_criteria_set, make_evaluation, make_officer
+
+pytestmark = pytest.mark.django_db
+
+#: Heads of household whose order shows Vietnamese name order: accented initials among their letter, the
+#: exact name breaking ties between names that fold alike, punctuation as a word boundary.
+HEADS = ["Đặng Văn Hải", "Ánh Thị Mai", "Hồng-Nhung", "Hồng Nhung", "Dương Văn Bình", "Zơ Văn Yên", "Ânh Văn Út"]
+
+
+def listing_url():
+    return reverse(evaluation_viewset.get_url_name("list"))
+
+
+def old_order(evaluations=None):
+    """The order users saw before: sorted by the database across the join to the subject."""
+    rows = Evaluation.objects.all() if evaluations is None else evaluations
+    return list(rows.order_by("-year", "subject__name_folded", "subject__name", "pk").values_list("pk", flat=True))
+
+
+def page_ids(client, **params):
+    response = client.get(listing_url(), params)
+    assert response.status_code == 200
+    return [evaluation.pk for evaluation in response.context["object_list"]], response
+
+
+@pytest.fixture
+def many_evaluations(areas):
+    """120 evaluations over two years (three pages of 50), names with diacritics and ties."""
+    criteria_set = make_criteria_set(code="test-family")
+    villages = [areas["village_a1"], areas["village_a2"], areas["village_b1"]]
+    for number in range(60):
+        head = f"{HEADS[number % len(HEADS)]} {number // len(HEADS) or ''}".strip()
+        family = FamilyFactory(head_name=head, area=villages[number % 3])
+        for year in (2024, 2025):
+            make_evaluation(family, year=year, criteria_set=criteria_set)
+
+
+def test_every_page_holds_the_rows_in_the_order_users_saw_before(admin_client, many_evaluations):
+    expected = old_order()
+    first, response = page_ids(admin_client)
+    middle, _ = page_ids(admin_client, p=2)
+    last, _ = page_ids(admin_client, p=3)
+    assert first + middle + last == expected
+    assert response.context["paginator"].count == 120
+    names = [e.subject.name for e in response.context["object_list"]]
+    # Year 2025 first; "Ánh" among the A's, "Đặng" among the D's, before "Dương".
+    assert names[:5] == [
+        "Gia đình ông Ánh Thị Mai",
+        "Gia đình ông Ánh Thị Mai 1",
+        "Gia đình ông Ánh Thị Mai 2",
+        "Gia đình ông Ánh Thị Mai 3",
+        "Gia đình ông Ánh Thị Mai 4",
+    ]
+    assert names.index("Gia đình ông Ânh Văn Út") < names.index("Gia đình ông Đặng Văn Hải")
+    assert names.index("Gia đình ông Đặng Văn Hải") < names.index("Gia đình ông Dương Văn Bình")
+    # "Hồng Nhung" and "Hồng-Nhung" fold alike: side by side, in the database's order of the exact names.
+    assert abs(names.index("Gia đình ông Hồng Nhung") - names.index("Gia đình ông Hồng-Nhung")) == 1
+
+
+@pytest.mark.parametrize("params", [{"year": "2024"}, {"kind": "family", "year": "2025"}, {"status": "draft"}])
+def test_filtered_pages_keep_the_order(admin_client, areas, many_evaluations, params):
+    area = {"area": areas["commune_a"].pk}
+    first, response = page_ids(admin_client, **params, **area)
+    expected = old_order(response.context["paginator"].object_list)
+    assert first == expected[:50]
+    assert len(expected) == response.context["paginator"].count
+    assert all(Evaluation.objects.get(pk=pk).area.path.startswith(areas["commune_a"].path) for pk in first)
+
+
+def test_above_the_bound_the_count_says_more_than_and_deep_pages_still_work(admin_client, settings, many_evaluations):
+    settings.LISTING_EXACT_COUNT_MAX = 50
+    expected = old_order()
+    first, response = page_ids(admin_client)
+    content = response.content.decode()
+    assert "Hơn 50 đánh giá" in content
+    assert "Trang 1" in content
+    assert response.context["page_obj"].has_next()
+    middle, _ = page_ids(admin_client, p=2)
+    last, response = page_ids(admin_client, p=3)
+    assert first + middle + last == expected  # the third page lies beyond the count's bound
+    assert not response.context["page_obj"].has_next()
+    assert "Có hơn 50 kết quả khớp" in admin_client.get(listing_url(), {"year": "2024"}).content.decode()
+    settings.LISTING_EXACT_COUNT_MAX = 10_000
+    content = admin_client.get(listing_url(), {"year": "2024"}).content.decode()
+    assert "Có 60 kết quả khớp" in content
+    assert "Trang 1 / 2" in content
+
+
+def test_a_thousands_count_is_written_the_vietnamese_way(settings):
+    from evaluations.admin.listing import BoundedCountPaginator
+
+    settings.LISTING_EXACT_COUNT_MAX = 10_000
+    paginator = BoundedCountPaginator(list(range(10_001)), 50)
+    assert str(paginator.count_label) == "hơn 10.000"
+    assert BoundedCountPaginator(list(range(9_999)), 50).count_label == "9.999"
+
+
+def test_a_renamed_subject_moves_in_the_order(admin_client, areas):
+    criteria_set = make_criteria_set(code="test-family")
+    an = FamilyFactory(head_name="An Văn Một", area=areas["village_a1"])
+    zo = FamilyFactory(head_name="Zơ Văn Hai", area=areas["village_a1"])
+    for family in (an, zo):
+        make_evaluation(family, year=2025, criteria_set=criteria_set)
+    assert [Evaluation.objects.get(pk=pk).subject_id for pk in page_ids(admin_client)[0]] == [an.pk, zo.pk]
+
+    zo.head_name = "Ấm Văn Hai"  # "am van hai", before "an van mot"; through the form's save
+    zo.save()
+    assert [Evaluation.objects.get(pk=pk).subject_id for pk in page_ids(admin_client)[0]] == [zo.pk, an.pk]
+
+    # A bulk rewrite (an import's update of stored households) moves them as well.
+    subjects_bulk_update(
+        kind="family",
+        ids=[zo.pk],
+        areas=[areas["village_a1"]],
+        common=[(zo.code, True, "", None)],
+        own=[("Zơ Văn Hai", "ông", 4)],
+    )
+    assert Subject.objects.get(pk=zo.pk).name == "Gia đình ông Zơ Văn Hai"
+    ids, _ = page_ids(admin_client)
+    assert ids == old_order() == [Evaluation.objects.get(subject=an).pk, Evaluation.objects.get(subject=zo).pk]
+
+
+def test_an_imported_evaluation_appears_in_its_place(admin_client, areas):
+    criteria_set = make_criteria_set(code="gdht-test")
+    for head in ("An Văn Một", "Zơ Văn Hai"):
+        make_evaluation(FamilyFactory(head_name=head, area=areas["village_a1"]), year=2024, criteria_set=criteria_set)
+    FamilyFactory(head_name="Đặng Văn Ba", area=areas["village_a1"])
+    row = ["Gia đình", 2024, "gdht-test", "Phước Hải", "Từ Thiện", "Đặng Văn Ba", 10, 10, 10, 15, 15, 20, 5, 85]
+    assert run(results_file([row])).counts()["created"] == 1
+    ids, _ = page_ids(admin_client)
+    assert ids == old_order()
+    assert [Evaluation.objects.get(pk=pk).subject.name for pk in ids] == [
+        "Gia đình ông An Văn Một",
+        "Gia đình ông Đặng Văn Ba",
+        "Gia đình ông Zơ Văn Hai",
+    ]
+
+
+def test_the_old_export_address_builds_no_file_and_leads_to_the_export_of_the_same_rows(admin_client, areas):
+    make_evaluation(FamilyFactory(area=areas["village_a1"]), year=2024)
+    params = {"area": areas["commune_a"].pk, "year": "2024", "export": "xlsx"}
+    response = admin_client.get(listing_url(), params)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("reports:export", args=["evaluations"]))
+    assert f"area={areas['commune_a'].pk}" in response["Location"]
+    assert "year=2024" in response["Location"]
+    assert "format=xlsx" in response["Location"]
+    assert not ExportRecord.objects.exists()  # nothing left the system yet
+    families = reverse(LearningFamily.snippet_viewset.get_url_name("list"))
+    location = admin_client.get(families, {"export": "csv"})["Location"]
+    assert location.startswith(reverse("reports:export", args=["subjects"]))
+    assert "kind=family" in location and "format=csv" in location
+    listing = admin_client.get(listing_url()).content.decode()
+    assert "export=xlsx" not in listing and "export=csv" not in listing  # Wagtail's own buttons are gone
+
+
+def test_a_commune_officer_pages_and_counts_only_their_commune(client, areas, many_evaluations):
+    officer = make_officer(COMMUNE_OFFICER, areas["commune_b"])
+    client.force_login(officer)
+    ids, response = page_ids(client)
+    theirs = Evaluation.objects.filter(area__path__startswith=areas["commune_b"].path)
+    assert ids == old_order(theirs)
+    assert response.context["paginator"].count == theirs.count() == 40
+    assert Evaluation.objects.count() == 120
+
+
+def test_year_choices_run_from_the_latest_year_to_the_first(areas):
+    assert year_choices() == []
+    family = FamilyFactory(area=areas["village_a1"])
+    make_evaluation(family, year=2022)
+    make_evaluation(family, year=2025)
+    assert year_choices() == [(2025, "2025"), (2024, "2024"), (2023, "2023"), (2022, "2022")]
+
+
+def test_subject_listing_pages_in_name_order_within_its_kind(admin_client, areas):
+    for head in HEADS:
+        FamilyFactory(head_name=head, area=areas["village_a1"])
+    response = admin_client.get(reverse(LearningFamily.snippet_viewset.get_url_name("list")))
+    shown = [family.pk for family in response.context["object_list"]]
+    assert shown == list(LearningFamily.objects.order_by("name_folded", "name", "pk").values_list("pk", flat=True))
+    assert response.context["paginator"].count == len(HEADS)
