@@ -116,7 +116,8 @@ def in_thread(fn) -> threading.Thread:
     return thread
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the pages migrations made are back even after another transactional test's flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_rebuild_while_others_write_ends_consistent(world, tmp_path):
     """Renames, new subjects and deletions during a rebuild (between its batches and while it reads):
     no IntegrityError, no lost write, no entry left of a deleted subject, nothing stale."""
