@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from bench.harness import YEAR, Context, Row, goal_row, load_average, median_ms, timed
-from bench.places import bench_province, busiest_area
+from bench.places import bench_province, busiest_area, walk_list_index
 from evaluations import services
 from evaluations.admin.listing import BoundedCountPaginator, exact_count_bound
 from evaluations.filters import EvaluationFilterSet
@@ -23,7 +23,6 @@ from evaluations.models import (
     Evaluation,
     EvaluationResult,
     EvaluationStatus,
-    Subject,
 )
 
 #: Repeats of each listing figure (medians).
@@ -55,7 +54,7 @@ def index_walk_floor(params: dict) -> tuple[list[int], int]:
     an index in page order (the filters checked as it goes), then the columns the listing shows for those
     ids alone, and the count of at most ``bound + 1`` matches."""
     table = Evaluation._meta.db_table
-    where, args = ["1 = 1"], []
+    where, args = [], []
     if "year" in params:
         where.append("year = %s")
         args.append(int(params["year"]))
@@ -66,27 +65,19 @@ def index_walk_floor(params: dict) -> tuple[list[int], int]:
         units = AdministrativeUnit._meta.db_table
         where.append(f"area_id IN (SELECT id FROM {units} WHERE path LIKE %s)")  # noqa: S608 (model table names)
         args.append(AdministrativeUnit.objects.get(pk=params["area"]).path + "%")
-    condition = " AND ".join(where)
-    subjects, criteria = Subject._meta.db_table, CriteriaSet._meta.db_table
-    units = AdministrativeUnit._meta.db_table
+    criteria = CriteriaSet._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {table} WHERE {condition} "  # noqa: S608 (model table names)
-            f"ORDER BY year DESC, sort_name_folded, sort_name, id LIMIT {PER_PAGE}",
+        ids = walk_list_index(
+            cursor,
+            where,
             args,
+            PER_PAGE,
+            "e.id, s.name, e.year, e.kind, u.name, c.name, e.total, e.grade, e.result, e.status",
+            joins=f"JOIN {criteria} c ON c.id = e.criteria_set_id",
         )
-        ids = [row[0] for row in cursor.fetchall()]
-        if ids:
-            marks = ", ".join(["%s"] * len(ids))
-            cursor.execute(
-                f"SELECT e.id, s.name, e.year, e.kind, u.name, c.name, e.total, e.grade, e.result, e.status "  # noqa: S608
-                f"FROM {table} e JOIN {subjects} s ON s.id = e.subject_id JOIN {units} u ON u.id = e.area_id "
-                f"JOIN {criteria} c ON c.id = e.criteria_set_id WHERE e.id IN ({marks})",
-                ids,
-            )
-            cursor.fetchall()
         cursor.execute(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {condition} LIMIT {exact_count_bound() + 1}) AS page",  # noqa: S608
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {' AND '.join(where) or '1 = 1'} "  # noqa: S608
+            f"LIMIT {exact_count_bound() + 1}) AS page",
             args,
         )
         count = cursor.fetchone()[0]

@@ -13,7 +13,7 @@ from django.test import Client
 from wagtail.models import Page, Site
 
 from bench.harness import YEAR, Context, Row, goal_row, load_average, median_ms, percentile, timed
-from bench.places import busiest_area
+from bench.places import busiest_area, walk_list_index
 from content.models import RecognitionListPage
 from evaluations.access import unit_reach_paths
 from evaluations.models import PUBLIC_KINDS, AdministrativeUnit, Evaluation, Subject, UnitLevel
@@ -251,7 +251,7 @@ def _query_rows(backend: DatabaseBackend, name: str, request: SearchRequest, goa
 def public_floor(filters: dict, size: int = 20) -> list[int]:
     """The honest floor of one public list page, in SQL: the ids walked from an index in list order with the
     public rule and the filters checked as it goes, then the columns the page shows for those ids alone."""
-    table, subjects = Evaluation._meta.db_table, Subject._meta.db_table
+    subjects = Subject._meta.db_table
     units = AdministrativeUnit._meta.db_table
     kinds = [str(kind) for kind in PUBLIC_KINDS]
     where = [
@@ -280,22 +280,9 @@ def public_floor(filters: dict, size: int = 20) -> list[int]:
         where.append("sort_name_folded LIKE %s")
         args.append(f"%{filters['q']}%")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {table} WHERE {' AND '.join(where)} "  # noqa: S608 (model table names)
-            f"ORDER BY year DESC, sort_name_folded, sort_name, id LIMIT {size}",
-            args,
+        return walk_list_index(
+            cursor, where, args, size, "e.id, e.year, e.kind, e.grade, e.level, s.name, u.name, u.level, u.path"
         )
-        ids = [row[0] for row in cursor.fetchall()]
-        if ids:
-            marks = ", ".join(["%s"] * len(ids))
-            cursor.execute(
-                f"SELECT e.id, e.year, e.kind, e.grade, e.level, s.name, u.name, u.level, u.path "  # noqa: S608
-                f"FROM {table} e JOIN {subjects} s ON s.id = e.subject_id JOIN {units} u ON u.id = e.area_id "
-                f"WHERE e.id IN ({marks})",
-                ids,
-            )
-            cursor.fetchall()
-    return ids
 
 
 def step_public_list(ctx: Context) -> list[Row]:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from ..bulk_insert import larger_sqlite_cache
 from ..calendar import today
 from ..models import AdministrativeUnit, ImportKind
 from . import columns as cols
@@ -23,7 +24,6 @@ from .results import ResultPlanner, write_results
 from .writing import (
     WriteRefused,
     commune_path,
-    larger_sqlite_cache,
     lock_versions,
     paused_gc,
     refuse_units_not_in_force,

@@ -176,23 +176,6 @@ def paused_gc():
             gc.enable()
 
 
-@contextmanager
-def larger_sqlite_cache(kib: int = 65536):
-    """SQLite's default 2 MB page cache makes index updates of 100,000+ rows thrash; use 64 MB meanwhile."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        previous = cursor.fetchone()[0]
-        cursor.execute(f"PRAGMA cache_size = -{int(kib)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
-
-
 # --- one import at a time per commune and kind ----------------------------------------------------
 
 
