@@ -31,18 +31,30 @@ class AreaChoiceField(forms.ModelChoiceField):
         return "\u00a0\u00a0" * (obj.depth - 1) + obj.dated_name
 
 
-def reachable_areas(request):
-    """The units above village level that the requesting user reaches (all of them without a request):
-    today's tree first, then the units that ended (for past years), latest end first."""
-    units = AdministrativeUnit.objects.exclude(level=UnitLevel.VILLAGE).order_by(
-        F("valid_to").desc(nulls_first=True), "path"
-    )
+#: Above this many units the area filter is Wagtail's unit chooser (searched and paged in a modal) instead of
+#: a select: a commune officer picks from a handful, a province has hundreds (its former districts and
+#: communes included) and the nation over fourteen thousand, which a select renders on every page.
+AREA_SELECT_MAX = 150
+
+
+def area_units(request):
+    """The units the requesting user reaches (all of them without a request)."""
+    units = AdministrativeUnit.objects.all()
     user = getattr(request, "user", None)
     return units.for_user(user) if user is not None else units
 
 
+def reachable_areas(request):
+    """The units above village level that the requesting user reaches, in the select's order: today's tree
+    first, then the units that ended (for past years), latest end first."""
+    return area_units(request).exclude(level=UnitLevel.VILLAGE).order_by(F("valid_to").desc(nulls_first=True), "path")
+
+
 class AreaFilter(django_filters.ModelChoiceFilter):
-    """An administrative unit; matches everything in its subtree (``path`` prefix)."""
+    """An administrative unit; matches everything in its subtree (``path`` prefix).
+
+    A select of the units above village level for a small area; past ``AREA_SELECT_MAX`` units, the unit
+    chooser, where any unit of the area (a village too) can be found by name."""
 
     field_class = AreaChoiceField
 
@@ -51,6 +63,17 @@ class AreaFilter(django_filters.ModelChoiceFilter):
         kwargs.setdefault("label", _("Area"))
         kwargs.setdefault("queryset", reachable_areas)
         super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field") and "widget" not in self.extra:
+            request = self.get_request()
+            if request is not None and reachable_areas(request).count() > AREA_SELECT_MAX:
+                from .admin.choosers import unit_chooser_viewset  # the admin imports these filters
+
+                self.extra["widget"] = unit_chooser_viewset.widget_class()
+                self.queryset = area_units
+        return super().field
 
     def filter(self, qs: QuerySet, value: AdministrativeUnit | None) -> QuerySet:
         if not value:

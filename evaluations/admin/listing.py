@@ -10,11 +10,14 @@ from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.formats import number_format
+from django.utils.formats import localize, number_format
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, format_html
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 from wagtail.admin.paginator import WagtailPaginator
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views.snippets import IndexView
 
@@ -148,12 +151,31 @@ def export_url(model, query, file_format: str = "xlsx") -> str | None:
     return f"{reverse('reports:export', args=[listing])}?{query.urlencode()}"
 
 
+class PlainColumn(Column):
+    """Wagtail's ``Column`` with its cell written without a template (``wagtailadmin/tables/cell.html``, same
+    markup, the value localised and escaped as the template does): a page of 50 rows has 400 such cells, and
+    rendering a template for each cost more than the rest of the page."""
+
+    def render_cell_html(self, instance, parent_context):
+        value = self.get_cell_context_data(instance, parent_context)["value"]
+        shown = "" if value is None else conditional_escape(localize(template_localtime(value)))
+        if self.classname:
+            return format_html('<td class="{}">{}</td>', self.classname, shown)
+        return format_html("<td>{}</td>", shown)
+
+
 class PersonalDataIndexView(IndexView):
     """A listing of personal data: counted up to a bound, and exported by the reports app's export of every
     filtered row (recorded there in ``ExportRecord``, in the background when large). Wagtail's own export
     (``?export=xlsx``) would build the whole file inside the request: its addresses lead there instead."""
 
     paginator_class = BoundedCountPaginator
+
+    def _get_custom_column(self, field_name, column_class=Column, **kwargs):
+        # The columns named in ``list_display`` as plain field names: their cells written without a template.
+        if column_class is Column:
+            column_class = PlainColumn
+        return super()._get_custom_column(field_name, column_class, **kwargs)
 
     @property
     def header_buttons(self):

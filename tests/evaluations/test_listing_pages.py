@@ -3,10 +3,14 @@ evaluation): the same rows in the same order as the old sort across the join, on
 below a bound and "hơn ..." above it; renames and imports land in their place; the old export address
 builds no file; access by area unchanged."""
 
+from decimal import Decimal
+
+from django.test import Client
 from django.urls import reverse
 
 import pytest
 
+from evaluations import filters
 from evaluations.admin import evaluation_viewset
 from evaluations.bulk_insert import subjects_bulk_update
 from evaluations.filters import year_choices
@@ -194,3 +198,39 @@ def test_subject_listing_pages_in_name_order_within_its_kind(admin_client, areas
     shown = [family.pk for family in response.context["object_list"]]
     assert shown == list(LearningFamily.objects.order_by("name_folded", "name", "pk").values_list("pk", flat=True))
     assert response.context["paginator"].count == len(HEADS)
+
+
+def test_the_area_filter_is_a_select_for_a_small_area_and_the_unit_chooser_for_a_large_one(
+    admin_client, areas, many_evaluations, monkeypatch
+):
+    officer = make_officer(COMMUNE_OFFICER, areas["commune_b"])
+    client = Client()
+    client.force_login(officer)
+    small = client.get(listing_url()).content.decode()
+    assert '<select name="area"' in small  # commune B and nothing above or beside it
+    assert areas["commune_b"].name in small and areas["commune_a"].name not in small
+
+    # The province's tree is larger than a select should hold: the chooser, which renders no option.
+    monkeypatch.setattr(filters, "AREA_SELECT_MAX", 3)  # the test province has four units above its villages
+    large = admin_client.get(listing_url()).content.decode()
+    assert '<select name="area"' not in large
+    assert reverse("unit_chooser:choose") in large and areas["commune_b"].name not in large
+    # A village, which only the chooser offers, filters the listing to its evaluations.
+    village = areas["village_b1"]
+    ids, response = page_ids(admin_client, area=village.pk)
+    assert ids == old_order(Evaluation.objects.filter(area=village)) and len(ids) == 40
+    assert village.name in response.content.decode()  # the chosen unit is named in the filter
+    # The commune officer cannot filter by a unit outside their commune, chooser or not.
+    refused, _ = page_ids(client, area=areas["village_a1"].pk)
+    assert refused == old_order(Evaluation.objects.filter(area__path__startswith=areas["commune_b"].path))
+
+
+def test_cells_show_points_the_vietnamese_way_and_escape_names(admin_client, areas):
+    village = areas["village_a1"]
+    village.name = "Thôn <Đông> & Tây"
+    village.save()
+    make_evaluation(FamilyFactory(area=village), year=2025, total=Decimal("85.50"), grade="Khá")
+    listing = admin_client.get(listing_url()).content.decode()
+    assert "<td>85,5</td>" in listing  # points as the form shows them, a comma before the decimals
+    assert "Thôn &lt;Đông&gt; &amp; Tây" in listing and "<Đông>" not in listing
+    assert "<td>Khá</td>" in listing
