@@ -22,7 +22,7 @@ from evaluations.signals import evaluations_bulk_changed, subjects_bulk_changed,
 from . import indexing
 from .backends import get_backend
 from .models import EvidenceText, ObjectType
-from .tasks import extract_evidence_text, index_subjects_task
+from .tasks import extract_evidence_text, id_runs, index_subjects_task
 
 #: Subjects per background indexing task (its arguments are stored as JSON, ~7 bytes an id): one task for a
 #: commune's list, a few for a province's; each enqueue is a write of its own.
@@ -104,7 +104,7 @@ def subjects_changed(sender, subject_ids, names_changed: bool = False, **kwargs)
 
 def _index_subjects_later(ids: list[int], names_changed: bool) -> None:
     for start in range(0, len(ids), BACKGROUND_CHUNK):
-        index_subjects_task.enqueue(ids[start : start + BACKGROUND_CHUNK], names_changed)
+        index_subjects_task.enqueue(id_runs(ids[start : start + BACKGROUND_CHUNK]), names_changed)
 
 
 @receiver(units_moved)

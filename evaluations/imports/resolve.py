@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from reorganisation.succession import NoUnitOn, SuccessionMap
 
 from ..models import AdministrativeUnit, UnitLevel, UnitSuccession
-from ..models.units import ancestor_paths, path_within
+from ..models.units import ancestor_paths, in_subtrees, outermost, path_within, provinces_by_path
 from ..text import fold_key, fold_words
 
 #: A village re-created by a reorganisation may carry its former commune in brackets.
@@ -103,25 +103,37 @@ class Placement:
     review: Review | None = None
 
 
+def lookup_paths(reach: list[str] | None) -> list[str] | None:
+    """The subtrees a list's names are looked up in, for an officer reaching ``reach``: the provinces of
+    their area with the units that went into them (a list may name the communes of a province merged in
+    2025), rather than every unit of a national database; ``None`` (everywhere) for ``reach`` None."""
+    if reach is None:
+        return None
+    from ..access import unit_reach_paths  # cycle: access imports the models this module does
+
+    provinces = provinces_by_path(reach)
+    paths = [path for province in set(provinces.values()) for path in unit_reach_paths(province)]
+    # A reach above the provinces (a national root) or outside any: its own subtree.
+    return outermost([*paths, *(path for path in reach if path not in provinces)])
+
+
 class UnitResolver:
     """Loads the communes, villages and successions once and answers lookups from memory (164k rows,
     no queries each)."""
 
-    def __init__(
-        self,
-        scope: AdministrativeUnit | None = None,
-        *,
-        successions: SuccessionMap | None = None,
-        reach: list[str] | None = None,
-    ):
+    def __init__(self, *, successions: SuccessionMap | None = None, reach: list[str] | None = None):
         self.successions = successions or SuccessionMap()
         #: Tree paths the importing officer reaches (``access.user_area_paths``; None: everywhere): a name
         #: shared with a commune elsewhere in the province means the one in the officer's own area.
         self.reach = reach
-        communes = list(AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE))
-        villages = list(AdministrativeUnit.objects.filter(level=UnitLevel.VILLAGE))
+        units = AdministrativeUnit.objects.all()
+        paths = lookup_paths(reach)
+        if paths is not None:
+            units = units.filter(in_subtrees(paths, field=None))
+        communes = list(units.filter(level=UnitLevel.COMMUNE))
+        villages = list(units.filter(level=UnitLevel.VILLAGE))
         self.units: dict[int, AdministrativeUnit] = {u.pk: u for u in (*communes, *villages)}
-        districts = {u.path: u for u in AdministrativeUnit.objects.filter(level=UnitLevel.DISTRICT)}
+        districts = {u.path: u for u in units.filter(level=UnitLevel.DISTRICT)}
         commune_by_path = {u.path: u for u in communes}
         self.by_name: dict[str, list[AdministrativeUnit]] = defaultdict(list)
         self.by_code: dict[str, list[AdministrativeUnit]] = defaultdict(list)

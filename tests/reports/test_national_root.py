@@ -12,9 +12,9 @@ from django.urls import reverse
 import pytest
 
 from evaluations import roles
-from evaluations.access import restrict_to_user_area, user_reaches_unit
+from evaluations.access import restrict_to_user_area, user_area_paths, user_reaches_unit
 from evaluations.admin_units import ensure_national_root, load_admin_units
-from evaluations.imports.resolve import UnitResolver
+from evaluations.imports.resolve import ResolveError, UnitResolver
 from evaluations.models import AdministrativeUnit, Evaluation, UnitLevel
 from evaluations.models.units import province_of_path
 from evaluations.services import evidence_add
@@ -197,3 +197,22 @@ def test_import_names_a_commune_by_its_district_under_a_national_root(db):
     # "Xa Thanh Hai" is Xã Thành Hải (Phan Rang - Tháp Chàm) or Xã Thanh Hải (Ninh Hải): the district decides.
     resolved = UnitResolver().place("Xa Thanh Hai", None, datetime.date(2024, 12, 31), district="Ninh Hải")
     assert resolved.unit.code == "22868"
+
+
+def test_an_import_looks_names_up_in_the_officers_province_only(two):
+    """Under a national root, a province officer's list is read against their province (and the units that
+    went into it), not every unit of the nation: the other province's communes are neither loaded nor found."""
+    nation = ensure_national_root()
+    officer = make_officer(roles.PROVINCIAL_OFFICER, two["second"], username="tinh-thu-hai")
+    resolver = UnitResolver(reach=user_area_paths(officer))
+    loaded = {unit.name for unit in resolver.units.values()}
+    assert loaded == {"Xã Bình Minh", "Thôn Bình An"}
+    assert resolver.place("Xã Bình Minh", "Thôn Bình An", datetime.date(YEAR, 12, 31)).unit == two["village"]
+    with pytest.raises(ResolveError):
+        resolver.place(two["areas"]["commune_a"].name, None, datetime.date(YEAR, 12, 31))
+    # The national officer's list may name any province's commune.
+    national = make_officer(roles.PROVINCIAL_OFFICER, nation, username="trung-uong")
+    everywhere = UnitResolver(reach=user_area_paths(national))
+    assert everywhere.place(two["areas"]["commune_a"].name, None, datetime.date(YEAR, 12, 31)).unit.pk == (
+        two["areas"]["commune_a"].pk
+    )

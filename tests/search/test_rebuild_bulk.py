@@ -19,6 +19,7 @@ from search.backends.database import DatabaseBackend
 from search.indexing import rebuild_batches
 from search.models import SearchEntry
 from search.query import SearchRequest
+from search.tasks import id_runs, ids_of_runs
 from tests.conftest import rebuild_after_flush
 from tests.factories import FamilyFactory, make_criteria_set, make_decision, make_recognised
 
@@ -170,3 +171,11 @@ def test_a_rebuild_while_others_write_ends_consistent(world, tmp_path):
     subjects = {object_id for kind, object_id in outcome["index"] if kind == "subject"}
     assert subjects == outcome["subjects"]
     assert outcome["index"] == outcome["rebuilt"]
+
+
+def test_a_background_index_task_gets_its_ids_as_runs_and_reads_back_every_one():
+    ids = [3, 4, 5, 6, 9, 11, 12, 20]
+    assert id_runs(ids) == [[3, 6], 9, [11, 12], 20]
+    assert ids_of_runs(id_runs(ids)) == ids
+    assert ids_of_runs(ids) == ids  # a task queued before runs were written
+    assert id_runs(list(range(1, 100_001))) == [[1, 100_000]]
