@@ -26,7 +26,7 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
-from evaluations.bulk_insert import larger_sqlite_cache
+from evaluations.bulk_insert import copy_rows, larger_sqlite_cache
 from evaluations.models.units import PATH_STEP
 from evaluations.text import fold_words
 
@@ -59,8 +59,9 @@ MAX_BODY = 200_000
 BATCH = 2_000
 #: Up to this many matches are all ranked (tier, then bm25 / ts_rank); above it only the page is.
 RANK_ALL_MAX = 300
-#: SQLite: a batch is written into this temporary table, then into the entries in one statement (the
-#: triggers then feed FTS5 within one statement: a statement per row makes FTS5 flush per row, 10x slower).
+#: A batch is written into this temporary table, then into the entries in one statement. SQLite: the
+#: triggers then feed FTS5 within one statement (a statement per row makes FTS5 flush per row, 10x slower);
+#: PostgreSQL (the rebuild): only the rows that differ get their ``search_vector`` computed again.
 STAGE_TABLE = "site_search_staged_entry"
 #: Bodies up to this long are folded once each (a subject's body is its kind and area: few distinct ones).
 SHORT_BODY = 500
@@ -144,12 +145,16 @@ def stamp():
 
 def write_rows(rows: Sequence[tuple], *, written_before=None) -> None:
     """Upsert entry rows (``entry_row``); call inside a transaction. ``written_before`` (a stored time):
-    leave entries written since then (see ``upsert_sql``)."""
+    leave entries written since then (see ``upsert_sql``); given by the rebuild, which holds the entries'
+    lock (``lock_entries``)."""
     placeholders = ", ".join(["%s"] * len(ENTRY_COLUMNS))
     guard = written_before is not None
     extra = [written_before] if guard else []
     with connection.cursor() as cursor:
         if connection.vendor != "sqlite":
+            if guard:
+                _write_staged_postgresql(cursor, rows, written_before)
+                return
             sql = upsert_sql(f"VALUES ({placeholders})", written_before=guard)
             cursor.executemany(sql, [(*row, *extra) for row in rows])
             return
@@ -162,6 +167,31 @@ def write_rows(rows: Sequence[tuple], *, written_before=None) -> None:
             sql = upsert_sql(f"SELECT {columns} FROM {STAGE_TABLE} WHERE true", written_before=guard)  # noqa: S608
             cursor.execute(sql, extra)
         cursor.execute(f"DELETE FROM {STAGE_TABLE}")  # noqa: S608
+
+
+def _write_staged_postgresql(cursor, rows: Sequence[tuple], written_before) -> None:
+    """The rebuild's write on PostgreSQL, under the entries' lock: the rows copied into a temporary table,
+    then one UPDATE of the entries that differ and one INSERT of those missing. An upsert would compute
+    every proposed row's stored ``search_vector`` (the text parsed again) before finding it unchanged."""
+    columns = ", ".join(ENTRY_COLUMNS)
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {STAGE_TABLE} AS SELECT {columns} FROM {ENTRY_TABLE} WITH NO DATA"  # noqa: S608
+    )
+    cursor.execute(f"TRUNCATE {STAGE_TABLE}")
+    copy_rows(STAGE_TABLE, columns, rows)
+    same_object = "e.object_type = s.object_type AND e.object_id = s.object_id"
+    updates = ", ".join(f"{column} = s.{column}" for column in ENTRY_COLUMNS[2:])
+    changed = " OR ".join(f"e.{column} IS DISTINCT FROM s.{column}" for column in _COMPARED)
+    cursor.execute(
+        f"UPDATE {ENTRY_TABLE} e SET {updates} FROM {STAGE_TABLE} s "  # noqa: S608 - names are constants
+        f"WHERE {same_object} AND ({changed}) AND e.updated_at < %s",
+        [written_before],
+    )
+    cursor.execute(
+        f"INSERT INTO {ENTRY_TABLE} ({columns}) SELECT {columns} FROM {STAGE_TABLE} s "  # noqa: S608
+        f"WHERE NOT EXISTS (SELECT 1 FROM {ENTRY_TABLE} e WHERE {same_object})"
+    )
+    cursor.execute(f"TRUNCATE {STAGE_TABLE}")
 
 
 def lock_entries() -> None:
