@@ -1,6 +1,7 @@
 """FilterSets shared by the admin listings, their exports and (later) the API."""
 
 from django import forms
+from django.conf import settings
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -31,10 +32,12 @@ class AreaChoiceField(forms.ModelChoiceField):
         return "\u00a0\u00a0" * (obj.depth - 1) + obj.dated_name
 
 
-#: Above this many units the area filter is Wagtail's unit chooser (searched and paged in a modal) instead of
-#: a select: a commune officer picks from a handful, a province has hundreds (its former districts and
-#: communes included) and the nation over fourteen thousand, which a select renders on every page.
-AREA_SELECT_MAX = 150
+def area_select_max() -> int:
+    """Above this many units (``AREA_SELECT_MAX``, 150) the area filter is Wagtail's unit chooser, searched
+    and paged in a modal, instead of a select: a commune officer picks from a handful, a province has
+    hundreds (its former districts and communes included) and the nation over fourteen thousand, which a
+    select would render on every page."""
+    return getattr(settings, "AREA_SELECT_MAX", 150)
 
 
 def area_units(request):
@@ -53,7 +56,7 @@ def reachable_areas(request):
 class AreaFilter(django_filters.ModelChoiceFilter):
     """An administrative unit; matches everything in its subtree (``path`` prefix).
 
-    A select of the units above village level for a small area; past ``AREA_SELECT_MAX`` units, the unit
+    A select of the units above village level for a small area; past ``area_select_max()`` units, the unit
     chooser, where any unit of the area (a village too) can be found by name."""
 
     field_class = AreaChoiceField
@@ -68,7 +71,7 @@ class AreaFilter(django_filters.ModelChoiceFilter):
     def field(self):
         if not hasattr(self, "_field") and "widget" not in self.extra:
             request = self.get_request()
-            if request is not None and reachable_areas(request).count() > AREA_SELECT_MAX:
+            if request is not None and reachable_areas(request).count() > area_select_max():
                 from .admin.choosers import unit_chooser_viewset  # the admin imports these filters
 
                 self.extra["widget"] = unit_chooser_viewset.widget_class()

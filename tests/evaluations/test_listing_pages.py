@@ -10,7 +10,6 @@ from django.urls import reverse
 
 import pytest
 
-from evaluations import filters
 from evaluations.admin import evaluation_viewset
 from evaluations.bulk_insert import subjects_bulk_update
 from evaluations.filters import year_choices
@@ -201,7 +200,7 @@ def test_subject_listing_pages_in_name_order_within_its_kind(admin_client, areas
 
 
 def test_the_area_filter_is_a_select_for_a_small_area_and_the_unit_chooser_for_a_large_one(
-    admin_client, areas, many_evaluations, monkeypatch
+    admin_client, areas, many_evaluations, settings
 ):
     officer = make_officer(COMMUNE_OFFICER, areas["commune_b"])
     client = Client()
@@ -211,7 +210,7 @@ def test_the_area_filter_is_a_select_for_a_small_area_and_the_unit_chooser_for_a
     assert areas["commune_b"].name in small and areas["commune_a"].name not in small
 
     # The province's tree is larger than a select should hold: the chooser, which renders no option.
-    monkeypatch.setattr(filters, "AREA_SELECT_MAX", 3)  # the test province has four units above its villages
+    settings.AREA_SELECT_MAX = 3  # the test province has four units above its villages
     large = admin_client.get(listing_url()).content.decode()
     assert '<select name="area"' not in large
     assert reverse("unit_chooser:choose") in large and areas["commune_b"].name not in large
