@@ -194,6 +194,15 @@ def _write_staged_postgresql(cursor, rows: Sequence[tuple], written_before) -> N
     cursor.execute(f"TRUNCATE {STAGE_TABLE}")
 
 
+def analyze_entries() -> None:
+    """PostgreSQL: statistics of the entries read again after a bulk write. Until autovacuum gets to them, the
+    planner believes the table as it was, and a phrase found in two texts of thousands is looked for by
+    reading every text of that type (40 ms instead of 1 ms for 2,500 texts)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {ENTRY_TABLE}")
+
+
 def lock_entries() -> None:
     """Hold off every other writer of the index until this transaction ends.
 
@@ -279,6 +288,7 @@ class DatabaseBackend(SearchBackend):
                 SearchEntry.objects.filter(pk__in=stale[start : start + 900]).delete()
         if stale:
             progress(f"{len(stale):,} entries of objects that no longer exist removed")
+        analyze_entries()
         return done
 
     # --- reading ------------------------------------------------------------------------------
