@@ -186,6 +186,31 @@ class PersonalDataIndexView(IndexView):
             buttons.append(HeaderButton(_("Export all filtered rows (xlsx)"), url=url, icon_name="download"))
         return buttons
 
+    #: Set when a column's order was asked for above the bound and the list kept its own order.
+    ordering_refused = False
+
+    def get_ordering(self):
+        """A column's order sorts every match before the first page can be shown: allowed once the filters
+        leave at most ``exact_count_bound()`` rows; above that the list keeps its indexed order (and says so
+        above the table) instead of sorting the whole table on every page."""
+        ordering = super().get_ordering()
+        if ordering == self.default_ordering:
+            return ordering
+        matches = self.search_queryset(self.filter_queryset(self.get_base_queryset())).order_by()
+        if matches[: exact_count_bound() + 1].count() > exact_count_bound():
+            self.ordering_refused = True
+            return self.default_ordering
+        return ordering
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        if self.ordering_refused:
+            context["ordering_refused"] = _(
+                "Sorting by a column works once the filters leave %(count)s rows or fewer: "
+                "the list is shown in its usual order."
+            ) % {"count": number_format(exact_count_bound(), force_grouping=True)}
+        return context
+
     def get(self, request, *args, **kwargs):
         if "export" in request.GET:
             file_format = "csv" if request.GET.get("export") == "csv" else "xlsx"

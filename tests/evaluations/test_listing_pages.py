@@ -233,3 +233,24 @@ def test_cells_show_points_the_vietnamese_way_and_escape_names(admin_client, are
     assert "<td>85,5</td>" in listing  # points as the form shows them, a comma before the decimals
     assert "Thôn &lt;Đông&gt; &amp; Tây" in listing and "<Đông>" not in listing
     assert "<td>Khá</td>" in listing
+
+
+def test_a_column_sort_applies_below_the_bound_and_above_it_the_list_keeps_its_order(
+    admin_client, settings, areas, many_evaluations
+):
+    refusal = "Sắp xếp theo cột chỉ áp dụng"
+    ids, response = page_ids(admin_client, ordering="year")
+    assert [Evaluation.objects.get(pk=pk).year for pk in ids] == [2024] * 50  # the oldest year first
+    assert refusal not in response.content.decode()
+
+    settings.LISTING_EXACT_COUNT_MAX = 50  # 120 evaluations: sorting them all is what the bound refuses
+    ids, response = page_ids(admin_client, ordering="year")
+    assert ids == old_order()[:50]  # the usual order: the latest year first
+    assert refusal in response.content.decode()
+
+    # Narrowed to commune B's 40 evaluations, the column's order applies again.
+    commune_b = areas["commune_b"]
+    ids, response = page_ids(admin_client, ordering="year", area=commune_b.pk)
+    theirs = Evaluation.objects.filter(area__path__startswith=commune_b.path)
+    assert [Evaluation.objects.get(pk=pk).year for pk in ids] == sorted(theirs.values_list("year", flat=True))
+    assert len(ids) == 40 and refusal not in response.content.decode()
