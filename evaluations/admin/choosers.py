@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenMultipleView, ChosenView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
@@ -131,6 +132,26 @@ class SubjectChooserViewSet(FilteredChooserViewSet):
         return any(may_see_model(user, model) for model in SUBJECT_MODELS.values())
 
 
+def parent_name(unit: AdministrativeUnit) -> str:
+    parent = unit.get_parent() if unit.depth > 1 else None
+    return parent.dated_name if parent else ""
+
+
+class UnitChooseMixin:
+    """Units nearest the root first (today's communes before their villages, which share their words), each
+    with its level and the unit it belongs to: "Khu phố 1" is found in several communes."""
+
+    ordering = ("depth", "name", "pk")
+
+    @property
+    def columns(self):
+        return [
+            *super().columns,
+            Column("level", label=pgettext_lazy("administrative unit", "Level"), accessor="get_level_display"),
+            Column("parent", label=gettext_lazy("Parent unit"), accessor=parent_name),
+        ]
+
+
 class AdministrativeUnitChooserViewSet(FilteredChooserViewSet):
     model = AdministrativeUnit
     icon = "site"
@@ -141,6 +162,9 @@ class AdministrativeUnitChooserViewSet(FilteredChooserViewSet):
     def may_choose(self, user) -> bool:
         # The units are public (the public lists name them); the chooser lists those of the user's area.
         return user.is_authenticated
+
+    def _view_class(self, base):
+        return super()._view_class(type(base.__name__, (UnitChooseMixin, base), {}))
 
 
 subject_chooser_viewset = SubjectChooserViewSet("subject_chooser", url_prefix="evaluations/choose-subject")

@@ -2,6 +2,7 @@
 units appear only for past dates (labelled), successors decide and reach their predecessors' records."""
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,7 +16,14 @@ from content.models import RecognitionListPage
 from evaluations.access import restrict_to_user_area
 from evaluations.admin import evaluation_viewset
 from evaluations.demo import tiny_pdf
-from evaluations.models import Evaluation, LearningFamily, RecognitionDecision, Subject
+from evaluations.models import (
+    AdministrativeUnit,
+    Evaluation,
+    LearningFamily,
+    RecognitionDecision,
+    Subject,
+    UnitLevel,
+)
 from evaluations.roles import COMMUNE_OFFICER, COMMUNE_REVIEWER, PROVINCIAL_OFFICER
 from evaluations.services import (
     decision_record,
@@ -25,7 +33,7 @@ from evaluations.services import (
     evaluations_decide,
 )
 from reorganisation.services import reorganisation_apply, reorganisation_create_official
-from tests.factories import FamilyFactory, UserFactory, make_decision, make_officer, scored_evaluation
+from tests.factories import FamilyFactory, UserFactory, make_decision, make_officer, make_unit, scored_evaluation
 
 from .conftest import new
 
@@ -259,3 +267,17 @@ def test_villages_of_one_name_in_merging_communes_are_told_apart_by_their_former
     with pytest.raises(ResolveError) as refused:
         resolver.place("Xã Ninh Phước", "Thôn Từ Thiện", today)
     assert "Thôn Từ Thiện (Phước Hải), Thôn Từ Thiện (Phước Thuận)" in refused.value.args[0]
+
+
+def test_the_unit_chooser_lists_communes_before_villages_with_the_unit_each_belongs_to(admin_client, today):
+    # A village under the first of the communes the search finds: in tree order it would come before the others.
+    first = AdministrativeUnit.objects.current().filter(level=UnitLevel.COMMUNE, name__contains="Phước").first()
+    make_unit("Thôn Phước Mới", UnitLevel.VILLAGE, first)
+    page = admin_client.get(reverse("unit_chooser:choose_results"), {"q": "phuoc"}).content.decode()
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page, flags=re.S)
+    shown = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in rows]
+    communes = [i for i, text in enumerate(shown) if text.startswith(("Xã", "Phường"))]
+    villages = [i for i, text in enumerate(shown) if text.startswith("Thôn")]
+    assert communes and villages and max(communes) < min(villages), shown
+    # Each row says its level and what it belongs to.
+    assert f"Thôn Phước Mới Thôn/tổ dân phố {first.name}" in shown, shown
