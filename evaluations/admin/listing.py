@@ -5,6 +5,7 @@ Wagtail's file built inside the request."""
 from __future__ import annotations
 
 import math
+import re
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger
@@ -13,11 +14,12 @@ from django.urls import reverse
 from django.utils.formats import localize, number_format
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 from wagtail.admin.paginator import WagtailPaginator
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views.snippets import IndexView
 
@@ -164,12 +166,71 @@ class PlainColumn(Column):
         return format_html("<td>{}</td>", shown)
 
 
+def _cell_values(context: dict) -> tuple[list, list[str]]:
+    """A title cell's shape (what its markup depends on besides its row) and the attribute values that
+    belong to its row, each written as the template writes it (escaped, with its attribute name)."""
+    shape: list = [bool(context.get("link_url")), bool(context.get("title_id")), bool(context.get("label_id"))]
+    values = [
+        format_html('<span id="{}">{}</span>', context["title_id"], context["value"]),
+        format_html('href="{}"', context["link_url"]),
+    ]
+
+    def walk(buttons):
+        for button in buttons:
+            aria, url = button.attrs.get("aria-label"), getattr(button, "url", None)
+            shape.append((type(button), str(button.label), button.icon_name, bool(button.show), bool(aria), bool(url)))
+            values.extend(format_html('aria-label="{}"', aria) for _ in [aria] if aria)
+            values.extend(format_html('href="{}"', url) for _ in [url] if url)
+            walk(getattr(button, "dropdown_buttons", []))
+            shape.append(None)  # the end of this button's children
+
+    walk(context.get("buttons") or [])
+    return shape, values
+
+
+class ListingTitleColumn(TitleColumn):
+    """Wagtail's title column (the row's link and its dropdown of actions), its template rendered once per
+    page for each kind of row: the other rows' cells are that markup with their own link, title and action
+    addresses put in. Rendering the dropdown's nested templates cost 1-2 ms a row, half a page's time.
+
+    A first row whose values do not stand in its markup exactly as often as it holds them is never used
+    so, and a row whose repeated values differ where the first row's were the same is rendered by the
+    template, as is the first row of each shape."""
+
+    def render_cell_html(self, instance, parent_context):
+        context = self.get_cell_context_data(instance, parent_context)
+        if not (context.get("title_id") and context.get("link_url")):
+            return self.cell_template.render(context)
+        shape, values = _cell_values(context)
+        rendered = getattr(self, "_rendered", None)
+        if rendered is None:
+            rendered = self._rendered = {}
+        key = repr(shape)
+        known = rendered.get(key)
+        if known is not None:
+            markup, pattern, first_values = known
+            pairs = list(zip(first_values, values, strict=False)) if len(values) == len(first_values) else []
+            swap = dict(pairs)
+            # The same value twice in the first row (the link and the "edit" action) must be one value here too.
+            if pattern is not None and pairs and all(swap[old] == new for old, new in pairs):
+                return mark_safe(pattern.sub(lambda match: swap[match.group(0)], markup))  # noqa: S308
+        markup = self.cell_template.render(context)
+        # Each value stands in the markup as often as the row holds it, and nowhere else.
+        exact = all(markup.count(value) == values.count(value) for value in values)
+        pattern = re.compile("|".join(re.escape(value) for value in dict.fromkeys(values))) if exact else None
+        rendered[key] = (markup, pattern, values)
+        return markup
+
+
 class PersonalDataIndexView(IndexView):
     """A listing of personal data: counted up to a bound, and exported by the reports app's export of every
     filtered row (recorded there in ``ExportRecord``, in the background when large). Wagtail's own export
     (``?export=xlsx``) would build the whole file inside the request: its addresses lead there instead."""
 
     paginator_class = BoundedCountPaginator
+
+    def _get_title_column(self, field_name, column_class=ListingTitleColumn, **kwargs):
+        return super()._get_title_column(field_name, column_class, **kwargs)
 
     def _get_custom_column(self, field_name, column_class=Column, **kwargs):
         # The columns named in ``list_display`` as plain field names: their cells written without a template.

@@ -3,6 +3,7 @@ evaluation): the same rows in the same order as the old sort across the join, on
 below a bound and "hơn ..." above it; renames and imports land in their place; the old export address
 builds no file; access by area unchanged."""
 
+import re
 from decimal import Decimal
 
 from django.test import Client
@@ -11,6 +12,7 @@ from django.urls import reverse
 import pytest
 
 from evaluations.admin import evaluation_viewset
+from evaluations.admin.listing import ListingTitleColumn
 from evaluations.bulk_insert import subjects_bulk_update
 from evaluations.filters import year_choices
 from evaluations.models import Evaluation, ExportRecord, LearningFamily, Subject
@@ -254,3 +256,39 @@ def test_a_column_sort_applies_below_the_bound_and_above_it_the_list_keeps_its_o
     theirs = Evaluation.objects.filter(area__path__startswith=commune_b.path)
     assert [Evaluation.objects.get(pk=pk).year for pk in ids] == sorted(theirs.values_list("year", flat=True))
     assert len(ids) == 40 and refusal not in response.content.decode()
+
+
+def test_title_cells_written_from_the_first_rows_markup_are_what_the_template_writes(
+    admin_client, areas, many_evaluations, monkeypatch
+):
+    FamilyFactory(head_name='Lò "Văn" <Ba> & Con', area=areas["village_a1"])  # escaped in the title and the label
+    make_evaluation(LearningFamily.objects.get(head_name__startswith="Lò"), year=2026)  # first on page 1
+    renders = []
+    template = ListingTitleColumn.cell_template.func  # the cached property's own function
+
+    class Counted:
+        def __init__(self, column):
+            self.template = template(column)
+
+        def render(self, context):
+            renders.append(1)
+            return self.template.render(context)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ListingTitleColumn, "cell_template", property(Counted))
+        fast = admin_client.get(listing_url()).content.decode()
+    assert 1 <= len(renders) <= 3  # once for each kind of row on the page, not 50 times
+    monkeypatch.setattr(
+        ListingTitleColumn,
+        "render_cell_html",
+        lambda self, instance, context: self.cell_template.render(self.get_cell_context_data(instance, context)),
+    )
+    slow = admin_client.get(listing_url()).content.decode()
+
+    def comparable(html):
+        return re.sub(r'(csrfmiddlewaretoken" value="|nonce="|"CSRF_TOKEN": ")[^"]*"', "", html)
+
+    assert comparable(fast) == comparable(slow)
+    assert "Lò &quot;Văn&quot; &lt;Ba&gt; &amp; Con" in fast
+    for evaluation in Evaluation.objects.all()[:50]:
+        assert fast.count(f"/evaluation/edit/{evaluation.pk}/") in (0, 2)  # the link and the edit action
