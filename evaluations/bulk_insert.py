@@ -24,6 +24,26 @@ from .signals import subjects_bulk_changed
 SQLITE_PARAMETERS_PER_INSERT = 6_000
 
 
+#: A bulk write of at least this many rows reads the planner's statistics again (``planner_statistics_refresh``).
+STATISTICS_AFTER_ROWS = 1_000
+
+
+def planner_statistics_refresh(*models, rows: int | None = None) -> None:
+    """PostgreSQL: the planner's statistics of ``models``' tables read again after a bulk write filled them
+    (``rows``: how many it wrote; fewer than ``STATISTICS_AFTER_ROWS`` change nothing worth reading again).
+
+    Until autovacuum gets there, PostgreSQL misjudges what a filter keeps: it sorted a district's 51,442
+    evaluations for a listing page it could walk from an index (68 ms instead of 0.8 ms at a million
+    evaluations). SQLite is left as it is: it gathers no statistics by itself and the site's queries are
+    written for its planner without them (with them it sorted the whole table for the listing's first
+    page: 225 ms instead of 8 ms)."""
+    if connection.vendor != "postgresql" or (rows is not None and rows < STATISTICS_AFTER_ROWS):
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 @contextmanager
 def larger_sqlite_cache(kibibytes: int = 65_536):
     """SQLite: a 64 MB page cache for this connection while a bulk write runs. With the default 2 MB the

@@ -28,7 +28,7 @@ from django.utils import timezone
 from reorganisation.services import reorganisation_apply, reorganisation_create_official
 
 from . import scoring
-from .bulk_insert import SUBJECT_CREATE_FIELDS, insert_rows
+from .bulk_insert import SUBJECT_CREATE_FIELDS, insert_rows, planner_statistics_refresh
 from .models import (
     AdministrativeUnit,
     CriteriaSet,
@@ -693,6 +693,8 @@ class DemoBuilder:
                 self.ensure_evaluations(criteria_sets, after)
             self.ensure_decisions()
         self.ensure_evidence()
+        written = sum(count for name, count in self.counts.items() if name != "seconds")
+        planner_statistics_refresh(AdministrativeUnit, Subject, Evaluation, *SUBJECT_MODELS.values(), rows=written)
         self.counts["seconds"] = round(time.perf_counter() - started, 1)
         return self.counts
 

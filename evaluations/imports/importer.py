@@ -14,9 +14,9 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from ..bulk_insert import larger_sqlite_cache
+from ..bulk_insert import larger_sqlite_cache, planner_statistics_refresh
 from ..calendar import today
-from ..models import AdministrativeUnit, ImportKind
+from ..models import SUBJECT_MODELS, AdministrativeUnit, Evaluation, ImportKind, Subject
 from . import columns as cols
 from .planning import Plan, Planner
 from .readers import FileRefused, Sheet, has_data, read_sheets
@@ -155,7 +155,10 @@ def apply_plan(plan: Plan, *, user=None, progress: Callable[[int, int], None] | 
                 "written: check the file again."
             )
         ) from exc
-    return plan.counts()
+    counts = plan.counts()
+    written = counts["created"] + counts["updated"]
+    planner_statistics_refresh(Subject, Evaluation, *SUBJECT_MODELS.values(), rows=written)
+    return counts
 
 
 def _write_plan(plan: Plan, *, user, progress) -> None:

@@ -3,13 +3,15 @@ for every search, and points parse with the same messages as the score form."""
 
 from __future__ import annotations
 
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
 import pytest
 
+from evaluations import bulk_insert
 from evaluations.admin import evaluation_viewset
-from evaluations.models import LearningFamily
+from evaluations.models import LearningFamily, Subject
 from search.models import ObjectType, SearchEntry
 from tests.evaluations.test_imports import families_file, results_file, run
 from tests.factories import FamilyFactory, make_criteria_set, make_decision, make_recognised, scored_evaluation
@@ -99,3 +101,21 @@ def test_a_large_import_is_indexed_after_its_commit_by_the_background_worker(
     for callback in callbacks:
         callback()  # the commit: the task is queued, and the test settings' worker runs it at once
     assert sorted(titles) == ["Gia đình ông Lò Văn Ba", "Gia đình ông Lò Văn Bốn", "Gia đình ông Lò Văn Năm"]
+
+
+def planner_rows(table: str) -> int | None:
+    """What PostgreSQL's statistics say the table holds (None: no statistics)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        tuples = cursor.fetchone()[0]
+        return None if tuples < 0 else int(tuples)
+
+
+def test_a_large_import_leaves_the_planner_statistics_of_what_it_wrote(areas, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics (SQLite's queries are written for its planner without them)")
+    monkeypatch.setattr(bulk_insert, "STATISTICS_AFTER_ROWS", 30)  # a list of 30 households counts as large here
+    rows = [["Xã Phước Hải", "Thôn Từ Thiện", f"Lò Văn {number}", "Ông", 4, ""] for number in range(40)]
+    run(families_file(rows))
+    # What the planner now expects (whatever an earlier test left in the statistics of this table).
+    assert planner_rows(Subject._meta.db_table) == Subject.objects.count() == 40
