@@ -156,8 +156,9 @@ def apply_plan(plan: Plan, *, user=None, progress: Callable[[int, int], None] | 
             )
         ) from exc
     counts = plan.counts()
-    written = counts["created"] + counts["updated"]
-    planner_statistics_refresh(Subject, Evaluation, *SUBJECT_MODELS.values(), rows=written)
+    # The tables the import wrote: a list of results writes evaluations, a register its kind's subjects.
+    written = [Subject, Evaluation] if plan.kind == ImportKind.RESULT else [Subject, *SUBJECT_MODELS.values()]
+    planner_statistics_refresh(*written, rows=counts["created"] + counts["updated"])
     return counts
 
 
