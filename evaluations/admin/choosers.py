@@ -132,11 +132,6 @@ class SubjectChooserViewSet(FilteredChooserViewSet):
         return any(may_see_model(user, model) for model in SUBJECT_MODELS.values())
 
 
-def parent_name(unit: AdministrativeUnit) -> str:
-    parent = unit.get_parent() if unit.depth > 1 else None
-    return parent.dated_name if parent else ""
-
-
 class UnitChooseMixin:
     """Units nearest the root first (today's communes before their villages, which share their words), each
     with its level and the unit it belongs to: "Khu phố 1" is found in several communes."""
@@ -148,7 +143,7 @@ class UnitChooseMixin:
         return [
             *super().columns,
             Column("level", label=pgettext_lazy("administrative unit", "Level"), accessor="get_level_display"),
-            Column("parent", label=gettext_lazy("Parent unit"), accessor=parent_name),
+            Column("parent", label=gettext_lazy("Parent unit"), accessor="parent_name"),
         ]
 
 

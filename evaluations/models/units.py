@@ -197,10 +197,15 @@ class AdministrativeUnit(MP_Node):
         return self.dated_name
 
     @property
+    def parent_name(self) -> str:
+        """The dated name of the unit this one belongs to (``""`` for a root)."""
+        parent = self.get_parent() if self.depth > 1 else None
+        return parent.dated_name if parent else ""
+
+    @property
     def label_with_parent(self) -> str:
         """``Thôn Hữu Đức, Xã Phước Hữu``: enough to tell apart villages of the same name."""
-        parent = self.get_parent() if self.depth > 1 else None
-        return f"{self.dated_name}, {parent.dated_name}" if parent else self.dated_name
+        return f"{self.dated_name}, {self.parent_name}" if self.depth > 1 else self.dated_name
 
     @property
     def dated_name(self) -> str:
