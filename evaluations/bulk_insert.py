@@ -204,6 +204,39 @@ def update_rows(model, fields: list[str], rows: list[tuple]) -> None:
         cursor.executemany(sql, rows)
 
 
+def update_rows_keyed(model, field: str, pairs: Sequence[tuple[int, int]], changes: dict, increment: str = "") -> None:
+    """One ``UPDATE`` of the rows ``pairs`` names, (key, value): ``field`` set to each row's own integer value (a
+    foreign key just written: each evaluation's new revision), ``changes`` (field -> value) the same for all,
+    and ``increment`` (a field) counted up by one. The values are joined by key rather than looked up again
+    by a subquery per row or picked by a ``CASE`` of every key (a 2,000-row ``CASE`` cost 0.5 s on both
+    engines; the subquery, while PostgreSQL's statistics of the revisions were old, 4 ms a row)."""
+    if not pairs:
+        return
+    quote = connection.ops.quote_name
+    opts = model._meta
+    table, key = quote(opts.db_table), quote(opts.pk.column)
+    assignments, params = [], []
+    for name, value in changes.items():
+        target = opts.get_field(name)
+        assignments.append(f"{quote(target.column)} = %s")
+        params.append(target.get_db_prep_save(value, connection))
+    if increment:
+        column = quote(opts.get_field(increment).column)
+        assignments.append(f"{column} = {column} + 1")
+    assignments.append(f"{quote(opts.get_field(field).column)} = keyed.row_value")
+    keys, values = [pair[0] for pair in pairs], [pair[1] for pair in pairs]
+    if connection.vendor == "postgresql":
+        source = "SELECT unnest(%s::bigint[]) AS row_key, unnest(%s::bigint[]) AS row_value"
+        params += [keys, values]
+    else:  # SQLite 3.33+ (UPDATE ... FROM)
+        pairs_sql = ", ".join(["(%s, %s)"] * len(pairs))
+        source = f"SELECT column1 AS row_key, column2 AS row_value FROM (VALUES {pairs_sql})"  # noqa: S608
+        params += list(chain.from_iterable(pairs))
+    sql = f"UPDATE {table} SET {', '.join(assignments)} FROM ({source}) AS keyed WHERE {table}.{key} = keyed.row_key"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 #: The ``Subject`` fields a bulk creation gives, after the derived names: (code, publish_consent, note,
 #: registered_on) per row; kind, area, is_active, the times and the creator are filled in here.
 SUBJECT_CREATE_FIELDS = [

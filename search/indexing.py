@@ -107,13 +107,13 @@ def public_years(subject_ids: Iterable[int] | None = None) -> dict[int, int]:
     (every subject when ``None``): the one public rule, ``Evaluation.objects.public()``, grouped. For all
     subjects it is one pass over its covering partial index, 7x cheaper than joining each batch of
     subjects to all their evaluations."""
-    public = Evaluation.objects.public()
     if subject_ids is None:
+        public = Evaluation.objects.public()
         return dict(public.values_list("subject_id").annotate(year=Max("year")).values_list("subject_id", "year"))
     ids = list(subject_ids)
     years: dict[int, int] = {}
     for start in range(0, len(ids), 900):
-        chunk = public.filter(subject_id__in=ids[start : start + 900])
+        chunk = Evaluation.objects.public_of_subjects(ids[start : start + 900])
         years.update(chunk.values_list("subject_id").annotate(year=Max("year")).values_list("subject_id", "year"))
     return years
 

@@ -1,6 +1,7 @@
 """Evaluations of one subject in one year against one criteria-set version, their scores and evidence."""
 
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.files.storage import storages
@@ -34,17 +35,45 @@ class EvaluationResult(models.TextChoices):
     FAILS = "fails", _("Does not meet the criteria")
 
 
-def public_recognition_q(prefix: str = "") -> models.Q:
+class NotIndexed(models.Func):
+    """A column read as a value that SQLite's planner will not look up by an index: unary ``+``, SQLite's
+    documented way to rule an index out. SQLite here has no planner statistics (with them it sorted whole
+    tables for a listing's first page), so for a condition on a few subjects it would walk the status index
+    over every recognition in the province instead of the subject's few rows. Other engines get the column
+    itself: PostgreSQL's planner reads its statistics."""
+
+    arity = 1
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+
+
+#: The evaluation's side of the public rule, as (field, lookup, value): see ``public_recognition_q``.
+PUBLIC_RECOGNITION = (
+    ("status", "exact", EvaluationStatus.RECOGNISED),
+    ("decision", "isnull", False),
+    ("kind", "in", PUBLIC_KINDS),
+)
+
+
+def public_recognition_q(prefix: str = "", per_subject: bool = False) -> models.Q:
     """The evaluation's side of the public rule: recognised (not revoked) **by a decision**, of one of the
     ``PUBLIC_KINDS``. ``prefix`` is the lookup path to the evaluation (``"evaluations__"``). Every column
-    it reads is in the partial index ``public_recognition_idx``, whose condition it repeats."""
-    return models.Q(
-        **{
-            f"{prefix}status": EvaluationStatus.RECOGNISED,
-            f"{prefix}decision__isnull": False,
-            f"{prefix}kind__in": PUBLIC_KINDS,
-        }
-    )
+    it reads is in the partial index ``public_recognition_idx``, whose condition it repeats.
+
+    ``per_subject``: the condition is asked of named subjects (a correlated ``EXISTS``, a batch of ids), so
+    the status and the kind are read as values (:class:`NotIndexed`) and the planner takes the subject's
+    index; written plainly, SQLite walked every recognised evaluation for each subject (1.4 s for one
+    subject at a million evaluations)."""
+    condition = models.Q()
+    for field, lookup, value in PUBLIC_RECOGNITION:
+        if per_subject and field != "decision":
+            lookup_class = Evaluation._meta.get_field(field).get_lookup(lookup)
+            condition &= models.Q(lookup_class(NotIndexed(models.F(f"{prefix}{field}")), value))
+        else:
+            condition &= models.Q(**{f"{prefix}{field}__{lookup}": value})
+    return condition
 
 
 #: The subject's names copied onto each of its evaluations (evaluation field -> subject field), so that the
@@ -86,6 +115,16 @@ class EvaluationQuerySet(AreaBoundQuerySet):
         """
         hidden = Subject.objects.hidden().order_by().values("pk")
         return self.filter(public_recognition_q()).exclude(subject_id__in=hidden).order_by()
+
+    def public_of_subjects(self, subject_ids: Iterable[int]) -> "EvaluationQuerySet":
+        """The public recognitions (the rule of :meth:`public`) of the subjects ``subject_ids`` (a batch of
+        at most a few thousand ids), read through the subject's index whatever the planner knows."""
+        hidden = Subject.objects.hidden().order_by().values("pk")
+        return (
+            self.filter(public_recognition_q(per_subject=True), subject_id__in=list(subject_ids))
+            .exclude(subject_id__in=hidden)
+            .order_by()
+        )
 
 
 class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):

@@ -66,7 +66,9 @@ class SubjectQuerySet(AreaBoundQuerySet):
         """
         from .evaluations import Evaluation, public_recognition_q
 
-        recognised = Evaluation.objects.filter(public_recognition_q(), subject_id=models.OuterRef("pk")).order_by()
+        recognised = Evaluation.objects.filter(
+            public_recognition_q(per_subject=True), subject_id=models.OuterRef("pk")
+        ).order_by()
         return self.filter(visible_subject_q()).filter(models.Exists(recognised))
 
     def with_public_year(self) -> "SubjectQuerySet":

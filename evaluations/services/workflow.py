@@ -7,16 +7,12 @@ transition saves a revision (author, time, previous version) and an audit-log en
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import CharField, F, OuterRef, Subquery
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wagtail.models import Revision
-
 from ..access import user_reaches_path
+from ..bulk_insert import update_rows_keyed
 from ..models import DecisionKind, Evaluation, EvaluationResult, EvaluationStatus, RecognitionDecision
 from ..models.evaluations import evaluation_label
 from ..signals import evaluations_bulk_changed
@@ -156,12 +152,6 @@ def evaluations_decide(
         "locked_by_id": None,
         "locked_at": None,
     }
-    content_type = ContentType.objects.get_for_model(Evaluation)
-    latest = (
-        Revision.objects.filter(base_content_type=content_type, object_id=Cast(OuterRef("pk"), CharField()))
-        .order_by("-pk")
-        .values("pk")[:1]
-    )
     builder = RevisionRows(Evaluation)
     columns = [*builder.columns, "area__path", "subject__name"]  # the primary key first
     at = {column: index for index, column in enumerate(columns)}
@@ -198,7 +188,7 @@ def evaluations_decide(
         if allowed:
             batch = [values[0] for values in allowed]
             contents = builder.contents_json(allowed, now=now)
-            revisions_bulk_write(
+            revision_ids = revisions_bulk_write(
                 Evaluation,
                 zip(batch, contents, labels, strict=True),
                 user=actor(user),
@@ -207,8 +197,12 @@ def evaluations_decide(
                 data={"decision": decision.number},
             )
             # Every row at once, each pointing at the revision just made for it.
-            Evaluation.objects.filter(pk__in=batch).update(
-                **changes, latest_revision=Subquery(latest), version=F("version") + 1
+            update_rows_keyed(
+                Evaluation,
+                "latest_revision",
+                list(zip(batch, revision_ids, strict=True)),
+                changes,
+                increment="version",
             )
             done += batch
             subject_ids += [values[at["subject_id"]] for values in allowed]
