@@ -112,22 +112,21 @@ def fts5_marks(tokens: tuple[str, ...]) -> str:
     return "{marks} : (" + " AND ".join(_fts_phrase((token,)) for token in tokens) + ")"
 
 
-#: Filter tokens of the FTS5 tables (written by the triggers of migration 0003, ``tags_sql``).
+#: Filter tokens of the full-text indexes: ``t<type> k<kind> y<year>`` and ``a<path>`` for the unit and each
+#: unit above it, down to this depth. Written by the triggers of migration 0003 (SQLite, ``tags_sql``) and
+#: by the stored ``search_vector`` of migration 0004 (PostgreSQL).
 TAG_DEPTH = 16
 
 
-def _tags(tokens: list[str]) -> str:
-    return "{tags} : (" + " OR ".join(_fts_phrase((token.lower(),)) for token in tokens) + ")"
-
-
-def fts5_filters(request: SearchRequest, table_types: frozenset[str]) -> list[str] | None:
-    """MATCH parts for the type, area, kind and year filters of ``request`` (``None``: nothing can match).
+def filter_tokens(request: SearchRequest, table_types: frozenset[str]) -> list[list[str]] | None:
+    """The type, area, kind and year filters of ``request`` as groups of filter tokens: a row matches when
+    it holds one token of every group (``None``: nothing can match).
 
     ``table_types`` are the types the table holds: asking for all of them needs no type filter."""
     types = set(request.object_types) & table_types
     if not types:
         return None
-    parts = [] if types == table_types else [_tags([f"t{object_type}" for object_type in sorted(types)])]
+    groups = [] if types == table_types else [[f"t{object_type}" for object_type in sorted(types)]]
     paths = [] if request.area_paths is None else list(request.area_paths)
     if request.area_paths is not None and not paths:
         return None
@@ -138,12 +137,20 @@ def fts5_filters(request: SearchRequest, table_types: frozenset[str]) -> list[st
     for group in paths_filters:
         if any(len(path) > PATH_STEP * TAG_DEPTH or len(path) % PATH_STEP for path in group):
             raise ValueError(f"area paths deeper than {TAG_DEPTH} units are not tagged in the index: {group}")
-        parts.append(_tags([f"a{path}" for path in group]))
+        groups.append([f"a{path}" for path in group])
     if request.kind:
-        parts.append(_tags([f"k{request.kind}"]))
+        groups.append([f"k{request.kind}"])
     if request.year:
-        parts.append(_tags([f"y{int(request.year)}"]))
-    return parts
+        groups.append([f"y{int(request.year)}"])
+    return [[token.lower() for token in group] for group in groups]
+
+
+def fts5_filters(request: SearchRequest, table_types: frozenset[str]) -> list[str] | None:
+    """MATCH parts for the filters of ``request`` (``filter_tokens``) on the FTS5 tables' ``tags`` column."""
+    groups = filter_tokens(request, table_types)
+    if groups is None:
+        return None
+    return ["{tags} : (" + " OR ".join(_fts_phrase((token,)) for token in group) + ")" for group in groups]
 
 
 # --- PostgreSQL tsquery ----------------------------------------------------------------------------
@@ -157,6 +164,15 @@ def pg_tsquery(parsed: ParsedQuery, *, ranked: bool = True) -> str:
     if ranked and len(parsed.terms) > 1:
         return f"({' <-> '.join(parsed.terms)}) | ({required})"
     return required
+
+
+def pg_filters(request: SearchRequest, table_types: frozenset[str]) -> str | None:
+    """tsquery text for the filters of ``request`` (``filter_tokens``), tokens of the stored ``search_vector``
+    ("" when there are none, ``None`` when nothing can match)."""
+    groups = filter_tokens(request, table_types)
+    if groups is None:
+        return None
+    return " & ".join("(" + " | ".join(group) + ")" for group in groups)
 
 
 def pg_marks(tokens: tuple[str, ...]) -> str:
