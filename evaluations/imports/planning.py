@@ -354,9 +354,19 @@ class Planner:
         plan.rejections = sorted(self.rejections, key=lambda r: r.row)
         plan.on = self.today
         if self.any_review:
+            # One message per divided unit and landing place, not per row (10,450 rows of a divided commune in
+            # a province's list: each message is a translation and the units' dated names).
+            messages: dict[tuple, str] = {}
+
+            def message(review) -> str:
+                key = (review.old_unit.pk, review.proposed_unit.pk, *(unit.pk for unit in review.successors))
+                if key not in messages:
+                    messages[key] = review.message
+                return messages[key]
+
             plan.notices = [
                 Rejection(
-                    r.row, self.where("village" if r.area.level == UnitLevel.VILLAGE else "commune"), r.review.message
+                    r.row, self.where("village" if r.area.level == UnitLevel.VILLAGE else "commune"), message(r.review)
                 )
                 for r in sorted(plan.to_create, key=lambda r: r.row)
                 if getattr(r, "review", None) is not None
