@@ -82,7 +82,7 @@ ENDPOINTS = (
     Endpoint("recognition list", "/danh-sach-cong-nhan/", 3),
     Endpoint("recognition list, filtered", "/danh-sach-cong-nhan/?kind=family&year=2025", 3),
     Endpoint("recognition list, name search", "/danh-sach-cong-nhan/?q=" + quote("Nguyễn"), 2),
-    Endpoint("public search", "/search/?q=" + quote("khuyến học"), 2),
+    Endpoint("public search", "/search/?query=" + quote("khuyến học"), 2),
     Endpoint("API recognitions", "/api/v1/recognitions/?kind=family&year=2025&page_size=100", 3),
     Endpoint("API figures", "/api/v1/figures/?area=56&year=2025", 2),
     Endpoint("admin dashboard", "/admin/", 2),
