@@ -113,18 +113,16 @@ class EvaluationQuerySet(AreaBoundQuerySet):
         ``subject_hidden_idx``) are excluded by id, so counting needs no join and runs on the partial
         index ``public_recognition_idx`` alone.
         """
-        hidden = Subject.objects.hidden().order_by().values("pk")
-        return self.filter(public_recognition_q()).exclude(subject_id__in=hidden).order_by()
+        return self._public(public_recognition_q())
 
     def public_of_subjects(self, subject_ids: Iterable[int]) -> "EvaluationQuerySet":
         """The public recognitions (the rule of :meth:`public`) of the subjects ``subject_ids`` (a batch of
         at most a few thousand ids), read through the subject's index whatever the planner knows."""
+        return self._public(public_recognition_q(per_subject=True)).filter(subject_id__in=list(subject_ids))
+
+    def _public(self, recognition: models.Q) -> "EvaluationQuerySet":
         hidden = Subject.objects.hidden().order_by().values("pk")
-        return (
-            self.filter(public_recognition_q(per_subject=True), subject_id__in=list(subject_ids))
-            .exclude(subject_id__in=hidden)
-            .order_by()
-        )
+        return self.filter(recognition).exclude(subject_id__in=hidden).order_by()
 
 
 class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
