@@ -24,9 +24,12 @@ from .models import (
 )
 from .models.units import in_subtree
 from .selectors import evaluation_years
+from .widgets import PlainSelect
 
 
 class AreaChoiceField(forms.ModelChoiceField):
+    widget = PlainSelect
+
     def label_from_instance(self, obj: AdministrativeUnit) -> str:
         # Indent by depth so the select reads as a tree; an ended unit says when it ended.
         return "\u00a0\u00a0" * (obj.depth - 1) + obj.dated_name
@@ -93,7 +96,18 @@ def year_choices():
     return [(year, str(year)) for year in evaluation_years()]
 
 
-class EvaluationFilterSet(WagtailFilterSet):
+class ListingFilterSet(WagtailFilterSet):
+    """A listing's filters, their plain selects written without per-option templates (``PlainSelect``)."""
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        for field in form_class.base_fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget.__class__ = PlainSelect  # same state, its own render()
+        return form_class
+
+
+class EvaluationFilterSet(ListingFilterSet):
     area = AreaFilter()
     year = django_filters.TypedChoiceFilter(label=_("Year"), choices=year_choices, coerce=int)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=SubjectKind.choices)
@@ -106,7 +120,7 @@ class EvaluationFilterSet(WagtailFilterSet):
         fields = ["area", "year", "kind", "status", "result", "criteria_set"]
 
 
-class SubjectFilterSet(WagtailFilterSet):
+class SubjectFilterSet(ListingFilterSet):
     area = AreaFilter()
     publish_consent = django_filters.BooleanFilter(label=_("May be published"))
     is_active = django_filters.BooleanFilter(label=_("Active"))
@@ -119,7 +133,7 @@ class SubjectFilterSet(WagtailFilterSet):
         fields = ["area", "publish_consent", "is_active"]
 
 
-class CriteriaSetFilterSet(WagtailFilterSet):
+class CriteriaSetFilterSet(ListingFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=SubjectKind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=CriteriaSetStatus.choices)
     scoring_mode = django_filters.ChoiceFilter(label=_("Scoring mode"), choices=ScoringMode.choices)

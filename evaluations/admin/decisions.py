@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import (
@@ -18,7 +17,7 @@ import django_filters
 from ..admin_access import (
     AreaRestrictedViewSetMixin,
 )
-from ..filters import AreaFilter
+from ..filters import AreaFilter, ListingFilterSet
 from ..models import (
     SUBJECT_NAME_ORDER,
     CommendationLevel,
@@ -78,7 +77,7 @@ class RecognitionDecisionViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
         return RecognitionDecision.objects.select_related("area").for_user(request.user)
 
 
-class CommendationFilterSet(WagtailFilterSet):
+class CommendationFilterSet(ListingFilterSet):
     area = AreaFilter(area_field="evaluation__area")
     year = django_filters.NumberFilter(label=gettext_lazy("Year"), field_name="evaluation__year")
     kind = django_filters.ChoiceFilter(

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wagtail.admin.panels import FieldPanel, ObjectList
-from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import (
     CreateView,
     DeleteView,
@@ -36,7 +35,7 @@ from ..models import (
 from ..views.scores import ScoreEntryView
 from ..views.workflow import CommendView, RevokeView, evaluation_action_view
 from .decisions import commendation_viewset, decision_viewset
-from .listing import LISTING_RESULTS_TEMPLATE, PersonalDataIndexView
+from .listing import LISTING_RESULTS_TEMPLATE, PersonalDataIndexView, PlainColumn
 
 
 class EvaluationInspectView(InspectView):
@@ -180,7 +179,7 @@ class EvaluationViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
         "year",
         "kind",
         "area",
-        Column("criteria_set", label=gettext_lazy("Criteria set"), accessor="criteria_set"),
+        PlainColumn("criteria_set", label=gettext_lazy("Criteria set"), accessor="criteria_set"),
         "total",
         "grade",
         "result",

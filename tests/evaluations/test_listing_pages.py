@@ -292,3 +292,50 @@ def test_title_cells_written_from_the_first_rows_markup_are_what_the_template_wr
     assert "Lò &quot;Văn&quot; &lt;Ba&gt; &amp; Con" in fast
     for evaluation in Evaluation.objects.all()[:50]:
         assert fast.count(f"/evaluation/edit/{evaluation.pk}/") in (0, 2)  # the link and the edit action
+
+
+def test_rows_checkboxes_addresses_labels_and_filters_written_in_python_are_what_wagtail_writes(
+    admin_client, areas, many_evaluations, monkeypatch
+):
+    """The listing's table rows, bulk-action checkboxes, row addresses, choice labels and filter selects are
+    written without per-cell and per-option templates; the page reads as Wagtail's own classes write it."""
+    from django import forms
+
+    from wagtail.admin.ui.tables import Column, Table
+
+    from evaluations.admin.listing import PersonalDataIndexView, PlainColumn
+    from evaluations.widgets import PlainSelect
+
+    params = {"area": areas["commune_a"].pk, "year": "2025"}
+    theirs = Evaluation.objects.filter(area__path__startswith=areas["commune_a"].path, year=2025)
+    Evaluation.objects.filter(pk__in=theirs.values("pk")[:7]).update(status="reviewed", result="meets")
+    fast = admin_client.get(listing_url(), params).content.decode()
+
+    for name in ("get_edit_url", "get_copy_url", "get_inspect_url", "get_delete_url", "columns"):
+        monkeypatch.delattr(PersonalDataIndexView, name)
+    monkeypatch.setattr(PersonalDataIndexView, "table_class", Table)
+    monkeypatch.setattr(PlainColumn, "get_value", Column.get_value)
+    monkeypatch.setattr(PlainSelect, "render", forms.Select.render)
+    slow = admin_client.get(listing_url(), params).content.decode()
+
+    def comparable(html):
+        html = re.sub(r'(csrfmiddlewaretoken" value="|nonce="|"CSRF_TOKEN": ")[^"]*"', "", html)
+        return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html))
+
+    assert comparable(fast) == comparable(slow)
+    assert fast.count('class="bulk-action-checkbox"') == 40  # commune A's 2025 evaluations
+    assert "<td>Đã thẩm định</td>" in fast and "<td>Đạt</td>" in fast  # choice labels in Vietnamese
+    assert f'<option value="{areas["commune_a"].pk}" selected>' in fast
+
+
+def test_choice_labels_follow_the_officers_language(client, areas):
+    officer = make_officer(COMMUNE_OFFICER, areas["commune_a"], username="officer-en")
+    make_evaluation(FamilyFactory(area=areas["village_a1"]), year=2025)
+    client.force_login(officer)
+    assert "<td>Bản nháp</td>" in client.get(listing_url()).content.decode()
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(officer)
+    profile.preferred_language = "en"
+    profile.save()
+    assert "<td>Draft</td>" in client.get(listing_url()).content.decode()
