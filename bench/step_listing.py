@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from bench.harness import YEAR, Context, Row, goal_row, load_average, median_ms, timed
 from bench.places import bench_province, busiest_area, walk_list_index
 from evaluations import services
+from evaluations.admin.evaluations import EVALUATION_LISTING_FIELDS
 from evaluations.admin.listing import BoundedCountPaginator, exact_count_bound
 from evaluations.filters import EvaluationFilterSet
 from evaluations.models import (
@@ -46,7 +47,7 @@ PER_PAGE = 50
 def listing_queryset(params: dict):
     """The admin listing's rows for ``params`` (its GET filters), as the listing builds them."""
     base = Evaluation.objects.select_related("subject", "area", "criteria_set").order_by(*EVALUATION_LIST_ORDER)
-    return EvaluationFilterSet(params, queryset=base, request=None).qs
+    return EvaluationFilterSet(params, queryset=base.only(*EVALUATION_LISTING_FIELDS), request=None).qs
 
 
 def index_walk_floor(params: dict) -> tuple[list[int], int]:

@@ -119,6 +119,12 @@ class EvaluationFilterSet(ListingFilterSet):
         model = Evaluation
         fields = ["area", "year", "kind", "status", "result", "criteria_set"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read once per listing: a callable is asked again by the form's validation, its select and the
+        # active filters' labels (two queries each time).
+        self.filters["year"].extra["choices"] = year_choices()
+
 
 class SubjectFilterSet(ListingFilterSet):
     area = AreaFilter()

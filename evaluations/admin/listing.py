@@ -296,6 +296,13 @@ class PersonalDataIndexView(IndexView):
 
     paginator_class = BoundedCountPaginator
     table_class = PlainRowsTable
+    #: The fields the listing's columns read (``QuerySet.only``), or ``None`` for every field: a row's other
+    #: columns (times, notes, revision and lock fields) would be read and converted for nothing.
+    listing_fields: tuple[str, ...] | None = None
+
+    def get_base_queryset(self):
+        rows = super().get_base_queryset()
+        return rows if self.listing_fields is None else rows.only(*self.listing_fields)
 
     @cached_property
     def columns(self):

@@ -10,11 +10,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey
-from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import LockableMixin, RevisionMixin
 
 from .area import AreaBoundQuerySet
+from .clusterable import ClusterableModel
 from .criteria import POINTS_FIELD, CriteriaSet, Indicator
 from .subjects import PUBLIC_KINDS, Subject, SubjectKind
 from .units import AdministrativeUnit

@@ -339,3 +339,21 @@ def test_choice_labels_follow_the_officers_language(client, areas):
     profile.preferred_language = "en"
     profile.save()
     assert "<td>Draft</td>" in client.get(listing_url()).content.decode()
+
+
+def test_a_page_of_fifty_asks_as_many_queries_as_a_page_of_one(admin_client, areas, many_evaluations):
+    """The listing reads only its columns' fields (``EVALUATION_LISTING_FIELDS``): a column reading a field
+    left out would ask the database once per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin_client.get(listing_url())  # caches warmed
+    with CaptureQueriesContext(connection) as fifty:
+        page = admin_client.get(listing_url()).content.decode()
+    assert page.count('class="bulk-action-checkbox"') == 50
+    one_subject = Evaluation.objects.order_by("pk").first().subject
+    with CaptureQueriesContext(connection) as one:
+        admin_client.get(listing_url(), {"q": one_subject.name})
+    assert len(fifty.captured_queries) <= len(one.captured_queries)
+    rows = next(query["sql"] for query in fifty.captured_queries if "LIMIT 50" in query["sql"])
+    assert '"note"' not in rows and '"created_at"' not in rows  # what no column shows is not read
