@@ -38,6 +38,11 @@ def public_data_version() -> str:
     return version
 
 
+def migrating() -> bool:
+    """True while ``migrate`` runs (the cache table may not exist yet)."""
+    return _migrating
+
+
 def public_data_changed(**_kwargs) -> None:
     """Make every cached public answer stale: now, and again when the current transaction commits. The
     second time matters where the cache is not in the database: a request that read the new version

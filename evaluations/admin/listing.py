@@ -27,6 +27,7 @@ from wagtail.snippets.views.snippets import IndexView
 
 from ..models import Evaluation, Subject
 from ..widgets import attributes_html
+from .listing_cache import cached_listing
 
 #: The template of the listings' results: says "more than 10,000" when the count stopped at its bound.
 LISTING_RESULTS_TEMPLATE = "evaluations/admin/listing_results.html"
@@ -388,4 +389,5 @@ class PersonalDataIndexView(IndexView):
             url = export_url(self.model, request.GET, file_format)
             if url is not None:
                 return redirect(url)
-        return super().get(request, *args, **kwargs)
+        # Answered again from the cache until the data it shows changes (``listing_cache``).
+        return cached_listing(request, lambda: super(PersonalDataIndexView, self).get(request, *args, **kwargs))

@@ -193,6 +193,14 @@ def cache_config(url: str) -> dict:
 #: show drops every cached page at once (``home/public_cache.py``); this only bounds a write that bypassed it.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
 
+#: How long an officer's admin listing page may be answered again from the cache (seconds; 0: never), until
+#: any write to the data it shows (``evaluations/admin/listing_cache.py``). Unset: 300 where the cache is
+#: shared by every process (``db://``, ``file://``), off with a cache of each process's own (``locmem://``),
+#: which would not see the worker's writes.
+ADMIN_LISTING_CACHE_SECONDS = (
+    int(os.environ["ADMIN_LISTING_CACHE_SECONDS"]) if os.environ.get("ADMIN_LISTING_CACHE_SECONDS") else None
+)
+
 #: Each process its own cache here; production shares one (``db://`` by default, see production.py).
 CACHES = cache_config(os.environ.get("CACHE_URL", "locmem://"))
 
