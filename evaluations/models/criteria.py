@@ -11,6 +11,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable
 
 from .clusterable import ClusterableModel
+from .rows import ReadDirectly
 from .subjects import SubjectKind
 
 POINTS_FIELD = {"max_digits": 6, "decimal_places": 1}
@@ -33,7 +34,7 @@ class SourceStatus(models.TextChoices):
     PARTIAL = "partial", _("Partial: to be completed from the official document")
 
 
-class CriteriaSet(ClusterableModel):
+class CriteriaSet(ReadDirectly, ClusterableModel):
     kind = models.CharField(_("kind"), max_length=16, choices=SubjectKind.choices, db_index=True)
     #: Shared by every version of one set; (code, version) is unique.
     code = models.SlugField(

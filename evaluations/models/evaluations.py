@@ -16,6 +16,7 @@ from wagtail.models import LockableMixin, RevisionMixin
 from .area import AreaBoundQuerySet
 from .clusterable import ClusterableModel
 from .criteria import POINTS_FIELD, CriteriaSet, Indicator
+from .rows import ReadDirectly
 from .subjects import PUBLIC_KINDS, Subject, SubjectKind
 from .units import AdministrativeUnit
 
@@ -125,7 +126,7 @@ class EvaluationQuerySet(AreaBoundQuerySet):
         return self.filter(recognition).exclude(subject_id__in=hidden).order_by()
 
 
-class Evaluation(LockableMixin, RevisionMixin, ClusterableModel):
+class Evaluation(ReadDirectly, LockableMixin, RevisionMixin, ClusterableModel):
     subject = models.ForeignKey(
         Subject, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("subject")
     )
@@ -299,7 +300,7 @@ def evaluation_label(subject_name: str, year: int) -> str:
 VERSIONLESS_FIELDS = {"locked", "locked_by", "locked_at", "latest_revision", "version"}
 
 
-class Score(models.Model):
+class Score(ReadDirectly):
     area_field = "evaluation__area"
     objects = AreaBoundQuerySet.as_manager()
 

@@ -21,6 +21,7 @@ from .. import calendar
 from ..calendar import day_label
 from ..text import fold_words
 from .area import AreaBoundQuerySet
+from .rows import ReadDirectly
 from .units import AdministrativeUnit, UnitLevel
 
 
@@ -129,7 +130,7 @@ def code_kept_apart(code: str, pk: int, note: str) -> tuple[str, str]:
     return kept, (f"{note}\n" if note else "") + f"Mã trùng trước đây: {code}"
 
 
-class Subject(models.Model):
+class Subject(ReadDirectly):
     #: Not indexed alone: five values, one of them nearly every row; ``subject_register_idx`` serves
     #: kind within areas, and an index less is a faster import.
     kind = models.CharField(_("kind"), max_length=16, choices=SubjectKind.choices, editable=False)

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from ..calendar import day_label
+from .rows import ReadDirectly
 
 
 class UnitLevel(models.TextChoices):
@@ -153,7 +154,7 @@ class AdministrativeUnitManager(MP_NodeManager.from_queryset(AdministrativeUnitQ
         return AdministrativeUnitQuerySet(self.model, using=self._db).order_by("path")
 
 
-class AdministrativeUnit(MP_Node):
+class AdministrativeUnit(ReadDirectly, MP_Node):
     """One unit of the administrative tree; ``path`` (materialised) makes subtree queries a prefix match."""
 
     name = models.CharField(_("name"), max_length=150)
