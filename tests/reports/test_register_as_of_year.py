@@ -7,6 +7,8 @@ import pytest
 
 from evaluations.calendar import today
 from evaluations.models import LearningFamily, Subject
+from reorganisation.models import Reorganisation, ReorganisationSource, SubjectMove
+from reorganisation.selectors import first_moves_after
 from reports.models import Target
 from reports.rollup import rollup
 from tests.factories import FamilyFactory, UnitFactory, make_criteria_set
@@ -107,3 +109,29 @@ def test_deactivating_records_the_day_the_subject_left_and_active_follows_the_en
     other.ended_on = datetime.date(2025, 8, 1)
     other.save()
     assert Subject.objects.get(pk=other.pk).is_active is False
+
+
+def test_a_subject_moved_by_two_later_reorganisations_counts_where_the_first_found_it(areas):
+    """``first_moves_after``: each subject's first move after the date, one row each; moves before the date
+    and later moves of the same subject are left out."""
+
+    def reorganisation(day: datetime.date) -> Reorganisation:
+        return Reorganisation.objects.create(name=str(day), effective_date=day, source=ReorganisationSource.OFFICIAL)
+
+    a1, a2, b1 = areas["village_a1"], areas["village_a2"], areas["village_b1"]
+    earlier, first, second = (
+        reorganisation(datetime.date(2023, 7, 1)),
+        reorganisation(datetime.date(2025, 7, 1)),
+        reorganisation(datetime.date(2026, 1, 1)),
+    )
+    twice, once = FamilyFactory(area=b1), FamilyFactory(area=a2)
+    SubjectMove.objects.create(reorganisation=earlier, subject=twice, from_area=a2, to_area=a1)
+    SubjectMove.objects.create(reorganisation=first, subject=twice, from_area=a1, to_area=a2)
+    SubjectMove.objects.create(reorganisation=second, subject=twice, from_area=a2, to_area=b1)
+    SubjectMove.objects.create(reorganisation=second, subject=once, from_area=b1, to_area=a2)
+    found = {move.subject_id: move.from_area_id for move in first_moves_after(datetime.date(2024, 12, 31))}
+    assert found == {twice.pk: a1.pk, once.pk: b1.pk}
+    assert {m.subject_id: m.from_area_id for m in first_moves_after(datetime.date(2025, 12, 31))} == {
+        twice.pk: a2.pk,
+        once.pk: b1.pk,
+    }
