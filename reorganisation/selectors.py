@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Min, OuterRef, QuerySet
 from django.db.models.functions import Length, Substr
 
 from evaluations.calendar import year_end
@@ -140,9 +140,13 @@ def first_moves_after(date: datetime.date) -> QuerySet[SubjectMove]:
     ``from_area`` is where the subject was on ``date``. Inactive subjects too: a subject that left the
     register later still counts in the years it was on it (the roll-up applies the register's dates).
 
-    Written as "no earlier such move of the same subject" (an anti-join), not "the smallest id per subject":
-    PostgreSQL guessed 200 subjects for the grouped ids and looked each of 166,738 moves up by its key
-    (the province's roll-up 2.3 s; 0.55 s so). On SQLite this form is a little slower (0.78 -> 0.87 s)."""
+    Each engine gets the form it answers fastest (same rows). PostgreSQL: "no earlier such move of the same
+    subject", an anti-join; given "the smallest id per subject" it guessed 200 subjects and looked each of
+    166,738 moves up by its key (the province's roll-up 2.3 s; 0.5 s so). SQLite: the smallest id per
+    subject, which it groups from the subject index (the anti-join made that roll-up 0.6 -> 0.9 s)."""
     later = SubjectMove.objects.filter(reorganisation__effective_date__gt=date)
-    earlier = later.filter(subject_id=OuterRef("subject_id"), pk__lt=OuterRef("pk"))
-    return later.filter(~Exists(earlier))
+    if connection.vendor == "postgresql":
+        earlier = later.filter(subject_id=OuterRef("subject_id"), pk__lt=OuterRef("pk"))
+        return later.filter(~Exists(earlier))
+    first_ids = later.order_by().values("subject_id").annotate(first_id=Min("id")).values("first_id")
+    return SubjectMove.objects.filter(pk__in=first_ids)
