@@ -72,6 +72,18 @@ def is_watched(table: str | None) -> bool:
     return table is not None and table.startswith(WATCHED_PREFIXES) and table not in UNWATCHED_TABLES
 
 
+def cache_in_connection(connection) -> bool:
+    """True when the shared cache is a table of this SQLite database. The version cannot be written from
+    here then: right after an ``INSERT ... RETURNING`` in autocommit, SQLite's statement is still open
+    and the cache's own transaction on the same connection undid the row (the demo's first evidence file
+    failed its foreign key). The listing cache is off in that set-up (``listing_cache.cache_seconds``);
+    PostgreSQL's driver has read the whole answer when ``execute`` returns."""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+
+    return connection.vendor == "sqlite" and isinstance(caches["default"], DatabaseCache)
+
+
 def watch_writes(execute, sql, params, many, context):
     """Execute wrapper: after a write to a watched table the version changes once the write is committed
     (a reader before the commit sees the old rows, and whatever it caches is under the old version)."""
@@ -87,5 +99,5 @@ def watch_writes(execute, sql, params, many, context):
 
 def install_write_watch(sender, connection, **kwargs) -> None:
     """``connection_created`` receiver: every new connection (each thread's, the worker's) watches its writes."""
-    if watch_writes not in connection.execute_wrappers:
+    if watch_writes not in connection.execute_wrappers and not cache_in_connection(connection):
         connection.execute_wrappers.append(watch_writes)

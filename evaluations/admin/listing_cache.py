@@ -12,7 +12,8 @@ filters, buttons and the rows' cells. The page is stored under a key of everythi
 Never answered from the cache or stored: a request with messages waiting to be shown (a saved form says
 so once), a response that added a message, set a cookie or issued a new CSRF secret, anything but a 200.
 ``ADMIN_LISTING_CACHE_SECONDS`` bounds an entry's life in any case (a write made outside Django, e.g. SQL
-in a shell); it is off with a per-process cache, which would not see the worker's writes.
+in a shell); it is off with a per-process cache, which would not see the worker's writes, and with a cache
+table in a SQLite database (``admin_version.cache_in_connection``).
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ import zlib
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone, translation
 
-from evaluations.admin_version import admin_data_version
+from evaluations.admin_version import admin_data_version, cache_in_connection
 
 #: Says on the response whether it came from the cache (read by the tests and ``make load``).
 CACHE_HEADER = "X-Admin-Cache"
@@ -34,6 +36,8 @@ SIDEBAR_COOKIE = "wagtail_sidebar_collapsed"
 
 
 def cache_seconds() -> int:
+    if cache_in_connection(connection):
+        return 0  # the version could not follow the writes (``admin_version.cache_in_connection``)
     configured = getattr(settings, "ADMIN_LISTING_CACHE_SECONDS", None)
     if configured is not None:
         return int(configured)

@@ -148,3 +148,17 @@ def test_off_with_a_cache_of_each_process_unless_set(settings):
 )
 def test_writes_that_count(sql, watched):
     assert is_watched(written_table(sql)) is watched
+
+
+def test_off_with_the_cache_table_in_a_sqlite_database(settings):
+    """There the version cannot follow the writes (an open ``INSERT ... RETURNING`` on the same connection):
+    the listing is rendered every time, and no write touches the cache table mid-statement."""
+    from django.db import connection
+
+    from evaluations.admin_version import cache_in_connection
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "x"}}
+    settings.ADMIN_LISTING_CACHE_SECONDS = 300
+    sqlite = connection.vendor == "sqlite"
+    assert cache_in_connection(connection) is sqlite
+    assert cache_seconds() == (0 if sqlite else 300)

@@ -195,8 +195,8 @@ PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
 
 #: How long an officer's admin listing page may be answered again from the cache (seconds; 0: never), until
 #: any write to the data it shows (``evaluations/admin/listing_cache.py``). Unset: 300 where the cache is
-#: shared by every process (``db://``, ``file://``), off with a cache of each process's own (``locmem://``),
-#: which would not see the worker's writes.
+#: shared by every process (``db://`` on PostgreSQL, ``file://``), off with a cache of each process's own
+#: (``locmem://``), which would not see the worker's writes, and with ``db://`` on SQLite.
 ADMIN_LISTING_CACHE_SECONDS = (
     int(os.environ["ADMIN_LISTING_CACHE_SECONDS"]) if os.environ.get("ADMIN_LISTING_CACHE_SECONDS") else None
 )
