@@ -17,7 +17,7 @@ import re
 from django.core.cache import cache
 from django.db import transaction
 
-from .public_version import cache_table_exists, migrating, new_version
+from .public_version import cache_table_exists, migrating, new_version, stored_version
 
 VERSION_KEY = "admin-data-version"
 
@@ -36,12 +36,7 @@ _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.I
 
 
 def admin_data_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = new_version()
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY) or version
-    return version
+    return stored_version(VERSION_KEY)
 
 
 #: Set once the cache's table is known to exist (``migrate`` writes permissions before ``createcachetable``).

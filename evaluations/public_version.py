@@ -27,15 +27,20 @@ def new_version() -> str:
     return f"{time.time_ns():x}-{os.getpid():x}-{next(_process_counter):x}"
 
 
-def public_data_version() -> str:
-    """The current version; a fresh one is stored when none is (an empty or restarted cache)."""
-    version = cache.get(VERSION_KEY)
+def stored_version(key: str) -> str:
+    """The version stored under ``key``; a fresh one is stored when none is (an empty or restarted cache)."""
+    version = cache.get(key)
     if version is None:
         version = new_version()
         # ``add``: two workers starting at once agree on the first one stored.
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY) or version
+        if not cache.add(key, version, timeout=None):
+            version = cache.get(key) or version
     return version
+
+
+def public_data_version() -> str:
+    """The current public data version."""
+    return stored_version(VERSION_KEY)
 
 
 def migrating() -> bool:
