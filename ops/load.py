@@ -154,7 +154,8 @@ def client_loop(
     """One person asking ``endpoints`` at random until told to stop: an admin screen with the logged-in
     client, a public page with the anonymous one (``clients``: logged in, anonymous)."""
     rng = random.Random(number)  # noqa: S311 (a request mix, not a secret)
-    weights = [e.weight for e in endpoints]
+    # Alone (a goal phase), an endpoint the mix leaves out (weight 0) is still asked.
+    weights = [e.weight for e in endpoints] if any(e.weight for e in endpoints) else [1] * len(endpoints)
     officer, visitor = clients
     while not stop.is_set():
         if budget is not None and not budget.acquire(blocking=False):
