@@ -9,7 +9,7 @@ from django.dispatch import receiver
 
 from .admin_version import bump_admin_version
 from .models import AdministrativeUnit, Evaluation, EvaluationStatus, GradeBand, RecognitionDecision, Subject
-from .public_version import cache_table_exists, migration_ended, migration_started, public_data_changed
+from .public_version import migration_ended, migration_started, public_data_changed
 from .signals import evaluations_bulk_changed, subjects_bulk_changed, units_moved
 
 #: What public pages see of an evaluation not yet decided: that it exists (how many were evaluated per year
@@ -24,8 +24,7 @@ post_migrate.connect(migration_ended, dispatch_uid="public-version-post-migrate"
 @receiver(post_migrate, dispatch_uid="admin-version-post-migrate")
 def admin_data_migrated(**kwargs):
     # A data migration's writes were not counted (``admin_version.migrating``): cached listings may be stale.
-    if cache_table_exists():
-        bump_admin_version()
+    bump_admin_version()
 
 
 def evaluation_save_is_public(instance: Evaluation, created: bool, update_fields) -> bool:
