@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -18,7 +18,7 @@ from .evidence import allowed_extensions, validate_evidence_file
 from .models import CriteriaSet, CriteriaSetStatus, Evaluation, ScoringMode
 from .models.area import scope_choices
 from .models.units import path_within
-from .points import PointsError, points_parse
+from .points import PointsError, points_parse, points_text
 
 MET_CHOICES = [("", gettext_lazy("Not scored")), ("1", gettext_lazy("Met")), ("0", gettext_lazy("Not met"))]
 
@@ -98,7 +98,7 @@ class ScoreEntryForm(forms.Form):
         else:
             field = PointsField(maximum=indicator.max_points, label=indicator.code)
             points = getattr(score, points_attr) if score else None
-            initial = "" if points is None else _format_points(points)
+            initial = "" if points is None else points_text(points)
         self.fields[name] = field
         self.initial[name] = initial
 
@@ -179,12 +179,6 @@ class ScoreEntryForm(forms.Form):
             for indicator in criterion.indicators.all():
                 for upload in self.cleaned_data.get(self.evidence_field(indicator)) or []:
                     yield indicator, upload
-
-
-def _format_points(points: Decimal) -> str:
-    """7.5 as the officer would type it in the active language (7,5 in Vietnamese)."""
-    text = f"{points:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
 
 class EvaluationForm(WagtailAdminModelForm):

@@ -1,11 +1,12 @@
 """Points typed for an indicator ("8,5", "8.5", an Excel number): the one parse, with its messages, that the
-score form and the results import share. The range rule itself (0 to the maximum, whole or half points)
-is ``scoring.check_points``."""
+score form and the results import share; and the one way points are shown (``points_text``: "10", "8,5").
+The range rule itself (0 to the maximum, whole or half points) is ``scoring.check_points``."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from . import scoring
@@ -32,8 +33,18 @@ def points_parse(*, typed: str | int | float | Decimal | None, maximum: Decimal)
     except scoring.ScoreError as error:
         messages = {
             "negative": _("Points cannot be negative."),
-            "above_maximum": _("At most %(maximum)s points.") % {"maximum": maximum},
+            "above_maximum": _("At most %(maximum)s points.") % {"maximum": points_text(maximum)},
             "not_half_point": _("Use whole or half points (for example 7 or 7.5)."),
         }
         raise PointsError(messages.get(str(error)) or _("“%(value)s” is not a number.") % {"value": text}) from None
     return points
+
+
+def points_text(points: Decimal | int | float | None) -> str:
+    """Points as an officer reads and types them in the active language: no trailing zeros, the language's
+    decimal mark ("10", "85", "8,5" in Vietnamese; "8.5" in English); "" for none."""
+    if points is None:
+        return ""
+    value = Decimal(str(points))
+    value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return f"{value:f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))

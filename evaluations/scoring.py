@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 GRADE_BANDS = "grade_bands"
 PASS_FAIL_LEVELS = "pass_fail_levels"  # noqa: S105 (a mode name, not a password)
 TOTAL_THRESHOLD = "total_threshold"
@@ -155,12 +157,21 @@ def score(spec: CriteriaSpec, values: dict) -> ScoringResult:
         outcome = _points(spec, values, total, criteria_results)
     outcome.missing = missing
     if missing:
-        outcome.result = INCOMPLETE
+        # No grade or level until every indicator is scored: a grade beside "not fully scored" misleads.
+        outcome.result, outcome.grade, outcome.level, outcome.reasons = INCOMPLETE, "", None, []
     return outcome
 
 
 def _points(spec: CriteriaSpec, values: dict, total: Decimal, crits: list[CriterionResult]) -> ScoringResult:
-    reasons = [f"criterion {c.number} below its minimum {c.min_points}" for c in crits if not c.reaches_minimum]
+    # The reasons are shown to the officer beside the result, in the active language.
+    from .points import points_text  # here: ``points`` uses this module's range rule
+
+    reasons = [
+        _("criterion %(number)s is below its minimum of %(minimum)s points")
+        % {"number": c.number, "minimum": points_text(c.min_points)}
+        for c in crits
+        if not c.reaches_minimum
+    ]
     grade = ""
     if spec.scoring_mode == GRADE_BANDS:
         band = next(
@@ -169,15 +180,25 @@ def _points(spec: CriteriaSpec, values: dict, total: Decimal, crits: list[Criter
         )
         grade = band.label if band else NO_GRADE
         if band is None or not band.recognised:
-            reasons.insert(0, f"total {total} below the least recognised grade")
+            reasons.insert(
+                0,
+                _("the total of %(total)s points is below the least recognised grade") % {"total": points_text(total)},
+            )
     elif spec.scoring_mode == TOTAL_THRESHOLD:
         if spec.pass_total is not None and total < spec.pass_total:
-            reasons.insert(0, f"total {total} below {spec.pass_total}")
+            reasons.insert(
+                0,
+                _("the total of %(total)s points is below the %(needed)s needed")
+                % {"total": points_text(total), "needed": points_text(spec.pass_total)},
+            )
         if spec.indicator_minimum is not None:
             for ind in spec.indicators:
                 value = values.get(ind.id)
                 if ind.max_points is not None and value is not None and Decimal(value) < spec.indicator_minimum:
-                    reasons.append(f"indicator {ind.code} below {spec.indicator_minimum}")
+                    reasons.append(
+                        _("indicator %(code)s is below the minimum of %(minimum)s points")
+                        % {"code": ind.code, "minimum": points_text(spec.indicator_minimum)}
+                    )
         grade = "Đạt" if not reasons else NO_GRADE
     else:
         raise ValueError(f"unknown scoring mode {spec.scoring_mode!r}")
@@ -193,7 +214,7 @@ def _pass_fail(spec: CriteriaSpec, values: dict, crits: list[CriterionResult]) -
     level = None
     if all_met(1):
         level = 2 if has_level_two and all_met(2) else 1
-    reasons = [] if level else ["a level-1 indicator is not met"]
+    reasons = [] if level else [_("a level-1 indicator is not met")]
     grade = f"Mức {level}" if level else NO_GRADE
     met_total = Decimal(sum(c.met_count for c in crits))
     return ScoringResult(

@@ -101,3 +101,8 @@ def admin_css():
     from django.utils.html import format_html
 
     return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
+
+
+from .admin.display import register_display_classes  # noqa: E402 (after the viewsets, as the imports above)
+
+register_display_classes()

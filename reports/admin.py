@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import ObjectList
-from wagtail.snippets.views.snippets import IndexView, InspectView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import InspectView, SnippetViewSet, SnippetViewSetGroup
 
 import django_filters
 
+from evaluations.admin.listing import PlainColumnsIndexView
 from evaluations.admin_access import AreaRestrictedViewSetMixin
 from evaluations.filters import AreaFilter
 
@@ -38,6 +39,7 @@ def _indicator_filterset(model):
 
 
 class AreaDataViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
+    index_view_class = PlainColumnsIndexView
     copy_view_enabled = False
     search_backend_name = None
     search_fields = ["area__name", "note"]
@@ -100,7 +102,7 @@ class SubmissionInspectView(InspectView):
         return context
 
 
-class SubmissionIndexView(IndexView):
+class SubmissionIndexView(PlainColumnsIndexView):
     def get_edit_url(self, instance):
         """The row's title opens the snapshot (there is no edit view)."""
         return self.get_inspect_url(instance)

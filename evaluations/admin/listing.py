@@ -12,11 +12,10 @@ from django.contrib.admin.utils import quote
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.formats import localize, number_format
+from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -27,6 +26,7 @@ from wagtail.snippets.views.snippets import IndexView
 
 from ..models import Evaluation, Subject
 from ..widgets import attributes_html
+from .display import shown_value
 from .listing_cache import cached_listing
 
 #: The template of the listings' results: says "more than 10,000" when the count stopped at its bound.
@@ -188,7 +188,7 @@ class PlainColumn(Column):
 
     def render_cell_html(self, instance, parent_context):
         value = self.get_cell_context_data(instance, parent_context)["value"]
-        shown = "" if value is None else conditional_escape(localize(template_localtime(value)))
+        shown = conditional_escape(shown_value(value))
         if self.classname:
             return format_html('<td class="{}">{}</td>', self.classname, shown)
         return format_html("<td>{}</td>", shown)
@@ -290,7 +290,17 @@ class ListingTitleColumn(TitleColumn):
         return markup
 
 
-class PersonalDataIndexView(IndexView):
+class PlainColumnsIndexView(IndexView):
+    """A snippet listing whose plain field columns show values as the rest of the admin does
+    (``display.shown_value``: yes/no in words, local times, points "8,5"), written without a template."""
+
+    def _get_custom_column(self, field_name, column_class=Column, **kwargs):
+        if column_class is Column:
+            column_class = PlainColumn
+        return super()._get_custom_column(field_name, column_class, **kwargs)
+
+
+class PersonalDataIndexView(PlainColumnsIndexView):
     """A listing of personal data: counted up to a bound, and exported by the reports app's export of every
     filtered row (recorded there in ``ExportRecord``, in the background when large). Wagtail's own export
     (``?export=xlsx``) would build the whole file inside the request: its addresses lead there instead."""
@@ -342,12 +352,6 @@ class PersonalDataIndexView(IndexView):
 
     def _get_title_column(self, field_name, column_class=ListingTitleColumn, **kwargs):
         return super()._get_title_column(field_name, column_class, **kwargs)
-
-    def _get_custom_column(self, field_name, column_class=Column, **kwargs):
-        # The columns named in ``list_display`` as plain field names: their cells written without a template.
-        if column_class is Column:
-            column_class = PlainColumn
-        return super()._get_custom_column(field_name, column_class, **kwargs)
 
     @property
     def header_buttons(self):

@@ -24,7 +24,7 @@ from .. import scoring, services
 from ..calendar import evaluation_date
 from ..models import AdministrativeUnit, CriteriaSet, CriteriaSetStatus, Evaluation, Subject
 from ..models.subjects import SUBJECT_MODELS
-from ..points import PointsError, points_parse
+from ..points import PointsError, points_parse, points_text
 from . import columns as cols
 from .cells import Rejection, RowError, as_bool
 from .planning import NAME_FIELD, Plan, Planner, folded
@@ -204,7 +204,7 @@ class ResultPlanner(Planner):
                     row,
                     "total",
                     _("The total written is %(written)s but the indicators add up to %(total)s.")
-                    % {"written": total, "total": result.total},
+                    % {"written": total, "total": points_text(result.total)},
                 )
                 return
         natural = (subject_id, year)

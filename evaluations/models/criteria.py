@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -150,7 +151,7 @@ class GradeBand(Orderable):
 class Criterion(ClusterableModel, Orderable):
     criteria_set = ParentalKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria")
     number = models.CharField(_("number"), max_length=10)
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(pgettext_lazy("criterion", "title"), max_length=255)
     description = models.TextField(_("description"), blank=True)
     min_points = models.DecimalField(
         _("least subtotal (inclusive)"),

@@ -17,20 +17,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from evaluations.admin_screen import AdminScreenMixin
 
 from .. import services
 from ..access import user_may_read_evaluations
 from ..calendar import time_label
 from ..forms import ScoreEntryForm
 from ..models import Evaluation
+from ..points import points_text
 
 
 def _url(name: str, *args) -> str:
     return reverse(Evaluation.snippet_viewset.get_url_name(name), args=args)
 
 
-class ScoreEntryView(WagtailAdminTemplateMixin, View):
+class ScoreEntryView(AdminScreenMixin, View):
     template_name = "evaluations/admin/score_entry.html"
     header_icon = "form"
 
@@ -141,7 +142,11 @@ class ScoreEntryView(WagtailAdminTemplateMixin, View):
         messages.success(
             request,
             _("Scores saved: total %(total)s, %(grade)s, %(result)s.")
-            % {"total": result.total, "grade": result.grade, "result": self.evaluation.get_result_display()},
+            % {
+                "total": points_text(result.total),
+                "grade": result.grade,
+                "result": self.evaluation.get_result_display(),
+            },
         )
         return HttpResponseRedirect(request.path)
 

@@ -353,7 +353,33 @@ def test_create_evaluation_then_score_it(admin_client, areas, family_set):
     assert evaluation.grade == "Tốt"
     assert evaluation.result == "meets"
     page = admin_client.get(score_url).content.decode()
-    assert "85.0" in page and "Tốt" in page
+    # Points in Vietnamese number format: "85", "9,5" (never "85.0" or "85,0").
+    assert "data-score-total>85</strong>" in page and "Tốt" in page
+    assert 'value="9,5"' in page and "85.0" not in page and "85,0" not in page
+
+
+def test_the_inspect_page_shows_local_times_points_and_no_raw_values(admin_client, areas, family_set):
+    family = FamilyFactory(area=areas["village_a1"])
+    evaluation = evaluation_create(subject=family, year=2025, criteria_set=family_set)
+    first = family_set.criteria.first().indicators.first()
+    evaluation_record_scores(evaluation=evaluation, values={first.pk: Decimal("7.5")})
+    moment = datetime.datetime(2026, 12, 3, 13, 8, tzinfo=datetime.UTC)  # 20:08 in Vietnam
+    Evaluation.objects.filter(pk=evaluation.pk).update(created_at=moment, updated_at=moment, created_by=None)
+    page = admin_client.get(evaluation_url("inspect", evaluation.pk)).content.decode()
+    assert "20:08" in page and "13:08" not in page
+    assert ">7,5<" in page  # the indicator's points
+    for raw in (">None<", ">True<", ">False<", "7,50", "7.5"):
+        assert raw not in page, raw
+
+
+def test_why_an_evaluation_fails_is_said_in_vietnamese_with_its_points(admin_client, areas, family_set):
+    family = FamilyFactory(area=areas["village_a1"])
+    evaluation = evaluation_create(subject=family, year=2025, criteria_set=family_set)
+    values = {ind.pk: Decimal("2.5") for c in family_set.criteria.all() for ind in c.indicators.all()}
+    evaluation_record_scores(evaluation=evaluation, values=values)
+    page = admin_client.get(evaluation_url("score", evaluation.pk)).content.decode()
+    assert "tổng 17,5 điểm chưa đạt mức xếp loại thấp nhất được công nhận" in page
+    assert "below" not in page
 
 
 def test_a_duplicate_evaluation_for_the_same_year_is_refused(admin_client, areas, family_set):
@@ -378,7 +404,7 @@ def test_a_criteria_set_of_another_kind_is_refused(admin_client, areas):
 
 @pytest.mark.parametrize(
     ("typed", "needle"),
-    [("11", "10"), ("-1", None), ("abc", "abc"), ("7.25", None), ("NaN", "NaN")],
+    [("11", "Tối đa 10 điểm."), ("-1", None), ("abc", "abc"), ("7.25", "7,5"), ("NaN", "NaN")],
 )
 def test_bad_scores_are_refused_at_their_field_and_nothing_changes(admin_client, areas, family_set, typed, needle):
     family = FamilyFactory(area=areas["village_a1"])

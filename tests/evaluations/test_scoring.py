@@ -183,7 +183,7 @@ def test_criterion_below_its_minimum_fails_even_with_a_recognised_total():
     assert result.grade == "Khá"
     assert result.criteria[0].reaches_minimum is False
     assert result.result == FAILS
-    assert any("criterion 1" in reason for reason in result.reasons)
+    assert any("tiêu chí 1 chưa đạt mức tối thiểu 15 điểm" in reason for reason in result.reasons)
 
 
 def test_criterion_minimum_applies_in_total_threshold_mode_too():
@@ -453,3 +453,23 @@ def test_an_evaluation_takes_only_a_criteria_set_of_the_subjects_kind(areas):
     with pytest.raises(ValidationError):
         evaluation_create(subject=family, year=2025, criteria_set=make_criteria_set(kind="unit", code="dv"))
     assert not Evaluation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "points", "shown"),
+    [
+        ("vi", Decimal("85.0"), "85"),
+        ("vi", Decimal("8.50"), "8,5"),
+        ("vi", Decimal("100"), "100"),
+        ("vi", Decimal("0"), "0"),
+        ("en", Decimal("8.5"), "8.5"),
+        ("vi", None, ""),
+    ],
+)
+def test_points_are_shown_as_an_officer_types_them(language, points, shown):
+    from django.utils import translation
+
+    from evaluations.points import points_text
+
+    with translation.override(language):
+        assert points_text(points) == shown

@@ -1,3 +1,2 @@
-# The admin's date picker writes day first (WAGTAIL_DATE_FORMAT) in every language: an officer who switched
-# to English must not have 01/02/2025 read as 2 January.
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+# Day first, as the admin's pickers write in every language (``config.formats``).
+from config.formats import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS  # noqa: F401 (read by Django by name)
