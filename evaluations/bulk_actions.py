@@ -30,6 +30,8 @@ class EvaluationBulkAction(ScopedBulkActionMixin, SnippetBulkAction):
     template_name = "evaluations/admin/bulk_action.html"
     #: The permission the user needs for this action.
     permission = ""
+    #: The workflow's transition (``services.workflow.TRANSITIONS``): which selected rows can take it.
+    transition = ""
     action_button_text = ""
 
     @classproperty
@@ -44,7 +46,19 @@ class EvaluationBulkAction(ScopedBulkActionMixin, SnippetBulkAction):
         return user.has_perm(self.permission) and user_reaches_unit(user, evaluation.area)
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "action_button_text": self.action_button_text}
+        """Before the form, which selected evaluations can take the action and why the others cannot (the
+        rule the action itself applies: ``services.evaluation_transition_refusal``); no form when none can."""
+        context = super().get_context_data(**kwargs)
+        ready, refused = [], []
+        for entry in context.get("items", []):
+            reason = services.evaluation_transition_refusal(
+                evaluation=entry["item"], action=self.transition, user=self.request.user
+            )
+            if reason:
+                refused.append({"item": entry["item"], "reason": reason})
+            else:
+                ready.append(entry)
+        return {**context, "ready": ready, "refused": refused, "action_button_text": self.action_button_text}
 
     def report(self, outcome: dict) -> tuple[int, int]:
         if outcome["refused"]:
@@ -55,6 +69,7 @@ class EvaluationBulkAction(ScopedBulkActionMixin, SnippetBulkAction):
 class SubmitBulkAction(EvaluationBulkAction):
     display_name = _("Submit")
     action_type = "submit"
+    transition = "submit"
     aria_label = _("Submit the selected evaluations for review")
     permission = "evaluations.submit_evaluation"
     action_button_text = _("Yes, submit")
@@ -71,9 +86,30 @@ class SubmitBulkAction(EvaluationBulkAction):
         }
 
 
+class ReviewBulkAction(EvaluationBulkAction):
+    display_name = _("Mark as reviewed")
+    action_type = "review"
+    transition = "review"
+    aria_label = _("Mark the selected evaluations as reviewed")
+    permission = "evaluations.review_evaluation"
+    action_button_text = _("Yes, mark as reviewed")
+    action_priority = 45
+
+    @classmethod
+    def execute_action(cls, objects, **kwargs):
+        self = kwargs["self"]
+        return self.report(services.evaluations_review(evaluations=objects, user=self.request.user))
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return ngettext(
+            "%(count)d evaluation marked as reviewed.", "%(count)d evaluations marked as reviewed.", num_parent_objects
+        ) % {"count": num_parent_objects}
+
+
 class ReturnBulkAction(EvaluationBulkAction):
     display_name = _("Return with a reason")
     action_type = "return"
+    transition = "return"
     aria_label = _("Return the selected evaluations to draft with a reason")
     permission = "evaluations.review_evaluation"
     form_class = ReasonForm
@@ -187,6 +223,7 @@ class DecisionBulkAction(EvaluationBulkAction):
 class RecogniseBulkAction(DecisionBulkAction):
     display_name = _("Recognise")
     action_type = "recognise"
+    transition = "recognise"
     aria_label = _("Recognise the selected evaluations by one decision")
     action_button_text = _("Record the decision and recognise")
     action_priority = 10
@@ -200,6 +237,7 @@ class RecogniseBulkAction(DecisionBulkAction):
 class NotRecogniseBulkAction(DecisionBulkAction):
     display_name = _("Not recognised")
     action_type = "not_recognise"
+    transition = "not_recognise"
     aria_label = _("Record that the selected evaluations are not recognised")
     action_button_text = _("Record the decision")
     recognise = False
@@ -213,4 +251,4 @@ class NotRecogniseBulkAction(DecisionBulkAction):
         ) % {"count": count}
 
 
-BULK_ACTIONS = (RecogniseBulkAction, NotRecogniseBulkAction, SubmitBulkAction, ReturnBulkAction)
+BULK_ACTIONS = (RecogniseBulkAction, NotRecogniseBulkAction, SubmitBulkAction, ReviewBulkAction, ReturnBulkAction)

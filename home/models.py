@@ -21,6 +21,11 @@ def figures_cache_key() -> str:
     return f"home:recognition-figures:{public_data_version()}"
 
 
+#: The name of the page tree's root and of the root collection (Wagtail creates them as "Root"; migration
+#: 0004 renames them, and tests that rebuild them after a flush use it).
+ROOT_NAME = "Gốc"
+
+
 class HomePage(Page):
     """The province's home page: headline figures, latest stories and articles, a call to action."""
 

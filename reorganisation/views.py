@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-
 from evaluations.access import user_reaches_unit
+from evaluations.admin_screen import AdminScreenMixin
 
 from . import runs
 from .forms import ApplyConfirmForm, ManualReorganisationForm, ReviewChoiceForm
@@ -44,7 +43,7 @@ class ReorganiseMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class IndexView(ReorganiseMixin, WagtailAdminTemplateMixin, TemplateView):
+class IndexView(ReorganiseMixin, AdminScreenMixin, TemplateView):
     template_name = "reorganisation/index.html"
     page_title = gettext_lazy("Administrative reorganisation")
     header_icon = "site"
@@ -90,13 +89,13 @@ class ReorganisationMixin(ReorganiseMixin):
         """Home › Administrative reorganisation › this reorganisation (its preview)."""
         reorg = self.get_reorg()
         return [
-            *WagtailAdminTemplateMixin.breadcrumbs_items,
+            *AdminScreenMixin.breadcrumbs_items,
             {"url": reverse("reorganisation:index"), "label": _("Administrative reorganisation")},
             {"url": reverse("reorganisation:preview", args=[reorg.pk]), "label": reorg.name},
         ]
 
 
-class PreviewView(ReorganisationMixin, WagtailAdminTemplateMixin, TemplateView):
+class PreviewView(ReorganisationMixin, AdminScreenMixin, TemplateView):
     """What moves where and what needs review, and the confirmation that applies it (POST only)."""
 
     template_name = "reorganisation/preview.html"
@@ -163,7 +162,7 @@ class PreviewView(ReorganisationMixin, WagtailAdminTemplateMixin, TemplateView):
         return redirect("reorganisation:run", reorg.pk, run.pk)
 
 
-class RunView(ReorganisationMixin, WagtailAdminTemplateMixin, TemplateView):
+class RunView(ReorganisationMixin, AdminScreenMixin, TemplateView):
     """One apply of a reorganisation: its progress while it runs (the page refreshes itself), then what
     changed, the error, or that it was interrupted with the way to start again."""
 
@@ -190,7 +189,7 @@ class RunView(ReorganisationMixin, WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-class ManualView(ReorganiseMixin, WagtailAdminTemplateMixin, TemplateView):
+class ManualView(ReorganiseMixin, AdminScreenMixin, TemplateView):
     template_name = "reorganisation/manual.html"
     page_title = gettext_lazy("Enter a merge or split")
     header_icon = "site"
@@ -226,7 +225,7 @@ class ManualView(ReorganiseMixin, WagtailAdminTemplateMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class ReviewListView(WagtailAdminTemplateMixin, TemplateView):
+class ReviewListView(AdminScreenMixin, TemplateView):
     """Subjects of divided units, on the official default: officers confirm it or choose the other unit."""
 
     template_name = "reorganisation/review.html"

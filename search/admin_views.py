@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-
+from evaluations.admin_screen import AdminScreenMixin
 from evaluations.models import AdministrativeUnit, SubjectKind
 
 from .selectors import evidence_search
@@ -22,7 +21,7 @@ def may_search_evidence(user) -> bool:
     return user.is_active and user.has_perm("evaluations.view_evidence")
 
 
-class EvidenceSearchView(WagtailAdminTemplateMixin, TemplateView):
+class EvidenceSearchView(AdminScreenMixin, TemplateView):
     template_name = "search/admin/evidence_search.html"
     page_title = gettext_lazy("Evidence search")
     header_icon = "search"

@@ -44,18 +44,21 @@ def rebuild_after_flush():
     database (live-server and process tests run on committed data): the root collection, the role groups,
     the page tree with its home page and the default site. Returns the home page."""
     from django.apps import apps as django_apps
+    from django.contrib.contenttypes.models import ContentType
 
     from wagtail.models import Collection, Locale, Page, Site
 
     from evaluations.roles import sync_roles
-    from home.models import HomePage
+    from home.models import ROOT_NAME, HomePage
 
+    # A flush recreated the content types under new ids; ids cached before it would name rows that are gone.
+    ContentType.objects.clear_cache()
     if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
+        Collection.add_root(name=ROOT_NAME)
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     if site is None:
         locale, _ = Locale.objects.get_or_create(language_code="vi")
-        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title=ROOT_NAME, slug="root", locale=locale))
         home = HomePage(title="Hội Khuyến học", slug="home", locale=locale)
         root.add_child(instance=home)
         home.save_revision().publish()

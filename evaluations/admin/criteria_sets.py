@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
 from wagtail.admin.panels import ObjectList
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views.snippets import (
     DeleteView,
@@ -23,6 +22,8 @@ from wagtail.snippets.views.snippets import (
     InspectView,
     SnippetViewSet,
 )
+
+from evaluations.admin_screen import AdminScreenMixin
 
 from .. import criteria_io, services
 from ..admin_access import (
@@ -126,7 +127,7 @@ class CriteriaSetImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Criteria set file (.json)"))
 
 
-class CriteriaSetImportView(WagtailAdminTemplateMixin, View):
+class CriteriaSetImportView(AdminScreenMixin, View):
     template_name = "evaluations/admin/criteria_set_import.html"
     page_title = gettext_lazy("Import a criteria set")
     header_icon = "upload"

@@ -6,10 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.views.generic.mixins import RevisionsRevertMixin
 from wagtail.snippets.views.snippets import (
     CreateView,
     DeleteView,
@@ -20,6 +24,7 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSet,
     SnippetViewSetGroup,
 )
+from wagtail.utils.timestamps import render_timestamp
 
 from .. import services
 from ..admin_access import (
@@ -164,6 +169,25 @@ class EvaluationIndexView(PersonalDataIndexView):
     listing_fields = EVALUATION_LISTING_FIELDS
 
 
+class SystemAuthorRevertMixin:
+    """A revision saved by no one (the demo loader, an import, the worker) is said to be the system's:
+    Wagtail's warning read "... do None tạo lúc ..."."""
+
+    def get_warning_message(self):
+        if self.revision.user is not None:
+            return super().get_warning_message()
+        message = _("You are viewing a previous version of this %(model_name)s from <b>%(created_at)s</b> by %(user)s")
+        # As Wagtail builds it: the message is ours, the values escaped.
+        return mark_safe(  # noqa: S308
+            message
+            % {
+                "model_name": escape(capfirst(self.model._meta.verbose_name)),
+                "created_at": render_timestamp(self.revision.created_at),
+                "user": escape(_("the system")),
+            }
+        )
+
+
 class EvaluationViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     model = Evaluation
     index_view_class = EvaluationIndexView
@@ -190,6 +214,16 @@ class EvaluationViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
         "updated_at",
     ]
     history_view_class = EvaluationHistoryView
+
+    @property
+    def revisions_revert_view_class(self):
+        # Wagtail's own (its revert mixin over the edit view), with the system named as a revision's author.
+        return type(
+            "EvaluationRevisionsRevertView",
+            (SystemAuthorRevertMixin, RevisionsRevertMixin, self.edit_view_class),
+            {"view_name": "revisions_revert"},
+        )
+
     revisions_compare_view_class = EvaluationRevisionsCompareView
     filterset_class = EvaluationFilterSet
     search_backend_name = None

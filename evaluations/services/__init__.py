@@ -26,6 +26,7 @@ from .workflow import (
     evaluation_transition_refusal,
     evaluations_decide,
     evaluations_return,
+    evaluations_review,
     evaluations_submit,
 )
 
@@ -55,6 +56,7 @@ __all__ = [
     "evaluation_transition_refusal",
     "evaluations_decide",
     "evaluations_return",
+    "evaluations_review",
     "evaluations_submit",
     "evidence_add",
     "unit_filing_refusal",

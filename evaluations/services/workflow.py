@@ -230,10 +230,21 @@ def evaluations_return(*, evaluations, user, reason: str) -> dict:
 @transaction.atomic
 def evaluations_submit(*, evaluations, user) -> dict:
     """Submit many fully scored drafts at once."""
+    return _each(evaluation_submit, evaluations, user)
+
+
+@transaction.atomic
+def evaluations_review(*, evaluations, user) -> dict:
+    """Mark many submitted evaluations as reviewed at once (a reviewer's bulk "Đã thẩm định")."""
+    return _each(evaluation_review, evaluations, user)
+
+
+def _each(transition, evaluations, user) -> dict:
+    """``transition`` applied to each evaluation: ``{"done": [...], "refused": [(evaluation, reason), ...]}``."""
     done, refused = [], []
     for evaluation in evaluations:
         try:
-            done.append(evaluation_submit(evaluation=evaluation, user=user))
+            done.append(transition(evaluation=evaluation, user=user))
         except WorkflowError as exc:
             refused.append((evaluation, str(exc)))
     return {"done": done, "refused": refused}

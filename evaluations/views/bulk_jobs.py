@@ -7,13 +7,13 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from evaluations.admin_screen import AdminScreenMixin
 
 from ..bulk_jobs import decision_job_progress, decision_job_refresh_status
 from ..models import BulkDecisionJob
 
 
-class BulkDecisionJobView(WagtailAdminTemplateMixin, View):
+class BulkDecisionJobView(AdminScreenMixin, View):
     template_name = "evaluations/admin/bulk_job.html"
     page_title = gettext_lazy("Bulk decision")
     header_icon = "tasks"

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from evaluations.admin_screen import AdminScreenMixin
 
 from ..access import user_area_paths, user_reaches_unit
 from ..imports import jobs
@@ -100,7 +100,7 @@ class ImportForm(forms.Form):
         return kind
 
 
-class ImportMixin(WagtailAdminTemplateMixin):
+class ImportMixin(AdminScreenMixin):
     header_icon = "upload"
 
     def dispatch(self, request, *args, **kwargs):

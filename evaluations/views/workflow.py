@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from evaluations.admin_screen import AdminScreenMixin
 
 from .. import services
 from ..forms import CommendationForm, ReasonForm, RevocationForm
@@ -62,7 +62,7 @@ def evaluation_action_view(request, pk: int, action: str):
     return redirect(_inspect_url(evaluation))
 
 
-class EvaluationFormActionView(WagtailAdminTemplateMixin, View):
+class EvaluationFormActionView(AdminScreenMixin, View):
     """A form page about one evaluation (revocation, commendation)."""
 
     template_name = "evaluations/admin/evaluation_action_form.html"

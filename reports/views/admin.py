@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView, View
 
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-
 from evaluations.access import user_may_read_evaluations, user_reaches_unit
+from evaluations.admin_screen import AdminScreenMixin
 from evaluations.calendar import current_evaluation_year
 
 from .. import excel, exports
@@ -73,7 +72,7 @@ class ReportsAccessMixin:
         return report_scope(user=self.request.user, area=area, year=year, structure=structure)
 
 
-class ReportView(ReportsAccessMixin, WagtailAdminTemplateMixin, TemplateView):
+class ReportView(ReportsAccessMixin, AdminScreenMixin, TemplateView):
     """The roll-up of an area and year: per indicator, the area and one row per child area."""
 
     template_name = "reports/admin/report.html"
@@ -160,7 +159,7 @@ class SubmitView(ReportsAccessMixin, View):
         return redirect(submission_viewset.get_url_name("inspect"), submission.pk)
 
 
-class CompletenessView(ReportsAccessMixin, WagtailAdminTemplateMixin, TemplateView):
+class CompletenessView(ReportsAccessMixin, AdminScreenMixin, TemplateView):
     """Who has submitted the year's report: on time, late (after 30 November) or missing."""
 
     template_name = "reports/admin/completeness.html"
@@ -237,7 +236,7 @@ def _own_job(request, pk: int) -> ExportJob:
     return job
 
 
-class ExportJobsView(WagtailAdminTemplateMixin, TemplateView):
+class ExportJobsView(AdminScreenMixin, TemplateView):
     template_name = "reports/admin/export_jobs.html"
     page_title = gettext_lazy("My exports")
     header_icon = "download"

@@ -379,7 +379,7 @@ def test_select_all_acts_on_the_filtered_listing_only(client, areas, officer, fa
     address = reverse("wagtail_bulk_action", args=["evaluations", "evaluation", "submit"])
 
     page = client.get(address, filters).content.decode()
-    assert "Đã chọn 2 đánh giá" in page
+    assert "Thao tác này áp dụng cho 2 đánh giá" in page
     assert "Năm: 2026" in page and "Loại mô hình: Gia đình học tập" in page
 
     assert client.post(f"{address}?{urlencode(filters)}").status_code == 302
