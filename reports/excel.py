@@ -20,6 +20,7 @@ from django.utils.translation import pgettext
 from evaluations.export_columns import EVALUATION_COLUMNS, SUBJECT_COLUMNS
 from evaluations.models import SUBJECT_MODELS, EvaluationResult, EvaluationStatus, SubjectKind, UnitLevel
 from evaluations.models.subjects import subject_own_fields
+from evaluations.models.units import communes_by_path, provinces_by_path
 from evaluations.spreadsheets import HEADING_STYLE, workbook_open
 
 from .models import BudgetSource, Indicator
@@ -249,22 +250,37 @@ class Listing:
     headings: list[str]
     fields: list[str]
     convert: Callable[[tuple], list]
+    #: Where the row's commune and province go (after this many cells; ``None``: not shown), read from its
+    #: area: "Thôn Bình Thành" alone names no place, several communes have one.
+    places_after: int | None = None
 
     def rows(self, queryset: QuerySet, chunk: int = 5000) -> Iterator[list]:
         """The rows in the queryset's order. The ids are read first, then the rows a chunk at a time, each
         query finished before its rows are handed out: a background export writes its progress between
         chunks, and on SQLite a write from a connection still holding an open read (a streaming cursor)
         fails at once with "database is locked" as soon as another process (the worker's heartbeat, an
-        officer) has written meanwhile."""
-        convert = self.convert
+        officer) has written meanwhile. Each chunk's communes and provinces are read once for its areas."""
+        convert, places = self.convert, self.places_after
         ids = list(queryset.values_list("pk", flat=True))
-        rows = queryset.model._base_manager.values_list("pk", *self.fields)
+        fields = [*self.fields, "area__path"] if places is not None else self.fields
+        rows = queryset.model._base_manager.values_list("pk", *fields)
         for start in range(0, len(ids), chunk):
             part = ids[start : start + chunk]
             by_pk = {row[0]: row[1:] for row in rows.filter(pk__in=part)}
+            if places is None:
+                for pk in part:
+                    if pk in by_pk:  # not deleted meanwhile
+                        yield convert(by_pk[pk])
+                continue
+            paths = {row[-1] for row in by_pk.values()}
+            communes, provinces = communes_by_path(paths), provinces_by_path(paths)
             for pk in part:
-                if pk in by_pk:  # not deleted meanwhile
-                    yield convert(by_pk[pk])
+                if pk in by_pk:
+                    *values, path = by_pk[pk]
+                    cells = convert(tuple(values))
+                    commune, province = communes.get(path), provinces.get(path)
+                    cells[places:places] = [commune.name if commune else "", province.name if province else ""]
+                    yield cells
 
 
 def evaluation_listing() -> Listing:
@@ -289,9 +305,10 @@ def evaluation_listing() -> Listing:
 
     return Listing(
         name="evaluations",
-        headings=[str(column.heading) for column in EVALUATION_COLUMNS],
+        headings=with_places([str(column.heading) for column in EVALUATION_COLUMNS], EVALUATION_COLUMNS),
         fields=[field for column in EVALUATION_COLUMNS for field in column.fields],
         convert=convert,
+        places_after=places_after(EVALUATION_COLUMNS),
     )
 
 
@@ -310,11 +327,22 @@ def subject_listing(kind: str | None = None) -> Listing:
 
     return Listing(
         name="subjects",
-        headings=[str(column.heading) for column in SUBJECT_COLUMNS]
+        headings=with_places([str(column.heading) for column in SUBJECT_COLUMNS], SUBJECT_COLUMNS)
         + [capfirst(str(field.verbose_name)) for field in own],
         fields=[field for column in SUBJECT_COLUMNS for field in column.fields] + [prefix + f.name for f in own],
         convert=convert,
+        places_after=places_after(SUBJECT_COLUMNS),
     )
+
+
+def places_after(columns) -> int:
+    """The commune and province follow the area column (``Listing.places_after``)."""
+    return [column.name for column in columns].index("area") + 1
+
+
+def with_places(headings: list[str], columns) -> list[str]:
+    at = places_after(columns)
+    return [*headings[:at], str(_("Commune")), str(_("Province")), *headings[at:]]
 
 
 def write_listing_xlsx(

@@ -4,6 +4,7 @@ user's area."""
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from wagtail.admin.forms.choosers import BaseFilterForm
@@ -61,8 +62,9 @@ class SubjectFilterForm(NameFilterForm):
     )
 
     def match_name(self, objects, query: str):
-        # With or without diacritics ("dang van" finds "Đàng Văn ..."), on the folded name's index.
-        return objects.filter(name_folded__contains=fold_words(query))
+        # With or without diacritics ("dang van" finds "Đàng Văn ..."), on the folded name's index; or the
+        # subject's code, typed whole.
+        return objects.filter(Q(name_folded__contains=fold_words(query)) | Q(code__iexact=" ".join(query.split())))
 
 
 class UnitFilterForm(NameFilterForm):
@@ -119,6 +121,20 @@ class FilteredChooserViewSet(ChooserViewSet):
     create_view_class = NoCreationView
 
 
+class SubjectChooseMixin:
+    """Each subject with its village and commune: "Cộng đồng học tập Thôn Bình Thành" is the name of several."""
+
+    def get_object_list(self):
+        return super().get_object_list().select_related("area")
+
+    @property
+    def columns(self):
+        return [
+            *super().columns,
+            Column("area", label=gettext_lazy("Area"), accessor=lambda subject: subject.area.label_with_parent),
+        ]
+
+
 class SubjectChooserViewSet(FilteredChooserViewSet):
     model = Subject
     icon = "group"
@@ -130,6 +146,9 @@ class SubjectChooserViewSet(FilteredChooserViewSet):
         # Subjects are permitted kind by kind; whoever sees one kind may open the chooser (which
         # lists only the subjects of their area).
         return any(may_see_model(user, model) for model in SUBJECT_MODELS.values())
+
+    def _view_class(self, base):
+        return super()._view_class(type(base.__name__, (SubjectChooseMixin, base), {}))
 
 
 class UnitChooseMixin:

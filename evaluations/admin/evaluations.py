@@ -167,6 +167,9 @@ EVALUATION_LISTING_FIELDS = (
 
 class EvaluationIndexView(PersonalDataIndexView):
     listing_fields = EVALUATION_LISTING_FIELDS
+    #: The subject's folded name as copied onto the evaluation (its listing's own index), and its code.
+    folded_name_field = "sort_name_folded"
+    code_field = "subject__code"
 
 
 class SystemAuthorRevertMixin:

@@ -10,6 +10,7 @@ import re
 from django.conf import settings
 from django.contrib.admin.utils import quote
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -25,6 +26,7 @@ from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views.snippets import IndexView
 
 from ..models import Evaluation, Subject
+from ..text import fold_words
 from ..widgets import attributes_html
 from .display import shown_value
 from .listing_cache import cached_listing
@@ -307,9 +309,22 @@ class PersonalDataIndexView(PlainColumnsIndexView):
 
     paginator_class = BoundedCountPaginator
     table_class = PlainRowsTable
+    #: The search box matches this folded name (``text.fold_words``: with or without diacritics, any case and
+    #: spacing) and, typed whole, this code; ``None``: Wagtail's search on ``search_fields``.
+    folded_name_field: str | None = None
+    code_field: str | None = None
     #: The fields the listing's columns read (``QuerySet.only``), or ``None`` for every field: a row's other
     #: columns (times, notes, revision and lock fields) would be read and converted for nothing.
     listing_fields: tuple[str, ...] | None = None
+
+    def search_queryset(self, queryset):
+        if not self.is_searching or self.folded_name_field is None:
+            return super().search_queryset(queryset)
+        typed = " ".join(self.search_query.split())
+        matches = Q(**{f"{self.folded_name_field}__contains": fold_words(typed)})
+        if self.code_field:
+            matches |= Q(**{f"{self.code_field}__iexact": typed})
+        return queryset.filter(matches)
 
     def get_base_queryset(self):
         rows = super().get_base_queryset()

@@ -26,20 +26,25 @@ from ..models import (
 from .listing import LISTING_RESULTS_TEMPLATE, PersonalDataIndexView
 
 
+class SubjectIndexView(PersonalDataIndexView):
+    folded_name_field = "name_folded"
+    code_field = "code"
+
+
 class SubjectViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     """Base for the five kinds: same listing, filters, search and export; each kind has its own form."""
 
     icon = "group"
     inspect_view_enabled = True
-    search_backend_name = None  # plain database search on the name until the search issue lands
-    search_fields = ["name"]
+    search_backend_name = None
+    search_fields = ["name"]  # the search box is on; SubjectIndexView matches folded names and codes
     list_per_page = 50
     copy_view_enabled = False
     list_display = ["listing_name", "area", "code", "publish_consent", "updated_at"]
     # No ``list_export``: the listing's export button starts the reports app's export of every filtered row.
     ordering = [*NAME_ORDER, "pk"]
 
-    index_view_class = PersonalDataIndexView
+    index_view_class = SubjectIndexView
     index_results_template_name = LISTING_RESULTS_TEMPLATE
 
     @property
