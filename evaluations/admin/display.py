@@ -42,10 +42,13 @@ class ValueDisplay(BaseFieldDisplay):
 
 
 class RelatedDisplay(BaseFieldDisplay):
-    """A related object by its name, ``MISSING`` when there is none (Wagtail wrote "None")."""
+    """A related object by its name, ``MISSING`` when there is none (Wagtail wrote "None"); a unit with the
+    unit it belongs to ("Thôn Tú Bình, Xã Phước Hải": villages of one name are in several communes)."""
 
     def render_html(self, parent_context=None):
-        return conditional_escape(MISSING if self.value is None else str(self.value))
+        if self.value is None:
+            return MISSING
+        return conditional_escape(getattr(self.value, "label_with_parent", None) or str(self.value))
 
 
 def register_display_classes() -> None:

@@ -366,8 +366,9 @@ def test_the_inspect_page_shows_local_times_points_and_no_raw_values(admin_clien
     moment = datetime.datetime(2026, 12, 3, 13, 8, tzinfo=datetime.UTC)  # 20:08 in Vietnam
     Evaluation.objects.filter(pk=evaluation.pk).update(created_at=moment, updated_at=moment, created_by=None)
     page = admin_client.get(evaluation_url("inspect", evaluation.pk)).content.decode()
-    assert "20:08" in page and "13:08" not in page
+    assert "20:08 ngày 03/12/2026" in page and "13:08" not in page
     assert ">7,5<" in page  # the indicator's points
+    assert f"{areas['village_a1'].name}, {areas['village_a1'].get_parent().name}" in page  # the village's commune
     for raw in (">None<", ">True<", ">False<", "7,50", "7.5"):
         assert raw not in page, raw
 
