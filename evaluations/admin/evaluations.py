@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -30,13 +31,18 @@ from .. import services
 from ..admin_access import (
     AreaRestrictedViewSetMixin,
 )
+from ..calendar import today
 from ..filters import EvaluationFilterSet
 from ..forms import EvaluationForm
 from ..models import (
     EVALUATION_LIST_ORDER,
     CommendationProposal,
+    CriteriaSet,
+    CriteriaSetStatus,
     Evaluation,
+    Subject,
 )
+from ..models.area import parse_pk
 from ..views.scores import ScoreEntryView
 from ..views.workflow import CommendView, RevokeView, evaluation_action_view
 from .decisions import commendation_viewset, decision_viewset
@@ -140,6 +146,31 @@ class EvaluationDeleteView(DraftOnlyMixin, DeleteView):
 
 
 class EvaluationCreateView(CreateView):
+    """The year is this year; opened from a subject (``?subject=``, one the officer reaches), the subject is
+    filled in and only the criteria sets of its kind are offered, the one in force chosen when there is one."""
+
+    @cached_property
+    def chosen_subject(self):
+        pk = parse_pk(Subject, self.request.GET.get("subject"))
+        return Subject.objects.for_user(self.request.user).filter(pk=pk).first() if pk is not None else None
+
+    def get_initial(self):
+        initial = {**super().get_initial(), "year": today().year}
+        subject = self.chosen_subject
+        if subject is not None:
+            initial["subject"] = subject.pk
+            sets = list(CriteriaSet.objects.filter(kind=subject.kind, status=CriteriaSetStatus.ACTIVE)[:2])
+            if len(sets) == 1:
+                initial["criteria_set"] = sets[0].pk
+        return initial
+
+    def get_form(self, *args, **kwargs):
+        form = super().get_form(*args, **kwargs)
+        subject = self.chosen_subject
+        if subject is not None and "criteria_set" in form.fields:
+            form.fields["criteria_set"].queryset = form.fields["criteria_set"].queryset.filter(kind=subject.kind)
+        return form
+
     def save_instance(self):
         services.evaluation_prepare(self.form.instance, user=self.request.user)
         return super().save_instance()

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 
 from wagtail.admin.panels import ObjectList
+from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views.snippets import (
+    EditView,
+    InspectView,
     SnippetViewSet,
     SnippetViewSetGroup,
 )
@@ -24,6 +31,35 @@ from ..models import (
     LearningUnit,
 )
 from .listing import LISTING_RESULTS_TEMPLATE, PersonalDataIndexView
+
+
+def evaluate_this_year_url(subject) -> str:
+    """The evaluation form for ``subject``, its year and criteria set filled in (``EvaluationCreateView``)."""
+    return reverse("wagtailsnippets_evaluations_evaluation:add") + "?" + urlencode({"subject": subject.pk})
+
+
+class EvaluateThisYearMixin:
+    """A subject's pages offer to start this year's evaluation of it, for whoever may add evaluations: from
+    the subject, one click to the form instead of nine from the evaluation list."""
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if self.request.user.has_perm("evaluations.add_evaluation") and getattr(self, "object", None) is not None:
+            buttons.append(
+                HeaderButton(
+                    gettext_lazy("Evaluate this year"), url=evaluate_this_year_url(self.object), icon_name="tasks"
+                )
+            )
+        return buttons
+
+
+class SubjectEditView(EvaluateThisYearMixin, EditView):
+    pass
+
+
+class SubjectInspectView(EvaluateThisYearMixin, InspectView):
+    pass
 
 
 class SubjectIndexView(PersonalDataIndexView):
@@ -45,6 +81,8 @@ class SubjectViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
     ordering = [*NAME_ORDER, "pk"]
 
     index_view_class = SubjectIndexView
+    edit_view_class = SubjectEditView
+    inspect_view_class = SubjectInspectView
     index_results_template_name = LISTING_RESULTS_TEMPLATE
 
     @property
