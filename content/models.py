@@ -46,6 +46,7 @@ from evaluations.selectors import (
 )
 
 from .blocks import BodyBlock, progress_rows
+from .widgets import PublicModelChooser
 
 PER_PAGE = 20
 
@@ -235,7 +236,7 @@ class ModelStoryPage(SeoMixin, Page):
 
     content_panels = [
         *Page.content_panels,
-        FieldPanel("subject"),
+        FieldPanel("subject", widget=PublicModelChooser),
         MultiFieldPanel([FieldPanel("date"), FieldPanel("author")], heading=_("Byline")),
         FieldPanel("intro"),
         MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("Main photo")),

@@ -23,6 +23,7 @@ from . import log_actions  # noqa: E402
 from .admin import (  # noqa: E402
     criteria_set_viewset,
     evaluation_viewset_group,
+    public_model_chooser_viewset,
     subject_chooser_viewset,
     subject_viewset_group,
     unit_chooser_viewset,
@@ -48,7 +49,7 @@ def register_workflow_log_actions(actions):
 
 @hooks.register("register_admin_viewset")
 def register_choosers():
-    return [subject_chooser_viewset, unit_chooser_viewset]
+    return [subject_chooser_viewset, unit_chooser_viewset, public_model_chooser_viewset]
 
 
 @hooks.register("register_admin_urls")

@@ -63,8 +63,9 @@ SECRET = re.compile(rb"zeta|omega", re.IGNORECASE)
 #: failed the walk at random about once in six runs. No name or slug holds 32 letters and digits in a row.
 TOKEN = re.compile(rb"[A-Za-z0-9]{32,}")
 ROOTS = ("admin/", "api/", "evidence/")
-#: The open-data API publishes every province (its own tests keep private data out of it).
-PUBLIC = "/api/"
+#: The open-data API publishes every province, and the model stories' chooser offers staff without an area
+#: the public models of every province, as the public lists show them (their own tests keep private data out).
+PUBLIC = ("/api/", "/admin/evaluations/choose-public-model/")
 #: Wagtail's deliberate error page (it exists to test error reporting), and the logout (the walk goes on
 #: logged in; every response is checked to come from a logged-in session).
 SKIPPED = {"admin/failwhale/", "admin/logout/"}

@@ -4,7 +4,9 @@ user's area."""
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from wagtail.admin.forms.choosers import BaseFilterForm
@@ -12,6 +14,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenMultipleView, ChosenView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
+from ..access import user_area_paths
 from ..admin_access import (
     NoCreationView,
     may_see_model,
@@ -24,6 +27,8 @@ from ..models import (
     SubjectKind,
     UnitLevel,
 )
+from ..models.area import parse_pk, parse_pks
+from ..models.units import in_subtrees
 from ..text import fold_words
 
 
@@ -181,5 +186,77 @@ class AdministrativeUnitChooserViewSet(FilteredChooserViewSet):
         return super()._view_class(type(base.__name__, (UnitChooseMixin, base), {}))
 
 
+class PublicModelChooseMixin:
+    """The models the public may see named (``Subject.objects.public()``: recognised, consenting, active): a
+    model story's subject. Communications staff have no area, so the area-bound subject chooser was empty for
+    them. Only what the public lists show is shown (name, kind, place)."""
+
+    ordering = ("name_folded", "name", "pk")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("wagtailadmin.access_admin"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object_list(self):
+        """An officer with an area gets that area's public models; staff without one (communications) get
+        every public model, as the public recognition list and the open-data API show them."""
+        objects = Subject.objects.public().select_related("area")
+        paths = user_area_paths(self.request.user)
+        return objects.filter(in_subtrees(paths)) if paths else objects
+
+    def get_object(self, pk):
+        value = parse_pk(Subject, pk)
+        found = self.get_object_list().filter(pk=value).first() if value is not None else None
+        if found is None:
+            raise Http404
+        return found
+
+    def get_objects(self, pks):
+        return self.get_object_list().filter(pk__in=parse_pks(Subject, pks))
+
+    @property
+    def columns(self):
+        return [
+            *super().columns,
+            Column("kind", label=gettext_lazy("Kind"), accessor="get_kind_display"),
+            Column("area", label=gettext_lazy("Area"), accessor=lambda subject: subject.area.label_with_parent),
+        ]
+
+
+class PublicModelChooserViewSet(ChooserViewSet):
+    model = Subject
+    icon = "group"
+    #: Not the widget of every subject field (that is the area-bound chooser): model stories ask for it.
+    register_widget = False
+    per_page = 20
+    choose_one_text = gettext_lazy("Choose a recognised model")
+    choose_another_text = gettext_lazy("Choose another model")
+
+    def _view_class(self, base):
+        return type(base.__name__, (PublicModelChooseMixin, base), {"filter_form_class": SubjectFilterForm})
+
+    @property
+    def choose_view_class(self):
+        return self._view_class(ChooseView)
+
+    @property
+    def choose_results_view_class(self):
+        return self._view_class(ChooseResultsView)
+
+    @property
+    def chosen_view_class(self):
+        return self._view_class(ChosenView)
+
+    @property
+    def chosen_multiple_view_class(self):
+        return self._view_class(ChosenMultipleView)
+
+    create_view_class = NoCreationView
+
+
 subject_chooser_viewset = SubjectChooserViewSet("subject_chooser", url_prefix="evaluations/choose-subject")
+public_model_chooser_viewset = PublicModelChooserViewSet(
+    "public_model_chooser", url_prefix="evaluations/choose-public-model"
+)
 unit_chooser_viewset = AdministrativeUnitChooserViewSet("unit_chooser", url_prefix="evaluations/choose-unit")
