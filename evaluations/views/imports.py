@@ -91,6 +91,10 @@ class ImportForm(forms.Form):
             F("valid_to").desc(nulls_first=True), "name"
         )
         self.fields["commune"].label_from_instance = lambda unit: unit.dated_name
+        # An officer of one commune in force finds it chosen (the file's rows are that commune's).
+        in_force = list(self.fields["commune"].queryset.current()[:2])
+        if len(in_force) == 1:
+            self.fields["commune"].initial = in_force[0].pk
         self.user = user
 
     def clean_kind(self):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -95,6 +96,8 @@ def test_an_officer_sees_only_their_communes_and_their_jobs(client, areas):
     client.force_login(officer)
     page = client.get(reverse("evaluations_imports:start")).content.decode()
     assert "Xã Phước Hải" in page and "Xã Phước Hữu" not in page
+    # Their one commune is chosen already.
+    assert re.search(rf'<option value="{areas["commune_a"].pk}"[^>]*selected', page)
     data = families_file([["Xã Phước Hữu", "Thôn Hữu Đức", "Trần Văn Bình", "Ông", 4, ""]])
     response = upload(client, data)
     job = ImportJob.objects.get()
