@@ -181,6 +181,12 @@ class ScoreEntryForm(forms.Form):
                     yield indicator, upload
 
 
+def criteria_sets_to_start(sets=None, kind: str | None = None):
+    """The criteria sets a new evaluation may use: those in force (of ``kind``, when given)."""
+    sets = (sets if sets is not None else CriteriaSet.objects.all()).filter(status=CriteriaSetStatus.ACTIVE)
+    return sets.filter(kind=kind) if kind else sets
+
+
 class EvaluationForm(WagtailAdminModelForm):
     """Subject, year and criteria set are chosen once; after that only the note changes here."""
 
@@ -191,9 +197,7 @@ class EvaluationForm(WagtailAdminModelForm):
                 if name in self.fields:
                     self.fields[name].disabled = True
         elif "criteria_set" in self.fields:
-            self.fields["criteria_set"].queryset = self.fields["criteria_set"].queryset.filter(
-                status=CriteriaSetStatus.ACTIVE
-            )
+            self.fields["criteria_set"].queryset = criteria_sets_to_start(self.fields["criteria_set"].queryset)
         scope_choices(self, self.for_user)
 
     def clean(self):

@@ -14,7 +14,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenMultipleView, ChosenView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
-from ..access import user_area_paths
+from ..access import restrict_to_user_area, user_area_paths
 from ..admin_access import (
     NoCreationView,
     may_see_model,
@@ -28,7 +28,6 @@ from ..models import (
     UnitLevel,
 )
 from ..models.area import parse_pk, parse_pks
-from ..models.units import in_subtrees
 from ..text import fold_words
 
 
@@ -202,8 +201,7 @@ class PublicModelChooseMixin:
         """An officer with an area gets that area's public models; staff without one (communications) get
         every public model, as the public recognition list and the open-data API show them."""
         objects = Subject.objects.public().select_related("area")
-        paths = user_area_paths(self.request.user)
-        return objects.filter(in_subtrees(paths)) if paths else objects
+        return restrict_to_user_area(objects, self.request.user) if user_area_paths(self.request.user) else objects
 
     def get_object(self, pk):
         value = parse_pk(Subject, pk)

@@ -33,12 +33,10 @@ from ..admin_access import (
 )
 from ..calendar import today
 from ..filters import EvaluationFilterSet
-from ..forms import EvaluationForm
+from ..forms import EvaluationForm, criteria_sets_to_start
 from ..models import (
     EVALUATION_LIST_ORDER,
     CommendationProposal,
-    CriteriaSet,
-    CriteriaSetStatus,
     Evaluation,
     Subject,
 )
@@ -159,7 +157,7 @@ class EvaluationCreateView(CreateView):
         subject = self.chosen_subject
         if subject is not None:
             initial["subject"] = subject.pk
-            sets = list(CriteriaSet.objects.filter(kind=subject.kind, status=CriteriaSetStatus.ACTIVE)[:2])
+            sets = list(criteria_sets_to_start(kind=subject.kind)[:2])
             if len(sets) == 1:
                 initial["criteria_set"] = sets[0].pk
         return initial
@@ -168,7 +166,9 @@ class EvaluationCreateView(CreateView):
         form = super().get_form(*args, **kwargs)
         subject = self.chosen_subject
         if subject is not None and "criteria_set" in form.fields:
-            form.fields["criteria_set"].queryset = form.fields["criteria_set"].queryset.filter(kind=subject.kind)
+            form.fields["criteria_set"].queryset = criteria_sets_to_start(
+                form.fields["criteria_set"].queryset, subject.kind
+            )
         return form
 
     def save_instance(self):
