@@ -185,7 +185,7 @@ class AdministrativeUnitChooserViewSet(FilteredChooserViewSet):
         return super()._view_class(type(base.__name__, (UnitChooseMixin, base), {}))
 
 
-class PublicModelChooseMixin:
+class PublicModelChooseMixin(SubjectChooseMixin):
     """The models the public may see named (``Subject.objects.public()``: recognised, consenting, active): a
     model story's subject. Communications staff have no area, so the area-bound subject chooser was empty for
     them. Only what the public lists show is shown (name, kind, place)."""
@@ -215,42 +215,21 @@ class PublicModelChooseMixin:
 
     @property
     def columns(self):
-        return [
-            *super().columns,
-            Column("kind", label=gettext_lazy("Kind"), accessor="get_kind_display"),
-            Column("area", label=gettext_lazy("Area"), accessor=lambda subject: subject.area.label_with_parent),
-        ]
+        return [*super().columns, Column("kind", label=gettext_lazy("Kind"), accessor="get_kind_display")]
 
 
-class PublicModelChooserViewSet(ChooserViewSet):
+class PublicModelChooserViewSet(FilteredChooserViewSet):
     model = Subject
     icon = "group"
+    filter_form_class = SubjectFilterForm
     #: Not the widget of every subject field (that is the area-bound chooser): model stories ask for it.
     register_widget = False
-    per_page = 20
     choose_one_text = gettext_lazy("Choose a recognised model")
     choose_another_text = gettext_lazy("Choose another model")
 
     def _view_class(self, base):
-        return type(base.__name__, (PublicModelChooseMixin, base), {"filter_form_class": SubjectFilterForm})
-
-    @property
-    def choose_view_class(self):
-        return self._view_class(ChooseView)
-
-    @property
-    def choose_results_view_class(self):
-        return self._view_class(ChooseResultsView)
-
-    @property
-    def chosen_view_class(self):
-        return self._view_class(ChosenView)
-
-    @property
-    def chosen_multiple_view_class(self):
-        return self._view_class(ChosenMultipleView)
-
-    create_view_class = NoCreationView
+        # Its own narrowing (public models; an officer's area) instead of the area-bound one.
+        return type(base.__name__, (PublicModelChooseMixin, base), {"filter_form_class": self.filter_form_class})
 
 
 subject_chooser_viewset = SubjectChooserViewSet("subject_chooser", url_prefix="evaluations/choose-subject")
