@@ -27,7 +27,14 @@ def ensure_role_users(password: str) -> list[str]:
     for username, (full_name, role, codes) in DEMO_ROLE_USERS.items():
         first, _, last = full_name.rpartition(" ")
         user, was_created = User.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last, "is_staff": True}
+            username=username,
+            # An address on the reserved example domain: workflow notices reach the console (or a test SMTP).
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "is_staff": True,
+                "email": f"{username}@khuyenhoc.example",
+            },
         )
         if was_created:
             user.set_password(password)

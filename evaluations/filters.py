@@ -22,6 +22,7 @@ from .models import (
     SubjectKind,
     UnitLevel,
 )
+from .models.evaluations import returned_q
 from .models.units import in_subtree
 from .selectors import evaluation_years
 from .widgets import PlainSelect
@@ -114,10 +115,17 @@ class EvaluationFilterSet(ListingFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=EvaluationStatus.choices)
     result = django_filters.ChoiceFilter(label=_("Result"), choices=EvaluationResult.choices)
     criteria_set = django_filters.ModelChoiceFilter(label=_("Criteria set"), queryset=CriteriaSet.objects.all())
+    returned = django_filters.BooleanFilter(label=_("Returned for correction"), method="filter_returned")
 
     class Meta:
         model = Evaluation
         fields = ["area", "year", "kind", "status", "result", "criteria_set"]
+
+    def filter_returned(self, queryset, name, value):
+        """Drafts sent back by a reviewer (``returned_q``), or every other evaluation."""
+        if value is None:
+            return queryset
+        return queryset.filter(returned_q()) if value else queryset.exclude(returned_q())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,6 +20,7 @@ from .selectors import (
     report_scope,
     report_year_choices,
 )
+from .todo import todo_items
 
 BAR_WIDTH = 300
 FIRST_YEAR, LAST_YEAR = (validator.limit_value for validator in YEAR_VALIDATORS)
@@ -170,10 +171,30 @@ class RecentDecisionsPanel(Component):
         return {"decisions": decisions.order_by("-decision_date", "-pk")[:6]}
 
 
+class TodoPanel(Component):
+    """ "Việc cần làm": what waits on the user (``todo.todo_items``), first on the dashboard."""
+
+    name = "reports_todo"
+    template_name = "reports/panels/todo.html"
+    order = 10
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        return {"items": todo_items(self.user)}
+
+
 def dashboard_panels(request) -> list[Component]:
     from .views.admin import can_view_reports
 
     if not can_view_reports(request.user):
         return []
     data = DashboardData(request)
-    return [ProgressPanel(data), LaggingAreasPanel(data), CompletenessPanel(data), RecentDecisionsPanel(data)]
+    return [
+        TodoPanel(request.user),
+        ProgressPanel(data),
+        LaggingAreasPanel(data),
+        CompletenessPanel(data),
+        RecentDecisionsPanel(data),
+    ]

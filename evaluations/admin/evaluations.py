@@ -44,7 +44,7 @@ from ..models.area import parse_pk
 from ..views.scores import ScoreEntryView
 from ..views.workflow import CommendView, RevokeView, evaluation_action_view
 from .decisions import commendation_viewset, decision_viewset
-from .listing import LISTING_RESULTS_TEMPLATE, PersonalDataIndexView, PlainColumn
+from .listing import LISTING_RESULTS_TEMPLATE, PersonalDataIndexView, PlainColumn, StatusColumn
 
 
 class EvaluationInspectView(InspectView):
@@ -193,6 +193,7 @@ EVALUATION_LISTING_FIELDS = (
     "grade",
     "result",
     "status",
+    "status_reason",
 )
 
 
@@ -272,7 +273,7 @@ class EvaluationViewSet(AreaRestrictedViewSetMixin, SnippetViewSet):
         "total",
         "grade",
         "result",
-        "status",
+        StatusColumn("status", label=gettext_lazy("Status"), accessor="get_status_display"),
     ]
     # No ``list_export``: Wagtail's would build the whole file inside the request; the listing's export
     # button starts the reports app's export of every filtered row (``PersonalDataIndexView``).

@@ -25,7 +25,7 @@ from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, Table, Ti
 from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views.snippets import IndexView
 
-from ..models import Evaluation, Subject
+from ..models import Evaluation, EvaluationStatus, Subject
 from ..text import fold_words
 from ..widgets import attributes_html
 from .display import shown_value
@@ -194,6 +194,20 @@ class PlainColumn(Column):
         if self.classname:
             return format_html('<td class="{}">{}</td>', self.classname, shown)
         return format_html("<td>{}</td>", shown)
+
+
+class StatusColumn(PlainColumn):
+    """An evaluation's status; a draft a reviewer returned says so, with the reason on hover, so the officer
+    finds it in the list (``returned_q``: a draft with a reason)."""
+
+    def render_cell_html(self, instance, parent_context):
+        if instance.status != EvaluationStatus.DRAFT or not instance.status_reason:
+            return super().render_cell_html(instance, parent_context)
+        return format_html(
+            '<td><span class="status-tag status-returned" title="{}">{}</span></td>',
+            instance.status_reason,
+            _("Returned for correction"),
+        )
 
 
 class PlainCheckboxColumn(BulkActionsCheckboxColumn):

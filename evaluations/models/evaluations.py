@@ -104,6 +104,12 @@ def evaluations_follow_subject_names(subject_ids=None) -> int:
     )
 
 
+def returned_q() -> models.Q:
+    """Evaluations a reviewer sent back to be corrected: drafts carrying the reason they were returned with
+    (it is cleared when the draft is submitted again)."""
+    return models.Q(status=EvaluationStatus.DRAFT) & ~models.Q(status_reason="")
+
+
 class EvaluationQuerySet(AreaBoundQuerySet):
     def public(self) -> "EvaluationQuerySet":
         """Every recognition the public may see: **the one public rule** (``Subject.objects.public()`` is the

@@ -15,6 +15,7 @@ from ..access import user_reaches_path
 from ..bulk_insert import update_rows_keyed
 from ..models import DecisionKind, Evaluation, EvaluationResult, EvaluationStatus, RecognitionDecision
 from ..models.evaluations import evaluation_label
+from ..notices import Noticed, notice_later, notices_collected
 from ..signals import evaluations_bulk_changed
 from .base import WorkflowError, actor
 from .revisions import RevisionRows, revisions_bulk_write
@@ -95,6 +96,7 @@ def _apply(evaluation: Evaluation, action: str, *, user, reason: str = "", decis
         fields += ["locked", "locked_by", "locked_at"]
     evaluation.save(update_fields=fields)
     evaluation.save_revision(user=actor(user), log_action=f"evaluations.{action}", clean=False)
+    notice_later(action=action, evaluations=[evaluation], user=user, reason=reason)
     return evaluation
 
 
@@ -155,7 +157,7 @@ def evaluations_decide(
     builder = RevisionRows(Evaluation)
     columns = [*builder.columns, "area__path", "subject__name"]  # the primary key first
     at = {column: index for index, column in enumerate(columns)}
-    done, refused, subject_ids = [], [], []
+    done, refused, subject_ids, noticed = [], [], [], []
     for start in range(0, len(ids), DECIDE_BATCH):
         rows = (
             Evaluation.objects.select_for_update(of=("self",))
@@ -185,6 +187,7 @@ def evaluations_decide(
             values[at["version"]] += 1
             allowed.append(values)
             labels.append(label)
+            noticed.append(Noticed(row[0], label, row[at["area__path"]], row[at["created_by_id"]]))
         if allowed:
             batch = [values[0] for values in allowed]
             contents = builder.contents_json(allowed, now=now)
@@ -210,6 +213,7 @@ def evaluations_decide(
             progress(min(start + DECIDE_BATCH, len(ids)), len(ids))
     if done:
         evaluations_bulk_changed.send(sender=Evaluation, evaluation_ids=done, subject_ids=subject_ids)
+        notice_later(action=action, evaluations=noticed, user=user)
     return {"done": done, "refused": refused}
 
 
@@ -219,11 +223,12 @@ def evaluations_return(*, evaluations, user, reason: str) -> dict:
     if not reason.strip():
         raise WorkflowError(_("Give the reason for returning the evaluations."))
     done, refused = [], []
-    for evaluation in evaluations:
-        try:
-            done.append(evaluation_return(evaluation=evaluation, user=user, reason=reason))
-        except WorkflowError as exc:
-            refused.append((evaluation, str(exc)))
+    with notices_collected():
+        for evaluation in evaluations:
+            try:
+                done.append(evaluation_return(evaluation=evaluation, user=user, reason=reason))
+            except WorkflowError as exc:
+                refused.append((evaluation, str(exc)))
     return {"done": done, "refused": refused}
 
 
@@ -242,11 +247,12 @@ def evaluations_review(*, evaluations, user) -> dict:
 def _each(transition, evaluations, user) -> dict:
     """``transition`` applied to each evaluation: ``{"done": [...], "refused": [(evaluation, reason), ...]}``."""
     done, refused = [], []
-    for evaluation in evaluations:
-        try:
-            done.append(transition(evaluation=evaluation, user=user))
-        except WorkflowError as exc:
-            refused.append((evaluation, str(exc)))
+    with notices_collected():
+        for evaluation in evaluations:
+            try:
+                done.append(transition(evaluation=evaluation, user=user))
+            except WorkflowError as exc:
+                refused.append((evaluation, str(exc)))
     return {"done": done, "refused": refused}
 
 

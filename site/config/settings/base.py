@@ -371,8 +371,22 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 #: (config/logs.py); tracebacks stay on the record's line, their line breaks written as ``\n``. Django's
 #: "Internal Server Error" records (every 500, with its traceback) are also mailed to ADMINS when set.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
-#: ``DJANGO_ADMINS``: comma-separated addresses that receive server errors (through EMAIL_HOST, by default
-#: an SMTP server on localhost:25; the sender is ``DJANGO_SERVER_EMAIL``).
+#: E-mail (workflow notices, ``evaluations/notices.py``, and server errors): written to the console unless an
+#: SMTP server is set by ``EMAIL_HOST`` (with ``EMAIL_PORT``, ``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``,
+#: ``EMAIL_USE_TLS=1`` or ``EMAIL_USE_SSL=1``); notices are sent from ``DEFAULT_FROM_EMAIL``.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") in {"1", "true", "yes"}
+    EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "") in {"1", "true", "yes"}
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "khuyenhoc@localhost")
+#: ``DJANGO_ADMINS``: comma-separated addresses that receive server errors (through the mail settings above;
+#: the sender is ``DJANGO_SERVER_EMAIL``).
 _admins = [address.strip() for address in os.environ.get("DJANGO_ADMINS", "").split(",")]
 ADMINS = [(address, address) for address in _admins if address]
 SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", "root@localhost")
