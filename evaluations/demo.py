@@ -208,6 +208,23 @@ def analyze(*models) -> None:
         cursor.execute("ANALYZE " + ", ".join(quote(m._meta.db_table) for m in models))
 
 
+#: Why a reviewer sent a draft back, as the demo's returned drafts say it.
+RETURN_REASONS = (
+    "Thiếu biên bản họp thôn xác nhận kết quả tự đánh giá.",
+    "Điểm chỉ số 2.1 chưa khớp với minh chứng: đề nghị kiểm tra lại.",
+    "Đề nghị bổ sung ảnh hoạt động khuyến học của gia đình.",
+)
+#: Share of the open round's drafts that a reviewer has returned.
+RETURNED_SHARE = 0.3
+
+
+def returned_reason(subject_id: int, year: int) -> str:
+    """The reason a demo draft was returned with, or "" for a draft never submitted (its own seed, so the
+    demo's other draws stay as they were)."""
+    rng = seeded(f"returned-{subject_id}-{year}")
+    return rng.choice(RETURN_REASONS) if rng.random() < RETURNED_SHARE else ""
+
+
 def half(value: float) -> Decimal:
     return Decimal(round(value * 2)) / 2
 
@@ -473,6 +490,7 @@ class DemoBuilder:
             "level",
             "result",
             "note",
+            "status_reason",
             "created_at",
             "updated_at",
             # The subject's names, as ``Evaluation.save`` copies them (``SORT_NAME_SOURCES``).
@@ -521,6 +539,7 @@ class DemoBuilder:
                             sheet.level,
                             sheet.result,
                             "",
+                            returned_reason(subject_id, year) if status == EvaluationStatus.DRAFT else "",
                             self.now,
                             self.now,
                             *names,

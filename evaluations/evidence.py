@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import uuid
 import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import filetype
@@ -118,3 +124,78 @@ def validate_evidence_file(upload) -> AllowedType:
             % {"name": name, "extension": extension or "?", "kind": kind.upper()}
         )
     return allowed
+
+
+# --- files held while the rest of the score form is corrected ---------------------------------------------
+
+#: Where a valid file waits when the form it came with had an error elsewhere, until the form is saved.
+HELD_FOLDER = "held"
+HELD_SALT = "evaluations.evidence.held"
+#: A held file is offered again for a day; older ones are removed when another file is held.
+HELD_MAX_AGE = 24 * 3600
+
+
+@dataclass(frozen=True)
+class HeldEvidence:
+    """A checked evidence file kept in private storage, named to the form by a signed token."""
+
+    token: str
+    path: str
+    name: str
+    indicator_id: int
+    size: int
+
+
+def _storage():
+    from django.core.files.storage import storages
+
+    return storages["evidence"]
+
+
+def evidence_hold(upload, *, evaluation_id: int, indicator_id: int, user_id: int) -> HeldEvidence:
+    """Keep ``upload`` (checked: raises ValidationError as ``validate_evidence_file``) for the evaluation's
+    score form of ``user``, so correcting another field does not mean choosing the file again."""
+    validate_evidence_file(upload)
+    _purge_held()
+    name = (upload.name or "file")[:255]
+    path = _storage().save(f"{HELD_FOLDER}/{uuid.uuid4().hex}.{_extension(name) or 'bin'}", upload)
+    payload = {"p": path, "n": name, "i": indicator_id, "e": evaluation_id, "u": user_id, "s": upload.size}
+    return HeldEvidence(signing.dumps(payload, salt=HELD_SALT), path, name, indicator_id, upload.size)
+
+
+def evidence_held(token: str, *, evaluation_id: int, user_id: int) -> HeldEvidence | None:
+    """The file ``token`` names, if it was held for this evaluation and user within ``HELD_MAX_AGE`` and is
+    still there; None otherwise (a forged, foreign or expired token is ignored)."""
+    try:
+        data = signing.loads(token, salt=HELD_SALT, max_age=HELD_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    path = data.get("p", "")
+    if data.get("e") != evaluation_id or data.get("u") != user_id or not path.startswith(f"{HELD_FOLDER}/"):
+        return None
+    if not _storage().exists(path):
+        return None
+    return HeldEvidence(token, path, data["n"], data["i"], data["s"])
+
+
+def held_file(held: HeldEvidence) -> File:
+    """The held file, opened, under the name it was uploaded with."""
+    return File(_storage().open(held.path), name=held.name)
+
+
+def held_discard(held: HeldEvidence) -> None:
+    _storage().delete(held.path)
+
+
+def _purge_held() -> None:
+    storage = _storage()
+    try:
+        _folders, files = storage.listdir(HELD_FOLDER)
+    except FileNotFoundError:
+        return
+    cutoff = timezone.now() - datetime.timedelta(seconds=HELD_MAX_AGE)
+    for name in files:
+        path = f"{HELD_FOLDER}/{name}"
+        with contextlib.suppress(FileNotFoundError):
+            if storage.get_modified_time(path) < cutoff:
+                storage.delete(path)

@@ -64,10 +64,13 @@ class ScoreEntryForm(forms.Form):
     #: The evaluation's version when the form was opened: saving over a newer one is refused (stale form).
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args, evaluation: Evaluation, read_only: bool = False, **kwargs):
+    def __init__(self, *args, evaluation: Evaluation, read_only: bool = False, held=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.evaluation = evaluation
         self.read_only = read_only
+        #: Files checked with an earlier attempt whose form had errors (``evidence.HeldEvidence``): saved
+        #: with the scores unless the officer unticks them.
+        self.held = list(held)
         self.self_assessment = evaluation.criteria_set.has_self_assessment
         self.criteria = list(evaluation.criteria_set.criteria.prefetch_related("indicators"))
         self.initial["version"] = evaluation.version
@@ -130,6 +133,7 @@ class ScoreEntryForm(forms.Form):
                         "self": self[self.self_field(indicator)] if self.self_assessment else None,
                         "note": self[self.note_field(indicator)],
                         "evidence": self[self.evidence_field(indicator)],
+                        "held": [held for held in self.held if held.indicator_id == indicator.pk],
                     }
                     for indicator in criterion.indicators.all()
                 ],
@@ -173,6 +177,25 @@ class ScoreEntryForm(forms.Form):
                 notes[indicator.pk] = self.cleaned_data.get(self.note_field(indicator), "")
         return values, self_values, notes
 
+    def indicators(self):
+        return [indicator for criterion in self.criteria for indicator in criterion.indicators.all()]
+
+    def hold_uploads(self, user) -> None:
+        """The form is shown again (an error elsewhere, a stale save): the files sent with it that pass the
+        checks are held (``evidence.evidence_hold``) and listed beside their indicators, to be saved with the
+        scores next time; a file that fails keeps its error beside its field."""
+        from .evidence import evidence_hold
+
+        for indicator in self.indicators():
+            for upload in self.files.getlist(self.evidence_field(indicator)) if self.files else ():
+                try:
+                    held = evidence_hold(
+                        upload, evaluation_id=self.evaluation.pk, indicator_id=indicator.pk, user_id=user.pk
+                    )
+                except ValidationError:
+                    continue  # said beside the field by clean()
+                self.held.append(held)
+
     def uploads(self):
         """(indicator, upload) pairs of the files sent with the form."""
         for criterion in self.criteria:
@@ -198,7 +221,22 @@ class EvaluationForm(WagtailAdminModelForm):
                     self.fields[name].disabled = True
         elif "criteria_set" in self.fields:
             self.fields["criteria_set"].queryset = criteria_sets_to_start(self.fields["criteria_set"].queryset)
+            self.warn_unconfirmed_sets()
         scope_choices(self, self.for_user)
+
+    def warn_unconfirmed_sets(self) -> None:
+        """Name, under the choice, the sets on offer not yet confirmed against their official document."""
+        field = self.fields["criteria_set"]
+        unconfirmed = [str(criteria_set) for criteria_set in field.queryset if not criteria_set.is_confirmed]
+        field.help_text = (
+            _(
+                "Not yet confirmed against the official document: %(sets)s. Scores given against them are to be "
+                "checked again once the provincial association confirms them."
+            )
+            % {"sets": "; ".join(unconfirmed)}
+            if unconfirmed
+            else ""
+        )
 
     def clean(self):
         cleaned = super().clean()

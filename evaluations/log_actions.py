@@ -12,6 +12,7 @@ WORKFLOW_LOG_ACTIONS = {
     "evaluations.revoke": (_("Recognition revoked"), _("Recognition revoked by a decision")),
     "evaluations.propose_commendation": (_("Proposed for commendation"), _("Proposed for commendation")),
     "evaluations.export": (_("Exported"), _("Personal data exported")),
+    "evaluations.criteria_set_confirm": (_("Confirmed"), _("Confirmed against the official document")),
 }
 
 

@@ -34,6 +34,7 @@ from ..forms import CriteriaSetForm
 from ..models import (
     CriteriaSet,
 )
+from ..models.criteria import MISSING_TEXT_MARK
 
 
 class FrozenSetMixin:
@@ -81,6 +82,8 @@ class CriteriaSetInspectView(InspectView):
             export_url=reverse(criteria_set_viewset.get_url_name("export"), args=[criteria_set.pk]),
             new_version_url=reverse(criteria_set_viewset.get_url_name("new_version"), args=[criteria_set.pk]),
             can_add=self.request.user.has_perm("evaluations.add_criteriaset"),
+            can_confirm=self.request.user.has_perm("evaluations.change_criteriaset"),
+            confirm_url=reverse(criteria_set_viewset.get_url_name("confirm"), args=[criteria_set.pk]),
         )
         return context
 
@@ -167,6 +170,115 @@ class CriteriaSetImportView(AdminScreenMixin, View):
         return TemplateResponse(self.request, self.template_name, context)
 
 
+class CriteriaSetConfirmForm(forms.Form):
+    """The wording of a set (every criterion's title and description, every indicator's text and evidence
+    guidance, the issuing document), and the confirmation that it now reads as the official document."""
+
+    document_number = forms.CharField(label=gettext_lazy("document number"), max_length=80, required=False)
+    issuer = forms.CharField(label=gettext_lazy("issuer"), max_length=200, required=False)
+    source_note = forms.CharField(
+        label=gettext_lazy("source note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I have checked every text above against the official document"), required=False
+    )
+
+    def __init__(self, *args, criteria_set: CriteriaSet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria_set = criteria_set
+        self.criteria = list(criteria_set.criteria.prefetch_related("indicators"))
+        self.initial.update(
+            document_number=criteria_set.document_number,
+            issuer=criteria_set.issuer,
+            source_note=criteria_set.source_note,
+        )
+        #: (field name, object, attribute) of every text the form edits, in the set's order.
+        self.texts = []
+        for criterion in self.criteria:
+            self._text(criterion, "title", _("Criterion %(number)s: title") % {"number": criterion.number})
+            self._text(criterion, "description", _("Criterion %(number)s: description") % {"number": criterion.number})
+            for indicator in criterion.indicators.all():
+                self._text(indicator, "text", _("Indicator %(code)s") % {"code": indicator.code})
+                self._text(
+                    indicator,
+                    "evidence_guidance",
+                    _("Indicator %(code)s: evidence guidance") % {"code": indicator.code},
+                )
+
+    def _text(self, obj, attribute: str, label: str) -> None:
+        name = f"{type(obj).__name__.lower()}_{obj.pk}_{attribute}"
+        model_field = obj._meta.get_field(attribute)
+        self.fields[name] = forms.CharField(
+            label=label,
+            required=not model_field.blank,
+            max_length=model_field.max_length,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+        self.initial[name] = getattr(obj, attribute)
+        self.texts.append((name, obj, attribute))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("confirm"):
+            for name, _obj, _attribute in self.texts:
+                if MISSING_TEXT_MARK in (cleaned.get(name) or ""):
+                    self.add_error(
+                        name,
+                        _("Still reads “%(mark)s”: copy the text from the official document before confirming.")
+                        % {"mark": MISSING_TEXT_MARK},
+                    )
+        return cleaned
+
+    def text_rows(self):
+        """The text fields grouped by criterion, for the template."""
+        grouped = {criterion.pk: [] for criterion in self.criteria}
+        for name, obj, _attribute in self.texts:
+            grouped[obj.pk if obj in self.criteria else obj.criterion_id].append(self[name])
+        return [(criterion, grouped[criterion.pk]) for criterion in self.criteria]
+
+
+class CriteriaSetConfirmView(AdminScreenMixin, View):
+    """The provincial officer completes a set's wording from its official document and confirms it. Only
+    words change (titles, texts, guidance, the document's number and issuer): never a code, a maximum, a
+    level or the structure, so a set already used by evaluations keeps every score it was given."""
+
+    template_name = "evaluations/admin/criteria_set_confirm.html"
+    page_title = gettext_lazy("Complete and confirm a criteria set")
+    header_icon = "list-ol"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("evaluations.change_criteriaset"):
+            raise PermissionDenied
+        self.criteria_set = get_object_or_404(CriteriaSet, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        return self.render(CriteriaSetConfirmForm(criteria_set=self.criteria_set))
+
+    def post(self, request, pk):
+        form = CriteriaSetConfirmForm(request.POST, criteria_set=self.criteria_set)
+        if not form.is_valid():
+            messages.error(request, _("The texts were not saved: correct the fields marked below."))
+            return self.render(form)
+        services.criteria_set_complete(
+            criteria_set=self.criteria_set,
+            texts={(obj, attribute): form.cleaned_data[name] for name, obj, attribute in form.texts},
+            document={key: form.cleaned_data[key] for key in ("document_number", "issuer", "source_note")},
+            confirm=form.cleaned_data["confirm"],
+            user=request.user,
+        )
+        if form.cleaned_data["confirm"]:
+            done = _("“%(set)s” is confirmed against its official document.")
+        else:
+            done = _("The texts of “%(set)s” were saved; it is not confirmed yet.")
+        messages.success(request, done % {"set": self.criteria_set})
+        return redirect(criteria_set_viewset.get_url_name("inspect"), self.criteria_set.pk)
+
+    def render(self, form):
+        context = self.get_context_data(form=form, criteria_set=self.criteria_set)
+        return TemplateResponse(self.request, self.template_name, context)
+
+
 class CriteriaSetViewSet(ScopedViewSetMixin, SnippetViewSet):
     model = CriteriaSet
     icon = "list-ol"
@@ -193,6 +305,7 @@ class CriteriaSetViewSet(ScopedViewSetMixin, SnippetViewSet):
             path("export/<int:pk>/", criteria_set_export_view, name="export"),
             path("new-version/<int:pk>/", criteria_set_new_version_view, name="new_version"),
             path("import/", CriteriaSetImportView.as_view(), name="import"),
+            path("confirm/<int:pk>/", CriteriaSetConfirmView.as_view(), name="confirm"),
         ]
 
 

@@ -169,6 +169,7 @@ class EvaluationCreateView(CreateView):
             form.fields["criteria_set"].queryset = criteria_sets_to_start(
                 form.fields["criteria_set"].queryset, subject.kind
             )
+            form.warn_unconfirmed_sets()
         return form
 
     def save_instance(self):

@@ -35,6 +35,10 @@ class SourceStatus(models.TextChoices):
     PARTIAL = "partial", _("Partial: to be completed from the official document")
 
 
+#: What the shipped sets carry where the official document's wording is still to be copied in.
+MISSING_TEXT_MARK = "[Cần bổ sung theo văn bản gốc]"
+
+
 class CriteriaSet(ReadDirectly, ClusterableModel):
     kind = models.CharField(_("kind"), max_length=16, choices=SubjectKind.choices, db_index=True)
     #: Shared by every version of one set; (code, version) is unique.
@@ -121,6 +125,25 @@ class CriteriaSet(ReadDirectly, ClusterableModel):
     def is_frozen(self) -> bool:
         """A set used by any evaluation no longer changes; a revision is a new version."""
         return self.pk is not None and self.evaluations.exists()
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Whether the provincial association confirmed the set against its official document: until then
+        every screen that offers or scores it warns."""
+        return self.source_status == SourceStatus.CONFIRMED
+
+    def texts_missing(self) -> list[str]:
+        """Where the set still reads ``MISSING_TEXT_MARK``: "Tiêu chí 3", "Chỉ số 3.1"..., in order."""
+        missing = []
+        for criterion in self.criteria.prefetch_related("indicators"):
+            if MISSING_TEXT_MARK in criterion.title or MISSING_TEXT_MARK in criterion.description:
+                missing.append(_("Criterion %(number)s") % {"number": criterion.number})
+            missing += [
+                _("Indicator %(code)s") % {"code": indicator.code}
+                for indicator in criterion.indicators.all()
+                if MISSING_TEXT_MARK in indicator.text or MISSING_TEXT_MARK in indicator.evidence_guidance
+            ]
+        return missing
 
     @property
     def max_total(self) -> Decimal:

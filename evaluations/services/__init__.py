@@ -7,6 +7,7 @@ from .decisions import commendation_propose, commendation_refusal, decision_reco
 from .locks import evaluation_edit_lock_holder, evaluation_release_edit_lock, evaluation_take_edit_lock
 from .scores import (
     StaleEdit,
+    criteria_set_complete,
     criteria_set_new_version,
     evaluation_apply_result,
     evaluation_create,
@@ -36,6 +37,7 @@ __all__ = [
     "WorkflowError",
     "commendation_propose",
     "commendation_refusal",
+    "criteria_set_complete",
     "criteria_set_new_version",
     "decision_record",
     "evaluation_apply_result",

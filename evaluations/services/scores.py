@@ -8,9 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from wagtail.log_actions import log
+
 from .. import scoring
 from ..evidence import validate_evidence_file
 from ..models import CriteriaSet, CriteriaSetStatus, Evaluation, Evidence, Score, Subject
+from ..models.criteria import SourceStatus
 from .areas import evaluation_area_refusal
 from .base import WorkflowError, actor
 from .workflow import evaluation_may_change
@@ -185,6 +188,26 @@ def criteria_set_new_version(*, criteria_set: CriteriaSet) -> CriteriaSet:
             indicator.criterion = criterion
             indicator.save()
     return copy
+
+
+@transaction.atomic
+def criteria_set_complete(*, criteria_set: CriteriaSet, texts: dict, document: dict, confirm: bool, user) -> None:
+    """Write the wording of ``criteria_set`` (``texts``: ``{(criterion or indicator, attribute): text}``; the
+    issuing ``document``'s number, issuer and source note) and, with ``confirm``, mark it confirmed against its
+    official document. Words only: codes, maxima, levels and structure stay, so scores already given stand.
+    Each change is in the audit log."""
+    for (obj, attribute), text in texts.items():
+        if getattr(obj, attribute) != text:
+            setattr(obj, attribute, text)
+            obj.save(update_fields=[attribute])
+    for attribute, value in document.items():
+        setattr(criteria_set, attribute, value)
+    fields = [*document, "updated_at"]
+    if confirm:
+        criteria_set.source_status = SourceStatus.CONFIRMED
+        fields.append("source_status")
+    criteria_set.save(update_fields=fields)
+    log(criteria_set, "evaluations.criteria_set_confirm" if confirm else "wagtail.edit", user=actor(user))
 
 
 def evidence_add(*, evaluation: Evaluation, upload, indicator=None, description: str = "", user=None) -> Evidence:

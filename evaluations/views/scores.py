@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import View
 
 from evaluations.admin_screen import AdminScreenMixin
@@ -22,6 +23,7 @@ from evaluations.admin_screen import AdminScreenMixin
 from .. import services
 from ..access import user_may_read_evaluations
 from ..calendar import time_label
+from ..evidence import evidence_held, held_discard, held_file
 from ..forms import ScoreEntryForm
 from ..models import Evaluation
 from ..points import points_text
@@ -88,13 +90,13 @@ class ScoreEntryView(AdminScreenMixin, View):
             messages.success(request, _("You have finished editing; others can edit these scores now."))
             return HttpResponseRedirect(_url("inspect", self.evaluation.pk))
         reason = self.read_only_reason()
-        form = ScoreEntryForm(request.POST, request.FILES, evaluation=self.evaluation)
+        form = ScoreEntryForm(request.POST, request.FILES, evaluation=self.evaluation, held=self.held_files())
         if reason is not None:
             messages.error(request, _("The scores were not saved.") + " " + reason)
             return self.render(form, reason, status=409)
         if not form.is_valid():
             messages.error(request, _("The scores were not saved. Correct the fields marked below."))
-            return self.render(form, status=400)
+            return self.render_again(form)
         values, self_values, notes = form.score_values()
         try:
             with transaction.atomic():
@@ -108,7 +110,12 @@ class ScoreEntryView(AdminScreenMixin, View):
                 )
                 services.evaluation_take_edit_lock(evaluation=self.evaluation, user=request.user)
                 description = form.cleaned_data.get("evidence_description", "")
-                for indicator, upload in form.uploads():
+                indicators = {indicator.pk: indicator for indicator in form.indicators()}
+                uploads = [
+                    *form.uploads(),
+                    *((indicators[held.indicator_id], held_file(held)) for held in form.held),
+                ]
+                for indicator, upload in uploads:
                     services.evidence_add(
                         evaluation=self.evaluation,
                         upload=upload,
@@ -116,6 +123,7 @@ class ScoreEntryView(AdminScreenMixin, View):
                         description=description,
                         user=request.user,
                     )
+                transaction.on_commit(lambda: [held_discard(held) for held in form.held])
         except services.StaleEdit as stale:
             form.reopen_on(stale.evaluation.version)
             revision = stale.evaluation.latest_revision
@@ -131,14 +139,14 @@ class ScoreEntryView(AdminScreenMixin, View):
                     "time": time_label(revision.created_at, with_day=True) if revision else "?",
                 },
             )
-            return self.render(form, status=409)
+            return self.render_again(form, status=409)
         except services.WorkflowError as exc:
             messages.error(request, str(exc))
             return self.render(form, str(exc), status=409)
         except ValidationError as exc:
             form.add_error(None, exc)
             messages.error(request, _("The scores were not saved. Correct the fields marked below."))
-            return self.render(form, status=400)
+            return self.render_again(form)
         messages.success(
             request,
             _("Scores saved: total %(total)s, %(grade)s, %(result)s.")
@@ -149,6 +157,34 @@ class ScoreEntryView(AdminScreenMixin, View):
             },
         )
         return HttpResponseRedirect(request.path)
+
+    def held_files(self):
+        """The files held from an earlier attempt that the officer left ticked (``held`` tokens), of this
+        evaluation, this user and this set's indicators."""
+        indicator_ids = set(
+            self.evaluation.criteria_set.criteria.values_list("indicators__pk", flat=True).exclude(indicators__pk=None)
+        )
+        found = []
+        for token in self.request.POST.getlist("held")[:50]:
+            held = evidence_held(token, evaluation_id=self.evaluation.pk, user_id=self.request.user.pk)
+            if held is not None and held.indicator_id in indicator_ids and held not in found:
+                found.append(held)
+        return found
+
+    def render_again(self, form, status: int = 400):
+        """The form with its errors; the files sent with it are held, not lost."""
+        form.hold_uploads(self.request.user)
+        if form.held:
+            messages.info(
+                self.request,
+                ngettext(
+                    "%(count)s file you attached is kept and will be saved with the scores.",
+                    "%(count)s files you attached are kept and will be saved with the scores.",
+                    len(form.held),
+                )
+                % {"count": len(form.held)},
+            )
+        return self.render(form, status=status)
 
     def render(self, form, read_only_reason: str | None = None, status: int = 200):
         self.evaluation.refresh_from_db()
@@ -161,7 +197,15 @@ class ScoreEntryView(AdminScreenMixin, View):
             self_result=self_result,
             read_only_reason=read_only_reason,
             criterion_results={c.number: c for c in result.criteria},
-            evidence=self.evaluation.evidence.select_related("indicator", "uploaded_by"),
+            evidence=self.evaluation.evidence.filter(indicator=None).select_related("uploaded_by"),
+            evidence_by_indicator=self.evidence_by_indicator(),
             inspect_url=_url("inspect", self.evaluation.pk),
         )
         return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def evidence_by_indicator(self) -> dict[int, list]:
+        """Stored evidence by indicator id: listed beside the indicator it supports."""
+        found: dict[int, list] = {}
+        for item in self.evaluation.evidence.exclude(indicator=None).order_by("uploaded_at", "pk"):
+            found.setdefault(item.indicator_id, []).append(item)
+        return found

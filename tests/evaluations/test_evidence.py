@@ -151,3 +151,52 @@ def test_evidence_is_not_reachable_under_media(client, admin_client, evaluation)
     evidence = Evidence.objects.get()
     assert client.get(f"/media/{evidence.file.name}").status_code == 404
     assert client.get(f"/media/evidence/{evidence.file.name}").status_code == 404
+
+
+def test_a_file_sent_with_a_form_that_has_another_error_is_kept_and_saved_next_time(
+    admin_client, evaluation, django_capture_on_commit_callbacks
+):
+    """The officer attaches a PDF and mistypes a score: the page says the file is kept, beside its indicator,
+    and saving the corrected score stores the file without choosing it again."""
+    indicator = evaluation.criteria_set.criteria.first().indicators.first()
+    response = upload(evaluation, admin_client, "bien-ban-hop.pdf", PDF, **{f"score_{indicator.pk}": "99"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "1 tệp bạn đã đính kèm được giữ lại" in page
+    assert "bien-ban-hop.pdf (đã giữ lại, sẽ lưu cùng điểm)" in page
+    assert not Evidence.objects.exists()  # nothing stored while the form has an error
+    held = response.context["form"].held
+    assert [item.name for item in held] == ["bien-ban-hop.pdf"]
+
+    version = Evaluation.objects.values_list("version", flat=True).get(pk=evaluation.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = admin_client.post(
+            score_url(evaluation), {"version": version, f"score_{indicator.pk}": "8", "held": [held[0].token]}
+        )
+    assert again.status_code == 302
+    evidence = Evidence.objects.get(evaluation=evaluation)
+    assert (evidence.original_name, evidence.indicator_id) == ("bien-ban-hop.pdf", indicator.pk)
+    assert Path(evidence.file.path).read_bytes() == PDF
+    assert not Path(settings.STORAGES["evidence"]["OPTIONS"]["location"], held[0].path).exists()
+    # Beside its indicator on the score screen, not only at the bottom.
+    page = admin_client.get(score_url(evaluation)).content.decode()
+    cell = page.split('class="score-evidence"')[1].split("</td>")[0]
+    assert "bien-ban-hop.pdf" in cell
+
+
+def test_a_held_file_unticked_or_foreign_is_not_saved(client, admin_client, evaluation, areas):
+    indicator = evaluation.criteria_set.criteria.first().indicators.first()
+    response = upload(evaluation, admin_client, "bien-ban.pdf", PDF, **{f"score_{indicator.pk}": "99"})
+    token = response.context["form"].held[0].token
+    version = Evaluation.objects.values_list("version", flat=True).get(pk=evaluation.pk)
+    # Unticked: not sent back.
+    assert (
+        admin_client.post(score_url(evaluation), {"version": version, f"score_{indicator.pk}": "8"}).status_code == 302
+    )
+    assert not Evidence.objects.exists()
+    # Another user cannot claim it with the token.
+    other = UserFactory(username="khac", is_superuser=True, is_staff=True)
+    client.force_login(other)
+    version = Evaluation.objects.values_list("version", flat=True).get(pk=evaluation.pk)
+    client.post(score_url(evaluation), {"version": version, f"score_{indicator.pk}": "7", "held": [token]})
+    assert not Evidence.objects.exists()
