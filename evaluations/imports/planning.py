@@ -43,7 +43,7 @@ DEFAULTS = {
     "publish_consent": True,
     "note": "",
     "registered_on": None,
-    "head_title": "ông",
+    "head_title": "",
     "representative": "",
 }
 NAME_FIELD = {
