@@ -88,6 +88,8 @@ class Plan:
     lock_versions: dict[tuple[str, str], int] = field(default_factory=dict)
     #: Set by ``apply_plan`` when another import wrote the same rows first: this one wrote nothing new.
     already_imported: bool = False
+    #: The rows below the table left out as its signature, date or note block (``footer``).
+    ignored_rows: list[int] = field(default_factory=list)
 
     @property
     def rejected_rows(self) -> int:
@@ -112,10 +114,10 @@ class Record:
     Slots rather than a dict: an import holds 164,000 of these at once.
     """
 
-    __slots__ = ("row", "area", "pk", "review", *ALL_FIELDS)
+    __slots__ = ("row", "area", "pk", "review", "changed", *ALL_FIELDS)
 
     def __init__(self, row: int, area: AdministrativeUnit, values: dict):
-        # ``review`` is set only on the few rows that have one (read with ``getattr``).
+        # ``review`` and ``changed`` (an update's changed fields) are set only on the rows that have them.
         self.row, self.area, self.pk = row, area, None
         # Only the file's columns are set; ``get`` answers None for the others.
         for name, value in values.items():
@@ -451,6 +453,7 @@ class Planner:
                     if f not in changed:
                         setattr(values, f, match[i])
                 values.pk = match[pk_i]
+                values.changed = changed
                 plan.to_update.append(values)
             else:
                 plan.unchanged += 1
