@@ -17,6 +17,7 @@ from evaluations.models import (
     EvaluationResult,
     EvaluationStatus,
     GradeBand,
+    HeadTitle,
     Indicator,
     LearningCitizen,
     LearningClan,
@@ -93,6 +94,8 @@ class FamilyFactory(SubjectFactory):
         model = LearningFamily
 
     head_name = factory.Sequence(lambda n: f"Nguyễn Văn {n}")
+    # The default names are men's ("Văn"); a family without a form of address is named without one.
+    head_title = HeadTitle.MR
     member_count = 4
 
 

@@ -26,11 +26,13 @@ ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
 @dataclass
 class Rejection:
     row: int
-    column: str  # "C (Số nhân khẩu)" or "" when the whole row is at fault
+    column: str  # "C (Số nhân khẩu)": the letter and the heading as written in the file; "" for the whole row
     message: str
+    #: What the column is, as the template names it ("Năm đánh giá" for a column headed "Năm"); "" for the row.
+    field: str = ""
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
+        return {"row": self.row, "column": self.column, "field": self.field, "message": self.message}
 
 
 class RowError(Exception):

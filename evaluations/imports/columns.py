@@ -111,10 +111,10 @@ KINDS: dict[str, list[Column]] = {
         Column(
             "head_title",
             "Danh xưng",
-            ("ông/bà", "xưng hô", "giới tính"),
+            ("ông/bà", "xưng hô", "danh xưng chủ hộ", "giới tính"),
             type=CHOICE,
             choices={HeadTitle.MR: ("ông", "ong", "nam", "ô"), HeadTitle.MRS: ("bà", "ba", "nữ", "nu", "b")},
-            note="Ông hoặc Bà (để trống là Ông).",
+            note="Ông hoặc Bà. Để trống thì tên không kèm danh xưng: “Gia đình Đàng Thị Bích”.",
         ),
         Column(
             "member_count",

@@ -18,6 +18,7 @@ from ..bulk_insert import larger_sqlite_cache, planner_statistics_refresh
 from ..calendar import today
 from ..models import SUBJECT_MODELS, AdministrativeUnit, Evaluation, ImportKind, Subject
 from . import columns as cols
+from .footer import FooterWatch
 from .planning import Plan, Planner
 from .readers import FileRefused, Sheet, has_data, read_sheets
 from .results import ResultPlanner, write_results
@@ -85,14 +86,21 @@ def _plan_import(data: bytes, filename: str, *, kind, commune, user, progress) -
     plan = Plan(kind=header.kind, sheet=None, header=header, data=data, filename=filename)
     estimate = max(0, sheet.height - header.row_index - 1)
     done = 0
+    # A signature or date block below the list is held back, and left out if nothing follows it (``footer``).
+    footer = FooterWatch(header, cols.KINDS[header.kind])
     for index, cells in sheet.rows_after(header.row_index):
-        if not has_data(cells):
+        if not has_data(cells) or footer.hold(index + 1, cells):
             continue
+        if footer.pending:  # a row of data after them: they were rows of the table
+            for row, held in footer.release():
+                planner.add(row, held)
+                done += 1
         planner.add(index + 1, cells)
         done += 1
         if progress and done % 5000 == 0:
             progress(done, max(estimate, done))
     plan.total = done
+    plan.ignored_rows = footer.held_rows
     del sheet
     if progress:
         progress(done, done)

@@ -24,6 +24,7 @@ from operations.jobs import background_task_status, job_mark_interrupted, nobody
 from ..models import AdministrativeUnit, ImportJob, ImportStatus
 from . import importer
 from .errors import write_error_workbook
+from .preview import preview_rows
 from .readers import FileRefused, check_size, unpacked_size
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,8 @@ def import_job_record_plan(*, job: ImportJob, plan: importer.Plan) -> None:
     job.heartbeat_at = timezone.now()
     job.errors = [r.as_dict() for r in plan.rejections[: importer.KEPT_ERRORS]]
     job.notices = [n.as_dict() for n in plan.notices[: importer.KEPT_ERRORS]]
+    job.preview_rows = preview_rows(plan)
+    job.ignored_rows = plan.ignored_rows
 
 
 def is_small(job: ImportJob) -> bool:
@@ -151,6 +154,7 @@ def import_job_fail(*, job: ImportJob, message: str) -> ImportJob:
     """Record that the job failed with ``message`` (nothing was written: none created or updated) and save it."""
     job.status = ImportStatus.FAILED
     job.created = job.updated = 0
+    job.preview_rows = []
     job.message = message
     job.finished_at = timezone.now()
     job.save()
@@ -269,6 +273,8 @@ def import_job_restart(job: ImportJob) -> ImportJob:
     job.progress_done = 0
     job.errors = []
     job.notices = []
+    job.preview_rows = []
+    job.ignored_rows = []
     job.started_at = job.finished_at = None
     job.heartbeat_at = timezone.now()
     job.save()

@@ -43,7 +43,7 @@ DEFAULTS = {
     "publish_consent": True,
     "note": "",
     "registered_on": None,
-    "head_title": "ông",
+    "head_title": "",
     "representative": "",
 }
 NAME_FIELD = {
@@ -56,6 +56,9 @@ CHILD_DEFAULTS = {kind: tuple(DEFAULTS.get(f) for f in fields) for kind, fields 
 COMMON_DEFAULTS = tuple(DEFAULTS[f] for f in COMMON_FIELDS)
 ALL_FIELDS = tuple(dict.fromkeys([*COMMON_FIELDS, *(f for fields in CHILD_FIELDS.values() for f in fields)]))
 AREAS_PER_QUERY = 50
+NO_FAILURES: frozenset[str] = frozenset()
+#: The cells a row's place is read from.
+PLACE_FIELDS = frozenset({"commune", "district", "village"})
 
 
 @dataclass
@@ -85,6 +88,8 @@ class Plan:
     lock_versions: dict[tuple[str, str], int] = field(default_factory=dict)
     #: Set by ``apply_plan`` when another import wrote the same rows first: this one wrote nothing new.
     already_imported: bool = False
+    #: The rows below the table left out as its signature, date or note block (``footer``).
+    ignored_rows: list[int] = field(default_factory=list)
 
     @property
     def rejected_rows(self) -> int:
@@ -109,10 +114,10 @@ class Record:
     Slots rather than a dict: an import holds 164,000 of these at once.
     """
 
-    __slots__ = ("row", "area", "pk", "review", *ALL_FIELDS)
+    __slots__ = ("row", "area", "pk", "review", "changed", *ALL_FIELDS)
 
     def __init__(self, row: int, area: AdministrativeUnit, values: dict):
-        # ``review`` is set only on the few rows that have one (read with ``getattr``).
+        # ``review`` and ``changed`` (an update's changed fields) are set only on the rows that have them.
         self.row, self.area, self.pk = row, area, None
         # Only the file's columns are set; ``get`` answers None for the others.
         for name, value in values.items():
@@ -209,8 +214,16 @@ class Planner:
         label = self.header.labels[index] if index < len(self.header.labels) else ""
         return f"{cols.column_letter(index)} ({label.strip()})"
 
+    def field_label(self, field_name: str) -> str:
+        """The column's name in the template (``Năm đánh giá``), whatever the file's heading says."""
+        column = next((c for c in self.columns if c.field == field_name), None)
+        return column.heading if column else ""
+
     def reject(self, row: int, field_name: str, message: str) -> None:
-        self.rejections.append(Rejection(row, self.where(field_name) if field_name else "", message))
+        if field_name:
+            self.rejections.append(Rejection(row, self.where(field_name), message, self.field_label(field_name)))
+        else:
+            self.rejections.append(Rejection(row, "", message))
 
     def area_for(
         self, row: int, values: dict, village: bool | None = None, on: datetime.date | None = None
@@ -258,21 +271,29 @@ class Planner:
             return None
         return placement
 
-    def parsed(self, row: int, cells: list) -> dict | None:
-        """The row's typed values, or None after rejecting the row for each cell that does not parse."""
+    def parsed(self, row: int, cells: list) -> tuple[dict, frozenset[str] | set[str]]:
+        """The row's typed values (of the cells that parse) and the fields whose cells do not, each of those
+        rejected: every error of the row is reported, not only the first."""
         values, errors = self.parse(cells)
         for error in errors:
             self.reject(row, error.field, error.message)
-        return None if errors else values
+        return values, {error.field for error in errors} if errors else NO_FAILURES
+
+    def place_written(self, values: dict, failed: frozenset[str] | set[str], village: bool) -> bool:
+        """Whether the row's commune, district and village cells parsed, so that its place can be looked up
+        (and a wrong place reported beside the row's other errors)."""
+        if failed and not failed.isdisjoint(PLACE_FIELDS):
+            return False
+        return not village or bool(values.get("village"))
 
     def add(self, row: int, cells: list) -> None:
-        values = self.parsed(row, cells)
-        if values is None:
-            return
+        values, failed = self.parsed(row, cells)
         # A register lists subjects as they are today: every row's units must be in force today. (Its
         # "Ngày đăng ký" says since when the subject is on the register, not where it was then.)
-        placement = self.area_for(row, values)
-        if placement is None:
+        placement = None
+        if self.place_written(values, failed, self.kind in cols.VILLAGE_KINDS):
+            placement = self.area_for(row, values)
+        if placement is None or failed:
             return
         area = placement.unit
         code = values.get("code") or ""
@@ -364,10 +385,11 @@ class Planner:
                     messages[key] = review.message
                 return messages[key]
 
+            def place(record) -> str:
+                return "village" if record.area.level == UnitLevel.VILLAGE else "commune"
+
             plan.notices = [
-                Rejection(
-                    r.row, self.where("village" if r.area.level == UnitLevel.VILLAGE else "commune"), message(r.review)
-                )
+                Rejection(r.row, self.where(place(r)), message(r.review), self.field_label(place(r)))
                 for r in sorted(plan.to_create, key=lambda r: r.row)
                 if getattr(r, "review", None) is not None
             ]
@@ -431,6 +453,7 @@ class Planner:
                     if f not in changed:
                         setattr(values, f, match[i])
                 values.pk = match[pk_i]
+                values.changed = changed
                 plan.to_update.append(values)
             else:
                 plan.unchanged += 1

@@ -84,7 +84,7 @@ class ResultPlanner(Planner):
         found = self.sets[code]
         if found is None:
             raise RowError("criteria_set", _("There is no criteria set with code “%(code)s”.") % {"code": code})
-        if found[0].kind != kind:
+        if kind and found[0].kind != kind:
             raise RowError("criteria_set", _("This criteria set is for another kind of learning model."))
         return found
 
@@ -137,61 +137,80 @@ class ResultPlanner(Planner):
         )
 
     def add(self, row: int, cells: list) -> None:
-        values = self.parsed(row, cells)
-        if values is None:
-            return
-        kind = values["subject_kind"]
-        year = values["year"]
-        if not 2000 <= year <= 2100:
+        """Check the row and keep it as a result to write; every error of the row is reported (each cell that
+        does not parse, a year out of range, a missing name, an unknown place, criteria set, subject or score),
+        as far as one error leaves the others checkable."""
+        values, failed = self.parsed(row, cells)
+        bad = bool(failed)
+        kind = values.get("subject_kind")
+        year = values.get("year")
+        if year is not None and not 2000 <= year <= 2100:
             self.reject(row, "year", _("The year must be between 2000 and 2100."))
-            return
-        if kind in cols.VILLAGE_KINDS and not values.get("village"):
+            bad, year = True, None
+        village = kind in cols.VILLAGE_KINDS
+        if village and not values.get("village") and "village" not in failed:
             self.reject(row, "village", _("This field is required."))
-            return
-        if not values.get("code") and not values.get("subject_name") and kind != "community":
+            bad = True
+        name_failed = not failed.isdisjoint(("code", "subject_name"))
+        named = bool(values.get("code") or values.get("subject_name"))
+        if not named and not name_failed and kind != "community":  # an unknown kind needs a name all the same
             self.reject(row, "subject_name", _("Write the name or the code of the learning model."))
+            bad = True
+        found = None
+        if values.get("criteria_set"):
+            try:
+                found = self.criteria_set(values["criteria_set"], kind)
+            except RowError as error:
+                self.reject(row, error.field, error.message)
+                bad = True
+        # The place and the subject are looked up on the year's date: only with a kind and a year that parsed.
+        placement = None
+        if kind and year is not None and self.place_written(values, failed, village):
+            on = evaluation_date(year, self.today)
+            placement = self.area_for(row, values, village=village, on=on)
+            bad = bad or placement is None
+        subject_id = subject_area_id = None
+        if placement is not None and (named or kind == "community") and not name_failed:
+            try:
+                subject_id, subject_area_id = self.subject(
+                    kind, placement, values.get("code") or "", values.get("subject_name") or ""
+                )
+            except RowError as error:
+                self.reject(row, error.field, error.message)
+                bad = True
+        if found is None:
             return
-        on = evaluation_date(year, self.today)
-        placement = self.area_for(row, values, village=kind in cols.VILLAGE_KINDS, on=on)
-        if placement is None:
-            return
-        try:
-            criteria_set, spec = self.criteria_set(values["criteria_set"], kind)
-            subject_id, subject_area_id = self.subject(
-                kind, placement, values.get("code") or "", values.get("subject_name") or ""
-            )
-        except RowError as error:
-            self.reject(row, error.field, error.message)
-            return
-        # Where the subject was on the year's date: where it is, if that unit was in force then, else the
-        # unit the row names (in force then, and mapping onto where the subject is now).
-        subject_area = self.resolver.units.get(subject_area_id)
-        area = subject_area if subject_area is not None and subject_area.is_current(on) else placement.unit
-        record = ResultRecord(row, subject_id, year, criteria_set, spec, area=area)
+        criteria_set, spec = found
+        scored: dict = {}
+        unscorable = False
         by_code = {ind.code: ind for ind in spec.indicators}
-        bad = False
         for code, index in self.indicators.items():
             raw = cells[index] if index < len(cells) else None
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue
             where = f"{cols.column_letter(index)} ({self.header.labels[index].strip()})"
+            label = _("Indicator %(code)s") % {"code": code}
             indicator = by_code.get(code)
             if indicator is None:
-                self.rejections.append(
-                    self.rejection(row, where, _("Indicator %(code)s is not in this criteria set.") % {"code": code})
-                )
-                bad = True
+                message = _("Indicator %(code)s is not in this criteria set.") % {"code": code}
+                self.rejections.append(Rejection(row, where, message, label))
+                unscorable = True
                 continue
             try:
-                record.values[indicator.id] = self.score_value(raw, indicator)
+                scored[indicator.id] = self.score_value(raw, indicator)
             except RowError as error:
-                self.rejections.append(self.rejection(row, where, error.message))
-                bad = True
-        if bad:
-            return
-        if not record.values:
+                self.rejections.append(Rejection(row, where, error.message, label))
+                unscorable = True
+        if not scored and not unscorable:
             self.reject(row, "", _("No indicator of criteria set %(code)s is scored.") % {"code": criteria_set.code})
             return
+        if bad or unscorable or subject_id is None:
+            return
+        # Where the subject was on the year's date: where it is, if that unit was in force then, else the
+        # unit the row names (in force then, and mapping onto where the subject is now).
+        subject_area = self.resolver.units.get(subject_area_id)
+        area = subject_area if subject_area is not None and subject_area.is_current(on) else placement.unit
+        record = ResultRecord(row, subject_id, year, criteria_set, spec, values=scored, area=area)
         result = scoring.score(spec, record.values)
         total = values.get("total") or ""
         if total and result.total is not None:
@@ -215,10 +234,6 @@ class ResultPlanner(Planner):
             return
         self.seen[natural] = row
         self.records.append(record)
-
-    @staticmethod
-    def rejection(row, where, message):
-        return Rejection(row, where, message)
 
     @staticmethod
     def score_value(raw, indicator: scoring.IndicatorSpec):

@@ -66,6 +66,10 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("rejected rows"), default=list, blank=True)
     #: The first rows accepted with a remark (a row of a divided unit, put on the review list), like ``errors``.
     notices = models.JSONField(_("rows to review"), default=list, blank=True)
+    #: The first rows to create or update, as the preview shows them (``imports.preview``).
+    preview_rows = models.JSONField(_("rows shown in the preview"), default=list, blank=True)
+    #: Row numbers of the signature, date or note block below the table, left out (``imports.footer``).
+    ignored_rows = models.JSONField(_("rows left out below the table"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

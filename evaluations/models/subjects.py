@@ -341,7 +341,10 @@ class HeadTitle(models.TextChoices):
 
 class LearningFamily(Subject):
     head_name = models.CharField(_("head of household"), max_length=120)
-    head_title = models.CharField(_("form of address"), max_length=4, choices=HeadTitle.choices, default=HeadTitle.MR)
+    #: Ông or bà only when someone said so (the form, an import's "Danh xưng" column); blank is not guessed.
+    head_title = models.CharField(
+        _("form of address"), max_length=4, choices=HeadTitle.choices, blank=True, default=""
+    )
     member_count = models.PositiveSmallIntegerField(
         _("members"), validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
@@ -362,7 +365,9 @@ class LearningFamily(Subject):
         verbose_name_plural = _("learning families")
 
     def build_display_name(self) -> str:
-        return f"Gia đình {self.head_title} {self.head_name}".strip()
+        """``Gia đình bà Đàng Thị Bích`` with a form of address, ``Gia đình Đàng Thị Bích`` without one: the
+        one rule of a family's name (forms, imports, the demo, the API and the search index all store it)."""
+        return " ".join(part for part in ("Gia đình", self.head_title, self.head_name.strip()) if part)
 
 
 class LearningClan(Subject):

@@ -147,7 +147,7 @@ class ImportJobDetailView(ImportMixin, View):
 
     def get(self, request, pk: int):
         job = jobs.import_job_refresh_status(job_for(request, pk))
-        return self.render(job=job, refresh=job.status in jobs.IN_PROGRESS)
+        return self.render(job=job, refresh=job.status in jobs.IN_PROGRESS, **preview_context(job))
 
     def post(self, request, pk: int):
         job = jobs.import_job_refresh_status(job_for(request, pk))
@@ -179,6 +179,25 @@ class ImportJobDetailView(ImportMixin, View):
         elif job.status == ImportStatus.FAILED:
             messages.error(request, job.message)
         return redirect("evaluations_imports:detail", job.pk)
+
+
+#: Rejected rows a preview lists (each with all its errors); the error workbook holds them all.
+REJECTED_ROWS_SHOWN = 50
+
+
+def preview_context(job: ImportJob) -> dict:
+    """What the preview lists: the first rows to create or update, the first rejected rows with every error
+    of each, and how many more of each there are (a list of 164,000 rows shows a page, not the list)."""
+    by_row: dict[int, list[dict]] = {}
+    for error in job.errors:
+        by_row.setdefault(error["row"], []).append(error)
+    rejected = [{"row": row, "errors": errors} for row, errors in list(by_row.items())[:REJECTED_ROWS_SHOWN]]
+    return {
+        "preview_rows": job.preview_rows,
+        "more_rows": max(0, job.created + job.updated - len(job.preview_rows)),
+        "rejected_rows": rejected,
+        "more_rejected": max(0, job.rejected - len(rejected)),
+    }
 
 
 class ImportJobListView(ImportMixin, View):

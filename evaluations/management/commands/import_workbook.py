@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from evaluations.imports import importer
 from evaluations.imports.errors import error_workbook
@@ -112,6 +113,15 @@ class Command(BaseCommand):
         self.stdout.write(summary % {"total": plan.total, **counts})
         if dry_run:
             self.stdout.write(_("Dry run: nothing was written."))
+        if plan.ignored_rows:
+            self.stdout.write(
+                ngettext(
+                    "Left out %(count)d signature or note row below the table (row %(rows)s).",
+                    "Left out %(count)d signature or note rows below the table (rows %(rows)s).",
+                    len(plan.ignored_rows),
+                )
+                % {"count": len(plan.ignored_rows), "rows": ", ".join(map(str, plan.ignored_rows))}
+            )
         for rejection in plan.rejections[:50]:
             self.stdout.write(
                 "  "
