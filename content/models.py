@@ -327,7 +327,7 @@ class MagazinePage(AsciiSlugMixin, SeoMixin, Page):
         total_target = sum(t.target for t in targets)
         total_done = sum(t.subscribed for t in targets)
         context["drive_total"] = progress_rows([(gettext("Whole province"), total_done, total_target)])[0]
-        context["issues"] = self.issues.select_related("cover")
+        context["issues"] = self.issues.select_related("cover", "document")
         return context
 
 
@@ -344,6 +344,15 @@ class MagazineIssue(Orderable):
         related_name="+",
     )
     summary = models.TextField(_("in this issue"), blank=True)
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("issue file"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The issue as a file (PDF) that readers can open or download."),
+    )
     link = models.URLField(_("read online"), blank=True)
 
     panels = [
@@ -351,11 +360,17 @@ class MagazineIssue(Orderable):
         FieldPanel("published"),
         FieldPanel("cover"),
         FieldPanel("summary"),
+        FieldPanel("document"),
         FieldPanel("link"),
     ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("magazine issue")
+
+    @property
+    def read_url(self) -> str:
+        """Where a reader opens or downloads the issue: its file, else its page online ("" when neither)."""
+        return self.document.url if self.document_id else self.link
 
 
 class SubscriptionTarget(Orderable):
