@@ -12,9 +12,11 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
+from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
 
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
@@ -44,6 +46,21 @@ FONT_CANDIDATES = [
 ]
 
 PALETTE = [(11, 92, 138), (18, 122, 107), (179, 84, 30), (94, 60, 140), (47, 125, 50), (140, 45, 60)]
+
+
+def placeholder_document(title: str, image):
+    """A one-page PDF of ``image`` (a demo magazine issue's file); reused when one with ``title`` exists."""
+    document_model = get_document_model()
+    existing = document_model.objects.filter(title=title).first()
+    if existing is not None:
+        return existing
+    buffer = io.BytesIO()
+    with image.file.open("rb") as picture:
+        Image.open(picture).convert("RGB").save(buffer, "PDF")
+    document = document_model(title=title, file_size=buffer.tell())
+    document.file = ContentFile(buffer.getvalue(), name=f"demo-{abs(hash(title)) % 10**8}.pdf")
+    document.save()
+    return document
 
 
 def placeholder_image(title: str, caption: str, colour: tuple[int, int, int], size=(1200, 675)):
@@ -417,7 +434,10 @@ def build_site(progress: Callable[[str], None] | None = None) -> dict[str, int]:
                 cover = placeholder_image(
                     f"Bìa tạp chí {title}", f"Công dân và Khuyến học – {title}", PALETTE[n], size=(600, 800)
                 )
-                magazine.issues.add(MagazineIssue(title=title, published=date, cover=cover, summary=summary))
+                issue_file = placeholder_document(f"Tạp chí Công dân và Khuyến học – {title}", cover)
+                magazine.issues.add(
+                    MagazineIssue(title=title, published=date, cover=cover, summary=summary, document=issue_file)
+                )
             # The 2026 drive by today's communes of the former Ninh Thuận (districts are gone).
             communes = AdministrativeUnit.objects.current().filter(
                 in_subtree(_old_province_path(), field="predecessors__old_unit"), level=UnitLevel.COMMUNE

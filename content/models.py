@@ -46,6 +46,7 @@ from evaluations.selectors import (
 )
 
 from .blocks import BodyBlock, progress_rows
+from .slugs import AsciiSlugMixin
 from .widgets import PublicModelChooser
 
 PER_PAGE = 20
@@ -99,7 +100,7 @@ class ArticlePageTag(TaggedItemBase):
     content_object = ParentalKey("content.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE)
 
 
-class StandardPage(SeoMixin, Page):
+class StandardPage(AsciiSlugMixin, SeoMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
 
@@ -114,7 +115,7 @@ class StandardPage(SeoMixin, Page):
         return self.intro
 
 
-class ArticleIndexPage(SeoMixin, Page):
+class ArticleIndexPage(AsciiSlugMixin, SeoMixin, Page):
     """Articles and model stories, newest first, filtered by tag or category."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -157,7 +158,7 @@ class ArticleIndexPage(SeoMixin, Page):
         return context
 
 
-class ArticlePage(SeoMixin, Page):
+class ArticlePage(AsciiSlugMixin, SeoMixin, Page):
     date = models.DateField(_("date"))
     author = models.CharField(_("author"), max_length=120)
     intro = models.TextField(_("summary"), max_length=400)
@@ -205,7 +206,7 @@ def story_subject_choices() -> models.Q:
     return models.Q(pk__in=Subject.objects.public().values("pk"))
 
 
-class ModelStoryPage(SeoMixin, Page):
+class ModelStoryPage(AsciiSlugMixin, SeoMixin, Page):
     """The story of one recognised family, clan, community or unit, linked to its recognition.
 
     Public only while its subject is (``Subject.objects.public()``: recognised by a decision, consenting,
@@ -290,7 +291,7 @@ class ModelStoryPhoto(Orderable):
     panels = [FieldPanel("image"), FieldPanel("alt_text"), FieldPanel("caption")]
 
 
-class MagazinePage(SeoMixin, Page):
+class MagazinePage(AsciiSlugMixin, SeoMixin, Page):
     """Promotion of the magazine "Công dân và Khuyến học": issues, how to subscribe, the drive's progress."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -326,7 +327,7 @@ class MagazinePage(SeoMixin, Page):
         total_target = sum(t.target for t in targets)
         total_done = sum(t.subscribed for t in targets)
         context["drive_total"] = progress_rows([(gettext("Whole province"), total_done, total_target)])[0]
-        context["issues"] = self.issues.select_related("cover")
+        context["issues"] = self.issues.select_related("cover", "document")
         return context
 
 
@@ -343,6 +344,15 @@ class MagazineIssue(Orderable):
         related_name="+",
     )
     summary = models.TextField(_("in this issue"), blank=True)
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("issue file"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The issue as a file (PDF) that readers can open or download."),
+    )
     link = models.URLField(_("read online"), blank=True)
 
     panels = [
@@ -350,11 +360,17 @@ class MagazineIssue(Orderable):
         FieldPanel("published"),
         FieldPanel("cover"),
         FieldPanel("summary"),
+        FieldPanel("document"),
         FieldPanel("link"),
     ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("magazine issue")
+
+    @property
+    def read_url(self) -> str:
+        """Where a reader opens or downloads the issue: its file, else its page online ("" when neither)."""
+        return self.document.url if self.document_id else self.link
 
 
 class SubscriptionTarget(Orderable):
@@ -375,7 +391,7 @@ class SubscriptionTarget(Orderable):
         verbose_name = _("subscription target")
 
 
-class RecognitionListPage(SeoMixin, RoutablePageMixin, Page):
+class RecognitionListPage(AsciiSlugMixin, SeoMixin, RoutablePageMixin, Page):
     """Recognised learning models: a filterable list at the page's URL, a detail per recognition below it."""
 
     intro = models.TextField(_("introduction"), blank=True)

@@ -1,6 +1,7 @@
 """Reads: listings and visibility (which always go through access by area)."""
 
 import hashlib
+from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
@@ -163,6 +164,21 @@ def public_recognitions(**filters) -> QuerySet[Evaluation]:
 def public_recognition_get(*, pk: int) -> dict | None:
     """One public recognition by evaluation id, or ``None`` when it is not (or no longer) public."""
     return public_recognitions().filter(pk=pk).first()
+
+
+def public_recognition_latest(subject_ids: Iterable[int]) -> dict[int, int]:
+    """Subject id -> the id of its latest public recognition (``Evaluation.objects.public()``), for the subjects
+    of ``subject_ids`` that have one: what a public mention of a subject links to (its recognition's detail)."""
+    rows = (
+        Evaluation.objects.public()
+        .filter(subject_id__in=list(subject_ids))
+        .order_by("subject_id", "-year", "-pk")
+        .values_list("subject_id", "pk")
+    )
+    latest: dict[int, int] = {}
+    for subject_id, pk in rows:
+        latest.setdefault(subject_id, pk)
+    return latest
 
 
 def public_grade_choices() -> list[tuple[str, str]]:

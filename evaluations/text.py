@@ -1,9 +1,12 @@
 """Folding Vietnamese text: the one rule by which names typed with or without diacritics, in any case, with
 spaces or punctuation between words, match. Subject names (``Subject.name_folded``), the admin's searches, the
-search index and the imports' matching of names and headings all fold through here."""
+search index and the imports' matching of names and headings all fold through here, and so do new pages'
+addresses (``slug_of``: "Xã Ninh Phước" -> ``xa-ninh-phuoc``)."""
 
 import re
 import unicodedata
+
+from django.utils.text import slugify
 
 #: The combining diacritical marks blocks (Vietnamese tones and vowel marks are all in the first).
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
@@ -59,3 +62,24 @@ def fold_key(text: str | None) -> str:
     """``"Số nhân khẩu (*)"`` -> ``"sonhankhau"``: the folded words run together, for matching headings, unit
     names and names in imports whatever the spacing and punctuation."""
     return fold_words(text).replace(" ", "")
+
+
+def slug_of(text: str | None) -> str:
+    """``"Xã Ninh Phước - Đình làng"`` -> ``"xa-ninh-phuoc-dinh-lang"``: an ASCII address (slug) for a page, folded
+    as ``fold`` does (no diacritics, đ -> d), words joined by hyphens."""
+    return slugify(_stripped(text or ""))
+
+
+#: The letters (Latin, with the Vietnamese ones in Latin Extended Additional) that ``slug_of`` folds to ASCII.
+_FOLDABLE = [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
+
+
+def folded_letters() -> dict[str, str]:
+    """ASCII letter -> every letter that folds to it (``"d"`` -> ``"đĐ"``, ``"a"`` -> ``"àáảãạăằ…"``): the table
+    the admin's slug field applies as you type, so that it writes what ``slug_of`` would."""
+    table: dict[str, str] = {}
+    for letter in map(chr, _FOLDABLE):
+        folded = _stripped(letter)
+        if letter.isalpha() and folded != letter.lower() and len(folded) == 1 and folded.isascii():
+            table[folded] = table.get(folded, "") + letter
+    return table

@@ -7,6 +7,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from content.slugs import AsciiSlugMixin
 from evaluations.selectors import recognition_figures
 
 #: Seconds the headline figures are kept at most: they change when a decision or a registration does (the
@@ -26,7 +27,7 @@ def figures_cache_key() -> str:
 ROOT_NAME = "Gốc"
 
 
-class HomePage(Page):
+class HomePage(AsciiSlugMixin, Page):
     """The province's home page: headline figures, latest stories and articles, a call to action."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 from wagtail.models import Page
 
-from content.models import public_pages
+from content.models import RecognitionListPage, public_pages
 from evaluations.access import user_area_paths, user_reaches_unit
 from evaluations.models import AdministrativeUnit, Evaluation, Evidence, Subject, SubjectKind
 from evaluations.models.units import PATH_STEP, in_subtree, in_subtrees
+from evaluations.selectors import public_recognition_latest
 
 from .backends import get_backend
 from .models import ObjectType
@@ -49,7 +50,8 @@ class ResultPage:
 
 
 def public_search(*, text: str, offset: int = 0, limit: int = 20) -> ResultPage:
-    """Live public pages and learning models the public may see named; never evidence.
+    """Live public pages and learning models the public may see named; never evidence. A model's ``url`` is the
+    detail of its latest public recognition (``RecognitionListPage.detail_url``), while the list is published.
 
     What is public is decided when indexing, by the one public rule (``Subject.objects.public()``; a
     model story only while its subject is public), so the backend filters before it counts and pages:
@@ -69,6 +71,9 @@ def public_search(*, text: str, offset: int = 0, limit: int = 20) -> ResultPage:
         s.pk: s for s in Subject.objects.filter(pk__in=public_subjects & set(subject_ids)).select_related("area")
     }
     kinds = dict(SubjectKind.choices)
+    # A model links to the detail of its latest recognition on the public list, when the list is published.
+    listing = public_pages(RecognitionListPage.objects.all()).first() if subjects else None
+    recognitions = public_recognition_latest(subjects) if listing is not None else {}
     page = ResultPage(query=text, total=results.total, total_exact=results.total_exact)
     stale = []
     for hit in results.hits:
@@ -82,6 +87,7 @@ def public_search(*, text: str, offset: int = 0, limit: int = 20) -> ResultPage:
                     hit.object_type,
                     obj.name,
                     obj.area.label_with_parent,
+                    url=listing.detail_url(recognitions[obj.pk]) if obj.pk in recognitions else "",
                     kind=str(kinds.get(obj.kind, "")),
                     year=hit.year,
                     object=obj,

@@ -90,3 +90,69 @@ def test_recognition_list_on_a_phone(live_server, browser, screenshot, public_da
     assert phone.get_by_role("link", name="Gia đình ông Nguyễn Văn An").is_visible()
     screenshot(phone, "05-recognition-list-phone")
     context.close()
+
+
+def phone_page(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="vi-VN")
+    phone = context.new_page()
+    phone.set_default_timeout(15_000)
+    return context, phone
+
+
+def test_the_header_is_compact_on_a_phone_and_the_menu_opens(live_server, browser, screenshot, public_data):
+    """Reported: on a 390x844 phone the header and the menu took 355 px; folded behind "Menu", under 120."""
+    context, phone = phone_page(browser)
+    phone.goto(live_server.url + "/")
+    header = phone.get_by_role("banner")
+    menu = phone.get_by_role("button", name="Menu")
+    navigation = phone.get_by_role("navigation", name="Chính")
+    assert header.bounding_box()["height"] < 120
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert not navigation.is_visible() and not phone.get_by_role("search").is_visible()
+    screenshot(phone, "06-header-phone", full_page=False)
+
+    menu.click()
+    assert menu.get_attribute("aria-expanded") == "true"
+    assert phone.get_by_role("search").is_visible()
+    link = navigation.get_by_role("link", name="Danh sách công nhận")
+    assert link.is_visible()
+    box = link.bounding_box()
+    assert box["height"] >= 40  # a finger-sized target
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "07-header-phone-menu-open", full_page=False)
+    phone.keyboard.press("Escape")
+    assert menu.get_attribute("aria-expanded") == "false" and not navigation.is_visible()
+
+    menu.click()
+    link.click()
+    phone.wait_for_url(re.compile(r"/danh-sach/$"))
+    assert phone.get_by_role("banner").bounding_box()["height"] < 120  # folded again on the next page
+    context.close()
+
+
+def test_the_header_on_a_wide_screen_shows_the_search_and_menu(live_server, page, public_data):
+    page.goto(live_server.url + "/")
+    assert not page.get_by_role("button", name="Menu").is_visible()
+    assert page.get_by_role("search").is_visible()
+    assert page.get_by_role("navigation", name="Chính").get_by_role("link", name="Danh sách công nhận").is_visible()
+
+
+def test_search_on_a_phone_finds_a_family_and_opens_its_recognition(live_server, browser, screenshot, public_data):
+    context, phone = phone_page(browser)
+    phone.goto(live_server.url + "/search/")
+    field = phone.get_by_label("Tìm bài viết, câu chuyện và mô hình học tập được công nhận")
+    field_box = field.bounding_box()
+    button_box = phone.get_by_role("main").get_by_role("button", name="Tìm kiếm").bounding_box()
+    assert field_box["width"] > 220 and field_box["height"] >= 44  # the field fills the row beside its button
+    assert button_box["y"] == pytest.approx(field_box["y"], abs=4)
+    field.fill("nguyen van an")
+    field.press("Enter")
+    phone.wait_for_url(re.compile(r"query=nguyen"))
+    assert "1 kết quả" in phone.get_by_role("status").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "08-search-phone")
+
+    phone.get_by_role("link", name="Gia đình ông Nguyễn Văn An").click()
+    phone.wait_for_url(re.compile(rf"/danh-sach/{public_data['family'].pk}/$"))
+    assert phone.get_by_role("heading", level=1).inner_text() == "Gia đình ông Nguyễn Văn An"
+    context.close()

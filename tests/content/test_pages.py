@@ -97,6 +97,10 @@ def test_magazine_shows_issues_how_to_subscribe_and_progress_by_area(client, dem
     page = MagazinePage.objects.get()
     html = client.get(page.url).content.decode()
     assert "Số 12 - tháng 12/2025" in html
+    assert html.count("Đọc / Tải về") == 3  # each issue's file
+    issue = page.issues.get(title="Số 12 - tháng 12/2025")
+    assert f'href="{issue.document.url}"' in html
+    assert b"".join(client.get(issue.document.url).streaming_content).startswith(b"%PDF")
     assert "Cách đặt mua" in html
     assert "Xã Ninh Phước" in html and "chỉ tiêu" in html  # by today's communes: districts are gone
     assert "Toàn tỉnh" in html

@@ -6,6 +6,7 @@ from wagtail.models import Page
 
 import pytest
 
+from content.models import RecognitionListPage
 from evaluations import services
 from evaluations.models import EvaluationStatus
 from tests.factories import (
@@ -110,3 +111,29 @@ def test_a_family_behind_a_page_of_hidden_citizens_is_found_and_counted(client, 
         assert "Gia đình bà Chamaléa Thị Hoa" in body, typed
         assert "1 kết quả" in body and "Không có kết quả" not in body
         assert "Chamaléa Thị Lệ" not in body  # a learning citizen: never public
+
+
+def test_a_recognised_model_links_to_its_latest_recognition(client, areas, home):
+    """A visitor who finds a family in the search opens its recognition on the public list."""
+    listing = RecognitionListPage(title="Danh sách công nhận", slug="danh-sach", area=areas["province"])
+    home.add_child(instance=listing)
+    listing.save_revision().publish()
+    family = FamilyFactory(area=areas["village_a1"], head_name="Đinh Văn Đạt")
+    make_recognised(family, make_decision(areas["commune_a"], "7/QĐ-UBND", 2024), year=2024)
+    latest = make_recognised(family, make_decision(areas["commune_a"], "125/QĐ-UBND", 2025), year=2025)
+
+    body = public(client, "dinh van dat")
+    detail = listing.detail_url(latest.pk)
+    assert f'<a href="{detail}">Gia đình ông Đinh Văn Đạt</a>' in body
+    assert "công nhận năm 2025" in body
+    page = client.get(detail).content.decode()
+    assert "Gia đình ông Đinh Văn Đạt" in page and "125/QĐ-UBND" in page
+
+
+def test_without_a_published_list_a_model_is_named_without_a_link(client, areas):
+    make_recognised(
+        FamilyFactory(area=areas["village_a1"], head_name="Đinh Thị Lan"),
+        make_decision(areas["commune_a"], "125/QĐ-UBND", 2025),
+    )
+    body = public(client, "dinh thi lan")
+    assert '<h2 class="search-result__title">Gia đình ông Đinh Thị Lan</h2>' in body
