@@ -18,6 +18,7 @@ from operator import attrgetter
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import URLPattern
+from django.utils.translation import gettext_lazy
 
 from wagtail.admin.views.generic.chooser import CreateView
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -91,6 +92,13 @@ class ScopedChooserMixin:
     def get_object_list(self):
         objects = super().get_object_list()
         return objects.for_user(self.request.user) if hasattr(objects, "for_user") else objects
+
+    @property
+    def title_column(self):
+        # Wagtail heads the column "Title" (a page's word); these choosers list people, places and sets by name.
+        column = super().title_column
+        column.label = gettext_lazy("Name")
+        return column
 
     def get_object(self, pk):
         return scoped_get(self.model_class, self.request.user, pk)

@@ -11,8 +11,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from django_tasks import task
 
@@ -25,7 +26,9 @@ from evaluations.models import (
     Evaluation,
     ExportRecord,
     Subject,
+    SubjectKind,
 )
+from evaluations.text import slug_of
 from operations.jobs import background_task_status, job_mark_interrupted, nobody_works_on
 
 from . import excel
@@ -44,6 +47,24 @@ class PreparedExport:
     listing: excel.Listing
     queryset: QuerySet
     filters: dict
+
+
+def export_file_name(listing: str, params, file_format: str, when, number: int | None = None) -> str:
+    """The downloaded file's name: the listing in the site's language, in ASCII as page addresses are, then the
+    time ("danh-sach-danh-gia-20261203-1430.xlsx", "danh-sach-gia-dinh-hoc-tap-…"); a background job's number
+    keeps two files of one minute apart."""
+    kind = params.get("kind") if hasattr(params, "get") else None
+    if isinstance(kind, list):
+        kind = kind[0] if kind else None
+    with translation.override(settings.LANGUAGE_CODE):
+        if listing == "evaluations":
+            what = pgettext("export file name", "list of evaluations")
+        elif kind in SubjectKind.values:
+            what = pgettext("export file name", "list of %(kind)s") % {"kind": SubjectKind(kind).label.lower()}
+        else:
+            what = pgettext("export file name", "list of learning models")
+    parts = [slug_of(what), *([str(number)] if number else []), f"{timezone.localtime(when):%Y%m%d-%H%M}"]
+    return "-".join(parts) + f".{file_format}"
 
 
 def background_threshold() -> int:
@@ -175,7 +196,7 @@ def run_export_job(job_id: int) -> str:
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     try:
         prepared = prepare_export(user=job.user, listing=job.listing, params=job.filters)
-        name = f"{job.listing}-{job.pk}-{timezone.localtime(started):%Y%m%d-%H%M%S}.{job.file_format}"
+        name = export_file_name(job.listing, job.filters, job.file_format, started, number=job.pk)
         partial = partial_path(job)
         discard_partial(job)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from wagtail.admin.ui.fields import BaseFieldDisplay, register_display_class
 
+from ..models import AdministrativeUnit
 from ..points import points_text
 
 #: What an inspect page shows for a value that is not there.
@@ -24,13 +25,16 @@ MISSING = "–"
 
 def shown_value(value, missing: str = "") -> str:
     """``value`` as the admin shows it: a moment in the site's time zone, a date day first, points and other
-    decimals without trailing zeros ("8,5"), yes/no in words, ``missing`` for none."""
+    decimals without trailing zeros ("8,5"), yes/no in words, a unit with the unit it belongs to, ``missing`` for
+    none."""
     if value is None or value == "":
         return missing
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, Decimal):
         return points_text(value)
+    if isinstance(value, AdministrativeUnit):
+        return value.label_with_parent
     return str(localize(template_localtime(value)))
 
 

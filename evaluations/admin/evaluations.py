@@ -188,6 +188,9 @@ EVALUATION_LISTING_FIELDS = (
     "kind",
     "area__name",
     "area__valid_to",
+    # The unit shown with its parent (``attach_parents``): its place in the tree.
+    "area__path",
+    "area__depth",
     "criteria_set__name",
     "criteria_set__version",
     "total",

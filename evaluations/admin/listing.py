@@ -26,6 +26,7 @@ from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views.snippets import IndexView
 
 from ..models import Evaluation, EvaluationStatus, Subject
+from ..models.units import attach_parents
 from ..text import fold_words
 from ..widgets import attributes_html
 from .display import shown_value
@@ -314,6 +315,12 @@ class PlainColumnsIndexView(IndexView):
         if column_class is Column:
             column_class = PlainColumn
         return super()._get_custom_column(field_name, column_class, **kwargs)
+
+    def get_table(self, object_list):
+        # Each row's unit is shown with the unit it belongs to (``shown_value``): their parents in one query.
+        rows = list(object_list)
+        attach_parents(row.area for row in rows if "area" in row._state.fields_cache)
+        return super().get_table(rows)
 
 
 class PersonalDataIndexView(PlainColumnsIndexView):

@@ -215,18 +215,18 @@ def listing_export_view(request, listing: str):
         )
         return redirect("reports:export_job", job.pk)
     exports.record_export(user=request.user, prepared=prepared, file_format=file_format, row_count=count)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    name = exports.export_file_name(listing, request.GET, file_format, timezone.now())
     rows = prepared.listing.rows(prepared.queryset)
     if file_format == "csv":
         response = StreamingHttpResponse(
             excel.stream_listing_csv(prepared.listing, rows), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="{listing}-{stamp}.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     excel.write_listing_xlsx(prepared.listing, rows, handle)
     handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=f"{listing}-{stamp}.xlsx")
+    return FileResponse(handle, as_attachment=True, filename=name)
 
 
 def _own_job(request, pk: int) -> ExportJob:

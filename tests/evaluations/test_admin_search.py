@@ -2,6 +2,7 @@
 "Lê Thị Mai") and finds a subject by its code; the export of a listing says each row's commune and province."""
 
 import io
+import re
 
 from django.urls import reverse
 
@@ -74,5 +75,25 @@ def test_the_subject_chooser_finds_codes_and_names_each_place(admin_client, fami
     page = admin_client.get(url, {"q": "HGD-0042"}).content.decode()
     assert "Lê Thị Mai" in page and "Nguyễn Văn An" not in page
     assert f"{areas['village_a1'].name}, {areas['village_a1'].get_parent().name}" in page
+    headings = re.findall(r"<th[^>]*>\s*(?:<[^>]+>\s*)*([^<]+?)\s*<", page)
+    assert headings[:2] == ["Tên", "Địa bàn"], headings  # people and places have names, not titles
     page = admin_client.get(url, {"q": "le thi mai"}).content.decode()
     assert "Lê Thị Mai" in page and "Lê Thị Mải" in page  # folded, both are "le thi mai"
+
+
+def test_the_listings_name_each_rows_village_with_its_commune(
+    admin_client, families, areas, django_assert_max_num_queries
+):
+    criteria_set = make_criteria_set(code="gdht-area-column")
+    for family in families.values():
+        evaluation_create(subject=family, year=2025, criteria_set=criteria_set)
+    subjects = family_list(admin_client, "")
+    assert "<td>Thôn Từ Thiện, Xã Phước Hải</td>" in subjects
+    assert "<td>Thôn Hữu Đức, Xã Phước Hữu</td>" in subjects
+    # One query for the page's parents, not one a row: a page of 3 rows costs what a page of 1 does.
+    url = reverse(evaluation_viewset.get_url_name("list"))
+    with django_assert_max_num_queries(100) as one_row:
+        assert admin_client.get(url, {"q": "HGD-0043"}).content.decode().count("Xã Phước Hải</td>") == 1
+    with django_assert_max_num_queries(len(one_row.captured_queries)):
+        page = admin_client.get(url).content.decode()
+    assert "<td>Thôn Thái An, Xã Phước Hải</td>" in page and "<td>Thôn Hữu Đức, Xã Phước Hữu</td>" in page

@@ -1,6 +1,7 @@
 """The official workbook and listing exports, written for real and read back cell by cell."""
 
 import io
+import re
 
 from django.urls import reverse
 
@@ -88,6 +89,8 @@ def test_listing_export_honours_the_filters_and_writes_formula_like_names_as_tex
         {"area": areas["commune_a"].pk, "status": "recognised", "format": "xlsx"},
     )
     assert response.status_code == 200
+    # Named in Vietnamese (ASCII, as page addresses are), with the time it was written.
+    assert re.search(r'filename="danh-sach-danh-gia-\d{8}-\d{4}\.xlsx"', response["Content-Disposition"])
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [c.value for c in sheet[1]][:4] == ["Đối tượng", "Năm", "Loại mô hình", "Địa bàn"]
     assert sheet.max_row == 1 + 4  # recognised in commune A: three families and one clan
@@ -102,6 +105,7 @@ def test_listing_export_honours_the_filters_and_writes_formula_like_names_as_tex
 def test_csv_export_prefixes_risky_cells(admin_client, dataset):
     LearningFamily.objects.filter(pk=dataset["a1"][0].pk).update(name="@SUM(1+1)")
     response = admin_client.get(reverse("reports:export", args=["subjects"]), {"kind": "family", "format": "csv"})
+    assert re.search(r'filename="danh-sach-gia-dinh-hoc-tap-\d{8}-\d{4}\.csv"', response["Content-Disposition"])
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "'@SUM(1+1)" in body
     assert body.count("\n") == 1 + 11  # header + every family, the inactive one included
@@ -128,6 +132,7 @@ def test_large_exports_run_as_a_job_with_progress_and_a_download(admin_client, d
     job = ExportJob.objects.get()
     assert (job.status, job.done_rows, job.total_rows) == ("done", 10, 10)
     download = admin_client.get(reverse("reports:export_job_download", args=[job.pk]))
+    assert re.search(rf'filename="danh-sach-danh-gia-{job.pk}-\d{{8}}-\d{{4}}\.xlsx"', download["Content-Disposition"])
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     assert sheet.max_row == 11
     assert ExportRecord.objects.get().row_count == 10
