@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.active_filters import ActiveFilter, BaseFilterAdapter, register_filter_adapter_class
 from wagtail.admin.filters import WagtailFilterSet
 
 import django_filters
@@ -162,3 +163,21 @@ def subject_filterset_for(model) -> type[SubjectFilterSet]:
     """The subject FilterSet bound to one kind's model (each kind has its own listing)."""
     meta = type("Meta", (SubjectFilterSet.Meta,), {"model": model})
     return type(f"{model.__name__}FilterSet", (SubjectFilterSet,), {"Meta": meta})
+
+
+class BooleanFilterAdapter(BaseFilterAdapter):
+    """A yes/no filter in force reads "Có"/"Không" above the listing, as its values do everywhere (Wagtail
+    showed "True")."""
+
+    def get_active_filters(self):
+        from .admin.display import shown_value
+
+        yield ActiveFilter(
+            self.bound_field.auto_id,
+            self.filter.label,
+            shown_value(self.value),
+            self.get_url_without_filter_param(self.name),
+        )
+
+
+register_filter_adapter_class(django_filters.BooleanFilter, BooleanFilterAdapter)

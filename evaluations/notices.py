@@ -35,6 +35,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .access import user_area_paths
+from .models import AreaAssignment
+from .models.units import in_subtrees, outermost
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +147,30 @@ def recipients(permission: str, area_paths: set[str]) -> dict:
                 if depth == nearest:
                     found[user].add(path)
     return found
+
+
+def nearer_holder_paths(user, permission: str) -> list[str]:
+    """Units inside ``user``'s area where someone else holds ``permission`` closer to the work (a commune's own
+    reviewers, for a provincial officer): the work there is theirs, not ``user``'s. The rule of
+    :func:`recipients`, from the other side: what waits on a provincial officer is what no nearer officer
+    will do."""
+    mine = user_area_paths(user)
+    roots = [""] if mine is None else mine
+    if not roots:
+        return []
+    app_label, codename = permission.split(".")
+    granted = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    assigned = (
+        AreaAssignment.objects.filter(user__is_active=True, user__is_superuser=False)
+        .exclude(user=user)
+        .filter(Q(user__groups__permissions__in=granted) | Q(user__user_permissions__in=granted))
+        .filter(in_subtrees(roots))
+        .values_list("area__path", flat=True)
+        .distinct()
+    )
+    return outermost(
+        path for path in assigned if all(len(path) > len(root) for root in roots if path.startswith(root))
+    )
 
 
 def send_notices(steps) -> int:

@@ -15,12 +15,19 @@ from evaluations.calendar import current_evaluation_year, today
 from evaluations.models import CriteriaSet, Evaluation, EvaluationResult, EvaluationStatus
 from evaluations.models.criteria import SourceStatus
 from evaluations.models.evaluations import returned_q
+from evaluations.models.units import in_subtrees
+from evaluations.notices import nearer_holder_paths
 
 from .selectors import default_report_area, report_completeness
 from .services import report_due_date
 
 #: Counted exactly up to this many; above it the item says "more than".
 COUNT_BOUND = 999
+SUBMIT, REVIEW, RECOGNISE = (
+    "evaluations.submit_evaluation",
+    "evaluations.review_evaluation",
+    "evaluations.recognise_evaluation",
+)
 #: Returned evaluations listed by name with their reason.
 RETURNED_SHOWN = 5
 
@@ -59,8 +66,19 @@ def todo_items(user) -> list[TodoItem]:
     if not user.is_active:
         return []
     items: list[TodoItem] = []
-    evaluations = Evaluation.objects.for_user(user)
-    if user.has_perm("evaluations.change_evaluation"):
+    in_area = Evaluation.objects.for_user(user)
+
+    def waiting(permission: str):
+        # What no officer nearer the work holds the permission for (a commune's own reviewers, say).
+        nearer = nearer_holder_paths(user, permission)
+        if nearer:
+            notes[permission] = _("Not counting the units whose own officers do this; the list shows them all.")
+        return in_area.exclude(in_subtrees(nearer))
+
+    notes: dict[str, str] = {}
+
+    if user.has_perm("evaluations.change_evaluation") and user.has_perm(SUBMIT):
+        evaluations = waiting(SUBMIT)
         returned = evaluations.filter(returned_q())
         count = bounded_count(returned)
         if count:
@@ -69,10 +87,14 @@ def todo_items(user) -> list[TodoItem]:
             rows = [(str(e), e.status_reason, reverse(inspect, args=[e.pk])) for e in latest]
             items.append(
                 TodoItem(
-                    _("Returned for correction"), count, evaluations_url(returned="true"), tone="warning", rows=rows
+                    _("Returned for correction"),
+                    count,
+                    evaluations_url(returned="true"),
+                    tone="warning",
+                    rows=rows,
+                    note=notes.get(SUBMIT, ""),
                 )
             )
-    if user.has_perm("evaluations.submit_evaluation"):
         ready = evaluations.filter(status=EvaluationStatus.DRAFT).exclude(result=EvaluationResult.INCOMPLETE)
         count = bounded_count(ready.exclude(returned_q()))
         if count:
@@ -81,7 +103,9 @@ def todo_items(user) -> list[TodoItem]:
                     _("Fully scored drafts to submit for review"),
                     count,
                     evaluations_url(status=EvaluationStatus.DRAFT, returned="false"),
-                    note=_("Select them in the list and use “Submit for review”."),
+                    note=" ".join(
+                        [_("Select them in the list and use “Submit for review”."), notes.get(SUBMIT, "")]
+                    ).strip(),
                 )
             )
         unfinished = bounded_count(
@@ -93,22 +117,30 @@ def todo_items(user) -> list[TodoItem]:
                     _("Drafts not fully scored"),
                     unfinished,
                     evaluations_url(status=EvaluationStatus.DRAFT, result=EvaluationResult.INCOMPLETE),
+                    note=notes.get(SUBMIT, ""),
                 )
             )
-    if user.has_perm("evaluations.review_evaluation"):
-        count = bounded_count(evaluations.filter(status=EvaluationStatus.SUBMITTED))
+    if user.has_perm(REVIEW):
+        count = bounded_count(waiting(REVIEW).filter(status=EvaluationStatus.SUBMITTED))
         if count:
             items.append(
-                TodoItem(_("Awaiting your review"), count, evaluations_url(status=EvaluationStatus.SUBMITTED))
+                TodoItem(
+                    _("Awaiting your review"),
+                    count,
+                    evaluations_url(status=EvaluationStatus.SUBMITTED),
+                    note=notes.get(REVIEW, ""),
+                )
             )
-    if user.has_perm("evaluations.recognise_evaluation"):
-        count = bounded_count(evaluations.filter(status=EvaluationStatus.REVIEWED, result=EvaluationResult.MEETS))
+    if user.has_perm(RECOGNISE):
+        reviewed = waiting(RECOGNISE)
+        count = bounded_count(reviewed.filter(status=EvaluationStatus.REVIEWED, result=EvaluationResult.MEETS))
         if count:
             items.append(
                 TodoItem(
                     _("Reviewed, awaiting a recognition decision"),
                     count,
                     evaluations_url(status=EvaluationStatus.REVIEWED, result=EvaluationResult.MEETS),
+                    note=notes.get(RECOGNISE, ""),
                 )
             )
     items.extend(_reports_due(user))

@@ -2,6 +2,8 @@
 evaluation says so in the list with its reason, and each workflow step e-mails whoever must act next (one
 message per step, after the step is saved, never to the one who acted or to another commune)."""
 
+import re
+
 from django.db import transaction
 from django.urls import reverse
 
@@ -139,3 +141,27 @@ def test_without_a_commune_reviewer_the_province_hears_of_it(
     with django_capture_on_commit_callbacks(execute=True):
         evaluation_submit(evaluation=drafts[0], user=people["officer"])
     assert recipients(mailoutbox) == ["tinh-test@example.org"]
+
+
+def test_the_province_is_asked_only_for_what_no_nearer_officer_does(client, people, drafts, areas):
+    """Commune A has its own officer and reviewer: its queues are theirs. Commune B's drafts have no commune
+    officer to fix them, so a returned one there waits on the province."""
+    criteria_set = drafts[0].criteria_set
+    in_b = scored_evaluation(FamilyFactory(area=areas["village_b1"]), criteria_set)
+    for evaluation in (drafts[0], in_b):
+        evaluation_submit(evaluation=evaluation, user=people["province"])
+    evaluation_return(evaluation=drafts[0], user=people["reviewer"], reason="Thiếu ảnh ở xã A")
+    evaluation_return(evaluation=in_b, user=people["reviewer_b"], reason="Thiếu biên bản ở xã B")
+
+    client.force_login(people["province"])
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Thiếu biên bản ở xã B" in page and "Thiếu ảnh ở xã A" not in page
+    assert "Không tính các đơn vị có cán bộ riêng làm việc này" in page
+
+    client.force_login(people["officer"])
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Thiếu ảnh ở xã A" in page and "Thiếu biên bản ở xã B" not in page
+    # The filter in force reads in words above the list, not "True".
+    listing = client.get(reverse(evaluation_viewset.get_url_name("list")), {"returned": "true"}).content.decode()
+    chip = re.search(r"Trả lại để sửa:\s*(?:<[^>]+>\s*)*([^<]+)", listing)
+    assert chip and chip.group(1).strip() == "Có"
