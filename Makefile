@@ -29,6 +29,8 @@ migrate: install ## Apply database migrations (and create the cache table when C
 demo: migrate ## Load the demo province (idempotent)
 	$(MANAGE) load_demo_data
 
+# Links in the e-mails the workflow sends (to the console here) lead to this server.
+run: export WAGTAILADMIN_BASE_URL ?= http://$(HOST):$(PORT)
 run: demo ## Set everything up and serve the site with demo data on http://127.0.0.1:8000
 	@echo ""
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/   login: demo   password: khuyenhoc-demo"
