@@ -49,12 +49,14 @@ def steps() -> list[tuple[str, Callable[[Context], list[Row]]]]:
     from bench.step_national import step_national_rollup, step_national_units
     from bench.step_reports import step_rollup, step_workbook
     from bench.step_search import step_public_list, step_search
+    from bench.step_todo import step_todo
 
     return [
         ("migrate", step_migrate),
         ("generate", step_generate),
         ("evaluation listing", step_listing),
         ("bulk recognition", step_bulk_recognition),
+        ("to-do panel", step_todo),
         ("import", step_import),
         ("roll-up", step_rollup),
         ("official workbook", step_workbook),

@@ -149,28 +149,32 @@ def recipients(permission: str, area_paths: set[str]) -> dict:
     return found
 
 
-def nearer_holder_paths(user, permission: str) -> list[str]:
-    """Units inside ``user``'s area where someone else holds ``permission`` closer to the work (a commune's own
-    reviewers, for a provincial officer): the work there is theirs, not ``user``'s. The rule of
-    :func:`recipients`, from the other side: what waits on a provincial officer is what no nearer officer
-    will do."""
+def nearer_holder_paths(user, permissions: list[str]) -> dict[str, list[str]]:
+    """For each of ``permissions``: the units inside ``user``'s area where someone else holds it closer to the
+    work (a commune's own reviewers, for a provincial officer): the work there is theirs, not ``user``'s. The
+    rule of :func:`recipients`, from the other side: what waits on a provincial officer is what no nearer
+    officer will do. Two queries, whatever the number of permissions."""
     mine = user_area_paths(user)
     roots = [""] if mine is None else mine
+    found: dict[str, list[str]] = {permission: [] for permission in permissions}
     if not roots:
-        return []
-    app_label, codename = permission.split(".")
-    granted = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-    assigned = (
+        return found
+    wanted = {tuple(permission.split(".")) for permission in permissions}
+    others = (
         AreaAssignment.objects.filter(user__is_active=True, user__is_superuser=False)
         .exclude(user=user)
-        .filter(Q(user__groups__permissions__in=granted) | Q(user__user_permissions__in=granted))
         .filter(in_subtrees(roots))
-        .values_list("area__path", flat=True)
-        .distinct()
     )
-    return outermost(
-        path for path in assigned if all(len(path) > len(root) for root in roots if path.startswith(root))
-    )
+    held = set()
+    for through in ("user__groups__permissions", "user__user_permissions"):
+        rows = others.filter(**{f"{through}__codename__in": [codename for _app, codename in wanted]}).values_list(
+            "area__path", f"{through}__content_type__app_label", f"{through}__codename"
+        )
+        held.update((path, f"{app}.{codename}") for path, app, codename in rows if (app, codename) in wanted)
+    for path, permission in held:
+        if all(len(path) > len(root) for root in roots if path.startswith(root)):
+            found[permission].append(path)
+    return {permission: outermost(paths) for permission, paths in found.items()}
 
 
 def send_notices(steps) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -61,16 +62,24 @@ def evaluations_url(**params) -> str:
 
 def todo_items(user) -> list[TodoItem]:
     """The user's waiting work, most urgent first; empty for a user with nothing to do here."""
-    from evaluations.admin.evaluations import evaluation_viewset
-
     if not user.is_active:
         return []
+    return [*evaluation_queue_items(user), *_reports_due(user), *_criteria_sets_to_confirm(user)]
+
+
+def evaluation_queue_items(user) -> list[TodoItem]:
+    """The evaluations waiting on ``user``: returned to them, drafts to finish or submit, awaiting their
+    review or a decision (what no nearer officer holds the permission for)."""
+    from evaluations.admin.evaluations import evaluation_viewset
+
     items: list[TodoItem] = []
     in_area = Evaluation.objects.for_user(user)
 
+    nearer_by_permission = nearer_holder_paths(user, [SUBMIT, REVIEW, RECOGNISE])
+
     def waiting(permission: str):
         # What no officer nearer the work holds the permission for (a commune's own reviewers, say).
-        nearer = nearer_holder_paths(user, permission)
+        nearer = nearer_by_permission[permission]
         if nearer:
             notes[permission] = _("Not counting the units whose own officers do this; the list shows them all.")
         return in_area.exclude(in_subtrees(nearer))
@@ -143,12 +152,15 @@ def todo_items(user) -> list[TodoItem]:
                     note=notes.get(RECOGNISE, ""),
                 )
             )
-    items.extend(_reports_due(user))
+    return items
+
+
+def _criteria_sets_to_confirm(user) -> list[TodoItem]:
+    items = []
     if user.has_perm("evaluations.change_criteriaset"):
-        unconfirmed = CriteriaSet.objects.exclude(source_status=SourceStatus.CONFIRMED).filter(
-            evaluations__isnull=False
-        )
-        count = unconfirmed.distinct().count()
+        # In use: one probe of the evaluations' criteria-set index per set, never a scan of the evaluations.
+        in_use = Exists(Evaluation.objects.filter(criteria_set=OuterRef("pk")))
+        count = CriteriaSet.objects.exclude(source_status=SourceStatus.CONFIRMED).filter(in_use).count()
         if count:
             from evaluations.admin.criteria_sets import criteria_set_viewset
 
