@@ -15,6 +15,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.utils.translation import gettext
 
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -480,7 +481,7 @@ def build_site(progress: Callable[[str], None] | None = None) -> dict[str, int]:
             ),
         )
     created = Page.objects.count() - before
-    progress(f"demo site: {created} pages created")
+    progress(gettext("demo site: %(count)d pages created") % {"count": created})
     return {"pages created": created}
 
 

@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from reorganisation.services import reorganisation_apply, reorganisation_create_official
 
@@ -280,7 +281,10 @@ def active_criteria_sets() -> dict[str, CriteriaSet]:
             chosen[cs.kind] = cs
     missing = [kind for kind in SubjectKind.values if kind not in chosen]
     if missing:
-        raise LookupError(f"no active criteria set for: {', '.join(missing)} (run seed_criteria_sets first)")
+        raise LookupError(
+            gettext("No active criteria set for: %(kinds)s (run seed_criteria_sets first).")
+            % {"kinds": ", ".join(str(SubjectKind(kind).label) for kind in missing)}
+        )
     return chosen
 
 
@@ -342,7 +346,7 @@ class DemoBuilder:
                     created += 1
                 places.append(Place(village, commune, mix))
         self.counts["villages created"] = created
-        self.progress(f"villages: {len(places)} ({created} new)")
+        self.progress(gettext("villages: %(count)d (%(new)d new)") % {"count": len(places), "new": created})
         return places
 
     @staticmethod
@@ -470,7 +474,10 @@ class DemoBuilder:
         for kind, rows in by_kind.items():
             self.counts[f"{kind} subjects created"] = len(rows)
         analyze(Subject, LearningFamily, LearningClan, LearningCommunity, LearningUnit, LearningCitizen)
-        self.progress(f"subjects: {len(new)} new ({len(existing)} already there)")
+        self.progress(
+            gettext("subjects: %(new)d new (%(existing)d already there)")
+            % {"new": len(new), "existing": len(existing)}
+        )
         return len(new)
 
     # evaluations --------------------------------------------------------------------------------
@@ -565,7 +572,7 @@ class DemoBuilder:
                     ),
                 )
                 total_evaluations += len(rows)
-            self.progress(f"evaluations of {kind}: done")
+            self.progress(gettext("evaluations of %(kind)s: done") % {"kind": SubjectKind(kind).label})
         self.counts["evaluations created"] = self.counts.get("evaluations created", 0) + total_evaluations
         self.counts["scores created"] = self.counts.get("scores created", 0) + total_scores
         return total_evaluations, total_scores
@@ -587,7 +594,7 @@ class DemoBuilder:
         result = reorganisation_apply(reorganisation=reorganisation_create_official(), index=False)
         moved = result.counts["subjects_moved"] if result.changed else 0
         self.counts["subjects moved by the reorganisation"] = moved
-        self.progress(f"reorganisation of 1/7/2025: {moved} subjects moved")
+        self.progress(gettext("reorganisation of 1/7/2025: %(count)d subjects moved") % {"count": moved})
         return moved
 
     # decisions ----------------------------------------------------------------------------------
@@ -633,7 +640,7 @@ class DemoBuilder:
             for start in range(0, len(ids), 5000):
                 Evaluation.objects.filter(pk__in=ids[start : start + 5000]).update(decision=decision)
         self.counts["decisions created"] = created
-        self.progress(f"recognition decisions: {created} new")
+        self.progress(gettext("recognition decisions: %(count)d new") % {"count": created})
         return created
 
     # evidence and login -------------------------------------------------------------------------

@@ -188,8 +188,15 @@ def load_admin_units(
                 counts["communes"] += 1
             if len(keys) > 1:
                 progress(
-                    f"[{number}/{len(keys)}] {data.provinces[key].code} {data.provinces[key].name}: "
-                    f"{len(data.new[key])} communes, {len(data.former[key])} former province(s)"
+                    _("[%(number)d/%(total)d] %(code)s %(name)s: %(communes)d communes, %(former)d former province(s)")
+                    % {
+                        "number": number,
+                        "total": len(keys),
+                        "code": data.provinces[key].code,
+                        "name": data.provinces[key].name,
+                        "communes": len(data.new[key]),
+                        "former": len(data.former[key]),
+                    }
                 )
         loader.writer.flush()
         counts["successions"] = _load_successions(report, data, old_by_key, new_by_key)

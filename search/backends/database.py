@@ -25,6 +25,8 @@ from django.db import connection, transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from evaluations.bulk_insert import copy_rows, larger_sqlite_cache, planner_statistics_refresh
 from evaluations.models.units import PATH_STEP
@@ -270,7 +272,10 @@ class DatabaseBackend(SearchBackend):
                 write_rows([entry_row(doc, now) for doc in docs], written_before=started)
             seen.setdefault(object_type, set()).update(doc.object_id for doc in docs)
             done += len(docs)
-            progress(f"{object_type}: {done:,} entries")
+            progress(
+                gettext("%(type)s: %(count)s entries")
+                % {"type": ObjectType(object_type).label, "count": number_format(done, force_grouping=True)}
+            )
         with transaction.atomic():
             lock_entries()
             with connection.cursor() as cursor:
@@ -286,7 +291,10 @@ class DatabaseBackend(SearchBackend):
             for start in range(0, len(stale), 900):
                 SearchEntry.objects.filter(pk__in=stale[start : start + 900]).delete()
         if stale:
-            progress(f"{len(stale):,} entries of objects that no longer exist removed")
+            progress(
+                gettext("%(count)s entries of objects that no longer exist removed")
+                % {"count": number_format(len(stale), force_grouping=True)}
+            )
         analyze_entries()
         return done
 

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from elasticsearch import Elasticsearch, helpers
 from elasticsearch_dsl import Search
@@ -19,6 +21,7 @@ from elasticsearch_dsl import Search
 from evaluations.models.units import ancestor_paths
 
 from ..documents import DOCUMENTS
+from ..models import ObjectType
 from ..query import Hit, SearchRequest, SearchResults, es_search
 from .base import IndexDoc, SearchBackend
 
@@ -126,7 +129,10 @@ class ElasticsearchBackend(SearchBackend):
             for object_type, docs in batches:
                 count, _errors = helpers.bulk(self.client, self._actions(docs, new.__getitem__))
                 done += count
-                progress(f"{object_type}: {done:,} documents")
+                progress(
+                    gettext("%(type)s: %(count)s documents")
+                    % {"type": ObjectType(object_type).label, "count": number_format(done, force_grouping=True)}
+                )
             self.client.indices.refresh(index=list(new.values()))
         except Exception:
             self.client.indices.delete(index=list(new.values()), ignore_unavailable=True)
@@ -144,7 +150,7 @@ class ElasticsearchBackend(SearchBackend):
         self.client.indices.update_aliases(actions=actions)
         if old:
             self.client.indices.delete(index=old, ignore_unavailable=True)
-        progress(f"aliases moved to the new indexes ({', '.join(new.values())})")
+        progress(gettext("aliases moved to the new indexes (%(indexes)s)") % {"indexes": ", ".join(new.values())})
         return done
 
     # --- reading ------------------------------------------------------------------------------

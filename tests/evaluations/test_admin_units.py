@@ -149,9 +149,9 @@ def test_loading_again_brings_back_an_edited_name(loaded):
 def test_command_prints_counts(capsys):
     call_command("load_admin_units")
     out = capsys.readouterr().out
-    assert "provinces loaded: 56 Tỉnh Khánh Hòa" in out
-    assert "former communes: 194" in out
-    assert "communes: 65" in out
+    assert "các tỉnh đã nạp: 56 Tỉnh Khánh Hòa" in out
+    assert "xã cũ: 194" in out
+    assert "  xã, phường: 65" in out
 
 
 @pytest.mark.parametrize(
@@ -167,7 +167,7 @@ def test_a_former_or_todays_province_by_code_or_name_loads_todays_province(reque
 def test_another_province_named_by_a_former_province(capsys):
     # Hà Giang (02) went into today's Tuyên Quang (08): loading it loads both former provinces.
     call_command("load_admin_units", "Hà Giang", "8", "tuyen quang")
-    assert "provinces loaded: 08 Tỉnh Tuyên Quang" in capsys.readouterr().out
+    assert "các tỉnh đã nạp: 08 Tỉnh Tuyên Quang" in capsys.readouterr().out
     today = province("08")
     assert below(today, UnitLevel.COMMUNE).count() == 124
     assert {p.name for p in AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, valid_to=FORMER_TO)} == {

@@ -476,7 +476,7 @@ def test_export_command_writes_the_latest_version_to_stdout_or_a_file(tmp_path):
     assert document["criteria_set"]["version"] == 1
     assert document["criteria_set"]["name"] == "Bộ tiêu chí Gia đình học tập (thử nghiệm)"
 
-    with pytest.raises(CommandError, match="Stored versions: v1, v2"):
+    with pytest.raises(CommandError, match="Các phiên bản đã lưu: v1, v2"):
         call_command("export_criteria_set", "gdht-test", version=7)
 
 
@@ -486,14 +486,16 @@ def test_import_command_prints_the_action_and_refuses_with_every_error(tmp_path)
     target.write_bytes(criteria_set_export_json(source))
     out = io.StringIO()
     call_command("import_criteria_set", str(target), stdout=out)
-    assert out.getvalue().startswith("unchanged: gdht-test v1")
+    assert out.getvalue().startswith("không đổi: gdht-test v1")
 
     document = criteria_set_to_dict(source)
     document["criteria_set"]["name"] = "Sửa đổi"
     target.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     out = io.StringIO()
     call_command("import_criteria_set", str(target), stdout=out)
-    assert out.getvalue().startswith("created: gdht-test v2 (Sửa đổi); the file's version 1 was already stored")
+    assert out.getvalue().startswith(
+        "đã tạo: gdht-test v2 (Sửa đổi); phiên bản 1 ghi trong tệp đã được lưu với nội dung khác"
+    )
 
     document["criteria_set"]["scoring_mode"] = "points"
     document["criteria_set"]["criteria"][0]["indicators"][0]["max_points"] = "abc"
@@ -517,12 +519,12 @@ def test_seed_command_is_idempotent_and_gives_an_active_set_for_every_kind():
 
     out = io.StringIO()
     call_command("seed_criteria_sets", stdout=out)
-    assert out.getvalue().count(": created: ") == len(files)
+    assert out.getvalue().count(": đã tạo: ") == len(files)
     counts = row_counts()
 
     out = io.StringIO()
     call_command("seed_criteria_sets", stdout=out)
-    assert out.getvalue().count(": unchanged: ") == len(files)
+    assert out.getvalue().count(": không đổi: ") == len(files)
     assert row_counts() == counts
 
     for kind in SubjectKind.values:

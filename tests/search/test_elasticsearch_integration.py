@@ -75,7 +75,7 @@ def test_rebuild_moves_aliases_to_new_indexes(es_backend, areas):  # noqa: F811
     second = set(es_backend.client.indices.get_alias(name=DOCUMENTS["subject"].alias()))
     assert len(first) == len(second) == 1 and first != second
     assert not es_backend.client.indices.exists(index=list(first))  # the old index is gone
-    assert any("aliases moved" in m for m in messages)
+    assert any("đã chuyển bí danh sang các chỉ mục mới" in m for m in messages)
     results = es_backend.search(SearchRequest(text="duong", object_types=("subject",)))
     assert [h.title for h in results.hits] == ["Gia đình ông Lò Văn Đường"]
 

@@ -87,7 +87,7 @@ def test_rebuild_removes_entries_of_vanished_objects_and_rewrites_nothing_right(
     gone = set(before) - set(after)
     assert [SearchEntry.objects.filter(pk__in=gone).count(), len(gone)] == [0, 1]
     assert after == {pk: stamp for pk, stamp in before.items() if pk not in gone}  # nothing rewritten
-    assert "1 entries of objects that no longer exist removed" in messages
+    assert "đã xóa 1 mục của những đối tượng không còn nữa" in messages
 
 
 @contextlib.contextmanager

@@ -22,9 +22,9 @@ def test_rebuild_prints_progress_and_restores_a_lost_index(areas):
     out = io.StringIO()
     call_command("rebuild_search_index", stdout=out)
     text = out.getvalue()
-    assert "Rebuilding the database search index: 2 subject" in text
-    assert "subject: 2 entries" in text
-    assert "Indexed" in text
+    assert "Đang dựng lại chỉ mục tìm kiếm (cơ sở dữ liệu): 2 mô hình học tập được công nhận, 0 minh chứng" in text
+    assert "Mô hình học tập được công nhận: 2 mục (trên tổng số" in text
+    assert "Đã lập chỉ mục" in text
     hits = get_backend().search(SearchRequest(text="duong", object_types=("subject",))).hits
     assert [h.title for h in hits] == ["Gia đình ông Lò Văn Đường"]
 

@@ -5,28 +5,35 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from evaluations.imports import importer
 from evaluations.imports.errors import error_workbook
 from evaluations.imports.jobs import already_imported_message, import_job_fail, import_job_record_plan
 from evaluations.imports.readers import FileRefused
 from evaluations.models import AdministrativeUnit, ImportJob, ImportKind, ImportStatus, UnitLevel
+from operations.management.base import ProjectCommand
 
 
-class Command(BaseCommand):
-    help = "Import households, clans, communities, units or citizens from an xlsx, xls, ods or csv file."
+class Command(ProjectCommand):
+    help = gettext_lazy("Import households, clans, communities, units or citizens from an xlsx, xls, ods or csv file.")
 
     def add_arguments(self, parser):
-        parser.add_argument("path")
-        parser.add_argument("--kind", choices=ImportKind.values, help="what the file lists (found from the header)")
-        parser.add_argument("--commune", help="GSO code or name of the commune for rows that do not name one")
-        parser.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
-        parser.add_argument("--user", help="import as this user (their area applies); recorded on the job")
-        parser.add_argument("--errors", help="write the rejected rows with their errors to this .xlsx")
+        parser.add_argument("path", help=gettext_lazy("the xlsx, xls, ods or csv file to import"))
+        parser.add_argument(
+            "--kind", choices=ImportKind.values, help=gettext_lazy("what the file lists (found from the header)")
+        )
+        parser.add_argument(
+            "--commune", help=gettext_lazy("GSO code or name of the commune for rows that do not name one")
+        )
+        parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("check and report; write nothing"))
+        parser.add_argument(
+            "--user", help=gettext_lazy("import as this user (their area applies); recorded on the job")
+        )
+        parser.add_argument("--errors", help=gettext_lazy("write the rejected rows with their errors to this .xlsx"))
 
     def handle(self, *args, path, kind, commune, dry_run, user, errors, **options):
         file = Path(path)

@@ -2,21 +2,24 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from evaluations.criteria_io import CriteriaSetImportError, criteria_set_import
 from evaluations.management.commands.import_criteria_set import describe
+from operations.management.base import ProjectCommand
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed" / "criteria_sets"
 
 
-class Command(BaseCommand):
-    help = "Import every shipped criteria set; files already stored are reported as unchanged."
+class Command(ProjectCommand):
+    help = gettext_lazy("Import every shipped criteria set; files already stored are reported as unchanged.")
 
     def handle(self, *args, **options):
         files = sorted(SEED_DIR.glob("*.json"))
         if not files:
-            raise CommandError(f"No criteria-set files in {SEED_DIR}")
+            raise CommandError(_("No criteria-set files in %(folder)s.") % {"folder": SEED_DIR})
         failed = []
         for path in files:
             try:
@@ -27,4 +30,6 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(f"{path.name}: {describe(outcome)}")
         if failed:
-            raise CommandError(f"{len(failed)} file(s) not imported: {', '.join(failed)}")
+            raise CommandError(
+                _("%(count)d file(s) not imported: %(names)s.") % {"count": len(failed), "names": ", ".join(failed)}
+            )

@@ -1,9 +1,11 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from evaluations.calendar import time_label
+from operations.management.base import ProjectCommand
 from reorganisation.models import ApplyPhase, Reorganisation, RunStatus
 from reorganisation.planning import divided_lines, plan_lines, reorganisation_plan
 from reorganisation.runs import run_start
@@ -32,17 +34,21 @@ class ProgressPrinter:
             )
 
 
-class Command(BaseCommand):
-    help = (
+class Command(ProjectCommand):
+    help = gettext_lazy(
         "Preview or apply a reorganisation of administrative units: the official 2025 mapping (--official, "
         "the default) or one entered by hand (--id), printing its progress. Applying twice changes nothing."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--preview", action="store_true", help="Show what would change; change nothing.")
-        parser.add_argument("--official", action="store_true", help="The official 1/7/2025 mapping (default).")
-        parser.add_argument("--id", type=int, help="A reorganisation entered by hand in the admin.")
-        parser.add_argument("--user", help="Username recorded as having applied it.")
+        parser.add_argument(
+            "--preview", action="store_true", help=gettext_lazy("Show what would change; change nothing.")
+        )
+        parser.add_argument(
+            "--official", action="store_true", help=gettext_lazy("The official 1/7/2025 mapping (default).")
+        )
+        parser.add_argument("--id", type=int, help=gettext_lazy("A reorganisation entered by hand in the admin."))
+        parser.add_argument("--user", help=gettext_lazy("Username recorded as having applied it."))
 
     def handle(self, *args, **options):
         try:
