@@ -12,8 +12,8 @@ from django.utils import translation
 from bench.harness import YEAR, Context, Row, goal_row, load_average, median_ms
 from bench.places import bench_province, busiest_area
 from evaluations import roles
-from evaluations.models import AdministrativeUnit, AreaAssignment, Evaluation, UnitLevel
-from reports.todo import COUNT_BOUND, evaluation_queue_items, todo_items
+from evaluations.models import AdministrativeUnit, AreaAssignment, Evaluation, Subject, UnitLevel
+from reports.todo import COUNT_BOUND, RETURNED_SHOWN, evaluation_queue_items, todo_items
 
 REPEATS = 7
 
@@ -25,9 +25,9 @@ def officer(username: str, role: str, area: AdministrativeUnit):
     return get_user_model().objects.get(pk=user.pk)  # permissions read afresh
 
 
-def floor_counts(area: AdministrativeUnit, queues: list[tuple[str, str]]) -> list[int]:
-    """The queues' counts, each one ``SELECT COUNT(*)`` over a LIMIT in raw SQL: ``queues`` are (label,
-    extra WHERE clause on the evaluation ``e``)."""
+def floor_counts(area: AdministrativeUnit, queues: list[tuple[str, str]]) -> tuple[list[int], list[str]]:
+    """The queues' counts, each one ``SELECT COUNT(*)`` over a LIMIT in raw SQL (``queues`` are (label, extra
+    WHERE clause on the evaluation ``e``)), and the latest returned evaluations' names."""
     table, units = Evaluation._meta.db_table, AdministrativeUnit._meta.db_table
     counts = []
     with connection.cursor() as cursor:
@@ -38,7 +38,16 @@ def floor_counts(area: AdministrativeUnit, queues: list[tuple[str, str]]) -> lis
                 [area.path + "%"],
             )
             counts.append(cursor.fetchone()[0])
-    return counts
+        # The panel names the latest returned evaluations with their reasons.
+        subjects = Subject._meta.db_table
+        cursor.execute(
+            f"SELECT e.id, s.name, e.year, e.status_reason FROM {table} e JOIN {units} u ON u.id = e.area_id "  # noqa: S608
+            f"JOIN {subjects} s ON s.id = e.subject_id WHERE u.path LIKE %s AND e.status = 'draft' "
+            f"AND e.status_reason <> '' ORDER BY e.updated_at DESC, e.id DESC LIMIT {RETURNED_SHOWN}",
+            [area.path + "%"],
+        )
+        latest = [f"{name} – {year}" for _pk, name, year, _reason in cursor.fetchall()]
+    return counts, latest
 
 
 #: The officer's queues as the panel counts them (no nearer officer exists in the bench data), as SQL.
@@ -103,17 +112,20 @@ def measure() -> list[Row]:
         user = officer(username, role, area)
         queues = [(name, where) for name, where in QUEUES if user.has_perm(queue_permission(name))]
         with translation.override("en"):  # the labels as QUEUES names them
-            ours = {str(item.label): item.count for item in evaluation_queue_items(user)}
-        floor = floor_counts(area, queues)
+            items = evaluation_queue_items(user)
+        ours = {str(item.label): item.count for item in items}
+        floor, latest = floor_counts(area, queues)
         expected = {name: count for (name, _where), count in zip(queues, floor, strict=True) if count}
         assert ours == expected, f"{label}: the panel's counts {ours} differ from the floor's {expected}"
+        named = next((item.rows for item in items if item.rows), [])
+        assert [name for name, _reason, _url in named] == latest, f"{label}: the returned ones named differ"
         orm_ms = median_ms(lambda user=user: evaluation_queue_items(user), REPEATS)
         floor_ms = median_ms(lambda area=area, queues=queues: floor_counts(area, queues), REPEATS)
         panel_ms = median_ms(lambda user=user: todo_items(user), REPEATS)
         shown = ", ".join(f"{count:,}" for count in floor)
         rows += [
             Row(f"to-do queues, {label} ({area.name}): ORM", f"{orm_ms:.1f} ms", f"counts {shown}"),
-            Row("  the same bounded COUNTs in raw SQL (floor)", f"{floor_ms:.1f} ms", "same counts"),
+            Row("  the same bounded COUNTs and named rows in raw SQL (floor)", f"{floor_ms:.1f} ms", "same answer"),
             # A commune's queues are a few rows: the panel's fixed cost (permissions, the area, the nearer
             # officers: ~6 ms) is most of it, so the ratio is judged on the province's, printed for both.
             goal_row("  ORM / floor", orm_ms / floor_ms, unit="x", at_most=3, digits=2)
