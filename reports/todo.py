@@ -126,7 +126,7 @@ def todo_items(user) -> list[TodoItem]:
                     count,
                     reverse(criteria_set_viewset.get_url_name("list"))
                     + "?"
-                    + urlencode({"source_status": SourceStatus.PARTIAL}),
+                    + urlencode({"source_status": SourceStatus.PARTIAL, "in_use": "true"}),
                     tone="warning",
                     note=_("Complete each from the official document and confirm it."),
                 )

@@ -14,7 +14,10 @@ from django.utils.html import conditional_escape
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
+from wagtail.admin.active_filters import BaseFilterAdapter, register_filter_adapter_class
 from wagtail.admin.ui.fields import BaseFieldDisplay, register_display_class
+
+import django_filters
 
 from ..points import points_text
 
@@ -51,8 +54,17 @@ class RelatedDisplay(BaseFieldDisplay):
         return conditional_escape(getattr(self.value, "label_with_parent", None) or str(self.value))
 
 
+class BooleanFilterAdapter(BaseFilterAdapter):
+    """A yes/no filter in force above a listing, in words ("Trả lại để sửa: Có"; Wagtail wrote "True")."""
+
+    def get_active_filters(self):
+        for active in super().get_active_filters():
+            yield active._replace(value=shown_value(self.value))
+
+
 def register_display_classes() -> None:
     """Every field of every inspect page (a choice field is shown by its label before these are asked)."""
     register_display_class(models.Field, display_class=ValueDisplay)
     # Every foreign key (images and documents keep Wagtail's own, registered for their models).
     register_display_class(models.ForeignKey, to=models.Model, display_class=RelatedDisplay)
+    register_filter_adapter_class(django_filters.BooleanFilter, BooleanFilterAdapter)
