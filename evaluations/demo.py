@@ -219,10 +219,11 @@ RETURN_REASONS = (
 RETURNED_SHARE = 0.3
 
 
-def returned_reason(subject_id: int, year: int) -> str:
+def returned_reason(subject_code: str, year: int) -> str:
     """The reason a demo draft was returned with, or "" for a draft never submitted (its own seed, so the
-    demo's other draws stay as they were)."""
-    rng = seeded(f"returned-{subject_id}-{year}")
+    demo's other draws stay as they were). Seeded by the subject's code, not its row id: ids differ from one
+    database to the next (a test database flushed before keeps counting), and so did the returned drafts."""
+    rng = seeded(f"returned-{subject_code}-{year}")
     return rng.choice(RETURN_REASONS) if rng.random() < RETURNED_SHARE else ""
 
 
@@ -505,11 +506,12 @@ class DemoBuilder:
         ]
         total_evaluations = total_scores = 0
         for kind, criteria_set in criteria_sets.items():
-            sheets = answer_sheets(criteria_set, seeded(f"{criteria_set.pk}-{kind}"))
+            # Seeded by the set's code and version, not its row id: the same demo in every database.
+            sheets = answer_sheets(criteria_set, seeded(f"{criteria_set.code}-v{criteria_set.version}-{kind}"))
             subjects = list(
                 Subject.objects.filter(kind=kind, code__startswith=CODE_PREFIX)
                 .order_by("pk")
-                .values_list("pk", "area_id", *SORT_NAME_SOURCES.values())
+                .values_list("pk", "code", "area_id", *SORT_NAME_SOURCES.values())
             )
             done = set(
                 Evaluation.objects.filter(kind=kind, subject__code__startswith=CODE_PREFIX).values_list(
@@ -520,7 +522,7 @@ class DemoBuilder:
                 rate = RECOGNITION_RATE[kind].get(year, 0.5)
                 drawn: dict[int, Sheet] = {}
                 rows = []
-                for subject_id, area_id, *names in subjects:
+                for subject_id, code, area_id, *names in subjects:
                     if (subject_id, year) in done:
                         continue
                     wanted = self.rng.random() < rate
@@ -546,7 +548,7 @@ class DemoBuilder:
                             sheet.level,
                             sheet.result,
                             "",
-                            returned_reason(subject_id, year) if status == EvaluationStatus.DRAFT else "",
+                            returned_reason(code, year) if status == EvaluationStatus.DRAFT else "",
                             self.now,
                             self.now,
                             *names,

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.conf import settings
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.active_filters import ActiveFilter, BaseFilterAdapter, register_filter_adapter_class
@@ -153,10 +153,18 @@ class CriteriaSetFilterSet(ListingFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=CriteriaSetStatus.choices)
     scoring_mode = django_filters.ChoiceFilter(label=_("Scoring mode"), choices=ScoringMode.choices)
     source_status = django_filters.ChoiceFilter(label=_("Source status"), choices=SourceStatus.choices)
+    in_use = django_filters.BooleanFilter(label=_("Used by evaluations"), method="filter_in_use")
 
     class Meta:
         model = CriteriaSet
         fields = ["kind", "status", "scoring_mode", "source_status"]
+
+    def filter_in_use(self, queryset, name, value):
+        """Sets some evaluation was scored against (what "Việc cần làm" counts), or the others."""
+        if value is None:
+            return queryset
+        used = Exists(Evaluation.objects.filter(criteria_set=OuterRef("pk")))
+        return queryset.filter(used) if value else queryset.exclude(used)
 
 
 def subject_filterset_for(model) -> type[SubjectFilterSet]:

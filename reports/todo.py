@@ -170,7 +170,7 @@ def _criteria_sets_to_confirm(user) -> list[TodoItem]:
                     count,
                     reverse(criteria_set_viewset.get_url_name("list"))
                     + "?"
-                    + urlencode({"source_status": SourceStatus.PARTIAL}),
+                    + urlencode({"source_status": SourceStatus.PARTIAL, "in_use": "true"}),
                     tone="warning",
                     note=_("Complete each from the official document and confirm it."),
                 )

@@ -119,7 +119,7 @@ def report_tables(html: str) -> dict[str, list[list[str]]]:
     soup = BeautifulSoup(html, "html.parser")
     tables = {}
     for heading in soup.select("main h3"):
-        table = heading.find_next_sibling("table")
+        table = heading.find_next("table")  # in its scrolling box
         if table is not None:
             tables[heading.get_text(strip=True)] = [
                 [" ".join(cell.get_text(" ").split()) for cell in row.find_all(["th", "td"])]

@@ -8,3 +8,7 @@ from config.formats import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS  # noqa: E
 # A moment as written in a Vietnamese sentence: "12:29 ngày 03/12/2026" (Django's reads "12:29 Ngày 03 tháng
 # 12 năm 2026", capitalised mid-sentence and twice as long in a list).
 DATETIME_FORMAT = r"H:i \n\gà\y d/m/Y"
+
+# A date as the project writes it everywhere else (templates say ``|date:"d/m/Y"``): "01/01/2021" on inspect
+# pages and in lists, where Django's reads "Ngày 01 tháng 1 năm 2021".
+DATE_FORMAT = "d/m/Y"
