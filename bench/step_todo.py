@@ -43,7 +43,8 @@ def floor_counts(area: AdministrativeUnit, queues: list[tuple[str, str]]) -> tup
         cursor.execute(
             f"SELECT e.id, s.name, e.year, e.status_reason FROM {table} e JOIN {units} u ON u.id = e.area_id "  # noqa: S608
             f"JOIN {subjects} s ON s.id = e.subject_id WHERE u.path LIKE %s AND e.status = 'draft' "
-            f"AND e.status_reason <> '' ORDER BY e.updated_at DESC, e.id DESC LIMIT {RETURNED_SHOWN}",
+            f"AND e.status_reason <> '' ORDER BY e.year DESC, e.sort_name_folded, e.sort_name, e.id "
+            f"LIMIT {RETURNED_SHOWN}",
             [area.path + "%"],
         )
         latest = [f"{name} – {year}" for _pk, name, year, _reason in cursor.fetchall()]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from evaluations.calendar import current_evaluation_year, today
-from evaluations.models import CriteriaSet, Evaluation, EvaluationResult, EvaluationStatus
+from evaluations.models import EVALUATION_LIST_ORDER, CriteriaSet, Evaluation, EvaluationResult, EvaluationStatus
 from evaluations.models.criteria import SourceStatus
 from evaluations.models.evaluations import returned_q
 from evaluations.models.units import in_subtrees
@@ -91,7 +91,9 @@ def evaluation_queue_items(user) -> list[TodoItem]:
         returned = evaluations.filter(returned_q())
         count = bounded_count(returned)
         if count:
-            latest = returned.select_related("subject").order_by("-updated_at", "-pk")[:RETURNED_SHOWN]
+            # In the order of the list the item links to (its index walks drafts by year and name): the
+            # same first rows, found without sorting every returned draft of a province.
+            latest = returned.select_related("subject").order_by(*EVALUATION_LIST_ORDER)[:RETURNED_SHOWN]
             inspect = evaluation_viewset.get_url_name("inspect")
             rows = [(str(e), e.status_reason, reverse(inspect, args=[e.pk])) for e in latest]
             items.append(

@@ -223,6 +223,14 @@ class Evaluation(ReadDirectly, LockableMixin, RevisionMixin, ClusterableModel):
             # The roll-up's grouped count reads only these columns: covered, it never touches the table
             # (0.5 s -> 0.04 s for a province year). Its (area, year) prefix serves the area listings.
             models.Index(fields=["area", "year", "kind", "grade", "level", "status"], name="evaluation_rollup_idx"),
+            # The work still open (drafts, submitted, reviewed: a running round's few percent of the rows), by
+            # status and unit: what "Việc cần làm" counts for an area (``reports.todo``) without reading each
+            # unit's every year.
+            models.Index(
+                fields=["status", "area", "result"],
+                condition=models.Q(status__in=["draft", "submitted", "reviewed"]),
+                name="evaluation_open_idx",
+            ),
             # The public recognition lists: only recognised rows, and every column their filters and
             # counts read, so a count at province scale never touches the table. Its condition is the
             # public rule's (``public_recognition_q``) but for the kinds, a column of the index.
