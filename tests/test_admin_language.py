@@ -28,7 +28,7 @@ WAGTAIL_BUGS = re.compile(
 READ_ATTRIBUTES = {"placeholder", "aria-label", "title", "alt", "value"}
 #: Text a user must never read: English that Wagtail or Django leave untranslated, and raw Python values.
 ENGLISH = re.compile(
-    r"\b(?:Collapse all|Expand all|ago|Password|comma-separated|Select all|"
+    r"\b(?:Collapse all|Expand all|ago|Password|comma-separated|Select all|Moderators|"
     r"(?:minute|hour|day|week|month|year)s?|Pagination|Total|Home|Root|Loading|Search|Filter|Export|Edit|Delete|Inspect|History|Previous|Next|"
     r"Actions|Status|Created|Updated|Save|Cancel|Yes|No|Add|Choose|Clear|Sort|Page \d|of \d|None|True|False)\b"
 )

@@ -207,6 +207,13 @@ class EvaluationIndexView(PersonalDataIndexView):
     folded_name_field = "sort_name_folded"
     code_field = "subject__code"
 
+    def _get_title_column(self, *args, **kwargs):
+        # A name opens the evaluation's page (its status, the reason it was returned, its scores and
+        # actions), not the form of its note that Wagtail's edit view is here.
+        column = super()._get_title_column(*args, **kwargs)
+        column._get_url_func = self.get_inspect_url
+        return column
+
 
 class SystemAuthorRevertMixin:
     """A revision saved by no one (the demo loader, an import, the worker) is said to be the system's:

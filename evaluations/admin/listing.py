@@ -353,11 +353,17 @@ class PersonalDataIndexView(PlainColumnsIndexView):
 
     @cached_property
     def columns(self):
+        from ..templatetags.evaluation_tags import permitted_bulk_actions
+
+        opts = self.model._meta
+        # No box to tick for a user with no bulk action here (an auditor reads, selects nothing).
+        may_select = bool(permitted_bulk_actions(self.request.user, opts.app_label, opts.model_name))
         return [
             PlainCheckboxColumn(column.name, obj_type=column.obj_type)
             if type(column) is BulkActionsCheckboxColumn
             else column
             for column in super().columns
+            if may_select or not isinstance(column, BulkActionsCheckboxColumn)
         ]
 
     def _row_url(self, get_url, instance) -> str | None:

@@ -1,6 +1,8 @@
 """Before a bulk action's form, the officer reads which selected evaluations can take it and why the others
 cannot; with none able to, there is no form to fill in for nothing. A reviewer marks many as reviewed at once."""
 
+import re
+
 from django.urls import reverse
 
 import pytest
@@ -73,3 +75,30 @@ def test_a_reviewer_marks_several_as_reviewed_at_once(client, reviewer, three, a
     }
     shown = response.content.decode()
     assert "Đã xác nhận thẩm định 2 đánh giá." in shown
+
+
+def footer_buttons(page: str) -> tuple[list[str], list[str]]:
+    """The bulk action buttons shown, and those under "Thêm", by label."""
+    footer = page.split('class="bulk-actions-buttons"')[1].split("</ul>")[0]
+    shown = re.findall(r'class="[^"]*bulk-action-btn[^"]*"[^>]*>\s*([^<]+?)\s*<', footer)
+    more = re.findall(r"data-bulk-action-button[^>]*>\s*(?:<[^>]+>\s*)*([^<]+?)\s*<", footer)
+    return shown, [label for label in more if label not in shown]
+
+
+def test_each_role_is_offered_only_the_bulk_actions_it_may_take(client, reviewer, three, areas):
+    listing = reverse(evaluation_viewset.get_url_name("list"))
+    client.force_login(reviewer)
+    shown, more = footer_buttons(client.get(listing).content.decode())
+    assert "Xác nhận đã thẩm định" in shown and "Công nhận" in shown
+    assert "Gửi duyệt" not in shown + more and "Xoá" not in shown + more
+
+    officer = make_officer(roles.COMMUNE_OFFICER, areas["commune_a"], username="can-bo-bulk")
+    client.force_login(officer)
+    shown, more = footer_buttons(client.get(listing).content.decode())
+    assert shown == ["Gửi duyệt"] and more == []
+
+    auditor = make_officer(roles.AUDITOR, areas["commune_a"], username="kiem-tra-bulk")
+    client.force_login(auditor)
+    page = client.get(listing).content.decode()
+    assert 'class="bulk-action-checkbox"' not in page  # nothing to select for one who only reads
+    assert f"/evaluation/inspect/{three[0].pk}/" in page
