@@ -25,7 +25,7 @@ from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, Table, Ti
 from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views.snippets import IndexView
 
-from ..models import Evaluation, EvaluationStatus, Subject
+from ..models import Evaluation, Subject
 from ..models.units import attach_parents
 from ..text import fold_words
 from ..widgets import attributes_html
@@ -202,7 +202,7 @@ class StatusColumn(PlainColumn):
     finds it in the list (``returned_q``: a draft with a reason)."""
 
     def render_cell_html(self, instance, parent_context):
-        if instance.status != EvaluationStatus.DRAFT or not instance.status_reason:
+        if not instance.is_returned:
             return super().render_cell_html(instance, parent_context)
         return format_html(
             '<td><span class="status-tag status-returned" title="{}">{}</span></td>',

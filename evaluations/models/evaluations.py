@@ -282,6 +282,11 @@ class Evaluation(ReadDirectly, LockableMixin, RevisionMixin, ClusterableModel):
     def __str__(self) -> str:
         return evaluation_label(str(self.subject), self.year)
 
+    @property
+    def is_returned(self) -> bool:
+        """Sent back by a reviewer to be corrected: the rule of ``returned_q``, for a loaded row."""
+        return self.status == EvaluationStatus.DRAFT and self.status_reason != ""
+
     def save(self, *args, update_fields=None, **kwargs):
         """Every save of an existing evaluation counts one more version, in the database (``F() + 1``, so
         two concurrent saves count two), except the bookkeeping of edit locks and revisions, and a save
