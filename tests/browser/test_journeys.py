@@ -22,6 +22,7 @@ from evaluations.demo import DEMO_PASSWORD, RETURN_REASONS
 from evaluations.models import AdministrativeUnit, CriteriaSet, Evaluation, EvaluationStatus
 from evaluations.models.criteria import SourceStatus
 from evaluations.points import points_text
+from tests.browser.test_officer_flow import log_in as log_in_as
 
 pytestmark = [pytest.mark.browser]
 
@@ -100,11 +101,8 @@ def browse(browser):
 
 
 def log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/admin/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+    """The officer flow's sign-in, with the demo users' password."""
+    log_in_as(page, base, username, DEMO_PASSWORD)
 
 
 def no_horizontal_overflow(page) -> bool:

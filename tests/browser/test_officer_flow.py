@@ -34,10 +34,10 @@ WORKFLOW = {
 }
 
 
-def log_in(page, base_url: str, username: str) -> None:
+def log_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
     page.goto(base_url + "/admin/login/")
     page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=password]").fill(password)
     page.locator("form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/admin/$"))
 
