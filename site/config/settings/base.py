@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "evaluations",
     "reports",
     "reorganisation",
+    "documents",
     "search",
     "operations",
     "wagtail_modeladmin",
@@ -232,6 +233,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 #: Evidence never lives under MEDIA_ROOT: it is served only through a permission-checked view.
+#: Static instances of the documents' variable font, made once (see ``documents.pdf.font_files``).
+DOCUMENT_FONT_CACHE = Path(os.environ.get("DOCUMENT_FONT_CACHE", BASE_DIR / "var" / "fonts"))
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
 if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
     raise ImproperlyConfigured(
@@ -419,5 +422,7 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
         # One line per task (Wagtail queues a reference-index task for every save): failures only.
         "django_tasks": {"level": "WARNING"},
+        # Font subsetting for printed documents reports every table it prunes.
+        "fontTools": {"level": "WARNING"},
     },
 }

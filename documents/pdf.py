@@ -1,0 +1,191 @@
+"""The PDF side of printed documents: A4 pages with the margins, font and blocks of an administrative
+document (Decree 30/2020/NĐ-CP), on fpdf2 (pure Python; fonts embedded and subset, so any reader shows the
+diacritics) with Noto Serif from the ``fontpkg-noto-serif`` package (installed by pip like the rest)."""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+from pathlib import Path
+
+import fontpkg_noto_serif
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+FAMILY = "Serif"
+#: Decree 30/2020's margins for A4 (mm): top and bottom 20, left 30, right 15.
+MARGINS = {"left": 30, "top": 20, "right": 15, "bottom": 20}
+
+
+#: The four styles: (variable font file, weight). The package ships the variable font only.
+STYLES = {
+    "": ("NotoSerif[wdth,wght].ttf", 400),
+    "B": ("NotoSerif[wdth,wght].ttf", 700),
+    "I": ("NotoSerif-Italic[wdth,wght].ttf", 400),
+    "BI": ("NotoSerif-Italic[wdth,wght].ttf", 700),
+}
+
+
+@functools.cache
+def font_files() -> dict[str, Path]:
+    """The four styles as static fonts, instanced once from the variable font and kept on disk
+    (``DOCUMENT_FONT_CACHE``): instancing takes seconds, far too long to repeat for every download."""
+    from django.conf import settings
+
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib.instancer import instantiateVariableFont
+
+    folder = Path(settings.DOCUMENT_FONT_CACHE)
+    folder.mkdir(parents=True, exist_ok=True)
+    version = getattr(fontpkg_noto_serif, "__version__", "") or _package_version()
+    files = {}
+    for style, (source, weight) in STYLES.items():
+        target = folder / f"NotoSerif-{version}-{style or 'R'}.ttf"
+        if not target.exists():
+            font = instantiateVariableFont(
+                TTFont(fontpkg_noto_serif.ROOT / "files" / source), {"wght": weight, "wdth": 100}
+            )
+            partial = target.with_suffix(f".{os.getpid()}.part")
+            font.save(partial)
+            partial.replace(target)  # atomic: another process never reads half a font
+        files[style] = target
+    return files
+
+
+def _package_version() -> str:
+    from importlib.metadata import version
+
+    return version("fontpkg-noto-serif")
+
+
+class DocumentPDF(FPDF):
+    """An A4 document in the embedded serif font, with the blocks official papers are made of."""
+
+    def __init__(self, *, title: str = "", landscape: bool = False, margins: dict | None = None):
+        super().__init__(orientation="L" if landscape else "P", unit="mm", format="A4")
+        margins = {**MARGINS, **(margins or {})}
+        self.set_margins(margins["left"], margins["top"], margins["right"])
+        self.set_auto_page_break(True, margin=margins["bottom"])
+        for style, path in font_files().items():
+            self.add_font(FAMILY, style, path)
+        self.set_font(FAMILY, size=13)
+        self.set_lang("vi")
+        self.set_creator("Hội Khuyến học")
+        if title:
+            self.set_title(title)
+        self.page_numbers = False
+
+    # --- page furniture --------------------------------------------------------------------------------
+
+    def footer(self):
+        """Page numbers ("2/5") at the foot, for documents of several pages that ask for them."""
+        if self.page_numbers:
+            self.set_y(-12)
+            self.set_font(FAMILY, size=9)
+            self.cell(0, 5, f"{self.page_no()}/{{nb}}", align="C")
+
+    @property
+    def content_width(self) -> float:
+        return self.w - self.l_margin - self.r_margin
+
+    # --- blocks ----------------------------------------------------------------------------------------
+
+    def text_line(
+        self, text: str, *, size: float = 13, style: str = "", align: str = "L", height: float | None = None
+    ):
+        """One paragraph across the text width (wrapped), then the next line."""
+        self.set_font(FAMILY, style=style, size=size)
+        self.multi_cell(0, height or size * 0.5, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def underline_below(self, x_center: float, width: float, gap: float = 0.8):
+        """The short rule drawn under the issuing body and under the motto."""
+        y = self.get_y() + gap
+        self.set_line_width(0.3)
+        self.line(x_center - width / 2, y, x_center + width / 2, y)
+
+    def official_header(self, *, issuer: list[str], number: str | None, place_date: str, left_width: float = 72):
+        """The top of an administrative document: the issuing body (its superior, then itself, bold, a rule
+        under) and the number on the left; the national emblem line, the motto (a rule under) and the place
+        and date on the right."""
+        top = self.get_y()
+        x_left = self.l_margin - 12  # the header may reach into the wide left margin, as printed papers do
+        right_x = x_left + left_width
+        right_width = self.w - self.r_margin - right_x
+
+        self.set_xy(x_left, top)
+        for index, line in enumerate(issuer):
+            last = index == len(issuer) - 1
+            self.set_font(FAMILY, style="B" if last or len(issuer) == 1 else "", size=12.5)
+            self.set_x(x_left)
+            self.multi_cell(left_width, 5.5, line, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.underline_below(x_left + left_width / 2, min(28, left_width / 2))
+        self.set_y(self.get_y() + 3)
+        if number is not None:
+            self.set_x(x_left)
+            self.set_font(FAMILY, size=12.5)
+            self.cell(left_width, 6, number, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        left_bottom = self.get_y()
+
+        from .formats import motto, national_name
+
+        self.set_xy(right_x, top)
+        self.set_font(FAMILY, style="B", size=12)
+        self.cell(right_width, 5.5, national_name(), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.set_font(FAMILY, style="B", size=13)
+        motto_text = motto()
+        self.set_x(right_x)
+        self.cell(right_width, 6, motto_text, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.underline_below(right_x + right_width / 2, self.get_string_width(motto_text))
+        self.set_xy(right_x, self.get_y() + 3)
+        self.set_font(FAMILY, style="I", size=13)
+        self.cell(right_width, 6, place_date, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.set_xy(self.l_margin, max(left_bottom, self.get_y()) + 6)
+
+    def signature_block(self, *, authority: list[str], name: str, note: str = "", recipients: list[str] | None = None):
+        """The signature on the right half (authority in capitals, room to sign, the signer's name) and, on
+        the left half, where the document is sent ("Nơi nhận")."""
+        from django.utils.translation import gettext as _
+
+        half = self.content_width / 2
+        if self.will_page_break(45):
+            self.add_page()
+        top = self.get_y() + 4
+        right_x = self.l_margin + half
+        self.set_xy(right_x, top)
+        for line in authority:
+            self.set_font(FAMILY, style="B", size=13)
+            self.set_x(right_x)
+            self.multi_cell(half, 6, line, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        if note:
+            self.set_font(FAMILY, style="I", size=11)
+            self.set_x(right_x)
+            self.multi_cell(half, 5, note, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.set_y(self.get_y() + 22)
+        self.set_font(FAMILY, style="B", size=13)
+        self.set_x(right_x)
+        self.multi_cell(half, 6, name, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        bottom = self.get_y()
+        if recipients is not None:
+            self.set_xy(self.l_margin, top)
+            self.set_font(FAMILY, style="BI", size=12)
+            self.cell(half, 6, _("Recipients:"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.set_font(FAMILY, size=11)
+            for line in recipients:
+                self.set_x(self.l_margin)
+                self.multi_cell(half - 4, 5, f"- {line}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            bottom = max(bottom, self.get_y())
+        self.set_y(bottom)
+
+    def qr_code(self, content: str, *, x: float, y: float, size: float):
+        """A QR code of ``content`` (error correction M) drawn at (x, y), ``size`` mm wide, quiet zone included."""
+        import segno
+
+        qr = segno.make(content, error="m", micro=False)
+        buffer = io.BytesIO()
+        qr.save(buffer, kind="png", scale=4, border=4)
+        buffer.seek(0)
+        self.image(buffer, x=x, y=y, w=size, h=size)
+
+    def output_bytes(self) -> bytes:
+        return bytes(self.output())
