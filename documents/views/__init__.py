@@ -1,0 +1,1 @@
+"""Views of printed documents: each kind in its own module."""
