@@ -18,7 +18,7 @@ CONTENT_TYPES = {
 def document_file_name(what: str, *parts: object, file_format: str) -> str:
     """``giay-cong-nhan-123-qd-ubnd-20261205.pdf``: the document's kind and what it is of, in ASCII as page
     addresses are, then the day it was made."""
-    words = [slug_of(what), *(slug_of(str(part)) for part in parts if part not in (None, ""))]
+    words = [slug_of(what), *(slug_of(str(part).replace("/", " ")) for part in parts if part not in (None, ""))]
     words.append(f"{timezone.localtime():%Y%m%d}")
     return "-".join(word for word in words if word) + f".{file_format}"
 

@@ -90,3 +90,12 @@ def percent_text(value: Decimal | float | None, places: int = 1) -> str:
     if value is None:
         return ""
     return f"{Decimal(str(value)):.{places}f}".replace(".", ",") + "%"
+
+
+def committee_lines(unit: AdministrativeUnit | None) -> list[str]:
+    """The issuing People's Committee as a document's header writes it, in capitals: ``ỦY BAN NHÂN DÂN`` /
+    ``XÃ NINH PHƯỚC``."""
+    if unit is None:
+        return [_("PEOPLE'S COMMITTEE")]
+    kind = (unit.unit_type or "").upper()
+    return [_("PEOPLE'S COMMITTEE"), f"{kind} {place_name(unit).upper()}".strip()]

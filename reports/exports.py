@@ -139,6 +139,27 @@ def record_export(*, user, prepared: PreparedExport, file_format: str, row_count
     )
 
 
+#: Background jobs that write a printed document instead of a listing (``documents`` registers its own):
+#: ``listing`` -> ``writer(job, progress) -> (data, file name, count)``; the writer checks the user's access
+#: anew and records the download, as ``prepare_export`` and ``record_export`` do for listings.
+DOCUMENT_WRITERS: dict = {}
+
+
+def document_job_start(*, user, listing: str, file_format: str, filters: dict, total: int) -> ExportJob:
+    """Queue a background job writing the document ``listing`` (one of ``DOCUMENT_WRITERS``)."""
+    job = ExportJob.objects.create(
+        user=user,
+        listing=listing,
+        file_format=file_format,
+        filters=filters,
+        total_rows=total,
+        heartbeat_at=timezone.now(),
+    )
+    _enqueue(job)
+    job.refresh_from_db()
+    return job
+
+
 def export_job_start(*, user, listing: str, file_format: str, params) -> ExportJob:
     """Queue a background export (the task runs at once with the immediate backend, later with a worker)."""
     prepared = prepare_export(user=user, listing=listing, params=params)
@@ -194,6 +215,8 @@ def run_export_job(job_id: int) -> str:
     ):
         return ExportJob.objects.get(pk=job_id).status
     job = ExportJob.objects.select_related("user").get(pk=job_id)
+    if job.listing in DOCUMENT_WRITERS:
+        return _run_document_job(job)
     try:
         prepared = prepare_export(user=job.user, listing=job.listing, params=job.filters)
         name = export_file_name(job.listing, job.filters, job.file_format, started, number=job.pk)
@@ -219,6 +242,27 @@ def run_export_job(job_id: int) -> str:
         partial.replace(export_dir() / name)
         shutil.rmtree(work_dir(job), ignore_errors=True)
         record_export(user=job.user, prepared=prepared, file_format=job.file_format, row_count=count)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportStatus.DONE, done_rows=count, total_rows=count, file_name=name, finished_at=timezone.now()
+        )
+    except Exception as exc:
+        discard_partial(job)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    return ExportStatus.DONE
+
+
+def _run_document_job(job: ExportJob) -> str:
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(done_rows=done, heartbeat_at=timezone.now())
+
+    try:
+        data, name, count = DOCUMENT_WRITERS[job.listing](job, progress)
+        partial = partial_path(job)
+        partial.write_bytes(data)
+        partial.replace(export_dir() / name)
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportStatus.DONE, done_rows=count, total_rows=count, file_name=name, finished_at=timezone.now()
         )

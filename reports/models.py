@@ -203,6 +203,14 @@ class ExportJob(models.Model):
         return f"{self.listing}.{self.file_format} ({self.get_status_display()})"
 
     @property
+    def label(self) -> str:
+        """What the job writes, as its owner reads it: "Danh sách đánh giá (xlsx)", or the title a printed
+        document's job was given ("Giấy công nhận – Quyết định 12/QĐ-UBND (pdf)")."""
+        title = self.filters.get("title") if isinstance(self.filters, dict) else None
+        names = {"evaluations": _("List of evaluations"), "subjects": _("List of learning models")}
+        return f"{title or names.get(self.listing, self.listing)} ({self.file_format})"
+
+    @property
     def is_in_progress(self) -> bool:
         return self.status in EXPORT_IN_PROGRESS
 

@@ -37,7 +37,10 @@ class DecisionInspectView(InspectView):
         related = decision.evaluations if decision.kind == "recognition" else decision.revoked_evaluations
         # Only the evaluations the user reaches: one decision may also decide other communes' families.
         related = related.select_related("subject", "area").for_user(self.request.user)
+        from documents.certificates import certifiable
+
         context.update(
+            certificate_count=certifiable(related).count() if decision.kind == "recognition" else 0,
             decided=related.order_by(*SUBJECT_NAME_ORDER),
             file_url=reverse("evaluations:decision_file_download", args=[decision.pk]) if decision.file else "",
         )

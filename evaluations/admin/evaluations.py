@@ -85,6 +85,8 @@ class EvaluationInspectView(InspectView):
         return actions
 
     def get_context_data(self, **kwargs):
+        from documents.certificates import is_certifiable
+
         context = super().get_context_data(**kwargs)
         evaluation = self.object
         scores = {s.indicator_id: s for s in evaluation.scores.all()}
@@ -103,6 +105,7 @@ class EvaluationInspectView(InspectView):
             if evaluation.criteria_set.has_self_assessment
             else None,
             commendation=CommendationProposal.objects.filter(evaluation=evaluation).first(),
+            certifiable=is_certifiable(evaluation),
         )
         return context
 

@@ -53,8 +53,14 @@ def permitted_bulk_actions(user, app_label: str, model_name: str) -> list:
             return f"{app_label}.delete_{model_name}"
         return ""
 
+    def may(action) -> bool:
+        needed = needs(action)
+        if isinstance(needed, tuple):  # any one of them (printing: those who hand out or decide)
+            return any(user.has_perm(permission) for permission in needed)
+        return not needed or user.has_perm(needed)
+
     actions = bulk_action_registry.get_bulk_actions_for_model(app_label, model_name)
-    permitted = [action for action in actions if not needs(action) or user.has_perm(needs(action))]
+    permitted = [action for action in actions if may(action)]
     return sorted(permitted, key=lambda action: action.action_priority)
 
 

@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from config import media
 from content import views as content_views
+from documents.views import verification
 from evaluations import admin_overrides
 from evaluations import urls as evaluations_urls
 from operations import views as operations_views
@@ -25,6 +26,9 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", content_views.robots_txt, name="robots_txt"),
     path("health/", operations_views.health, name="health"),
+    # The public check of a certificate, where its QR code leads (short: printed under the code too).
+    path("xac-minh/", verification.verify_certificate, name="certificate_verify_form"),
+    path("xac-minh/<str:code>/", verification.verify_certificate, name="certificate_verify"),
 ]
 
 if settings.DEBUG:

@@ -95,7 +95,7 @@ def test_each_role_is_offered_only_the_bulk_actions_it_may_take(client, reviewer
     officer = make_officer(roles.COMMUNE_OFFICER, areas["commune_a"], username="can-bo-bulk")
     client.force_login(officer)
     shown, more = footer_buttons(client.get(listing).content.decode())
-    assert shown == ["Gửi duyệt"] and more == []
+    assert shown == ["Gửi duyệt", "In giấy công nhận"] and more == []
 
     auditor = make_officer(roles.AUDITOR, areas["commune_a"], username="kiem-tra-bulk")
     client.force_login(auditor)

@@ -233,6 +233,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 #: Evidence never lives under MEDIA_ROOT: it is served only through a permission-checked view.
+#: The public certificate check: at most this many look-ups per client address per window (seconds).
+CERTIFICATE_VERIFY_RATE = (int(os.environ.get("CERTIFICATE_VERIFY_LIMIT", 30)), 600)
+#: Certificates for more subjects than this are written by a background job, with progress.
+DOCUMENT_BACKGROUND_SUBJECTS = int(os.environ.get("DOCUMENT_BACKGROUND_SUBJECTS", 200))
 #: Static instances of the documents' variable font, made once (see ``documents.pdf.font_files``).
 DOCUMENT_FONT_CACHE = Path(os.environ.get("DOCUMENT_FONT_CACHE", BASE_DIR / "var" / "fonts"))
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
