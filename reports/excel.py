@@ -206,18 +206,31 @@ def _indicator_sheet(book, f, result: Rollup, year: int, indicator: str, unit, t
         sheet.merge_range(top, col + offset, bottom, col + offset, heading, f["head"])
 
     # Tree order (``Rollup.walk``: parents first): a district's or commune's row holds the totals of the
-    # areas listed under it, so it reads as a subtotal (bold, light fill) and they are indented below it.
+    # areas listed under it, so it reads as a subtotal (bold, light fill) and they are indented below it. What
+    # is attached to such an area itself (a commune's clans, a district's units) has a row of its own first,
+    # "Ghi nhận trực tiếp tại ...", so that the rows under a subtotal add up to it.
     row = bottom + 1
     level_labels = dict(UnitLevel.choices)
-    for number, node in enumerate(nodes[1:], start=1):
-        figures = node.figures[year][indicator]
-        style = "sub_" if node.children or node.level != UnitLevel.VILLAGE else ""
+    number = 0
+    for node in nodes:
         indent = min(node.depth - root.depth - 1, 3)
-        sheet.write_number(row, 0, number, f[f"{style}int"])
-        sheet.write_string(row, 1, node.name, f[f"{style}area{indent}"])
-        sheet.write_string(row, 2, str(level_labels.get(node.level, node.level)), f[f"{style}text"])
-        _figure_cells(sheet, row, figures, grades, levels, f, style)
-        row += 1
+        if node is not root:
+            number += 1
+            style = "sub_" if node.children or node.level != UnitLevel.VILLAGE else ""
+            sheet.write_number(row, 0, number, f[f"{style}int"])
+            sheet.write_string(row, 1, node.name, f[f"{style}area{max(indent, 0)}"])
+            sheet.write_string(row, 2, str(level_labels.get(node.level, node.level)), f[f"{style}text"])
+            _figure_cells(sheet, row, node.figures[year][indicator], grades, levels, f, style)
+            row += 1
+        own = _attached_itself(node, year, indicator)
+        if own is not None:
+            sheet.write_blank(row, 0, None, f["int"])
+            sheet.write_string(
+                row, 1, _("Recorded at %(area)s itself") % {"area": node.name}, f[f"area{min(indent + 1, 3)}"]
+            )
+            sheet.write_blank(row, 2, None, f["text"])
+            _figure_cells(sheet, row, own, grades, levels, f)
+            row += 1
     sheet.merge_range(row, 0, row, 2, pgettext("report", "Total"), f["total_text"])
     _figure_cells(sheet, row, root.figures[year][indicator], grades, levels, f, "total_")
     end = _signatures(sheet, f, page, row + 2)
@@ -228,6 +241,15 @@ def _indicator_sheet(book, f, result: Rollup, year: int, indicator: str, unit, t
     sheet.set_column(3, last, 11)
     sheet.freeze_panes(bottom + 1, 2)
     _page_setup(sheet, heading_rows=(top, bottom), last_row=end, last_col=last)
+
+
+def _attached_itself(node, year: int, indicator: str):
+    """The figures attached to ``node`` itself rather than to an area under it, when it has areas under it
+    and something is attached to it; else ``None``."""
+    if not (node.children and node.touched):
+        return None
+    own = node.own[year][indicator]
+    return own if own.evaluated or own.registered_counted or own.recognised else None
 
 
 def _official_header(sheet, f, page: _Page, unit: AdministrativeUnit | None, today) -> None:

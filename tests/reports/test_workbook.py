@@ -14,7 +14,7 @@ from evaluations import calendar
 from evaluations.models import AdministrativeUnit, ExportRecord, LearningFamily, UnitLevel
 from reports import excel
 from reports.rollup import rollup
-from tests.factories import FamilyFactory, make_criteria_set, make_unit
+from tests.factories import FamilyFactory, UnitFactory, make_criteria_set, make_unit
 
 from .conftest import YEAR, evaluate
 
@@ -258,13 +258,16 @@ def figures(sheet, row) -> list:
 
 
 def assert_subtotals_precede_their_parts(sheet, parent: AdministrativeUnit):
-    """``parent``'s row is a subtotal: bold on a fill, followed at once by its children's rows, indented
-    deeper, whose figures add up to its own."""
+    """``parent``'s row is a subtotal: bold on a fill, followed at once by its children's rows (after the row
+    of what is recorded at ``parent`` itself, if anything is), indented deeper, whose figures add up to its
+    own. Returns those rows."""
     rows = area_rows(sheet)
     children = list(parent.get_children().order_by("path"))
     top = rows[parent.name]
-    assert sorted(rows[child.name] for child in children)[0] == top + 1
-    below = [rows[child.name] for child in children]
+    itself = rows.get(f"Ghi nhận trực tiếp tại {parent.name}")
+    assert itself in (None, top + 1)
+    below = ([itself] if itself else []) + [rows[child.name] for child in children]
+    assert below[0] == top + 1 and below[-1] == max(below)
     name = sheet.cell(top, 2)
     assert name.font.bold and name.fill.fill_type == "solid"
     assert all(sheet.cell(r, 2).alignment.indent > name.alignment.indent for r in below)
@@ -291,6 +294,24 @@ def test_past_structure_district_and_communes_subtotal_before_their_areas(workbo
     assert not village.font.bold and village.fill.fill_type is None
 
 
+def test_what_is_recorded_at_a_commune_itself_has_its_row_under_the_commune(workbook, dataset):
+    """Clans belong to the commune, not to a village: their row, "Ghi nhận trực tiếp tại Xã ...", makes the
+    rows under the commune add up to it; likewise the unit recorded at the district."""
+    areas = dataset["areas"]
+    clans = workbook["DHHT"]
+    below = assert_subtotals_precede_their_parts(clans, areas["commune_a"])
+    rows = area_rows(clans)
+    itself = rows["Ghi nhận trực tiếp tại Xã Phước Hải"]
+    assert below[0] == itself and figures(clans, itself)[:3] == figures(clans, rows["Xã Phước Hải"])[:3]
+    assert clans.cell(itself, 1).value is None  # not an area of its own: not numbered
+    assert not clans.cell(itself, 2).font.bold
+    assert_subtotals_precede_their_parts(clans, areas["commune_b"])
+    assert_subtotals_precede_their_parts(clans, areas["district"])
+    assert_subtotals_precede_their_parts(workbook["ĐVHT"], areas["district"])
+    assert "Ghi nhận trực tiếp tại Huyện Ninh Phước" in area_rows(workbook["ĐVHT"])
+    assert not any(name.startswith("Ghi nhận") for name in area_rows(workbook["GĐHT"]))  # families: in villages
+
+
 @pytest.fixture
 def two_tier():
     """Today's structure: a province, communes, villages; families evaluated in the villages."""
@@ -305,6 +326,8 @@ def two_tier():
                 family = FamilyFactory(head_name=f"{name} {n}", area=village)
                 if status:
                     evaluate(family, family_set, status, "Tốt" if status == "recognised" else "", year=year)
+    # A provincial agency, recognised as a learning unit, belongs to the province itself.
+    evaluate(UnitFactory(area=province), make_criteria_set(kind="unit", code="set-unit-now"), "recognised", year=year)
     return {"province": province, "communes": communes, "year": year}
 
 
@@ -315,6 +338,13 @@ def test_todays_structure_communes_subtotal_before_their_villages(two_tier):
     for commune in two_tier["communes"]:
         assert sheet.cell(area_rows(sheet)[commune.name], 2).alignment.indent == 0  # communes at the top level
         assert_subtotals_precede_their_parts(sheet, commune)
+    # The total is the sum of the top-level rows, what is recorded at the province itself included.
+    units = book["ĐVHT"]
+    rows = area_rows(units)
+    top_level = [rows["Ghi nhận trực tiếp tại Tỉnh Khánh Hòa"]] + [rows[c.name] for c in two_tier["communes"]]
+    total = figures(units, row_of(units, "Tổng cộng"))
+    assert total == [sum(col) for col in zip(*(figures(units, r) for r in top_level), strict=True)]
+    assert total[2] == 1  # the agency, recognised
     for each in book.worksheets:
         assert each["A1"].value == "HỘI KHUYẾN HỌC TỈNH KHÁNH HÒA"
         assert cells(each, f"Khánh Hòa, ngày {calendar.today():%d} tháng {calendar.today():%m} năm {year}")
