@@ -83,7 +83,8 @@ def official_workbook(result: Rollup, year: int, output) -> None:
 
     A summary sheet (every indicator, then the finance lines) and one sheet per indicator with a row per
     area at every level below the root in tree order (a district or commune, bold on a light fill, before the
-    areas it totals, indented under it), and the root's totals. Each sheet opens with the administrative
+    areas it totals, indented under it, what is recorded at it itself on a row of its own), and the root's
+    totals. Each sheet opens with the administrative
     header of a report (the root's association, the national emblem line and motto, place and today's date)
     and ends with the signatures, prints on A4 landscape one page wide with its table's heading rows repeated.
     Written in the site's language whatever the request's (:func:`documents.formats.document_language`).
