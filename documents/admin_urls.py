@@ -1,11 +1,19 @@
 """The admin's addresses of printed documents (under /admin/documents/, names ``documents:…``)."""
 
-from django.urls import path  # noqa: F401 (each kind of document adds its addresses below)
+from django.urls import path
+
+from .views.decisions import DecisionDocumentView
 
 app_name = "documents"
 
 urlpatterns = [
     # evaluation sheets
     # draft decisions
+    path(
+        "decisions/<int:pk>/draft.docx",
+        DecisionDocumentView.as_view(file_format="docx"),
+        name="decision_docx",
+    ),
+    path("decisions/<int:pk>/draft.pdf", DecisionDocumentView.as_view(file_format="pdf"), name="decision_pdf"),
     # certificates
 ]

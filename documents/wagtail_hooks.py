@@ -3,8 +3,12 @@ from django.urls import include, path
 from wagtail import hooks
 
 from . import admin_urls
+from .views.decisions import DraftDecisionBulkAction
 
 
 @hooks.register("register_admin_urls")
 def register_document_urls():
     return [path("documents/", include(admin_urls, namespace="documents"))]
+
+
+hooks.register("register_bulk_action", DraftDecisionBulkAction)
