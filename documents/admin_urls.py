@@ -10,10 +10,10 @@ urlpatterns = [
     # evaluation sheets
     # draft decisions
     path(
-        "decisions/<int:pk>/draft.docx",
+        "decisions/<int:pk>/docx/",
         DecisionDocumentView.as_view(file_format="docx"),
         name="decision_docx",
     ),
-    path("decisions/<int:pk>/draft.pdf", DecisionDocumentView.as_view(file_format="pdf"), name="decision_pdf"),
+    path("decisions/<int:pk>/pdf/", DecisionDocumentView.as_view(file_format="pdf"), name="decision_pdf"),
     # certificates
 ]

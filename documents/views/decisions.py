@@ -18,7 +18,7 @@ from evaluations.bulk_actions import EvaluationBulkAction
 from evaluations.models import AdministrativeUnit, DecisionKind, RecognitionDecision
 from evaluations.models.units import communes_by_path
 
-from ..decisions import RENDERERS, decision_text, draft_text
+from ..decisions import RENDERERS, decision_text, draft_text, unit_words
 from ..downloads import document_file_name, document_response, record_download
 from ..formats import document_language
 
@@ -42,7 +42,9 @@ class DecisionDocumentView(View):
         with document_language():
             text = decision_text(decision, request.user)
             data = RENDERERS[self.file_format](text)
-            file_name = document_file_name(_("draft decision"), decision.number, file_format=self.file_format)
+            file_name = document_file_name(
+                _("draft decision"), decision.number.replace("/", "-"), file_format=self.file_format
+            )
         record_download(
             user=request.user,
             document="decision",
@@ -120,7 +122,8 @@ class DraftDecisionBulkAction(EvaluationBulkAction):
         context = super().get_context_data(**kwargs)
         objects = [entry["item"] for entry in context.get("items", [])]
         problems, commune = self.problems(objects, context.get("items_with_no_access", []))
-        return {**context, "problems": problems, "commune": commune}
+        committee = _("People's Committee of %(unit)s") % {"unit": unit_words(commune)} if commune else ""
+        return {**context, "problems": problems, "commune": commune, "committee": committee}
 
     def form_valid(self, form):
         objects, no_access = self.get_actionable_objects()
