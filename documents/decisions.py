@@ -255,10 +255,11 @@ def build_text(
                 criteria_set.document_number,
                 {"date": criteria_set.document_date, "issuer": criteria_set.issuer, "kinds": []},
             )
-            if kind_title(criteria_set.kind) not in entry["kinds"]:
-                entry["kinds"].append(kind_title(criteria_set.kind))
+            if criteria_set.kind not in entry["kinds"]:
+                entry["kinds"].append(criteria_set.kind)
     for document_number, entry in documents.items():
-        bases.append(document_basis(document_number, entry["date"], entry["issuer"], entry["kinds"]))
+        titles_of_set = [kind_title(kind) for kind in SubjectKind.values if kind in entry["kinds"]]
+        bases.append(document_basis(document_number, entry["date"], entry["issuer"], titles_of_set))
     bases.append(_("At the proposal of the %(association)s.") % {"association": association})
 
     articles = [
@@ -364,7 +365,7 @@ def roman(number: int) -> str:
 # --- PDF ------------------------------------------------------------------------------------------------
 
 #: Widths (mm) of the attached list's columns: STT, name, village, kind, grade (the text width is 165 mm).
-LIST_WIDTHS = (12, 62, 36, 33, 22)
+LIST_WIDTHS = (11, 60, 34, 40, 20)
 
 
 def decision_pdf(text: DecisionText) -> bytes:
@@ -372,8 +373,16 @@ def decision_pdf(text: DecisionText) -> bytes:
 
     from .pdf import FAMILY, DocumentPDF
 
-    pdf = DocumentPDF(title=text.title)
-    pdf.page_numbers = True
+    class DecisionPDF(DocumentPDF):
+        def header(self):
+            """Decree 30's page numbers: centred in the top margin, from the second page on."""
+            if self.page_no() > 1:
+                self.set_y(10)
+                self.set_font(FAMILY, size=13)
+                self.cell(0, 5, str(self.page_no()), align="C")
+                self.set_y(self.t_margin)
+
+    pdf = DecisionPDF(title=text.title)
     pdf.add_page()
     pdf.official_header(issuer=["\n".join(text.issuer)], number=text.number, place_date=text.place_date)
 
@@ -459,6 +468,14 @@ def decision_docx(text: DecisionText) -> bytes:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
     section.left_margin, section.right_margin = Mm(30), Mm(15)
+
+    # Decree 30's page numbers: centred in the top margin, not on the first page.
+    section.different_first_page_header_footer = True
+    section.header_distance = Mm(10)
+    number = section.header.paragraphs[0]
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field_element = number._p.makeelement(qn("w:fldSimple"), {qn("w:instr"): "PAGE"})
+    number._p.append(field_element)
 
     normal = document.styles["Normal"]
     normal.font.name = "Times New Roman"

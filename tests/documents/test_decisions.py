@@ -140,7 +140,7 @@ def test_the_decision_prints_in_the_decree_30_layout(client, decision, reviewer_
 
     if rows is not None:
         assert rows[0] == ["STT", "Tên", "Thôn, tổ dân phố", "Mô hình học tập", "Xếp loại hoặc mức"]
-        body = [row for row in rows[1:-1]]
+        body = rows[1:-1]
         # A village heading row (merged across the columns), then its families by name.
         assert body[0][0] == "I" and body[0][1] == "Thôn Từ Thiện"
         assert body[1] == ["1", "Gia đình bà Đàng Thị Bích", "Thôn Từ Thiện", "Gia đình học tập", "Tốt"]
@@ -162,7 +162,8 @@ def test_the_decision_prints_in_the_decree_30_layout(client, decision, reviewer_
 def test_the_list_is_paged_after_the_decision(client, decision, reviewer_a):
     """The attached list begins on a page of its own."""
     client.force_login(reviewer_a)
-    pages = [flat(page.extract_text()) for page in PdfReader(io.BytesIO(download(client, decision, "pdf").content)).pages]
+    data = download(client, decision, "pdf").content
+    pages = [flat(page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages]
     first_list_page = next(i for i, page in enumerate(pages) if "DANH SÁCH GIA ĐÌNH" in page)
     assert first_list_page >= 1 and "TM. ỦY BAN NHÂN DÂN" not in pages[first_list_page]
 
@@ -210,11 +211,15 @@ def test_the_decision_page_offers_the_draft(client, decision, reviewer_a):
 
 def test_several_kinds_are_all_named(client, areas, decision, criteria, reviewer_a):
     clan_set = make_criteria_set(kind="clan", code="dhht-test")
-    make_recognised(ClanFactory(clan_name="Họ Đàng", area=areas["village_a1"]), decision, year=2026, criteria_set=clan_set)
+    clan = ClanFactory(clan_name="Họ Đàng", area=areas["village_a1"])
+    make_recognised(clan, decision, year=2026, criteria_set=clan_set)
     client.force_login(reviewer_a)
     text = flat(pdf_text(download(client, decision, "pdf").content))
     assert "Về việc công nhận danh hiệu “Gia đình học tập” và “Dòng họ học tập” năm 2026" in text
-    assert "Công nhận 3 gia đình đạt danh hiệu “Gia đình học tập”; 1 dòng họ đạt danh hiệu “Dòng họ học tập” năm 2026" in text
+    assert (
+        "Công nhận 3 gia đình đạt danh hiệu “Gia đình học tập”; 1 dòng họ đạt danh hiệu “Dòng họ học tập” năm 2026"
+        in text
+    )
 
 
 # --- the draft before the decision -----------------------------------------------------------------------
