@@ -532,7 +532,7 @@ def decision_docx(text: DecisionText) -> bytes:
         return cell.paragraphs[0]
 
     # The header: issuing body and number on the left, the national name, motto and date on the right.
-    left_mm, right_mm = 70, 100
+    left_mm, right_mm = 65, 100
     header = document.add_table(rows=1, cols=2)
     columns(header, (left_mm, right_mm))
     left, right = header.rows[0].cells
