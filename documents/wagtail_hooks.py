@@ -4,6 +4,7 @@ from wagtail import hooks
 
 from . import admin_urls
 from .bulk_actions import PrintCertificatesBulkAction
+from .views.decisions import DraftDecisionBulkAction
 
 
 @hooks.register("register_admin_urls")
@@ -12,3 +13,4 @@ def register_document_urls():
 
 
 hooks.register("register_bulk_action", PrintCertificatesBulkAction)
+hooks.register("register_bulk_action", DraftDecisionBulkAction)
