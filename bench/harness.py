@@ -125,3 +125,14 @@ def load_now() -> float:
 def load_span(before: float, after: float) -> str:
     """The load column of a step's rows: its 1-minute load average at the start and the end."""
     return f"{before:.1f}-{after:.1f}"
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory in MB. VmHWM, not ru_maxrss: ru_maxrss survives exec and would
+    report the parent's peak at fork time."""
+    import resource
+
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

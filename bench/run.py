@@ -43,6 +43,7 @@ def steps() -> list[tuple[str, Callable[[Context], list[Row]]]]:
     """Named steps, run in order; each returns rows for the table."""
     # Imported here, not at the top: the step modules import models, which need Django set up first.
     from bench.step_data import step_generate, step_migrate
+    from bench.step_documents import step_certificates
     from bench.step_exports import step_listing_export
     from bench.step_import import step_import
     from bench.step_listing import step_bulk_recognition, step_listing
@@ -61,6 +62,7 @@ def steps() -> list[tuple[str, Callable[[Context], list[Row]]]]:
         ("roll-up", step_rollup),
         ("official workbook", step_workbook),
         ("listing export", step_listing_export),
+        ("certificates", step_certificates),
         ("search", step_search),
         ("public recognition list", step_public_list),
         # Last: they move the provinces under a national root (every path changes).
@@ -87,6 +89,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--rows-out", help=argparse.SUPPRESS)  # child process of a run on several engines
     parser.add_argument("--export-memory", type=int, help=argparse.SUPPRESS)  # child process of a step
+    parser.add_argument("--certificates-memory", type=int, help=argparse.SUPPRESS)  # child process of a step
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -98,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
         from bench.step_exports import export_memory  # after django.setup(), as in steps()
 
         export_memory(args.export_memory)
+        return 0
+    if args.certificates_memory:
+        setup_django(Path(args.workdir))
+        from bench.step_documents import certificates_memory_child
+
+        certificates_memory_child(args.certificates_memory)
         return 0
 
     try:

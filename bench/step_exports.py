@@ -3,7 +3,6 @@ memory."""
 
 from __future__ import annotations
 
-import resource
 import subprocess
 import sys
 import tempfile
@@ -15,7 +14,7 @@ from django.urls import reverse
 
 import xlsxwriter
 
-from bench.harness import ROOT, YEAR, Context, Row, timed
+from bench.harness import ROOT, YEAR, Context, Row, peak_mb, timed
 from evaluations.admin import evaluation_viewset
 from reports import excel
 from reports.exports import prepare_export
@@ -121,14 +120,6 @@ def wagtail_export(ctx: Context, count: int) -> list[Row]:
 
 def export_memory(size: int) -> None:
     """Child process of the export benchmark: write ``size`` rows, print MB before/after and rows."""
-
-    def peak_mb() -> float:
-        # VmHWM, not ru_maxrss: ru_maxrss survives exec and would report the parent's peak at fork time.
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     before = peak_mb()
     listing, queryset = export_rows(size)
