@@ -216,12 +216,12 @@ class SheetPDF(DocumentPDF):
 
         self.criteria_table(evaluation, result, pass_fail)
         self.ln(2)
-        self.result_block(evaluation, result, pass_fail)
         general = [item.original_name for item in evaluation.evidence.all() if item.indicator_id is None]
         if general:
-            self.labelled(_("Evidence of the whole evaluation"), "; ".join(general), size=11)
+            self.labelled(_("Evidence of the whole evaluation"), "; ".join(general))
         if evaluation.note:
-            self.labelled(_("Note"), evaluation.note, size=11)
+            self.labelled(_("Note"), evaluation.note)
+        self.result_block(evaluation, result, pass_fail)
         self.signatures()
         self.number_pages(first_page, evaluation)
 

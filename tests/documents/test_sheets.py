@@ -25,6 +25,7 @@ from tests.factories import (
     make_officer,
     scored_evaluation,
 )
+from tests.test_admin_language import english_on
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +76,8 @@ def evaluation(areas):
         evaluation=made, values=values, notes={first.pk: "Cháu út nghỉ học hai tuần vì ốm"}
     )
     services.evidence_add(evaluation=made, upload=SimpleUploadedFile("giay-xac-nhan-truong.pdf", PDF), indicator=first)
+    services.evidence_add(evaluation=made, upload=SimpleUploadedFile("bien-ban-hop-thon.pdf", PDF))
+    Evaluation.objects.filter(pk=made.pk).update(note="Gia đình chuyển đến thôn năm 2024")
     made.refresh_from_db()
     return made
 
@@ -99,6 +102,8 @@ def test_an_officer_downloads_the_sheet_of_an_evaluation(client, officer, evalua
     assert "7,5" in text
     assert "Cháu út nghỉ học hai tuần vì ốm" in text
     assert "giay-xac-nhan-truong.pdf" in text
+    assert "Minh chứng chung của đánh giá: bien-ban-hop-thon.pdf" in text
+    assert "Gia đình chuyển đến thôn năm 2024" in text
     assert "27,5" in text  # criterion 1's subtotal: 7,5 + 10 + 10
     assert "97,5" in text  # the total
     assert "Tốt" in text and "Đạt" in text
@@ -180,6 +185,7 @@ def test_a_batch_of_three_is_one_pdf_with_each_sheet_on_its_own_page(client, off
     ids = [e.pk for e in three] + [outside.pk]
     page = client.get(bulk_url(ids)).content.decode()
     assert "In phiếu đánh giá" in page and "Tải phiếu đánh giá (PDF)" in page
+    assert not english_on(page)
     assert "Lê Văn Ân" in page and "Ngoài Vùng" not in page
 
     response = client.post(bulk_url(ids))
@@ -218,6 +224,7 @@ def test_a_batch_of_more_than_the_limit_is_refused(client, officer, three, monke
     address = bulk_url([e.pk for e in three])
     page = client.get(address).content.decode()
     assert "3 đánh giá đã được chọn: mỗi lần chỉ in tối đa 2 phiếu" in page
+    assert not english_on(page)
     assert "Tải phiếu đánh giá (PDF)" not in page
     response = client.post(address + "&next=/admin/", follow=True)
     assert response["Content-Type"].startswith("text/html")
