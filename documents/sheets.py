@@ -221,6 +221,8 @@ class SheetPDF(DocumentPDF):
             self.labelled(_("Evidence of the whole evaluation"), "; ".join(general))
         if evaluation.note:
             self.labelled(_("Note"), evaluation.note)
+        if general or evaluation.note:
+            self.ln(2)
         self.result_block(evaluation, result, pass_fail)
         self.signatures()
         self.number_pages(first_page, evaluation)
