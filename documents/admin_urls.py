@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from .views import certificates
+from .views import certificates, sheets
 from .views.decisions import DecisionDocumentView
 
 app_name = "documents"
 
 urlpatterns = [
     # evaluation sheets
+    path("sheets/<str:pk>/", sheets.EvaluationSheetView.as_view(), name="evaluation_sheet"),
     # draft decisions
     path(
         "decisions/<int:pk>/docx/",

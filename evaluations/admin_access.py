@@ -221,15 +221,18 @@ class ScopedBulkActionMixin:
             self.selection_filters.append((str(view.search_form.fields[view.search_kwarg].label), view.search_query))
         return rows
 
-    def get_actionable_objects(self):
+    def selected_queryset(self):
+        """The selection as a queryset, not yet read: the ids given (or the listing's rows for "all") that the
+        user reaches."""
         raw = self.request.GET.getlist("id")
         objects = scoped(self.model, self.request.user)
         if "all" in raw:
             rows = self.listing_rows()
-            objects = objects.filter(pk__in=rows.order_by().values("pk")) if rows is not None else objects
-        else:
-            objects = objects.filter(pk__in=parse_pks(self.model, raw))
-        found = list(self.select(objects))
+            return objects.filter(pk__in=rows.order_by().values("pk")) if rows is not None else objects
+        return objects.filter(pk__in=parse_pks(self.model, raw))
+
+    def get_actionable_objects(self):
+        found = list(self.select(self.selected_queryset()))
         if not found:
             raise Http404
         allowed = [obj for obj in found if self.check_perm(obj)]

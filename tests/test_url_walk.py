@@ -26,6 +26,8 @@ from wagtail.admin.views.bulk_action.registry import bulk_action_registry
 from wagtail.log_actions import log
 
 import pytest
+from docx import Document as DocxDocument
+from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
 from evaluations import roles, services
@@ -290,17 +292,62 @@ def _form_posts(world, client, url, pattern) -> list[dict]:
 
 
 def _body(response) -> bytes:
+    """What a reader of the response sees: the text of a PDF (its pages and its metadata: compressed, the
+    bytes would hide a name), of a .docx (paragraphs and table cells, headers and footers too) and of a
+    workbook's cells; any other body as it is."""
     content = b"".join(response.streaming_content) if response.streaming else response.content
     kind = response.get("Content-Type", "")
+    if "pdf" in kind or content[:5] == b"%PDF-":
+        return _pdf_text(content)
+    if "wordprocessingml" in kind:
+        return _docx_text(content)
     if "spreadsheet" in kind or content[:2] == b"PK":
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        except Exception:  # not a workbook after all: check the raw bytes
-            return content
+        except Exception:  # not a workbook after all: perhaps a .docx, else the raw bytes
+            return _docx_text(content)
         sheets = [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
         cells = [str(cell) for rows in sheets for row in rows for cell in row]
         return "\n".join(cells).encode()
     return content
+
+
+def _pdf_text(content: bytes) -> bytes:
+    """The text of every page of a PDF and its metadata; the raw bytes if it is not a PDF pypdf reads (the
+    walk's evidence files are a few bytes, uncompressed)."""
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        metadata = [str(value) for value in (reader.metadata or {}).values()]
+    except Exception:
+        return content
+    return "\n".join([*pages, *metadata]).encode()
+
+
+def _docx_text(content: bytes) -> bytes:
+    """The text of a .docx: its paragraphs, every table cell (nested tables too), headers and footers; the raw
+    bytes if it is not one."""
+    try:
+        document = DocxDocument(io.BytesIO(content))
+    except Exception:
+        return content
+
+    def cells(tables):
+        for table in tables:
+            for row in table.rows:
+                for cell in row.cells:
+                    yield cell.text
+                    yield from cells(cell.tables)
+
+    parts = [paragraph.text for paragraph in document.paragraphs]
+    parts += list(cells(document.tables))
+    for section in document.sections:
+        for part in (section.header, section.footer):
+            parts += [paragraph.text for paragraph in part.paragraphs]
+            parts += list(cells(part.tables))
+    properties = document.core_properties
+    parts += [properties.title or "", properties.subject or "", properties.author or "", properties.keywords or ""]
+    return "\n".join(parts).encode()
 
 
 def _leaks(response) -> list[str]:
@@ -439,3 +486,26 @@ def test_every_door_keeps_to_the_area(client, walk, role):
                     before = _check_unchanged(world, before, posted, problems)
     _check_unchanged(world, before, posted, problems)
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
+
+
+def test_the_walk_reads_the_text_of_pdf_and_docx_downloads():
+    """A name in a compressed PDF or in a .docx table is found (the raw bytes would hide it)."""
+    from django.http import HttpResponse
+
+    from documents.pdf import DocumentPDF
+
+    pdf = DocumentPDF()
+    pdf.add_page()
+    pdf.text_line("Gia đình ông Zeta Văn Gia")
+    data = pdf.output_bytes()
+    assert not SECRET.search(data)
+    assert _leaks(HttpResponse(data, content_type="application/pdf")) == ["body"]
+
+    document = DocxDocument()
+    document.add_paragraph("Quyết định")
+    document.add_table(rows=1, cols=2).cell(0, 1).text = "Thôn Omega"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert _leaks(HttpResponse(buffer.getvalue(), content_type=docx)) == ["body"]
+    assert _leaks(HttpResponse(buffer.getvalue(), content_type="application/octet-stream")) == ["body"]

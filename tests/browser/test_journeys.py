@@ -411,7 +411,12 @@ def test_auditor_reads_phan_rang_only(demo_server, browse, screenshot, width):
     assert f"Có {expected} kết quả khớp" in page.locator("main").inner_text()
     rows = page.locator("table.listing tbody tr")
     headings = [text.strip() for text in page.locator("table.listing thead th").all_inner_texts()]
-    assert "Chọn" not in " ".join(headings) and rows.locator("input[type=checkbox]").count() == 0  # reads only
+    # Reads only: the one thing rows are ticked for is printing their evaluation sheets.
+    rows.locator("input[type=checkbox]").first.check()
+    offered = page.locator("[data-bulk-action-footer] .bulk-actions-buttons").inner_text()
+    assert "In phiếu đánh giá" in offered
+    assert not any(word in offered for word in ("Gửi duyệt", "Công nhận", "Trả lại", "Xoá", "In giấy công nhận"))
+    rows.locator("input[type=checkbox]").first.uncheck()
     column = headings.index("Địa bàn") + 1
     areas = set(rows.locator(f"td:nth-child({column})").all_inner_texts())
     assert areas and areas <= units, areas - units
@@ -426,7 +431,10 @@ def test_auditor_reads_phan_rang_only(demo_server, browse, screenshot, width):
     text = main.inner_text()
     assert ", Phường Phan Rang" in text
     assert page.get_by_role("link", name="Nhập điểm và minh chứng").count() == 0
-    assert main.locator(".evaluation-actions").locator("a, button").count() == 0
+    # No workflow action: only its documents to print (the sheet; the certificate once recognised).
+    actions = [t.strip() for t in main.locator(".evaluation-actions").locator("a, button").all_inner_texts()]
+    assert "Phiếu đánh giá (PDF)" in actions
+    assert set(actions) <= {"Phiếu đánh giá (PDF)", "Giấy công nhận (PDF)"}, actions
     assert re.search(r"Ngày tạo\n\d{2}:\d{2} ngày \d{2}/\d{2}/\d{4}\n", text), text
     assert not re.search(r"\b(True|False|None)\b", text)
     screenshot(page, f"journey-kiemtra-phanrang-2-inspect-{width}")

@@ -95,10 +95,12 @@ def test_each_role_is_offered_only_the_bulk_actions_it_may_take(client, reviewer
     officer = make_officer(roles.COMMUNE_OFFICER, areas["commune_a"], username="can-bo-bulk")
     client.force_login(officer)
     shown, more = footer_buttons(client.get(listing).content.decode())
-    assert shown == ["Gửi duyệt", "In giấy công nhận"] and more == []
+    assert shown == ["Gửi duyệt", "In giấy công nhận", "In phiếu đánh giá"] and more == []
 
+    # One who only reads prints the evaluation sheets, and takes no other action.
     auditor = make_officer(roles.AUDITOR, areas["commune_a"], username="kiem-tra-bulk")
     client.force_login(auditor)
     page = client.get(listing).content.decode()
-    assert 'class="bulk-action-checkbox"' not in page  # nothing to select for one who only reads
+    shown, more = footer_buttons(page)
+    assert shown == ["In phiếu đánh giá"] and more == []
     assert f"/evaluation/inspect/{three[0].pk}/" in page
