@@ -14,7 +14,7 @@ from evaluations.calendar import day_label
 from evaluations.models import Evaluation, EvaluationStatus, SubjectKind
 from evaluations.models.units import communes_by_path, provinces_by_path
 
-from .formats import committee_lines, document_language, place_and_date
+from .formats import committee_lines, committee_signature, document_language, place_and_date
 from .models import Certificate, code_display, new_certificate_code
 from .pdf import FAMILY, DocumentPDF
 
@@ -176,7 +176,7 @@ class CertificatePDF(DocumentPDF):
         self.set_font(FAMILY, style="I", size=13)
         self.cell(half, 7, page.place_date, align="C", new_x="LEFT", new_y="NEXT")
         self.set_font(FAMILY, style="B", size=13)
-        for line in (_("ON BEHALF OF THE PEOPLE'S COMMITTEE"), _("CHAIRPERSON")):
+        for line in committee_signature():
             self.cell(half, 6.5, line, align="C", new_x="LEFT", new_y="NEXT")
         self.set_xy(right_x, h - 26)
         self.cell(half, 7, page.signatory, align="C")

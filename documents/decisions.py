@@ -23,7 +23,16 @@ from evaluations import calendar
 from evaluations.models import AdministrativeUnit, Evaluation, EvaluationStatus, SubjectKind, UnitLevel
 from evaluations.models.units import path_within
 
-from .formats import association_name, blank_place_and_date, integer_text, long_date, place_and_date, place_name
+from .formats import (
+    association_name,
+    blank_place_and_date,
+    committee_lines,
+    committee_signature,
+    integer_text,
+    long_date,
+    place_and_date,
+    unit_words,
+)
 
 #: The evaluations a recognition decision recognised: those it still recognises, and those a later decision
 #: revoked (the decision as signed named them). Not those it recorded as not recognised.
@@ -121,11 +130,6 @@ def _listed(evaluations: QuerySet) -> list[Evaluation]:
     )
 
 
-def unit_words(unit: AdministrativeUnit) -> str:
-    """``xã Ninh Phước``: the unit's type in lower case and its own name, as a sentence names it."""
-    return f"{(unit.unit_type or '').lower()} {place_name(unit)}".strip()
-
-
 def kind_title(kind: str) -> str:
     """``“Gia đình học tập”``: the title a kind of subject is recognised with, in quotation marks."""
     return f"“{SubjectKind(kind).label}”"
@@ -203,8 +207,8 @@ def build_text(
     """The decision's text; ``number`` and ``date`` ``None`` for a draft."""
     is_draft = number is None
     unit = unit_words(area)
-    unit_caps = unit.upper() if unit else area.name.upper()
-    committee_caps = _("PEOPLE'S COMMITTEE")
+    issuer = committee_lines(area)
+    unit_caps = issuer[-1]
     committee = _("People's Committee of %(unit)s") % {"unit": unit}
     association = association_name(area)
 
@@ -317,7 +321,7 @@ def build_text(
         )
 
     return DecisionText(
-        issuer=[committee_caps, unit_caps],
+        issuer=issuer,
         number=_("No.: %(number)s") % {"number": number_text},
         place_date=place_date,
         kind=_("DECISION"),
@@ -327,7 +331,7 @@ def build_text(
         decides=_("DECIDES:"),
         articles=articles,
         recipients=recipients,
-        signature=[_("ON BEHALF OF THE PEOPLE'S COMMITTEE"), _("CHAIRPERSON")],
+        signature=committee_signature(),
         signatory=signatory,
         list_title=list_title.upper(),
         list_reference=_("(Attached to Decision No. %(number)s %(date)s of the %(committee)s)")
@@ -384,6 +388,11 @@ def decision_pdf(text: DecisionText) -> bytes:
 
     pdf = DecisionPDF(title=text.title)
     pdf.add_page()
+    if text.is_draft:  # a decision still to be taken: marked so that nobody files it as signed
+        pdf.set_xy(pdf.w - pdf.r_margin - 28, 8)
+        pdf.set_font(FAMILY, style="B", size=12)
+        pdf.cell(28, 7, _("DRAFT"), border=1, align="C")
+        pdf.set_xy(pdf.l_margin, pdf.t_margin)
     pdf.official_header(issuer=["\n".join(text.issuer)], number=text.number, place_date=text.place_date)
 
     pdf.ln(2)
@@ -531,6 +540,8 @@ def decision_docx(text: DecisionText) -> bytes:
         """A new cell holds one empty paragraph: use it for the first line."""
         return cell.paragraphs[0]
 
+    if text.is_draft:  # a decision still to be taken: marked so that nobody files it as signed
+        add(document, _("DRAFT"), bold=True, size=13, align=WD_ALIGN_PARAGRAPH.RIGHT, after=4)
     # The header: issuing body and number on the left, the national name, motto and date on the right.
     left_mm, right_mm = 65, 100
     header = document.add_table(rows=1, cols=2)

@@ -69,13 +69,17 @@ def blank_place_and_date(unit: AdministrativeUnit | None) -> str:
     return f"{place}, {line}" if place else line
 
 
+def unit_words(unit: AdministrativeUnit) -> str:
+    """``xã Ninh Phước``: the unit's type in lower case and its own name, as a sentence names it."""
+    return f"{(unit.unit_type or '').lower()} {place_name(unit)}".strip()
+
+
 def association_name(unit: AdministrativeUnit | None) -> str:
     """The association of a unit's area, which reports and proposes: ``Hội Khuyến học xã Ninh Phước``,
     ``Hội Khuyến học tỉnh Khánh Hòa``; the national root's is ``Hội Khuyến học Việt Nam``."""
     if unit is None or unit.level == UnitLevel.NATION:
         return _("Vietnam Association for Promoting Education")
-    kind = (unit.unit_type or "").lower()
-    return _("Association for Promoting Education of %(unit)s") % {"unit": f"{kind} {place_name(unit)}".strip()}
+    return _("Association for Promoting Education of %(unit)s") % {"unit": unit_words(unit)}
 
 
 def integer_text(value: int | None) -> str:
@@ -97,5 +101,9 @@ def committee_lines(unit: AdministrativeUnit | None) -> list[str]:
     ``XÃ NINH PHƯỚC``."""
     if unit is None:
         return [_("PEOPLE'S COMMITTEE")]
-    kind = (unit.unit_type or "").upper()
-    return [_("PEOPLE'S COMMITTEE"), f"{kind} {place_name(unit).upper()}".strip()]
+    return [_("PEOPLE'S COMMITTEE"), (unit_words(unit) or unit.name).upper()]
+
+
+def committee_signature() -> list[str]:
+    """Who signs for the committee, above the signature: ``TM. ỦY BAN NHÂN DÂN`` / ``CHỦ TỊCH``."""
+    return [_("ON BEHALF OF THE PEOPLE'S COMMITTEE"), _("CHAIRPERSON")]

@@ -139,7 +139,7 @@ class DocumentPDF(FPDF):
         self.set_font(FAMILY, style=style, size=size)
         self.multi_cell(0, height or size * 0.5, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    def underline_below(self, x_center: float, width: float, gap: float = 0.8):
+    def underline_below(self, x_center: float, width: float, gap: float = 1.3):
         """The short rule drawn under the issuing body and under the motto."""
         y = self.get_y() + gap
         self.set_line_width(0.3)
@@ -178,8 +178,8 @@ class DocumentPDF(FPDF):
         self.cell(right_width, 6, motto_text, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.underline_below(right_x + right_width / 2, self.get_string_width(motto_text))
         self.set_xy(right_x, self.get_y() + 3)
-        self.set_font(FAMILY, style="I", size=13)
-        self.cell(right_width, 6, place_date, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        if place_date:  # a long place name wraps rather than running past the margin
+            self.centred(place_date, size=13, style="I", height=6, width=right_width)
         self.set_xy(self.l_margin, max(left_bottom, self.get_y()) + 6)
 
     def signature_block(self, *, authority: list[str], name: str, note: str = "", recipients: list[str] | None = None):

@@ -18,9 +18,9 @@ from evaluations.bulk_actions import EvaluationBulkAction
 from evaluations.models import AdministrativeUnit, DecisionKind, RecognitionDecision
 from evaluations.models.units import communes_by_path
 
-from ..decisions import RENDERERS, decision_text, draft_text, unit_words
+from ..decisions import RENDERERS, decision_text, draft_text
 from ..downloads import document_file_name, document_response, record_download
-from ..formats import document_language
+from ..formats import document_language, unit_words
 
 #: Who may print a draft decision: those who record decisions.
 PERMISSION = "evaluations.recognise_evaluation"

@@ -104,6 +104,7 @@ def test_the_decision_prints_in_the_decree_30_layout(client, decision, reviewer_
         text, rows = docx_text(response.content)
     else:
         text, rows = flat(pdf_text(response.content)), None
+    assert "DỰ THẢO" not in text  # the text of a decision taken, to adjust and file
     for expected in (
         "ỦY BAN NHÂN DÂN",
         "XÃ PHƯỚC HẢI",
@@ -262,6 +263,7 @@ def test_the_draft_of_a_decision_to_take(client, reviewed, reviewer_a, file_form
     else:
         text = flat(pdf_text(response.content))
     year = calendar.today().year
+    assert "DỰ THẢO" in text  # marked, so that nobody files it as signed
     assert "Số: ……/QĐ-UBND" in text
     assert f"Phước Hải, ngày … tháng … năm {year}" in text
     assert "Điều 1. Công nhận 2 gia đình" in text
