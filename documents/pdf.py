@@ -151,14 +151,14 @@ class DocumentPDF(FPDF):
         and date on the right."""
         top = self.get_y()
         x_left = self.l_margin - 12  # the header may reach into the wide left margin, as printed papers do
-        right_x = x_left + left_width
+        right_x = x_left + left_width + 4  # a gutter, so that two full lines never touch
         right_width = self.w - self.r_margin - right_x
 
         self.set_xy(x_left, top)
         for index, line in enumerate(issuer):
             last = index == len(issuer) - 1
             self.set_x(x_left)
-            self.centred(line, size=12.5, style="B" if last or len(issuer) == 1 else "", height=5.5, width=left_width)
+            self.centred(line, size=12, style="B" if last or len(issuer) == 1 else "", height=5.5, width=left_width)
         self.underline_below(x_left + left_width / 2, min(28, left_width / 2))
         self.set_y(self.get_y() + 3)
         if number is not None:
@@ -170,7 +170,7 @@ class DocumentPDF(FPDF):
         from .formats import motto, national_name
 
         self.set_xy(right_x, top)
-        self.set_font(FAMILY, style="B", size=12)
+        self.set_font(FAMILY, style="B", size=11.5)
         self.cell(right_width, 5.5, national_name(), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.set_font(FAMILY, style="B", size=13)
         motto_text = motto()

@@ -209,7 +209,7 @@ class SheetPDF(DocumentPDF):
             self.labelled(_("Commune"), str(place.commune))
         self.labelled(_("Year"), str(evaluation.year))
         set_text = _("%(name)s, version %(version)s") % {"name": criteria_set.name, "version": criteria_set.version}
-        if criteria_set.document_number:
+        if criteria_set.document_number and criteria_set.document_number not in criteria_set.name:
             set_text += f" ({criteria_set.document_number})"
         self.labelled(_("Criteria set"), set_text)
         self.ln(2)

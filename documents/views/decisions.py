@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from evaluations import services
@@ -70,8 +70,9 @@ class DraftFormatForm(forms.Form):
 
 class DraftDecisionBulkAction(EvaluationBulkAction):
     """For reviewed evaluations of one commune awaiting a decision, the decision to take, as .docx or PDF
-    (number, date and signatory left to fill in). Refused, with what is wrong, when the selection holds
-    evaluations that cannot be recognised now (the workflow's rule) or those of several communes."""
+    (number, date and signatory left to fill in). Selected evaluations that cannot be recognised now (the
+    workflow's rule) are left out, with their reasons; refused, saying why, when none can or those that can
+    belong to several communes."""
 
     display_name = gettext_lazy("Draft recognition decision")
     action_type = "draft_decision"
@@ -82,28 +83,27 @@ class DraftDecisionBulkAction(EvaluationBulkAction):
     form_class = DraftFormatForm
     action_priority = 55
 
-    def problems(self, objects, items_with_no_access) -> tuple[list[str], AdministrativeUnit | None]:
-        """What stops the draft (messages naming it), and the commune whose committee would decide."""
+    def ready(self, objects) -> list:
+        """The selected evaluations the committee may recognise now (the workflow's rule): the draft's."""
         user = self.request.user
-        found = []
-        refused = [
-            reason
+        return [
+            evaluation
             for evaluation in objects
-            if (reason := services.evaluation_transition_refusal(evaluation=evaluation, action="recognise", user=user))
+            if not services.evaluation_transition_refusal(evaluation=evaluation, action="recognise", user=user)
         ]
-        if refused or items_with_no_access:
-            count = len(refused) + len(items_with_no_access)
+
+    def problems(self, ready) -> tuple[list[str], AdministrativeUnit | None]:
+        """What stops the draft of the ``ready`` evaluations (messages naming it), and the commune whose
+        committee would decide. The others selected are left out, listed with their reasons above."""
+        found = []
+        if not ready:
             found.append(
-                ngettext(
-                    "%(count)d selected evaluation cannot be recognised now (see below): a draft decision takes "
-                    "only reviewed evaluations that meet the criteria.",
-                    "%(count)d selected evaluations cannot be recognised now (see below): a draft decision takes "
-                    "only reviewed evaluations that meet the criteria.",
-                    count,
+                _(
+                    "None of the selected evaluations can be recognised now: a draft decision takes only "
+                    "reviewed evaluations that meet the criteria."
                 )
-                % {"count": count}
             )
-        communes = todays_communes(objects)
+        communes = todays_communes(ready)
         if len(communes) > 1:
             found.append(
                 _(
@@ -112,20 +112,21 @@ class DraftDecisionBulkAction(EvaluationBulkAction):
                 )
                 % {"count": len(communes), "communes": ", ".join(c.name for c in communes)}
             )
-        elif not communes and objects:
+        elif not communes and ready:
             found.append(_("The selected evaluations belong to no commune."))
         return found, (communes[0] if len(communes) == 1 else None)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        objects = [entry["item"] for entry in context.get("items", [])]
-        problems, commune = self.problems(objects, context.get("items_with_no_access", []))
+        ready = self.ready([entry["item"] for entry in context.get("items", [])])
+        problems, commune = self.problems(ready)
         committee = _("People's Committee of %(unit)s") % {"unit": unit_words(commune)} if commune else ""
         return {**context, "problems": problems, "commune": commune, "committee": committee}
 
     def form_valid(self, form):
-        objects, no_access = self.get_actionable_objects()
-        problems, commune = self.problems(objects, no_access["items_with_no_access"])
+        objects, _no_access = self.get_actionable_objects()
+        objects = self.ready(objects)
+        problems, commune = self.problems(objects)
         if problems:
             for problem in problems:
                 messages.error(self.request, problem)

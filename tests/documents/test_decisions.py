@@ -279,13 +279,25 @@ def test_the_draft_refuses_a_selection_that_cannot_be_decided(client, areas, rev
     mixed = [reviewed["a1"], reviewed["b1"], reviewed["draft"]]
     page = client.get(bulk_url(mixed)).content.decode()
     assert "thuộc 2 xã (Xã Phước Hải, Xã Phước Hữu)" in page
-    assert "1 đánh giá đã chọn chưa thể công nhận" in page
     assert f"“{reviewed['draft']}” đang ở trạng thái “Bản nháp”" in page
     assert 'name="file_format"' not in page
     response = client.post(bulk_url(mixed), {"file_format": "pdf"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert "thuộc 2 xã" in response.content.decode()
     assert not ExportRecord.objects.exists()
+
+
+def test_the_draft_leaves_out_what_cannot_be_recognised_and_says_why(client, reviewed, reviewer_a):
+    client.force_login(reviewer_a)
+    chosen = [reviewed["a1"], reviewed["draft"]]
+    page = client.get(bulk_url(chosen)).content.decode()
+    assert "Thao tác này áp dụng cho 1 đánh giá" in page and 'name="file_format"' in page
+    assert f"“{reviewed['draft']}” đang ở trạng thái “Bản nháp”" in page
+    text = flat(pdf_text(client.post(bulk_url(chosen), {"file_format": "pdf"}).content))
+    assert "Điều 1. Công nhận 1 gia đình" in text and "Đàng Văn Một" in text and "Phạm Thị Nháp" not in text
+    only_draft = client.get(bulk_url([reviewed["draft"]])).content.decode()
+    assert "Không đánh giá nào đã chọn có thể công nhận lúc này" in only_draft
+    assert 'name="file_format"' not in only_draft
 
 
 def test_the_draft_is_offered_to_those_who_record_decisions(client, areas, reviewed, reviewer_a):
