@@ -79,7 +79,7 @@ class DraftDecisionBulkAction(EvaluationBulkAction):
     transition = "recognise"
     aria_label = gettext_lazy("Make the draft recognition decision for the selected evaluations")
     permission = PERMISSION
-    template_name = "documents/draft_decision_bulk.html"
+    template_name = "documents/admin/draft_decision_bulk.html"
     form_class = DraftFormatForm
     action_priority = 55
 
