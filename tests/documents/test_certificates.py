@@ -156,6 +156,7 @@ def test_a_revoked_recognition_s_certificate_says_so_with_the_revoking_decision(
     download(client, decision)
     client.logout()
     certificate = Certificate.objects.get(evaluation__subject__name__contains="Bích")
+    assert "Giấy công nhận này hợp lệ." in verify(client, certificate.code).content.decode()
     revocation = RecognitionDecision.objects.create(
         kind=DecisionKind.REVOCATION,
         number="7/QĐ-UBND",
@@ -168,7 +169,7 @@ def test_a_revoked_recognition_s_certificate_says_so_with_the_revoking_decision(
     evaluation = certificate.evaluation
     evaluation.status, evaluation.revocation = EvaluationStatus.REVOKED, revocation
     evaluation.save()
-    page = verify(client, certificate.code).content.decode()
+    page = verify(client, certificate.code).content.decode()  # never an earlier answer kept by a cache
     assert "đã bị thu hồi" in page and "hợp lệ." not in page.replace("không còn hợp lệ.", "")
     assert "7/QĐ-UBND" in page and "02/03/2026" in page
     assert "Đàng Thị Bích" not in page  # a revoked recognition is no longer public
