@@ -369,7 +369,7 @@ def roman(number: int) -> str:
 # --- PDF ------------------------------------------------------------------------------------------------
 
 #: Widths (mm) of the attached list's columns: STT, name, village, kind, grade (the text width is 165 mm).
-LIST_WIDTHS = (11, 60, 34, 40, 20)
+LIST_WIDTHS = (15, 58, 34, 35, 23)  # mm: "STT" and "Xếp loại" fit at 13 pt in Times New Roman
 
 
 def decision_pdf(text: DecisionText) -> bytes:
@@ -467,7 +467,7 @@ def decision_docx(text: DecisionText) -> bytes:
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
@@ -532,6 +532,9 @@ def decision_docx(text: DecisionText) -> bytes:
     def columns(table, widths_mm):
         table.autofit = False
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        # The grid's widths too: LibreOffice (and Word when reflowing) lays a table out by them, not by cells.
+        for column, width in zip(table.columns, widths_mm, strict=False):
+            column.width = Mm(width)
         for row in table.rows:
             for cell, width in zip(row.cells, widths_mm, strict=False):
                 cell.width = Mm(width)
@@ -599,9 +602,8 @@ def decision_docx(text: DecisionText) -> bytes:
     add(right, text.signatory, bold=True, size=14, align=center)
 
     # The attached list, on a page of its own.
-    paragraph = document.add_paragraph()
-    paragraph.add_run().add_break(WD_BREAK.PAGE)
-    add(document, text.list_title, bold=True, size=14, align=center)
+    # The title starts the page (a break of its own would leave a blank page when the signature fills one).
+    add(document, text.list_title, bold=True, size=14, align=center).paragraph_format.page_break_before = True
     add(document, text.list_reference, italic=True, size=14, align=center, after=12)
 
     table = document.add_table(rows=1, cols=len(text.columns))
