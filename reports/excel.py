@@ -238,7 +238,7 @@ def _indicator_sheet(book, f, result: Rollup, year: int, indicator: str, unit, t
 
     sheet.set_column(0, 0, 6)
     sheet.set_column(1, 1, 34)
-    sheet.set_column(2, 2, 10)
+    sheet.set_column(2, 2, 15)  # "Thôn/tổ dân phố" whole
     sheet.set_column(3, last, 11)
     sheet.freeze_panes(bottom + 1, 2)
     _page_setup(sheet, heading_rows=(top, bottom), last_row=end, last_col=last)
