@@ -242,16 +242,25 @@ def run_export_job(job_id: int) -> str:
         partial.replace(export_dir() / name)
         shutil.rmtree(work_dir(job), ignore_errors=True)
         record_export(user=job.user, prepared=prepared, file_format=job.file_format, row_count=count)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.DONE, done_rows=count, total_rows=count, file_name=name, finished_at=timezone.now()
-        )
+        _job_done(job, name, count)
     except Exception as exc:
-        discard_partial(job)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        _job_failed(job, exc)
         raise
     return ExportStatus.DONE
+
+
+def _job_done(job: ExportJob, name: str, count: int) -> None:
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.DONE, done_rows=count, total_rows=count, file_name=name, finished_at=timezone.now()
+    )
+
+
+def _job_failed(job: ExportJob, exc: Exception) -> None:
+    """The job failed: its partial file removed, the error kept for its page."""
+    discard_partial(job)
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+    )
 
 
 def _run_document_job(job: ExportJob) -> str:
@@ -263,14 +272,9 @@ def _run_document_job(job: ExportJob) -> str:
         partial = partial_path(job)
         partial.write_bytes(data)
         partial.replace(export_dir() / name)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.DONE, done_rows=count, total_rows=count, file_name=name, finished_at=timezone.now()
-        )
+        _job_done(job, name, count)
     except Exception as exc:
-        discard_partial(job)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        _job_failed(job, exc)
         raise
     return ExportStatus.DONE
 
