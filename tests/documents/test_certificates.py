@@ -136,6 +136,13 @@ def test_the_verification_page_names_only_who_agreed_to_be_published(client, dec
     assert "chưa đồng ý công khai" in page
 
 
+def test_every_public_page_leads_to_the_check_of_a_certificate(client, home):
+    page = client.get("/").content.decode()
+    assert f'href="{reverse("certificate_verify_form")}"' in page and "Xác minh giấy công nhận" in page
+    form = client.get(reverse("certificate_verify_form"))
+    assert form.status_code == 200 and 'name="code"' in form.content.decode()
+
+
 def test_a_code_typed_by_hand_is_found_and_a_wrong_one_is_refused(client, decision, officer):
     client.force_login(officer)
     download(client, decision)
