@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -57,7 +58,7 @@ def deliver_certificates(request, *, evaluations, filters: dict, title: str, abo
                 "%(count)s certificates: the file is being written in the background.",
                 count,
             )
-            % {"count": count},
+            % {"count": number_format(count, force_grouping=True)},
         )
         return redirect("reports:export_job", job.pk)
     data, printed = print_certificates(evaluations, base_url=base_url)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -211,7 +212,9 @@ def listing_export_view(request, listing: str):
     if count > exports.background_threshold():
         job = exports.export_job_start(user=request.user, listing=listing, file_format=file_format, params=request.GET)
         messages.info(
-            request, _("%(count)s rows: the file is being written in the background.") % {"count": f"{count:,}"}
+            request,
+            _("%(count)s rows: the file is being written in the background.")
+            % {"count": number_format(count, force_grouping=True)},
         )
         return redirect("reports:export_job", job.pk)
     exports.record_export(user=request.user, prepared=prepared, file_format=file_format, row_count=count)
