@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "documents",
     "search",
     "operations",
+    "field",
     "wagtail_modeladmin",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",

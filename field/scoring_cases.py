@@ -1,0 +1,144 @@
+"""Shared scoring cases: a spec (as ``serialise.criteria_spec_json`` writes it) and the values an officer
+gives -> the result the server computes. Written to ``field/scoring_cases.json``; the server's test checks
+every case against ``evaluations.scoring.score`` and the phone's JavaScript test replays the same file, so
+both sides apply the same rules (DOMAIN.md: boundaries inclusive, half points, incomplete when unscored).
+
+Regenerate after a change of the rules or of the cases::
+
+    DJANGO_SETTINGS_MODULE=config.settings.dev python -m field.scoring_cases
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from evaluations import scoring
+
+from .serialise import criteria_spec_json, result_json
+
+CASES_FILE = Path(__file__).with_name("scoring_cases.json")
+
+D = Decimal
+
+
+def _ind(id_, code, max_points=None, level=None):
+    return scoring.IndicatorSpec(id=id_, code=code, max_points=D(max_points) if max_points else None, level=level)
+
+
+def _circular_22(criterion_minimum: str | None = None) -> scoring.CriteriaSpec:
+    """100 points (30/30/40) with the Circular 22 bands: Tốt 85, Khá 70, Trung bình 50."""
+    minimum = D(criterion_minimum) if criterion_minimum else None
+    return scoring.CriteriaSpec(
+        scoring_mode=scoring.GRADE_BANDS,
+        criteria=(
+            scoring.CriterionSpec("1", "Điều kiện", (_ind(1, "1.1", "10"), _ind(2, "1.2", "10"), _ind(3, "1.3", "10"))),
+            scoring.CriterionSpec("2", "Kết quả học tập", (_ind(4, "2.1", "15"), _ind(5, "2.2", "15")), minimum),
+            scoring.CriterionSpec("3", "Tác động", (_ind(6, "3.1", "20"), _ind(7, "3.2", "20"))),
+        ),
+        grade_bands=(
+            scoring.GradeBandSpec("Tốt", D(85)),
+            scoring.GradeBandSpec("Khá", D(70)),
+            scoring.GradeBandSpec("Trung bình", D(50)),
+        ),
+    )
+
+
+def _citizen() -> scoring.CriteriaSpec:
+    """Decision 244: 10 indicators x 10 points; recognised at 80 or more with no indicator below 5."""
+    indicators = tuple(_ind(10 + i, f"{i}", "10") for i in range(1, 11))
+    return scoring.CriteriaSpec(
+        scoring_mode=scoring.TOTAL_THRESHOLD,
+        criteria=(
+            scoring.CriterionSpec("1", "Tự học", indicators[:4]),
+            scoring.CriterionSpec("2", "Công cụ", indicators[4:7]),
+            scoring.CriterionSpec("3", "Quan hệ", indicators[7:]),
+        ),
+        pass_total=D(80),
+        indicator_minimum=D(5),
+    )
+
+
+def _levels() -> scoring.CriteriaSpec:
+    """Circular 25 style: pass/fail indicators of level 1 and level 2."""
+    return scoring.CriteriaSpec(
+        scoring_mode=scoring.PASS_FAIL_LEVELS,
+        criteria=(
+            scoring.CriterionSpec("1", "Lãnh đạo", (_ind(21, "1.1", level=1), _ind(22, "1.2", level=2))),
+            scoring.CriterionSpec("2", "Nguồn lực", (_ind(23, "2.1", level=1), _ind(24, "2.2", level=2))),
+        ),
+    )
+
+
+def _points_values(spec, points: list[str | None]) -> dict:
+    return {ind.id: value for ind, value in zip(spec.indicators, points, strict=True)}
+
+
+def _cases() -> list[tuple[str, scoring.CriteriaSpec, dict]]:
+    c22, c22_min, citizen, levels = _circular_22(), _circular_22("20"), _citizen(), _levels()
+    return [
+        ("grade bands: 100 is Tốt", c22, _points_values(c22, ["10", "10", "10", "15", "15", "20", "20"])),
+        ("grade bands: 85 is Tốt (inclusive)", c22, _points_values(c22, ["10", "10", "5", "15", "15", "15", "15"])),
+        ("grade bands: 84.5 is Khá", c22, _points_values(c22, ["10", "10", "4.5", "15", "15", "15", "15"])),
+        ("grade bands: 70 is Khá", c22, _points_values(c22, ["10", "10", "10", "10", "10", "10", "10"])),
+        ("grade bands: 50 is Trung bình", c22, _points_values(c22, ["10", "10", "10", "5", "5", "5", "5"])),
+        ("grade bands: 49.5 is below every band", c22, _points_values(c22, ["10", "10", "9.5", "5", "5", "5", "5"])),
+        ("grade bands: zero everywhere", c22, _points_values(c22, ["0", "0", "0", "0", "0", "0", "0"])),
+        ("grade bands: one indicator unscored", c22, _points_values(c22, ["10", "10", "10", "15", "15", "20", None])),
+        ("grade bands: nothing scored", c22, {}),
+        (
+            "grade bands: criterion minimum missed",
+            c22_min,
+            _points_values(c22_min, ["10", "10", "10", "10", "9.5", "20", "20"]),
+        ),
+        (
+            "grade bands: criterion minimum reached (inclusive)",
+            c22_min,
+            _points_values(c22_min, ["10", "10", "10", "10", "10", "20", "20"]),
+        ),
+        ("threshold: 80 with every indicator at 5 or more", citizen, _points_values(citizen, ["8"] * 10)),
+        (
+            "threshold: 80 with one indicator at 4.5",
+            citizen,
+            _points_values(citizen, ["8.5"] * 7 + ["8", "8", "4.5"]),
+        ),
+        ("threshold: 79.5", citizen, _points_values(citizen, ["8"] * 9 + ["7.5"])),
+        ("threshold: 100", citizen, _points_values(citizen, ["10"] * 10)),
+        ("threshold: one unscored", citizen, _points_values(citizen, ["10"] * 9 + [None])),
+        ("levels: every indicator met is level 2", levels, {21: True, 22: True, 23: True, 24: True}),
+        ("levels: level-1 indicators met is level 1", levels, {21: True, 22: False, 23: True, 24: True}),
+        ("levels: a level-1 indicator not met", levels, {21: True, 22: True, 23: False, 24: True}),
+        ("levels: one indicator unanswered", levels, {21: True, 22: True, 23: True}),
+    ]
+
+
+def build_cases() -> list[dict]:
+    """The cases with the results ``evaluations.scoring.score`` gives them today."""
+    cases = []
+    for name, spec, values in _cases():
+        cases.append(
+            {
+                "name": name,
+                "spec": criteria_spec_json(spec),
+                # Keys are indicator ids as text (JSON); points as text, met as true/false, unscored as null.
+                "values": {str(key): value for key, value in values.items()},
+                "expected": result_json(scoring.score(spec, values)),
+            }
+        )
+    return cases
+
+
+def cases_text() -> str:
+    return json.dumps({"cases": build_cases()}, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_cases(path: Path = CASES_FILE) -> None:
+    path.write_text(cases_text(), encoding="utf-8")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import django
+
+    django.setup()
+    write_cases()

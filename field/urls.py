@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "field"
+
+urlpatterns = [
+    path("villages/", views.villages, name="villages"),
+    path("work/", views.work, name="work"),
+    path("sync/", views.sync_view, name="sync"),
+]

@@ -1,0 +1,199 @@
+"""The field app's JSON API (issue 19): the villages an officer reaches, their work to take offline, and the
+outbox's sync. Same-origin, signed in by the Django session; the sync is a POST under CSRF protection (the
+app sends the ``X-CSRFToken`` header). Every record comes from ``for_user``: a refusal never names what the
+user may not see."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import defaultdict
+
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import Q
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from evaluations.access import user_may_read_evaluations
+from evaluations.calendar import current_evaluation_year, evaluation_date, year_end, year_start
+from evaluations.models import (
+    AdministrativeUnit,
+    CriteriaSet,
+    CriteriaSetStatus,
+    Evaluation,
+    EvaluationStatus,
+    Score,
+    Subject,
+    UnitLevel,
+)
+from evaluations.models.area import MAX_PK
+from evaluations.models.subjects import on_register_q
+from evaluations.models.units import communes_by_path
+from evaluations.params import Param, ParameterError
+
+from . import sync
+from .serialise import criteria_set_json, evaluation_json, subject_json
+
+#: Villages one download may take (a commune has a few dozen).
+MAX_VILLAGES = 100
+#: Entries one sync may carry, and the largest body (a scored evaluation is well under 2 kB).
+MAX_ENTRIES = 500
+MAX_BODY_BYTES = 2_000_000
+
+VILLAGE = Param("village", "integer", "A village's id; repeat for several villages.", minimum=1, maximum=MAX_PK)
+YEAR = Param("year", "integer", "Evaluation year; the current one when omitted.", minimum=2000, maximum=2100)
+
+
+def _json(data, status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+def error_response(message: str, *, parameter: str | None = None, status: int = 400) -> JsonResponse:
+    """``{"error": {"parameter", "message"}}``, as the open-data API answers a wrong parameter."""
+    error = {"message": message}
+    if parameter:
+        error = {"parameter": parameter, **error}
+    return _json({"error": error}, status=status)
+
+
+def field_api(*, write: bool = False):
+    """Signed in, allowed to read evaluations (and to change them for ``write``); JSON refusals otherwise."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return error_response(_("Sign in to use the field app."), status=403)
+            allowed = user_may_read_evaluations(user) and (
+                not write or user.has_perm("evaluations.change_evaluation")
+            )
+            if not allowed:
+                return error_response(_("You may not use the field app."), status=403)
+            return view(request, *args, **kwargs)
+
+        return never_cache(wrapped)
+
+    return decorator
+
+
+def reachable_villages(user):
+    """Villages in force today in the user's area."""
+    return AdministrativeUnit.objects.for_user(user).current().filter(level=UnitLevel.VILLAGE)
+
+
+def _villages_json(villages) -> list[dict]:
+    communes = communes_by_path(v.path for v in villages)
+    return [
+        {
+            "id": v.pk,
+            "name": v.name,
+            "commune": {"id": communes[v.path].pk, "name": communes[v.path].name} if v.path in communes else None,
+        }
+        for v in villages
+    ]
+
+
+@require_safe
+@field_api()
+def villages(request):
+    """``[{"id", "name", "commune": {"id", "name"}}]``: the villages the officer may take offline."""
+    return _json(_villages_json(list(reachable_villages(request.user).order_by("path"))))
+
+
+def _criteria_sets_in_force(kinds, year: int):
+    return CriteriaSet.objects.filter(
+        Q(effective_from__isnull=True) | Q(effective_from__lte=evaluation_date(year)),
+        Q(effective_to__isnull=True) | Q(effective_to__gte=year_start(year)),
+        status=CriteriaSetStatus.ACTIVE,
+        kind__in=kinds,
+    )
+
+
+@require_safe
+@field_api()
+def work(request):
+    """The work of the chosen villages for a year: subjects, open evaluations, and the criteria sets."""
+    raws = request.GET.getlist("village")
+    if not any(raws):
+        return error_response(
+            _("Parameter “%(name)s” is required: give one or more village ids.") % {"name": "village"},
+            parameter="village",
+        )
+    if len(raws) > MAX_VILLAGES:
+        return error_response(
+            _("Parameter “%(name)s”: at most %(max)s villages at once.") % {"name": "village", "max": MAX_VILLAGES},
+            parameter="village",
+        )
+    try:
+        ids = {VILLAGE.parse(raw) for raw in raws if raw != ""}
+        year = YEAR.parse(request.GET.get("year")) or current_evaluation_year()
+    except ParameterError as error:
+        return error_response(error.message, parameter=error.parameter)
+    chosen = list(reachable_villages(request.user).filter(pk__in=ids).order_by("path"))
+    if len(chosen) != len(ids):
+        # Whether it does not exist, has ended or lies outside the area: the same answer, naming nothing.
+        return error_response(_("Not found."), status=404)
+
+    user = request.user
+    subjects = list(
+        Subject.objects.for_user(user)
+        .filter(on_register_q(evaluation_date(year)), area__in=chosen, is_active=True)
+        .order_by("name_folded", "pk")
+    )
+    evaluations = list(
+        Evaluation.objects.for_user(user)
+        .filter(subject__in=[s.pk for s in subjects], year=year, status=EvaluationStatus.DRAFT)
+        .order_by("pk")
+    )
+    scores = defaultdict(list)
+    for score in Score.objects.filter(evaluation__in=evaluations).select_related("indicator").order_by("pk"):
+        scores[score.evaluation_id].append(score)
+    set_ids = {e.criteria_set_id for e in evaluations}
+    kinds = {s.kind for s in subjects}
+    criteria_sets = (
+        CriteriaSet.objects.filter(Q(pk__in=set_ids) | Q(pk__in=_criteria_sets_in_force(kinds, year).values("pk")))
+        .prefetch_related("grade_bands", "criteria__indicators")
+        .order_by("kind", "code", "-version")
+    )
+    return _json(
+        {
+            "year": year,
+            "year_end": year_end(year).isoformat(),
+            "villages": _villages_json(chosen),
+            "subjects": [subject_json(s) for s in subjects],
+            "evaluations": [evaluation_json(e, scores[e.pk]) for e in evaluations],
+            "criteria_sets": [criteria_set_json(cs) for cs in criteria_sets],
+        }
+    )
+
+
+@require_POST
+@field_api(write=True)
+def sync_view(request):
+    """Apply ``{"entries": [...]}`` in order; ``{"results": [...]}`` answers each (see ``field.sync``)."""
+    too_big = _("The request is too large; send at most %(max)s entries at once.") % {"max": MAX_ENTRIES}
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY_BYTES:
+        return error_response(too_big)
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return error_response(too_big)
+    if len(body) > MAX_BODY_BYTES:
+        return error_response(too_big)
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return error_response(_("The request body must be JSON."))
+    entries = data.get("entries") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return error_response(_("The request body must be an object with a list of “entries”."), parameter="entries")
+    if len(entries) > MAX_ENTRIES:
+        return error_response(too_big, parameter="entries")
+    return _json({"results": sync.apply_entries(entries, request.user)})
