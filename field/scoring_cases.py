@@ -33,7 +33,9 @@ def _circular_22(criterion_minimum: str | None = None) -> scoring.CriteriaSpec:
     return scoring.CriteriaSpec(
         scoring_mode=scoring.GRADE_BANDS,
         criteria=(
-            scoring.CriterionSpec("1", "Điều kiện", (_ind(1, "1.1", "10"), _ind(2, "1.2", "10"), _ind(3, "1.3", "10"))),
+            scoring.CriterionSpec(
+                "1", "Điều kiện", (_ind(1, "1.1", "10"), _ind(2, "1.2", "10"), _ind(3, "1.3", "10"))
+            ),
             scoring.CriterionSpec("2", "Kết quả học tập", (_ind(4, "2.1", "15"), _ind(5, "2.2", "15")), minimum),
             scoring.CriterionSpec("3", "Tác động", (_ind(6, "3.1", "20"), _ind(7, "3.2", "20"))),
         ),

@@ -116,7 +116,9 @@ def _apply_new(entry: dict, client_id: str, kind, user) -> tuple[dict, str]:
             elif kind == RECORD_SCORES:
                 evaluation = _record_scores(entry, user)
             else:
-                raise Refused({"kind": _("Unknown kind of entry; use one of: %(kinds)s.") % {"kinds": ", ".join(KINDS)}})
+                raise Refused(
+                    {"kind": _("Unknown kind of entry; use one of: %(kinds)s.") % {"kinds": ", ".join(KINDS)}}
+                )
     except Refused as refusal:
         return _answer(client_id, REJECTED, evaluation=refusal.evaluation, errors=refusal.errors), ""
     except Conflict as conflict:
@@ -157,7 +159,9 @@ def _create_evaluation(entry: dict, user) -> Evaluation:
         subject = Subject.objects.for_user(user).filter(pk=subject_pk).first()
     if subject is None:
         errors["subject"] = _("This subject does not exist or is outside your area.")
-    set_pk = parse_pk(CriteriaSet, entry.get("criteria_set")) if not isinstance(entry.get("criteria_set"), bool) else None
+    set_pk = (
+        parse_pk(CriteriaSet, entry.get("criteria_set")) if not isinstance(entry.get("criteria_set"), bool) else None
+    )
     if set_pk is not None:
         criteria_set = CriteriaSet.objects.filter(pk=set_pk).first()
     if criteria_set is None:
@@ -182,9 +186,7 @@ def _evaluation_of(entry: dict, user) -> Evaluation:
     """The evaluation an entry names: by id, or by the client reference of an earlier applied entry."""
     named = entry.get("evaluation")
     if isinstance(named, str) and named and not named.isdigit():
-        created = (
-            SyncEntry.objects.filter(user=user, kind=CREATE_EVALUATION, client_ref=named).order_by("-pk").first()
-        )
+        created = SyncEntry.objects.filter(user=user, kind=CREATE_EVALUATION, client_ref=named).order_by("-pk").first()
         if created is None or created.result.get("status") != APPLIED:
             raise Refused({"evaluation": _("This entry depends on an entry that was not applied.")})
         named = created.result["evaluation"]["id"]

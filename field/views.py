@@ -67,9 +67,7 @@ def field_api(*, write: bool = False):
             user = request.user
             if not user.is_authenticated:
                 return error_response(_("Sign in to use the field app."), status=403)
-            allowed = user_may_read_evaluations(user) and (
-                not write or user.has_perm("evaluations.change_evaluation")
-            )
+            allowed = user_may_read_evaluations(user) and (not write or user.has_perm("evaluations.change_evaluation"))
             if not allowed:
                 return error_response(_("You may not use the field app."), status=403)
             return view(request, *args, **kwargs)
