@@ -12,6 +12,7 @@ from collections import defaultdict
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q
 from django.http import JsonResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -179,16 +180,22 @@ def sync_view(request):
         length = 0
     if length > MAX_BODY_BYTES:
         return error_response(too_big)
+    not_json = _("The request body must be JSON.")
+    if request.content_type != "application/json":
+        # A form's body has been read already (by the CSRF check), and is no outbox anyway.
+        return error_response(not_json)
     try:
         body = request.body
     except RequestDataTooBig:
         return error_response(too_big)
+    except RawPostDataException:
+        return error_response(not_json)
     if len(body) > MAX_BODY_BYTES:
         return error_response(too_big)
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        return error_response(_("The request body must be JSON."))
+        return error_response(not_json)
     entries = data.get("entries") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         return error_response(_("The request body must be an object with a list of “entries”."), parameter="entries")

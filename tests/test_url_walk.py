@@ -1,4 +1,4 @@
-"""Every door, walked from the URL resolver itself: each pattern under /admin/, /api/ and /evidence/, for
+"""Every door, walked from the URL resolver itself: each pattern under /admin/, /api/, /evidence/ and /field/api/, for
 every role, with an id inside the user's area, one outside it, one that does not exist and malformed
 ones, by GET and by POST.
 
@@ -64,7 +64,7 @@ SECRET = re.compile(rb"zeta|omega", re.IGNORECASE)
 #: Random tokens (Django's CSRF tokens: 32 or 64 letters and digits) can spell a marker by chance, which
 #: failed the walk at random about once in six runs. No name or slug holds 32 letters and digits in a row.
 TOKEN = re.compile(rb"[A-Za-z0-9]{32,}")
-ROOTS = ("admin/", "api/", "evidence/")
+ROOTS = ("admin/", "api/", "evidence/", "field/api/")
 #: The open-data API publishes every province, and the model stories' chooser offers staff without an area
 #: the public models of every province, as the public lists show them (their own tests keep private data out).
 PUBLIC = ("/api/", "/admin/evaluations/choose-public-model/")

@@ -339,6 +339,7 @@ def test_a_submitted_evaluation_is_refused_with_the_workflows_message(officer_cl
 def test_malformed_bodies_are_400s(officer_client):
     url = reverse("field:sync")
     assert officer_client.post(url, "not json", content_type="application/json").status_code == 400
+    assert officer_client.post(url, {"entries": "[]"}).status_code == 400  # a form, not JSON
     assert officer_client.post(url, {"entries": "x"}, content_type="application/json").status_code == 400
     too_many = {"entries": [{"id": str(i), "kind": "record_scores"} for i in range(501)]}
     response = officer_client.post(url, too_many, content_type="application/json")
