@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from evaluations import scoring
-from evaluations.models import CriteriaSet, Evaluation, Subject
+from evaluations.models import CriteriaSet, Evaluation, Score, Subject
 from evaluations.models.area import parse_pk
 from evaluations.points import PointsError, points_parse
 from evaluations.services import StaleEdit, WorkflowError, evaluation_create, evaluation_record_scores
@@ -144,6 +144,9 @@ def _client_ref(entry: dict, user) -> str:
         return ""
     if not isinstance(ref, str) or len(ref) > MAX_ID_LENGTH:
         raise Refused({"client_ref": _("At most %(max)s characters.") % {"max": MAX_ID_LENGTH}})
+    if ref.isdigit():
+        # "evaluation": "12" names the evaluation with id 12; a reference must read differently.
+        raise Refused({"client_ref": _("A reference cannot be a number alone (for example “tmp-1”).")})
     if SyncEntry.objects.filter(user=user, client_ref=ref).exists():
         raise Refused({"client_ref": _("This reference is already used by another new evaluation.")})
     return ref
@@ -260,6 +263,14 @@ def _record_scores(entry: dict, user) -> Evaluation:
         )
     spec = scoring.spec_from_criteria_set(evaluation.criteria_set)
     values, notes = _parse_values(entry, spec)
+    # A note is written with its indicator's score: a note alone keeps the score stored (or none).
+    noted_only = set(notes) - set(values)
+    if noted_only:
+        kinds = {ind.id: ind.max_points is not None for ind in spec.indicators}
+        stored = {s.indicator_id: s for s in Score.objects.filter(evaluation=evaluation, indicator_id__in=noted_only)}
+        for ind_id in noted_only:
+            row = stored.get(ind_id)
+            values[ind_id] = None if row is None else (row.points if kinds[ind_id] else row.met)
     try:
         evaluation_record_scores(
             evaluation=evaluation, values=values, notes=notes, spec=spec, user=user, expected_version=version

@@ -376,3 +376,28 @@ def test_the_shared_scoring_cases_match_the_server():
         spec = criteria_spec_from_json(case["spec"])
         values = {int(key): value for key, value in case["values"].items()}
         assert result_json(scoring.score(spec, values)) == case["expected"], case["name"]
+
+
+def test_a_note_alone_keeps_the_score(officer_client, criteria_set, family_a):
+    evaluation = scored_evaluation(family_a, criteria_set, year=YEAR, points="6")
+    ids = indicators(criteria_set)
+    [result] = sync(
+        officer_client,
+        {
+            "id": "note",
+            "kind": "record_scores",
+            "evaluation": evaluation.pk,
+            "based_on_version": evaluation.version,
+            "notes": {str(ids["1.2"]): "Đã xem sổ học tập"},
+        },
+    )
+    assert result["status"] == "applied"
+    score = Score.objects.get(evaluation=evaluation, indicator_id=ids["1.2"])
+    assert (score.points, score.note) == (Decimal(6), "Đã xem sổ học tập")
+    assert result["evaluation"]["notes"] == {str(ids["1.2"]): "Đã xem sổ học tập"}
+
+
+def test_a_client_reference_reads_apart_from_ids(officer_client, criteria_set, family_a):
+    [result] = sync(officer_client, _create("n", "12", family_a, criteria_set))
+    assert result["status"] == "rejected" and set(result["errors"]) == {"client_ref"}
+    assert not Evaluation.objects.filter(subject=family_a).exists()
