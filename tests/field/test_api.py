@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from django.db import connection
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -401,3 +403,20 @@ def test_a_client_reference_reads_apart_from_ids(officer_client, criteria_set, f
     [result] = sync(officer_client, _create("n", "12", family_a, criteria_set))
     assert result["status"] == "rejected" and set(result["errors"]) == {"client_ref"}
     assert not Evaluation.objects.filter(subject=family_a).exists()
+
+
+def test_the_download_reads_a_fixed_number_of_queries(
+    officer_client, areas, criteria_set, django_assert_max_num_queries
+):
+    def download():
+        return officer_client.get(reverse("field:work"), {"village": areas["village_a1"].pk, "year": YEAR})
+
+    scored_evaluation(FamilyFactory(area=areas["village_a1"]), criteria_set, year=YEAR)
+    download()  # the session and the user's area, read once
+    with CaptureQueriesContext(connection) as few:
+        download()
+    for _ in range(5):
+        scored_evaluation(FamilyFactory(area=areas["village_a1"]), criteria_set, year=YEAR)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = download()
+    assert len(response.json()["evaluations"]) == 6
