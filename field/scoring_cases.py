@@ -5,7 +5,7 @@ both sides apply the same rules (DOMAIN.md: boundaries inclusive, half points, i
 
 Regenerate after a change of the rules or of the cases::
 
-    DJANGO_SETTINGS_MODULE=config.settings.dev python -m field.scoring_cases
+    PYTHONPATH=site DJANGO_SETTINGS_MODULE=config.settings.dev python -m field.scoring_cases
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from evaluations import scoring
-
-from .serialise import criteria_spec_json, result_json
 
 CASES_FILE = Path(__file__).with_name("scoring_cases.json")
 
@@ -117,6 +115,10 @@ def _cases() -> list[tuple[str, scoring.CriteriaSpec, dict]]:
 
 def build_cases() -> list[dict]:
     """The cases with the results ``evaluations.scoring.score`` gives them today."""
+    # Here, not above: run as a script, the module is imported before Django is set up (and ``serialise``
+    # reads the models).
+    from .serialise import criteria_spec_json, result_json
+
     cases = []
     for name, spec, values in _cases():
         cases.append(
