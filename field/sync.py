@@ -3,7 +3,8 @@
 An entry is ``{"id": "<client uuid>", "kind": ..., ...}``:
 
 - ``create_evaluation``: ``{"subject", "year", "criteria_set", "client_ref"}`` -> ``evaluation_create``;
-- ``record_scores``: ``{"evaluation": id or client_ref, "based_on_version", "values", "notes"}`` ->
+- ``record_scores``: ``{"evaluation": id or client_ref, "based_on_version", "values", "notes", "self_values"}``
+  (``self_values``: the subject's self-assessment, for a set that takes one) ->
   ``evaluation_record_scores`` with ``expected_version``: a save made meanwhile is a ``conflict`` answered
   with the server's state, never overwritten.
 
@@ -200,35 +201,48 @@ def _evaluation_of(entry: dict, user) -> Evaluation:
     return evaluation
 
 
-def _parse_values(entry: dict, spec: scoring.CriteriaSpec) -> tuple[dict, dict]:
-    """``values`` and ``notes`` of a ``record_scores`` entry, by indicator id; ``Refused`` with a message by
-    indicator code (or by field) for everything wrong, so the officer sees every mistake at once."""
-    by_id = {str(ind.id): ind for ind in spec.indicators}
-    raw_values, raw_notes = entry.get("values", {}), entry.get("notes") or {}
-    errors: dict = {}
-    if not isinstance(raw_values, dict):
-        raise Refused({"values": _("“%(name)s” must be an object of indicator ids.") % {"name": "values"}})
-    if not isinstance(raw_notes, dict):
-        raise Refused({"notes": _("“%(name)s” must be an object of indicator ids.") % {"name": "notes"}})
-    values, notes = {}, {}
+def _parse_points(raw_values, by_id: dict, errors: dict, prefix: str = "") -> dict:
+    """Points or met/not met by indicator id, parsed by the one rule (``points_parse``); a mistake goes to
+    ``errors`` under ``prefix`` + the indicator's code."""
+    values = {}
     for key, typed in raw_values.items():
         indicator = by_id.get(str(key))
         if indicator is None:
-            errors[str(key)[:20]] = _("This indicator is not in the evaluation's criteria set.")
+            errors[prefix + str(key)[:20]] = _("This indicator is not in the evaluation's criteria set.")
             continue
         if indicator.max_points is None:
             if typed is not None and not isinstance(typed, bool):
-                errors[indicator.code] = _("Answer met or not met.")
+                errors[prefix + indicator.code] = _("Answer met or not met.")
                 continue
             values[indicator.id] = typed
             continue
         if isinstance(typed, (dict, list)):
-            errors[indicator.code] = _("“%(value)s” is not a number.") % {"value": "…"}
+            errors[prefix + indicator.code] = _("“%(value)s” is not a number.") % {"value": "…"}
             continue
         try:
             values[indicator.id] = points_parse(typed=typed, maximum=indicator.max_points)
         except PointsError as error:
-            errors[indicator.code] = str(error)
+            errors[prefix + indicator.code] = str(error)
+    return values
+
+
+#: Where a mistake in the self-assessment is reported: ``self.1.1`` beside ``1.1`` for the verified score.
+SELF_PREFIX = "self."
+
+
+def _parse_values(entry: dict, spec: scoring.CriteriaSpec) -> tuple[dict, dict, dict]:
+    """``values``, ``notes`` and ``self_values`` of a ``record_scores`` entry, by indicator id; ``Refused`` with
+    a message by indicator code (or by field) for everything wrong, so the officer sees every mistake at once."""
+    by_id = {str(ind.id): ind for ind in spec.indicators}
+    raw_values, raw_notes = entry.get("values", {}), entry.get("notes") or {}
+    raw_self = entry.get("self_values") or {}
+    errors: dict = {}
+    for name, raw in (("values", raw_values), ("notes", raw_notes), ("self_values", raw_self)):
+        if not isinstance(raw, dict):
+            raise Refused({name: _("“%(name)s” must be an object of indicator ids.") % {"name": name}})
+    values = _parse_points(raw_values, by_id, errors)
+    self_values = _parse_points(raw_self, by_id, errors, prefix=SELF_PREFIX)
+    notes = {}
     for key, text in raw_notes.items():
         indicator = by_id.get(str(key))
         if indicator is None:
@@ -241,7 +255,7 @@ def _parse_values(entry: dict, spec: scoring.CriteriaSpec) -> tuple[dict, dict]:
             notes[indicator.id] = text.strip()
     if errors:
         raise Refused(errors)
-    return values, notes
+    return values, notes, self_values
 
 
 def _record_scores(entry: dict, user) -> Evaluation:
@@ -262,7 +276,9 @@ def _record_scores(entry: dict, user) -> Evaluation:
             evaluation=evaluation_json(evaluation),
         )
     spec = scoring.spec_from_criteria_set(evaluation.criteria_set)
-    values, notes = _parse_values(entry, spec)
+    values, notes, self_values = _parse_values(entry, spec)
+    if self_values and not evaluation.criteria_set.has_self_assessment:
+        raise Refused({"self_values": _("This criteria set takes no self-assessment.")})
     # A note is written with its indicator's score: a note alone keeps the score stored (or none).
     noted_only = set(notes) - set(values)
     if noted_only:
@@ -273,7 +289,13 @@ def _record_scores(entry: dict, user) -> Evaluation:
             values[ind_id] = None if row is None else (row.points if kinds[ind_id] else row.met)
     try:
         evaluation_record_scores(
-            evaluation=evaluation, values=values, notes=notes, spec=spec, user=user, expected_version=version
+            evaluation=evaluation,
+            values=values,
+            notes=notes,
+            self_values=self_values,
+            spec=spec,
+            user=user,
+            expected_version=version,
         )
     except StaleEdit as stale:
         raise Conflict(stale.evaluation) from None

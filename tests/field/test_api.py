@@ -420,3 +420,60 @@ def test_the_download_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = download()
     assert len(response.json()["evaluations"]) == 6
+
+
+def test_the_self_assessment_travels_with_the_verified_scores(officer_client, family_a):
+    """A set that takes a self-assessment stores the family's own points beside the officer's; the download
+    gives them back; a mistake in either is named by its indicator code."""
+    with_self = make_criteria_set(code="tu-danh-gia", has_self_assessment=True)
+    evaluation = scored_evaluation(family_a, with_self, year=YEAR, points="5")
+    ids = indicators(with_self)
+    [result] = sync(
+        officer_client,
+        {
+            "id": "self-1",
+            "kind": "record_scores",
+            "evaluation": evaluation.pk,
+            "based_on_version": evaluation.version,
+            "values": {str(ids["1.1"]): "7,5"},
+            "self_values": {str(ids["1.1"]): "9", str(ids["1.2"]): "8.5"},
+        },
+    )
+    assert result["status"] == "applied", result
+    stored = {s.indicator_id: s for s in Score.objects.filter(evaluation=evaluation)}
+    assert stored[ids["1.1"]].points == Decimal("7.5") and stored[ids["1.1"]].self_points == Decimal(9)
+    assert stored[ids["1.2"]].self_points == Decimal("8.5") and stored[ids["1.2"]].points == Decimal(5)
+    assert result["evaluation"]["self_scores"][str(ids["1.1"])] in ("9", 9)
+
+    with translation.override("vi"):
+        [bad] = sync(
+            officer_client,
+            {
+                "id": "self-2",
+                "kind": "record_scores",
+                "evaluation": evaluation.pk,
+                "based_on_version": result["evaluation"]["version"],
+                "values": {str(ids["1.1"]): "99"},
+                "self_values": {str(ids["1.2"]): "abc"},
+            },
+        )
+    assert bad["status"] == "rejected" and set(bad["errors"]) == {"1.1", "self.1.2"}
+    assert Score.objects.get(evaluation=evaluation, indicator_id=ids["1.2"]).self_points == Decimal("8.5")
+
+
+def test_a_set_without_self_assessment_refuses_one(officer_client, criteria_set, family_a):
+    evaluation = scored_evaluation(family_a, criteria_set, year=YEAR, points="5")
+    ids = indicators(criteria_set)
+    with translation.override("vi"):
+        [result] = sync(
+            officer_client,
+            {
+                "id": "self-3",
+                "kind": "record_scores",
+                "evaluation": evaluation.pk,
+                "based_on_version": evaluation.version,
+                "self_values": {str(ids["1.1"]): "9"},
+            },
+        )
+    assert result["status"] == "rejected" and "self_values" in result["errors"]
+    assert not Score.objects.filter(evaluation=evaluation, self_points__isnull=False).exists()
