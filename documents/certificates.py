@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from evaluations.calendar import day_label
-from evaluations.models import Evaluation, EvaluationStatus, SubjectKind
+from evaluations.models import VILLAGE_LIST_ORDER, Evaluation, EvaluationStatus, SubjectKind
 from evaluations.models.units import communes_by_path, provinces_by_path
 
 from .formats import committee_lines, committee_signature, document_language, place_and_date
@@ -199,11 +199,7 @@ def write_certificates(
 
 def certificate_rows(evaluations):
     """The evaluations to print, with what a page reads, grouped by village, in name order."""
-    return (
-        certifiable(evaluations)
-        .select_related("subject", "area", "decision__area")
-        .order_by("area__path", "sort_name_folded", "sort_name", "pk")
-    )
+    return certifiable(evaluations).select_related("subject", "area", "decision__area").order_by(*VILLAGE_LIST_ORDER)
 
 
 def print_certificates(evaluations, *, base_url: str, progress=None) -> tuple[bytes, int]:

@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from evaluations import calendar
-from evaluations.models import AdministrativeUnit, Evaluation, EvaluationStatus, SubjectKind, UnitLevel
+from evaluations.models import (
+    VILLAGE_LIST_ORDER,
+    AdministrativeUnit,
+    Evaluation,
+    EvaluationStatus,
+    SubjectKind,
+    UnitLevel,
+)
 from evaluations.models.units import path_within
 
 from .formats import (
@@ -123,11 +130,7 @@ def draft_text(*, area: AdministrativeUnit, evaluations: Iterable[Evaluation]) -
 
 def _listed(evaluations: QuerySet) -> list[Evaluation]:
     """The evaluations in the list's order: village by village (tree order), then by name (``NAME_ORDER``)."""
-    return list(
-        evaluations.select_related("subject", "area", "criteria_set").order_by(
-            "area__path", "sort_name_folded", "sort_name", "pk"
-        )
-    )
+    return list(evaluations.select_related("subject", "area", "criteria_set").order_by(*VILLAGE_LIST_ORDER))
 
 
 def kind_title(kind: str) -> str:

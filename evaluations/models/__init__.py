@@ -4,6 +4,7 @@ from .criteria import CriteriaSet, CriteriaSetStatus, Criterion, GradeBand, Indi
 from .decisions import CommendationLevel, CommendationProposal, DecisionKind, RecognitionDecision
 from .evaluations import (
     EVALUATION_LIST_ORDER,
+    VILLAGE_LIST_ORDER,
     Evaluation,
     EvaluationResult,
     EvaluationStatus,
@@ -36,6 +37,7 @@ from .units import AdministrativeUnit, UnitLevel, UnitSuccession
 
 __all__ = [
     "EVALUATION_LIST_ORDER",
+    "VILLAGE_LIST_ORDER",
     "evaluations_follow_subject_names",
     "NAME_ORDER",
     "PUBLIC_KINDS",

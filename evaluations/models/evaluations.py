@@ -85,6 +85,9 @@ SORT_NAME_SOURCES = {"sort_name_folded": "name_folded", "sort_name": "name"}
 #: subject's name in ``NAME_ORDER`` (folded, then exact: "Đặng" among the D's), the id breaking ties.
 #: The indexes ``evaluation_list_idx``, ``evaluation_kind_list_idx`` and ``evaluation_status_list_idx`` hold it.
 EVALUATION_LIST_ORDER = ["-year", *SORT_NAME_SOURCES, "pk"]
+#: The order of printed lists (a decision's attached list, a batch of certificates): village by village in
+#: tree order, then by name as the listings sort it.
+VILLAGE_LIST_ORDER = ["area__path", *SORT_NAME_SOURCES, "pk"]
 
 
 def evaluations_follow_subject_names(subject_ids=None) -> int:
