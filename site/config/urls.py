@@ -23,6 +23,7 @@ urlpatterns = [
     path("evidence/", include(evaluations_urls)),
     path("api/v1/", include(reports_api)),
     path("field/api/", include("field.urls")),
+    path("field/", include("field.page_urls")),
     path("search/", search_views.search, name="search"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", content_views.robots_txt, name="robots_txt"),
