@@ -45,6 +45,7 @@ def steps() -> list[tuple[str, Callable[[Context], list[Row]]]]:
     from bench.step_data import step_generate, step_migrate
     from bench.step_documents import step_certificates
     from bench.step_exports import step_listing_export
+    from bench.step_field import step_field
     from bench.step_import import step_import
     from bench.step_listing import step_bulk_recognition, step_listing
     from bench.step_national import step_national_rollup, step_national_units
@@ -65,6 +66,7 @@ def steps() -> list[tuple[str, Callable[[Context], list[Row]]]]:
         ("certificates", step_certificates),
         ("search", step_search),
         ("public recognition list", step_public_list),
+        ("field app", step_field),
         # Last: they move the provinces under a national root (every path changes).
         ("national units", step_national_units),
         ("national roll-up", step_national_rollup),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from evaluations import scoring
-from evaluations.models import CriteriaSet, Evaluation, Score
+from evaluations.models import CriteriaSet, Evaluation, Evidence, Score
 from evaluations.text import fold_words
 
 
@@ -155,11 +155,43 @@ def _score_value(score: Score, *, self_assessed: bool = False):
     return points_json(points)
 
 
-def evaluation_json(evaluation: Evaluation, scores: list[Score] | None = None) -> dict:
+#: What ``evidence_json`` reads of an evidence row (with ``evidence_rows``, a query for many evaluations).
+EVIDENCE_FIELDS = ("id", "evaluation_id", "original_name", "size", "indicator_id")
+
+
+def evidence_rows(evaluations) -> list[dict]:
+    """The evidence of ``evaluations`` (a queryset or a list) as ``EVIDENCE_FIELDS`` dicts, in one query, in
+    the order they were uploaded."""
+    return list(
+        Evidence.objects.filter(evaluation__in=evaluations).order_by("uploaded_at", "pk").values(*EVIDENCE_FIELDS)
+    )
+
+
+def evidence_json(evidence: Evidence | dict) -> dict:
+    """``{"id", "name", "size", "indicator"}`` of an evidence file (a row, or one of ``evidence_rows``)."""
+    if isinstance(evidence, dict):
+        return {
+            "id": evidence["id"],
+            "name": evidence["original_name"],
+            "size": evidence["size"],
+            "indicator": evidence["indicator_id"],
+        }
+    return {
+        "id": evidence.pk,
+        "name": evidence.original_name,
+        "size": evidence.size,
+        "indicator": evidence.indicator_id,
+    }
+
+
+def evaluation_json(evaluation: Evaluation, scores: list[Score] | None = None, evidence: list | None = None) -> dict:
     """An evaluation's current state: what the phone keeps and what a conflict shows beside its own values.
-    ``scores``: the evaluation's rows with their indicators, when read already."""
+    ``scores``: the evaluation's rows with their indicators, and ``evidence`` its ``evidence_rows``, when read
+    already."""
     if scores is None:
         scores = list(Score.objects.filter(evaluation=evaluation).select_related("indicator"))
+    if evidence is None:
+        evidence = evidence_rows([evaluation.pk])
     self_scores = {
         s.indicator_id: _score_value(s, self_assessed=True)
         for s in scores
@@ -182,4 +214,5 @@ def evaluation_json(evaluation: Evaluation, scores: list[Score] | None = None) -
         "notes": {str(s.indicator_id): s.note for s in scores if s.note},
         "self_scores": {str(k): v for k, v in self_scores.items()},
         "self_total": points_json(evaluation.self_total),
+        "evidence": [evidence_json(row) for row in evidence],
     }

@@ -8,6 +8,9 @@ An entry is ``{"id": "<client uuid>", "kind": ..., ...}``:
   ``evaluation_record_scores`` with ``expected_version``: a save made meanwhile is a ``conflict`` answered
   with the server's state, never overwritten.
 
+A photo of evidence travels on its own (a multipart POST, ``upload_evidence``), under the same rules: its
+``id`` is an entry's id, its ``evaluation`` an id or a client reference, and its answer is stored likewise.
+
 Every answer is stored (``SyncEntry``) under the user and the entry's id before the transaction commits, so
 an entry sent again answers the same without being applied twice. A refusal names only what the user reaches.
 """
@@ -19,19 +22,28 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from evaluations import scoring
-from evaluations.models import CriteriaSet, Evaluation, Score, Subject
+from evaluations.evidence import validate_evidence_file
+from evaluations.models import CriteriaSet, Evaluation, Evidence, Indicator, Score, Subject
 from evaluations.models.area import parse_pk
 from evaluations.points import PointsError, points_parse
-from evaluations.services import StaleEdit, WorkflowError, evaluation_create, evaluation_record_scores
+from evaluations.services import (
+    StaleEdit,
+    WorkflowError,
+    evaluation_create,
+    evaluation_record_scores,
+    evidence_add,
+)
 from evaluations.services.locks import evaluation_edit_lock_holder
 from evaluations.services.workflow import evaluation_may_change
 
 from .models import SyncEntry
-from .serialise import evaluation_json
+from .serialise import evaluation_json, evidence_json
 
 CREATE_EVALUATION = "create_evaluation"
 RECORD_SCORES = "record_scores"
 KINDS = (CREATE_EVALUATION, RECORD_SCORES)
+#: The kind stored for an evidence upload (``upload_evidence``), which comes by its own endpoint.
+UPLOAD_EVIDENCE = "upload_evidence"
 
 APPLIED = "applied"
 CONFLICT = "conflict"
@@ -39,6 +51,7 @@ REJECTED = "rejected"
 
 MAX_ID_LENGTH = 64
 MAX_NOTE_LENGTH = 500  # Score.note
+MAX_DESCRIPTION_LENGTH = 500  # Evidence.description
 
 
 class Refused(Exception):
@@ -68,6 +81,14 @@ def _whole_number(entry: dict, name: str) -> int:
     return value
 
 
+def _valid_id(client_id) -> bool:
+    return isinstance(client_id, str) and bool(client_id.strip()) and len(client_id) <= MAX_ID_LENGTH
+
+
+def _id_refusal() -> dict:
+    return {"id": _("Each entry needs an id of at most %(max)s characters.") % {"max": MAX_ID_LENGTH}}
+
+
 def apply_entries(entries: list, user) -> list[dict]:
     """The answer to each entry of ``entries``, in order."""
     return [apply_entry(entry, user) for entry in entries]
@@ -75,32 +96,32 @@ def apply_entries(entries: list, user) -> list[dict]:
 
 def apply_entry(entry, user) -> dict:
     client_id = entry.get("id") if isinstance(entry, dict) else None
-    if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > MAX_ID_LENGTH:
-        return _answer(
-            client_id if isinstance(client_id, str) else None,
-            REJECTED,
-            errors={"id": _("Each entry needs an id of at most %(max)s characters.") % {"max": MAX_ID_LENGTH}},
-        )
+    if not _valid_id(client_id):
+        return _answer(client_id if isinstance(client_id, str) else None, REJECTED, errors=_id_refusal())
+    kind = entry.get("kind")
+    return apply_once(user, client_id, kind if kind in KINDS else "", lambda: _apply_new(entry, client_id, kind, user))
+
+
+def apply_once(user, client_id: str, kind: str, apply, *, rolled_back=None) -> dict:
+    """The answer to the entry ``client_id`` of ``user``: the stored one when it was applied (or refused)
+    before, else ``apply()``'s (``(answer, client_ref)``), stored with it in one transaction. ``rolled_back``
+    is called when that transaction is undone because the same entry was stored meanwhile (to remove what
+    was written outside the database, such as a file)."""
     stored = SyncEntry.objects.filter(user=user, client_id=client_id).first()
     if stored is not None:
         return stored.result
-    kind = entry.get("kind")
     try:
         with transaction.atomic():
-            answer, client_ref = _apply_new(entry, client_id, kind, user)
-            SyncEntry.objects.create(
-                user=user,
-                client_id=client_id,
-                kind=kind if kind in KINDS else "",
-                client_ref=client_ref,
-                result=answer,
-            )
+            answer, client_ref = apply()
+            SyncEntry.objects.create(user=user, client_id=client_id, kind=kind, client_ref=client_ref, result=answer)
     except IntegrityError:
         # The same entry, sent again while the first sending was being applied: that one's answer stands
         # (this transaction, and whatever it wrote, was rolled back).
         stored = SyncEntry.objects.filter(user=user, client_id=client_id).first()
         if stored is None:
             raise
+        if rolled_back is not None:
+            rolled_back()
         return stored.result
     return answer
 
@@ -305,3 +326,86 @@ def _record_scores(entry: dict, user) -> Evaluation:
         raise Refused({"values": _("These scores cannot be recorded.")}) from None
     evaluation.refresh_from_db()
     return evaluation
+
+
+# Evidence ----------------------------------------------------------------------------------------------------
+
+
+def _evidence_answer(client_id, status: str, *, evidence: Evidence | None = None, errors: dict | None = None) -> dict:
+    return {
+        "id": client_id,
+        "status": status,
+        "evidence": None if evidence is None else evidence_json(evidence),
+        "errors": errors or {},
+    }
+
+
+def upload_evidence(fields, upload, user) -> dict:
+    """Add the file ``upload`` (None when none came) to an evaluation, as the form ``fields`` (``id``,
+    ``evaluation``: an id or a client reference, optional ``indicator`` and ``description``) asks; the answer
+    ``{"id", "status", "evidence", "errors"}``, stored under ``id`` so that sending it again adds nothing."""
+    client_id = fields.get("id")
+    if not _valid_id(client_id):
+        return _evidence_answer(client_id if isinstance(client_id, str) else None, REJECTED, errors=_id_refusal())
+    written: list[Evidence] = []
+
+    def rolled_back():
+        for evidence in written:
+            evidence.file.delete(save=False)
+
+    return apply_once(
+        user,
+        client_id,
+        UPLOAD_EVIDENCE,
+        lambda: (_upload_new(fields, upload, client_id, user, written), ""),
+        rolled_back=rolled_back,
+    )
+
+
+def _upload_new(fields, upload, client_id: str, user, written: list) -> dict:
+    try:
+        evaluation = _evaluation_of({"evaluation": fields.get("evaluation")}, user)
+        if not evaluation_may_change(evaluation=evaluation):
+            raise Refused(
+                {
+                    "evaluation": _("Evidence is added only to a draft evaluation; this one is “%(status)s”.")
+                    % {"status": evaluation.get_status_display()}
+                }
+            )
+        errors = {}
+        indicator = None
+        raw_indicator = fields.get("indicator")
+        if raw_indicator not in (None, ""):
+            pk = parse_pk(Indicator, raw_indicator)
+            if pk is not None:
+                indicator = (
+                    Indicator.objects.select_related("criterion")
+                    .filter(pk=pk, criterion__criteria_set_id=evaluation.criteria_set_id)
+                    .first()
+                )
+            if indicator is None:
+                errors["indicator"] = _("This indicator is not in the evaluation's criteria set.")
+        description = (fields.get("description") or "").strip()
+        if len(description) > MAX_DESCRIPTION_LENGTH:
+            errors["description"] = _("A description has at most %(max)s characters.") % {
+                "max": MAX_DESCRIPTION_LENGTH
+            }
+        if upload is None:
+            errors["file"] = _("Choose a photo or a file to send.")
+        else:
+            try:
+                validate_evidence_file(upload)
+            except ValidationError as error:
+                errors["file"] = " ".join(error.messages)
+        if errors:
+            raise Refused(errors)
+        with transaction.atomic():
+            evidence = evidence_add(
+                evaluation=evaluation, upload=upload, indicator=indicator, description=description, user=user
+            )
+            written.append(evidence)
+    except Refused as refusal:
+        return _evidence_answer(client_id, REJECTED, errors=refusal.errors)
+    except ValidationError as error:  # what evidence_add checks again
+        return _evidence_answer(client_id, REJECTED, errors={"file": " ".join(error.messages)})
+    return _evidence_answer(client_id, APPLIED, evidence=evidence)

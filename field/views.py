@@ -1,7 +1,8 @@
-"""The field app's JSON API (issue 19): the villages an officer reaches, their work to take offline, and the
-outbox's sync. Same-origin, signed in by the Django session; the sync is a POST under CSRF protection (the
-app sends the ``X-CSRFToken`` header). Every record comes from ``for_user``: a refusal never names what the
-user may not see."""
+"""The field app's JSON API (issue 19): the session (who is signed in, the CSRF token), the villages an officer
+reaches, their work to take offline, the outbox's sync and evidence photos. Same-origin, signed in by the
+Django session; the sync and the uploads are POSTs under CSRF protection (the app sends the ``X-CSRFToken``
+header with the token the session endpoint gives: the cookie is HttpOnly). Every record comes from
+``for_user``: a refusal never names what the user may not see."""
 
 from __future__ import annotations
 
@@ -9,12 +10,18 @@ import functools
 import json
 from collections import defaultdict
 
-from django.core.exceptions import RequestDataTooBig
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
+from django.middleware.csrf import get_token
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from evaluations.access import user_may_read_evaluations
@@ -35,13 +42,15 @@ from evaluations.models.units import communes_by_path
 from evaluations.params import Param, ParameterError
 
 from . import sync
-from .serialise import criteria_set_json, evaluation_json, subject_json
+from .serialise import criteria_set_json, evaluation_json, evidence_rows, subject_json
 
 #: Villages one download may take (a commune has a few dozen).
 MAX_VILLAGES = 100
 #: Entries one sync may carry, and the largest body (a scored evaluation is well under 2 kB).
 MAX_ENTRIES = 500
 MAX_BODY_BYTES = 2_000_000
+#: What an evidence upload's body may hold beside the file itself (the multipart framing, the other fields).
+UPLOAD_OVERHEAD_BYTES = 64 * 1024
 
 VILLAGE = Param("village", "integer", "A village's id; repeat for several villages.", minimum=1, maximum=MAX_PK)
 YEAR = Param("year", "integer", "Evaluation year; the current one when omitted.", minimum=2000, maximum=2100)
@@ -93,6 +102,26 @@ def _villages_json(villages) -> list[dict]:
         }
         for v in villages
     ]
+
+
+@require_safe
+@field_api()
+def session(request):
+    """Who is signed in and what they may do, and the CSRF token to send as ``X-CSRFToken`` with the POSTs
+    (the cookie is HttpOnly, out of the app's reach)."""
+    user = request.user
+    return _json(
+        {
+            "user": {"id": user.pk, "name": user.get_full_name() or user.get_username()},
+            "csrf_token": get_token(request),
+            "may_score": user.has_perm("evaluations.change_evaluation"),
+            "may_start": user.has_perm("evaluations.add_evaluation"),
+            "year": current_evaluation_year(),
+            "language": get_language(),
+            "max_entries": MAX_ENTRIES,
+            "max_upload_bytes": settings.EVIDENCE_MAX_UPLOAD_SIZE,
+        }
+    )
 
 
 @require_safe
@@ -150,6 +179,9 @@ def work(request):
     scores = defaultdict(list)
     for score in Score.objects.filter(evaluation__in=evaluations).select_related("indicator").order_by("pk"):
         scores[score.evaluation_id].append(score)
+    evidence = defaultdict(list)
+    for row in evidence_rows(evaluations):
+        evidence[row["evaluation_id"]].append(row)
     set_ids = {e.criteria_set_id for e in evaluations}
     kinds = {s.kind for s in subjects}
     criteria_sets = (
@@ -163,7 +195,7 @@ def work(request):
             "year_end": year_end(year).isoformat(),
             "villages": _villages_json(chosen),
             "subjects": [subject_json(s) for s in subjects],
-            "evaluations": [evaluation_json(e, scores[e.pk]) for e in evaluations],
+            "evaluations": [evaluation_json(e, scores[e.pk], evidence[e.pk]) for e in evaluations],
             "criteria_sets": [criteria_set_json(cs) for cs in criteria_sets],
         }
     )
@@ -202,3 +234,38 @@ def sync_view(request):
     if len(entries) > MAX_ENTRIES:
         return error_response(too_big, parameter="entries")
     return _json({"results": sync.apply_entries(entries, request.user)})
+
+
+@csrf_protect
+def _evidence_upload(request):
+    if not request.content_type.startswith("multipart/form-data"):
+        return error_response(_("Send the file as a multipart form (multipart/form-data)."))
+    return _json(sync.upload_evidence(request.POST, request.FILES.get("file"), request.user))
+
+
+def _upload_too_big() -> str:
+    return _("The file is too large; the largest file accepted is %(limit)s.") % {
+        "limit": filesizeformat(settings.EVIDENCE_MAX_UPLOAD_SIZE)
+    }
+
+
+@csrf_exempt  # checked in _evidence_upload, once the body is known not to be too large to read
+@require_POST
+@field_api(write=True)
+def evidence(request):
+    """Add a photo of evidence (``file``, resized on the phone) to an evaluation: a multipart form of ``id`` (the
+    entry's id), ``evaluation`` (an id or a client reference), optional ``indicator`` and ``description``.
+    Answers ``{"id", "status", "evidence", "errors"}`` like a sync entry, and the same again for the same id."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.EVIDENCE_MAX_UPLOAD_SIZE + UPLOAD_OVERHEAD_BYTES:
+        return error_response(_upload_too_big())
+    try:
+        request.POST  # noqa: B018 (read here, where a body too large to read is answered in JSON)
+    except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+        return error_response(_upload_too_big())
+    except (MultiPartParserError, UnreadablePostError):
+        return error_response(_("Send the file as a multipart form (multipart/form-data)."))
+    return _evidence_upload(request)
