@@ -25,8 +25,8 @@ def _ind(id_, code, max_points=None, level=None):
     return scoring.IndicatorSpec(id=id_, code=code, max_points=D(max_points) if max_points else None, level=level)
 
 
-def _circular_22(criterion_minimum: str | None = None) -> scoring.CriteriaSpec:
-    """100 points (30/30/40) with the Circular 22 bands: Tốt 85, Khá 70, Trung bình 50."""
+def _circular_22(criterion_minimum: str | None = None, *, lowest_recognised: bool = True) -> scoring.CriteriaSpec:
+    """100 points (30/30/40) with the Circular 22 bands: Tốt 85, Khá 70, Trung bình 50 (recognised or not)."""
     minimum = D(criterion_minimum) if criterion_minimum else None
     return scoring.CriteriaSpec(
         scoring_mode=scoring.GRADE_BANDS,
@@ -40,18 +40,32 @@ def _circular_22(criterion_minimum: str | None = None) -> scoring.CriteriaSpec:
         grade_bands=(
             scoring.GradeBandSpec("Tốt", D(85)),
             scoring.GradeBandSpec("Khá", D(70)),
-            scoring.GradeBandSpec("Trung bình", D(50)),
+            scoring.GradeBandSpec("Trung bình", D(50), lowest_recognised),
         ),
     )
 
 
-def _citizen() -> scoring.CriteriaSpec:
-    """Decision 244: 10 indicators x 10 points; recognised at 80 or more with no indicator below 5."""
+def _half_points() -> scoring.CriteriaSpec:
+    """Maxima and thresholds in half points: 7.5 + 2.5 + 5 = 15; bands listed lowest first."""
+    return scoring.CriteriaSpec(
+        scoring_mode=scoring.GRADE_BANDS,
+        criteria=(
+            scoring.CriterionSpec("1", "Một", (_ind(31, "1.1", "7.5"), _ind(32, "1.2", "2.5")), D("5.5")),
+            scoring.CriterionSpec("2", "Hai", (_ind(33, "2.1", "5"),)),
+        ),
+        grade_bands=(scoring.GradeBandSpec("Đạt", D("7.5")), scoring.GradeBandSpec("Tốt", D("12.5"))),
+    )
+
+
+def _citizen(criterion_minimum: str | None = None) -> scoring.CriteriaSpec:
+    """Decision 244: 10 indicators x 10 points; recognised at 80 or more with no indicator below 5 (and, when
+    given, criterion 1 at ``criterion_minimum`` or more)."""
     indicators = tuple(_ind(10 + i, f"{i}", "10") for i in range(1, 11))
+    minimum = D(criterion_minimum) if criterion_minimum else None
     return scoring.CriteriaSpec(
         scoring_mode=scoring.TOTAL_THRESHOLD,
         criteria=(
-            scoring.CriterionSpec("1", "Tự học", indicators[:4]),
+            scoring.CriterionSpec("1", "Tự học", indicators[:4], minimum),
             scoring.CriterionSpec("2", "Công cụ", indicators[4:7]),
             scoring.CriterionSpec("3", "Quan hệ", indicators[7:]),
         ),
@@ -71,12 +85,26 @@ def _levels() -> scoring.CriteriaSpec:
     )
 
 
+def _level_one_only() -> scoring.CriteriaSpec:
+    """Pass/fail without level-2 indicators (one without a level, read as level 1): level 1 at most."""
+    return scoring.CriteriaSpec(
+        scoring_mode=scoring.PASS_FAIL_LEVELS,
+        criteria=(scoring.CriterionSpec("1", "Lãnh đạo", (_ind(41, "1.1", level=1), _ind(42, "1.2"))),),
+    )
+
+
 def _points_values(spec, points: list[str | None]) -> dict:
     return {ind.id: value for ind, value in zip(spec.indicators, points, strict=True)}
 
 
 def _cases() -> list[tuple[str, scoring.CriteriaSpec, dict]]:
     c22, c22_min, citizen, levels = _circular_22(), _circular_22("20"), _citizen(), _levels()
+    c22_unrecognised, citizen_min, half, level_one = (
+        _circular_22(lowest_recognised=False),
+        _citizen("30"),
+        _half_points(),
+        _level_one_only(),
+    )
     return [
         ("grade bands: 100 is Tốt", c22, _points_values(c22, ["10", "10", "10", "15", "15", "20", "20"])),
         ("grade bands: 85 is Tốt (inclusive)", c22, _points_values(c22, ["10", "10", "5", "15", "15", "15", "15"])),
@@ -110,6 +138,51 @@ def _cases() -> list[tuple[str, scoring.CriteriaSpec, dict]]:
         ("levels: level-1 indicators met is level 1", levels, {21: True, 22: False, 23: True, 24: True}),
         ("levels: a level-1 indicator not met", levels, {21: True, 22: True, 23: False, 24: True}),
         ("levels: one indicator unanswered", levels, {21: True, 22: True, 23: True}),
+        ("levels: nothing met", levels, {21: False, 22: False, 23: False, 24: False}),
+        ("levels: level 2 met without level 1", levels, {21: False, 22: True, 23: True, 24: True}),
+        ("levels: nothing answered", levels, {}),
+        ("levels without level 2: all met is level 1", level_one, {41: True, 42: True}),
+        ("levels without level 2: an indicator without a level not met", level_one, {41: True, 42: False}),
+        (
+            "grade bands: a band not recognised gives its grade and fails",
+            c22_unrecognised,
+            _points_values(c22_unrecognised, ["10", "10", "10", "5", "5", "10", "10"]),
+        ),
+        (
+            "grade bands: a recognised band above the unrecognised one",
+            c22_unrecognised,
+            _points_values(c22_unrecognised, ["10", "10", "10", "10", "10", "10", "10"]),
+        ),
+        (
+            "grade bands: below every band and a criterion minimum missed",
+            c22_min,
+            _points_values(c22_min, ["5", "5", "5", "5", "5", "5", "5"]),
+        ),
+        ("half points: 12.5 is the higher band (inclusive)", half, _points_values(half, ["7.5", "0", "5"])),
+        ("half points: 12 is the lower band", half, _points_values(half, ["5.5", "1.5", "5"])),
+        ("half points: criterion minimum 5.5 missed by half a point", half, _points_values(half, ["5", "0", "5"])),
+        ("half points: 7 is below every band", half, _points_values(half, ["5.5", "0", "1.5"])),
+        ("threshold: zero everywhere", citizen, _points_values(citizen, ["0"] * 10)),
+        (
+            "threshold: 79.5 with one indicator at 4.5 (two reasons)",
+            citizen,
+            _points_values(citizen, ["8.5"] * 7 + ["8", "7.5", "4.5"]),
+        ),
+        (
+            "threshold: 88 with criterion 1 below its minimum of 30",
+            citizen_min,
+            _points_values(citizen_min, ["7"] * 4 + ["10"] * 6),
+        ),
+        (
+            "threshold: criterion 1 at its minimum of 30 (inclusive)",
+            citizen_min,
+            _points_values(citizen_min, ["7.5"] * 4 + ["10"] * 6),
+        ),
+        (
+            "threshold: 5 exactly is not below the indicator minimum",
+            citizen,
+            _points_values(citizen, ["5"] + ["10"] * 9),
+        ),
     ]
 
 
