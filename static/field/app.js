@@ -35,7 +35,7 @@
       else if (key === "text") el.textContent = value;
       else el.setAttribute(key, value === true ? "" : value);
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined || child === false) continue;
       el.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
@@ -155,7 +155,8 @@
     let response;
     try {
       response = await fetch(url, Object.assign({ credentials: "same-origin", cache: "no-store" }, options || {}));
-    } catch (_) {
+    } catch (error) {
+      console.warn("field: no answer from", url, error);
       throw new ApiError(T.send_stopped, "offline");
     }
     let data = null;
@@ -327,15 +328,29 @@
       const problems = (await all("evaluations")).filter((e) => e.state === "conflict" || e.state === "rejected");
       if (problems.length) flash(fmt(T.sent_with_problems, { count: problems.length }), "error");
       else flash(T.sent);
+      retryDelay = 0;
     } catch (error) {
       stopped = error;
       if (error instanceof ApiError && error.kind === "auth") flashSignIn();
       else flash(error.message || T.send_stopped, "error");
+      if (error instanceof ApiError && error.kind === "offline") retryLater();
     } finally {
       syncing = false;
       refreshHome();
     }
     return stopped;
+  }
+
+  /* A phone says "online" before its connection carries anything, and a village's signal comes and goes: a
+   * send stopped by the network is tried again, later and later (up to a minute apart), while online. */
+  let retryDelay = 0;
+  let retryTimer = null;
+  function retryLater() {
+    clearTimeout(retryTimer);
+    retryDelay = Math.min(60_000, retryDelay ? retryDelay * 2 : 2_000);
+    retryTimer = setTimeout(() => {
+      if (navigator.onLine) pendingCounts().then((c) => (c.entries || c.photos) && sendAll());
+    }, retryDelay);
   }
 
   /* Redraw the home screen (its counts) or an evaluation's after a sync (its answer, an error or a conflict),
