@@ -14,8 +14,9 @@ from evaluations.calendar import day_label
 from evaluations.models import VILLAGE_LIST_ORDER, Evaluation, EvaluationStatus, SubjectKind
 from evaluations.models.units import communes_by_path, provinces_by_path
 
+from .codes import code_display, new_code
 from .formats import committee_lines, committee_signature, document_language, place_and_date
-from .models import Certificate, code_display, new_certificate_code
+from .models import Certificate
 from .pdf import FAMILY, DocumentPDF
 
 #: Printed together, certificates are read in batches of this many (a decision may hold thousands).
@@ -46,7 +47,7 @@ def certificates_for(evaluation_ids: Iterable[int]) -> dict[int, Certificate]:
         try:
             with transaction.atomic():
                 Certificate.objects.bulk_create(
-                    [Certificate(evaluation_id=pk, code=new_certificate_code()) for pk in missing], batch_size=BATCH
+                    [Certificate(evaluation_id=pk, code=new_code()) for pk in missing], batch_size=BATCH
                 )
         except IntegrityError:
             pass  # another printing made some meanwhile, or (hardly ever) a code was drawn twice: read and retry

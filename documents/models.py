@@ -3,33 +3,12 @@ code that its QR leads to on the public verification page."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Evaluation
 
-#: Letters and digits that cannot be misread for one another (no 0/O, 1/I/L): a code is typed by hand too.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-#: 10 characters of 31: about 5·10^14 codes, so that at the page's rate limit guessing one is hopeless.
-CODE_LENGTH = 10
-
-
-def new_certificate_code() -> str:
-    """A random code (never sequential, never derived from the record): ``K7M2QX9DRT``."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalised_code(typed: str | None) -> str:
-    """A code as typed or read from a QR (``k7m2q-x9drt``, spaces, dashes) in its stored form."""
-    return "".join(ch for ch in (typed or "").upper() if ch.isalnum())
-
-
-def code_display(code: str) -> str:
-    """``K7M2Q-X9DRT``: the code as printed, in two halves to read aloud."""
-    half = len(code) // 2
-    return f"{code[:half]}-{code[half:]}"
+from .codes import CODE_LENGTH, code_display
 
 
 class Certificate(models.Model):

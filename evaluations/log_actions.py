@@ -4,6 +4,15 @@ from django.utils.translation import gettext_lazy as _
 
 WORKFLOW_LOG_ACTIONS = {
     "evaluations.score": (_("Scores saved"), _("Scores saved")),
+    # Sent by the family or unit itself on the public form, with the code of its slip: no account, so no user.
+    "evaluations.self_assessment": (
+        _("Self-assessment received"),
+        _("Self-assessment sent by the family or unit with its slip's code"),
+    ),
+    "evaluations.self_assessment_create": (
+        _("Created from a self-assessment"),
+        _("Created when the family or unit sent its self-assessment with its slip's code"),
+    ),
     "evaluations.submit": (_("Submitted"), _("Submitted for review")),
     "evaluations.review": (_("Reviewed"), _("Reviewed")),
     "evaluations.return": (_("Returned"), _("Returned to draft")),

@@ -8,10 +8,13 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .access import unit_reach_paths
+from .calendar import evaluation_date, year_start
 from .models import (
     EVALUATION_LIST_ORDER,
     PUBLIC_KINDS,
     AdministrativeUnit,
+    CriteriaSet,
+    CriteriaSetStatus,
     Evaluation,
     EvaluationStatus,
     GradeBand,
@@ -22,6 +25,28 @@ from .models import (
 from .models.units import commune_of_path, in_subtree, in_subtrees
 from .public_version import public_data_version
 from .text import fold_words
+
+
+def criteria_sets_in_force(kinds, year: int):
+    """The active criteria sets of ``kinds`` in force during ``year``: effective by the year's evaluation date
+    and not ended before the year began (the field app's download and the self-assessment slips)."""
+    return CriteriaSet.objects.filter(
+        Q(effective_from__isnull=True) | Q(effective_from__lte=evaluation_date(year)),
+        Q(effective_to__isnull=True) | Q(effective_to__gte=year_start(year)),
+        status=CriteriaSetStatus.ACTIVE,
+        kind__in=kinds,
+    )
+
+
+def self_assessment_set_in_force(kind: str, year: int):
+    """The set a self-assessment of a ``kind`` subject for ``year`` is made against: the latest in force that
+    takes one, or None."""
+    return (
+        criteria_sets_in_force([kind], year)
+        .filter(has_self_assessment=True)
+        .order_by(F("effective_from").desc(nulls_last=True), "-version", "-pk")
+        .first()
+    )
 
 
 def decision_issuing_units(user):

@@ -25,11 +25,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from evaluations.access import user_may_read_evaluations
-from evaluations.calendar import current_evaluation_year, evaluation_date, year_end, year_start
+from evaluations.calendar import current_evaluation_year, evaluation_date, year_end
 from evaluations.models import (
     AdministrativeUnit,
     CriteriaSet,
-    CriteriaSetStatus,
     Evaluation,
     EvaluationStatus,
     Score,
@@ -40,6 +39,7 @@ from evaluations.models.area import MAX_PK
 from evaluations.models.subjects import on_register_q
 from evaluations.models.units import communes_by_path
 from evaluations.params import Param, ParameterError
+from evaluations.selectors import criteria_sets_in_force
 
 from . import sync
 from .serialise import criteria_set_json, evaluation_json, evidence_rows, subject_json
@@ -131,15 +131,6 @@ def villages(request):
     return _json(_villages_json(list(reachable_villages(request.user).order_by("path"))))
 
 
-def _criteria_sets_in_force(kinds, year: int):
-    return CriteriaSet.objects.filter(
-        Q(effective_from__isnull=True) | Q(effective_from__lte=evaluation_date(year)),
-        Q(effective_to__isnull=True) | Q(effective_to__gte=year_start(year)),
-        status=CriteriaSetStatus.ACTIVE,
-        kind__in=kinds,
-    )
-
-
 @require_safe
 @field_api()
 def work(request):
@@ -185,7 +176,7 @@ def work(request):
     set_ids = {e.criteria_set_id for e in evaluations}
     kinds = {s.kind for s in subjects}
     criteria_sets = (
-        CriteriaSet.objects.filter(Q(pk__in=set_ids) | Q(pk__in=_criteria_sets_in_force(kinds, year).values("pk")))
+        CriteriaSet.objects.filter(Q(pk__in=set_ids) | Q(pk__in=criteria_sets_in_force(kinds, year).values("pk")))
         .prefetch_related("grade_bands", "criteria__indicators")
         .order_by("kind", "code", "-version")
     )

@@ -12,7 +12,8 @@ from config.rate_limit import over_limit
 from evaluations.models import Evaluation, EvaluationStatus, SubjectKind
 from evaluations.models.units import communes_by_path
 
-from ..models import CODE_LENGTH, Certificate, code_display, normalised_code
+from ..codes import CODE_LENGTH, code_display, normalised_code
+from ..models import Certificate
 
 
 def verify_certificate(request, code: str | None = None):

@@ -38,9 +38,20 @@ def evaluate_this_year_url(subject) -> str:
     return reverse("wagtailsnippets_evaluations_evaluation:add") + "?" + urlencode({"subject": subject.pk})
 
 
+def self_assessment_slip_url(subject, *, back: str) -> str:
+    """The slip of ``subject`` alone: the listing's bulk action "In phiếu tự đánh giá" (``field.bulk_actions``,
+    whose confirmation page says whether it can have one) on this one subject."""
+    opts = subject._meta
+    query = urlencode({"id": subject.pk, "next": back})
+    return (
+        reverse("wagtail_bulk_action", args=[opts.app_label, opts.model_name, "self_assessment_slips"]) + "?" + query
+    )
+
+
 class EvaluateThisYearMixin:
     """A subject's pages offer to start this year's evaluation of it, for whoever may add evaluations: from
-    the subject, one click to the form instead of nine from the evaluation list."""
+    the subject, one click to the form instead of nine from the evaluation list; and to print its
+    self-assessment slip."""
 
     @cached_property
     def header_buttons(self):
@@ -49,6 +60,13 @@ class EvaluateThisYearMixin:
             buttons.append(
                 HeaderButton(
                     gettext_lazy("Evaluate this year"), url=evaluate_this_year_url(self.object), icon_name="tasks"
+                )
+            )
+            buttons.append(
+                HeaderButton(
+                    gettext_lazy("Self-assessment slip"),
+                    url=self_assessment_slip_url(self.object, back=self.request.get_full_path()),
+                    icon_name="doc-full",
                 )
             )
         return buttons

@@ -81,6 +81,7 @@ def evaluation_record_scores(
     spec: scoring.CriteriaSpec | None = None,
     user=None,
     expected_version: int | None = None,
+    log_action: str = "evaluations.score",
 ) -> scoring.ScoringResult:
     """Store the verified scores of ``values`` (indicator id -> Decimal points, bool met, or None).
 
@@ -88,7 +89,8 @@ def evaluation_record_scores(
     comes from the verified scores. Only a draft changes: a submitted evaluation is returned first and
     a recognised one changes only through revocation. ``expected_version`` is the evaluation's version
     the form was opened on: if the evaluation was saved since (even for the first time), ``StaleEdit``
-    is raised and nothing is written. Imports pass none and write over what is stored.
+    is raised and nothing is written. Imports pass none and write over what is stored. ``log_action`` names
+    the change in the history (a family's self-assessment sent with its code is not an officer's scoring).
     Scores are validated by the scoring rules first (``scoring.ScoreError`` leaves everything as it was);
     indicators not in ``values`` keep their stored score.
     """
@@ -147,7 +149,7 @@ def evaluation_record_scores(
     fields = ["total", "grade", "level", "result", "self_total", "updated_at"]
     # The swap above counted this save already; without one, the save counts it.
     evaluation.save(update_fields=[*fields, "version"] if expected_version is not None else fields)
-    evaluation.save_revision(user=actor(user), log_action="evaluations.score", clean=False)
+    evaluation.save_revision(user=actor(user), log_action=log_action, clean=False)
     return result
 
 

@@ -11,6 +11,7 @@ from content import views as content_views
 from documents.views import verification
 from evaluations import admin_overrides
 from evaluations import urls as evaluations_urls
+from field import self_assessment_views
 from operations import views as operations_views
 from reports import api as reports_api
 from search import views as search_views
@@ -31,6 +32,9 @@ urlpatterns = [
     # The public check of a certificate, where its QR code leads (short: printed under the code too).
     path("xac-minh/", verification.verify_certificate, name="certificate_verify_form"),
     path("xac-minh/<str:code>/", verification.verify_certificate, name="certificate_verify"),
+    # The family's or unit's self-assessment, opened with the code of the slip the commune printed (its QR).
+    path("tu-danh-gia/", self_assessment_views.self_assessment_form, name="self_assessment_form"),
+    path("tu-danh-gia/<str:code>/", self_assessment_views.self_assessment, name="self_assessment"),
 ]
 
 if settings.DEBUG:

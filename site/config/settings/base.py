@@ -236,6 +236,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 #: Evidence never lives under MEDIA_ROOT: it is served only through a permission-checked view.
 #: The public certificate check: at most this many look-ups per client address per window (seconds).
 CERTIFICATE_VERIFY_RATE = (int(os.environ.get("CERTIFICATE_VERIFY_LIMIT", 30)), 600)
+#: A self-assessment slip's code opens the family's form for this many days after it is printed.
+SELF_ASSESSMENT_CODE_DAYS = int(os.environ.get("SELF_ASSESSMENT_CODE_DAYS", 60))
+#: The public self-assessment form: at most this many look-ups and submissions per client address per window.
+SELF_ASSESSMENT_RATE = (int(os.environ.get("SELF_ASSESSMENT_LIMIT", 20)), 600)
 #: Certificates for more subjects than this are written by a background job, with progress.
 DOCUMENT_BACKGROUND_SUBJECTS = int(os.environ.get("DOCUMENT_BACKGROUND_SUBJECTS", 200))
 #: Static instances of the documents' variable font, made once (see ``documents.pdf.font_files``).
