@@ -138,13 +138,16 @@ def criteria_set_json(criteria_set: CriteriaSet) -> dict:
     }
 
 
-def subject_json(subject) -> dict:
+def subject_json(subject, closed_status: str | None = None) -> dict:
+    """``closed_status``: the status of the year's evaluation when it is no longer a draft (the phone shows it
+    and offers no new evaluation); None when there is none or it is a draft."""
     return {
         "id": subject.pk,
         "name": subject.name,
         "kind": subject.kind,
         "village": subject.area_id,
         "folded": subject.name_folded or fold_words(subject.name),
+        "closed_status": closed_status,
     }
 
 

@@ -162,11 +162,10 @@ def work(request):
         .filter(on_register_q(evaluation_date(year)), area__in=chosen, is_active=True)
         .order_by("name_folded", "pk")
     )
-    evaluations = list(
-        Evaluation.objects.for_user(user)
-        .filter(subject__in=[s.pk for s in subjects], year=year, status=EvaluationStatus.DRAFT)
-        .order_by("pk")
-    )
+    of_year = list(Evaluation.objects.for_user(user).filter(subject__in=[s.pk for s in subjects], year=year).order_by("pk"))
+    evaluations = [e for e in of_year if e.status == EvaluationStatus.DRAFT]
+    # A subject whose evaluation has gone on (submitted, reviewed, decided) is not to be started again offline.
+    closed = {e.subject_id: e.status for e in of_year if e.status != EvaluationStatus.DRAFT}
     scores = defaultdict(list)
     for score in Score.objects.filter(evaluation__in=evaluations).select_related("indicator").order_by("pk"):
         scores[score.evaluation_id].append(score)
@@ -185,7 +184,7 @@ def work(request):
             "year": year,
             "year_end": year_end(year).isoformat(),
             "villages": _villages_json(chosen),
-            "subjects": [subject_json(s) for s in subjects],
+            "subjects": [subject_json(s, closed.get(s.pk)) for s in subjects],
             "evaluations": [evaluation_json(e, scores[e.pk], evidence[e.pk]) for e in evaluations],
             "criteria_sets": [criteria_set_json(cs) for cs in criteria_sets],
         }

@@ -483,7 +483,10 @@
     }
   }
 
-  function stateChip(evaluation) {
+  function stateChip(evaluation, subject) {
+    if (!evaluation && subject && subject.closed_status) {
+      return h("span", { class: "chip", "data-state": "closed" }, CONFIG.statuses[subject.closed_status] || subject.closed_status);
+    }
     if (!evaluation) return h("span", { class: "chip", "data-state": "none" }, T.not_started);
     const labels = { synced: T.state_synced, pending: T.state_pending, conflict: T.state_conflict, rejected: T.state_rejected, new: T.state_new };
     return h("span", { class: "chip", "data-state": evaluation.state }, labels[evaluation.state] || evaluation.state);
@@ -617,7 +620,7 @@
         h("li", {}, h("a", { href: `#/subject/${s.id}` },
           h("span", {}, h("span", { class: "list__name" }, s.name),
             h("span", { class: "list__sub" }, villageNames[s.village] || "", " · ", CONFIG.kinds[s.kind] || s.kind)),
-          stateChip(byKey[s.id])))));
+          stateChip(byKey[s.id], s)))));
       more.textContent = !found.length ? T.no_results : found.length > LIST_LIMIT ? fmt(T.more_results, { count: found.length - LIST_LIMIT }) : "";
     }
     const search = h("input", { type: "search", id: "subject-search", value: searchText, placeholder: T.search_placeholder, autocomplete: "off",
@@ -656,6 +659,11 @@
       h("h1", {}, subject.name),
       h("p", { class: "muted" }, [village ? village.name : "", CONFIG.kinds[subject.kind], fmt(T.evaluation_of, { year })].filter(Boolean).join(" · ")));
     const mayScore = !sessionData || sessionData.may_score !== false;
+    if (!evaluation && subject.closed_status) {
+      const status = CONFIG.statuses[subject.closed_status] || subject.closed_status;
+      screen(subject.name, heading, h("p", { class: "panel" }, fmt(T.not_draft, { status })), h("a", { class: "button button--quiet", href: "#/subjects" }, T.back));
+      return;
+    }
     if (!evaluation) {
       const sets = (await all("criteria_sets")).filter((set) => set.kind === subject.kind);
       const mayStart = !sessionData || sessionData.may_start !== false;
@@ -927,6 +935,7 @@
   // ---- start --------------------------------------------------------------------------------------------
 
   window.addEventListener("hashchange", () => {
+    document.querySelector("[data-flash]").hidden = true; // a message belongs to the screen it was shown on
     render();
     app.focus({ preventScroll: true });
     window.scrollTo(0, 0);

@@ -101,6 +101,19 @@ def test_the_work_of_a_village(officer_client, areas, criteria_set, family_a, fa
     assert "Zeta" not in response.content.decode()
 
 
+def test_a_subject_whose_evaluation_went_on_is_marked_and_its_evaluation_not_downloaded(
+    officer_client, areas, criteria_set, family_a
+):
+    submitted = FamilyFactory(area=areas["village_a1"], head_name="Lê Văn Đã Gửi")
+    scored_evaluation(family_a, criteria_set, year=YEAR)
+    sent = scored_evaluation(submitted, criteria_set, year=YEAR)
+    Evaluation.objects.filter(pk=sent.pk).update(status=EvaluationStatus.SUBMITTED)
+    work = officer_client.get(reverse("field:work"), {"village": areas["village_a1"].pk, "year": YEAR}).json()
+    statuses = {s["id"]: s["closed_status"] for s in work["subjects"]}
+    assert statuses == {family_a.pk: None, submitted.pk: "submitted"}
+    assert [e["subject"] for e in work["evaluations"]] == [family_a.pk]
+
+
 def test_the_work_of_a_village_of_another_commune_is_a_404_naming_nothing(officer_client, areas, family_b):
     response = officer_client.get(reverse("field:work"), {"village": [areas["village_a1"].pk, areas["village_b1"].pk]})
     assert response.status_code == 404
