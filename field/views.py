@@ -87,9 +87,14 @@ def field_api(*, write: bool = False):
     return decorator
 
 
+#: Where the phone's work lies: villages, and communes themselves (their units, schools, commune-level
+#: communities are recorded on the commune, not in a village).
+PLACE_LEVELS = (UnitLevel.VILLAGE, UnitLevel.COMMUNE)
+
+
 def reachable_villages(user):
-    """Villages in force today in the user's area."""
-    return AdministrativeUnit.objects.for_user(user).current().filter(level=UnitLevel.VILLAGE)
+    """Villages and communes in force today in the user's area."""
+    return AdministrativeUnit.objects.for_user(user).current().filter(level__in=PLACE_LEVELS)
 
 
 def _villages_json(villages) -> list[dict]:
@@ -98,6 +103,7 @@ def _villages_json(villages) -> list[dict]:
         {
             "id": v.pk,
             "name": v.name,
+            "level": v.level,
             "commune": {"id": communes[v.path].pk, "name": communes[v.path].name} if v.path in communes else None,
         }
         for v in villages

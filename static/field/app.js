@@ -510,7 +510,7 @@
         h("h2", { id: "work-title" }, T.work_title),
         work
           ? h("p", {}, fmt(T.work_summary, { subjects: work.subjects, villages: work.villages.length, when: when(work.downloaded_at) }),
-              h("span", { class: "list__sub" }, work.villages.map((v) => v.name).join(", ")))
+              h("span", { class: "list__sub" }, work.villages.map(placeName).join(", ")))
           : h("p", {}, T.no_work),
         h("div", { class: "actions" },
           work ? h("a", { class: "button", href: "#/subjects" }, T.subjects) : null,
@@ -586,7 +586,7 @@
       Array.from(groups, ([commune, rows]) => [
         commune ? h("h2", { class: "group-title" }, commune) : null,
         h("ul", { class: "checks" }, rows.map((v) =>
-          h("li", {}, h("label", {}, h("input", { type: "checkbox", name: "village", value: v.id, checked: chosen.has(v.id) }), v.name)))),
+          h("li", {}, h("label", {}, h("input", { type: "checkbox", name: "village", value: v.id, checked: chosen.has(v.id) }), placeName(v))))),
       ]),
       h("div", { class: "actions", style: "margin-top:1rem" },
         h("button", { type: "submit" }, T.download),
@@ -594,6 +594,11 @@
       ),
     );
     screen(T.villages_title, form);
+  }
+
+  /* A village by its name; a commune itself as the place of its own units and communities. */
+  function placeName(place) {
+    return place.level === "commune" ? fmt(T.commune_itself, { name: place.name }) : place.name;
   }
 
   let searchText = "";
@@ -605,7 +610,7 @@
       location.hash = "#/";
       return;
     }
-    const villageNames = Object.fromEntries(work.villages.map((v) => [v.id, v.name]));
+    const villageNames = Object.fromEntries(work.villages.map((v) => [v.id, placeName(v)]));
     const byKey = {};
     for (const e of evaluations) if (e.year === work.year) byKey[e.subject] = e;
     subjects.sort((a, b) => (a.folded < b.folded ? -1 : a.folded > b.folded ? 1 : a.id - b.id));
@@ -627,7 +632,7 @@
       oninput: (event) => { searchText = event.target.value; fill(); } });
     const village = h("select", { "aria-label": T.all_villages, onchange: (event) => { searchVillage = event.target.value; fill(); } },
       h("option", { value: "" }, T.all_villages),
-      work.villages.map((v) => h("option", { value: String(v.id), selected: String(v.id) === searchVillage }, v.name)));
+      work.villages.map((v) => h("option", { value: String(v.id), selected: String(v.id) === searchVillage }, placeName(v))));
     screen(T.subjects,
       h("div", { class: "panel stack" },
         h("h1", {}, T.subjects),
@@ -657,7 +662,7 @@
     const village = work.villages.find((v) => v.id === subject.village);
     const heading = h("div", { class: "panel" },
       h("h1", {}, subject.name),
-      h("p", { class: "muted" }, [village ? village.name : "", CONFIG.kinds[subject.kind], fmt(T.evaluation_of, { year })].filter(Boolean).join(" · ")));
+      h("p", { class: "muted" }, [village ? placeName(village) : "", CONFIG.kinds[subject.kind], fmt(T.evaluation_of, { year })].filter(Boolean).join(" · ")));
     const mayScore = !sessionData || sessionData.may_score !== false;
     if (!evaluation && subject.closed_status) {
       const status = CONFIG.statuses[subject.closed_status] || subject.closed_status;

@@ -21,7 +21,7 @@ from evaluations.services import evaluation_record_scores
 from field.models import SyncEntry
 from field.scoring_cases import CASES_FILE, cases_text
 from field.serialise import criteria_spec_from_json, result_json
-from tests.factories import FamilyFactory, make_criteria_set, make_officer, scored_evaluation
+from tests.factories import FamilyFactory, UnitFactory, make_criteria_set, make_officer, scored_evaluation
 
 pytestmark = pytest.mark.django_db
 
@@ -69,12 +69,24 @@ def sync(client, *entries):
 
 
 def test_villages_are_the_officers_own_with_their_commune(officer_client, areas):
+    """The commune itself is offered too: its units and communities are recorded on it, not in a village."""
     response = officer_client.get(reverse("field:villages"))
     assert response.status_code == 200
     assert response.json() == [
-        {"id": v.pk, "name": v.name, "commune": {"id": areas["commune_a"].pk, "name": areas["commune_a"].name}}
-        for v in (areas["village_a1"], areas["village_a2"])
+        {
+            "id": v.pk,
+            "name": v.name,
+            "level": v.level,
+            "commune": {"id": areas["commune_a"].pk, "name": areas["commune_a"].name},
+        }
+        for v in (areas["commune_a"], areas["village_a1"], areas["village_a2"])
     ]
+
+
+def test_the_work_of_a_commune_itself_is_its_own_units_only(officer_client, areas, family_a):
+    school = UnitFactory(area=areas["commune_a"])
+    work = officer_client.get(reverse("field:work"), {"village": areas["commune_a"].pk}).json()
+    assert [s["id"] for s in work["subjects"]] == [school.pk]
 
 
 def test_the_work_of_a_village(officer_client, areas, criteria_set, family_a, family_b):
