@@ -30,7 +30,7 @@ ASSETS = ("field/scoring.js", "field/app.js", "field/field.css", "field/icon-192
 TEXT = {
     "app_title": gettext_lazy("Field scoring"),
     "online": gettext_lazy("Online"),
-    "offline": gettext_lazy("Offline — your work is kept on this phone"),
+    "offline": gettext_lazy("Offline: work is kept on this phone"),
     "home": gettext_lazy("Home"),
     "subjects": gettext_lazy("Households and units"),
     "user": gettext_lazy("Signed in as %(name)s"),

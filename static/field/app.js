@@ -463,7 +463,7 @@
     releaseUrls();
     formDirty = false;
     document.title = title + " – " + T.app_title;
-    app.replaceChildren(...content);
+    app.replaceChildren(...content.flat(Infinity).filter((part) => part !== null && part !== undefined && part !== false));
     document.querySelector(".totals")?.remove();
   }
 
@@ -727,7 +727,11 @@
         : fmt(T.points_of, { total: result.total === null ? "0" : S.pointsText(result.total), max: S.pointsText(set.max_total || "0") });
       let verdict;
       if (result.result === "incomplete") verdict = fmt(T.result_incomplete, { count: result.missing.length });
-      else verdict = (result.grade ? result.grade + " · " : "") + (result.result === "meets" ? T.result_meets : T.result_fails);
+      else {
+        // The grade ("Tốt", "Mức 1") beside the verdict; below every grade, the verdict alone says it.
+        const grade = result.grade && result.grade !== S.NO_GRADE ? result.grade + " · " : "";
+        verdict = grade + (result.result === "meets" ? T.result_meets : T.result_fails);
+      }
       figures.replaceChildren(
         h("div", { class: "totals__total" }, T.total, ": ", total),
         h("div", { class: "totals__result", "data-result": result.result }, verdict),
@@ -962,5 +966,7 @@
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
   render();
   // Opened online with work still waiting (the phone was closed mid-send, say): send it now.
-  if (navigator.onLine) pendingCounts().then((c) => (c.entries || c.photos ? sendAll() : session().catch(() => {})));
+  if (navigator.onLine) {
+    pendingCounts().then((c) => (c.entries || c.photos ? sendAll() : session().then(refreshHome).catch(() => {})));
+  }
 })();
