@@ -610,7 +610,7 @@
       location.hash = "#/";
       return;
     }
-    const villageNames = Object.fromEntries(work.villages.map((v) => [v.id, placeName(v)]));
+    const villageNames = Object.fromEntries(work.villages.map((v) => [v.id, v.name]));
     const byKey = {};
     for (const e of evaluations) if (e.year === work.year) byKey[e.subject] = e;
     subjects.sort((a, b) => (a.folded < b.folded ? -1 : a.folded > b.folded ? 1 : a.id - b.id));
@@ -729,7 +729,8 @@
       if (result.result === "incomplete") verdict = fmt(T.result_incomplete, { count: result.missing.length });
       else {
         // The grade ("Tốt", "Mức 1") beside the verdict; below every grade, the verdict alone says it.
-        const grade = result.grade && result.grade !== S.NO_GRADE ? result.grade + " · " : "";
+        const graded = result.grade && result.grade !== S.NO_GRADE && set.scoring.scoring_mode !== "total_threshold";
+        const grade = graded ? result.grade + " · " : "";
         verdict = grade + (result.result === "meets" ? T.result_meets : T.result_fails);
       }
       figures.replaceChildren(
