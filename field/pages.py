@@ -235,7 +235,9 @@ self.addEventListener("install", (event) => {
     caches.open(CACHE).then(async (cache) => {
       await cache.addAll(ASSETS);
       // The page that registered this worker was loaded before it: keep a copy now, for the first offline opening.
-      await fetch(SHELL, { credentials: "same-origin" }).then((response) => keepShell(cache, response)).catch(() => {});
+      await fetch(SHELL, { credentials: "same-origin" })
+        .then((response) => keepShell(cache, response))
+        .catch(() => {});
     }).then(() => self.skipWaiting())
   );
 });
@@ -243,7 +245,8 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
-      .then((names) => Promise.all(names.filter((n) => n.startsWith("field-") && n !== CACHE).map((n) => caches.delete(n))))
+      .then((names) => names.filter((name) => name.startsWith("field-") && name !== CACHE))
+      .then((old) => Promise.all(old.map((name) => caches.delete(name))))
       .then(() => self.clients.claim())
   );
 });

@@ -168,7 +168,9 @@ def work(request):
         .filter(on_register_q(evaluation_date(year)), area__in=chosen, is_active=True)
         .order_by("name_folded", "pk")
     )
-    of_year = list(Evaluation.objects.for_user(user).filter(subject__in=[s.pk for s in subjects], year=year).order_by("pk"))
+    of_year = list(
+        Evaluation.objects.for_user(user).filter(subject__in=[s.pk for s in subjects], year=year).order_by("pk")
+    )
     evaluations = [e for e in of_year if e.status == EvaluationStatus.DRAFT]
     # A subject whose evaluation has gone on (submitted, reviewed, decided) is not to be started again offline.
     closed = {e.subject_id: e.status for e in of_year if e.status != EvaluationStatus.DRAFT}

@@ -143,7 +143,8 @@ def test_an_officer_scores_offline_and_sends_when_back_online(live_server, brows
         assert Score.objects.get(evaluation=open_evaluation, indicator_id=ids["2.1"]).points == Decimal("6")
 
         page.get_by_role("link", name="Chấm điểm tại thôn").click()
-        page.get_by_role("region", name="Cần bạn xem lại").get_by_role("link", name=re.compile("Nguyễn Thị Đang")).click()
+        attention = page.get_by_role("region", name="Cần bạn xem lại")
+        attention.get_by_role("link", name=re.compile("Nguyễn Thị Đang")).click()
         page.get_by_role("heading", name="Người khác đã sửa đánh giá này").wait_for()
         row = page.get_by_role("row", name=re.compile("^2.1"))
         assert row.inner_text().split() == ["2.1", "14", "6"]
