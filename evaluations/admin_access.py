@@ -190,6 +190,25 @@ class AreaRestrictedViewSetMixin(ScopedViewSetMixin):
         return self.scoped(queryset, request.user)
 
 
+class LimitedSelectionMixin:
+    """For a bulk action that prints: a selection of more than ``selection_limit`` items is refused before any
+    of it is read (the confirmation page says how many were selected, through the action's ``refusal()``)."""
+
+    selection_limit: int
+    #: How many were selected when that is more than ``selection_limit`` (nothing is read then).
+    too_many = 0
+
+    def get_actionable_objects(self):
+        if not hasattr(self, "_selection"):
+            count = self.selected_queryset().count()
+            if count > self.selection_limit:
+                self.too_many = count
+                self._selection = ([], {"items_with_no_access": []})
+            else:
+                self._selection = super().get_actionable_objects()
+        return self._selection
+
+
 class ScopedBulkActionMixin:
     """For a bulk action: the selection is read from ``for_user``, so an item outside the user's area
     (or an id that names nothing) is neither listed nor acted on; none at all is a 404.

@@ -19,7 +19,7 @@ from documents.downloads import document_file_name, document_response, record_do
 from documents.formats import document_language, integer_text
 from documents.views.certificates import public_base_url
 from evaluations.access import user_reaches_unit
-from evaluations.admin_access import ScopedBulkActionMixin
+from evaluations.admin_access import LimitedSelectionMixin, ScopedBulkActionMixin
 from evaluations.calendar import current_evaluation_year
 from evaluations.models import (
     NAME_ORDER,
@@ -37,7 +37,7 @@ PERMISSION = "evaluations.add_evaluation"
 ACTION_TYPE = "self_assessment_slips"
 
 
-class SelfAssessmentSlipsBulkAction(ScopedBulkActionMixin, SnippetBulkAction):
+class SelfAssessmentSlipsBulkAction(LimitedSelectionMixin, ScopedBulkActionMixin, SnippetBulkAction):
     display_name = gettext_lazy("Print self-assessment slips")
     action_type = ACTION_TYPE
     aria_label = gettext_lazy("Print the self-assessment slips of the selected subjects (PDF)")
@@ -45,8 +45,7 @@ class SelfAssessmentSlipsBulkAction(ScopedBulkActionMixin, SnippetBulkAction):
     permission = PERMISSION
     template_name = "field/self_assessment_slips_bulk.html"
     action_priority = 60
-    #: How many were selected when that is more than ``SLIP_LIMIT`` (nothing is read then).
-    too_many = 0
+    selection_limit = SLIP_LIMIT
 
     @classproperty
     def models(cls):
@@ -66,21 +65,11 @@ class SelfAssessmentSlipsBulkAction(ScopedBulkActionMixin, SnippetBulkAction):
     def object_context(self, obj):
         return {"item": obj}
 
-    def get_actionable_objects(self):
-        if not hasattr(self, "_selection"):
-            count = self.selected_queryset().count()
-            if count > SLIP_LIMIT:
-                self.too_many = count
-                self._selection = ([], {"items_with_no_access": []})
-            else:
-                self._selection = super().get_actionable_objects()
-        return self._selection
-
     def refusal(self) -> str:
         return _(
             "%(count)s subjects are selected: at most %(limit)s slips are printed at once. "
             "Narrow the listing with its filters (village…), then select again."
-        ) % {"count": integer_text(self.too_many), "limit": SLIP_LIMIT}
+        ) % {"count": integer_text(self.too_many), "limit": self.selection_limit}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

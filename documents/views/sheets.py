@@ -20,7 +20,7 @@ from django.views.generic import View
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
 from evaluations.access import user_may_read_evaluations, user_reaches_unit
-from evaluations.admin_access import ScopedBulkActionMixin
+from evaluations.admin_access import LimitedSelectionMixin, ScopedBulkActionMixin
 from evaluations.models import EVALUATION_LIST_ORDER, Evaluation
 from evaluations.models.area import parse_pk
 
@@ -69,7 +69,7 @@ class EvaluationSheetView(View):
         return sheets_download(request, evaluations)
 
 
-class SheetsBulkAction(ScopedBulkActionMixin, SnippetBulkAction):
+class SheetsBulkAction(LimitedSelectionMixin, ScopedBulkActionMixin, SnippetBulkAction):
     """The listing's "In phiếu đánh giá": the confirmation page says how many sheets (and which filters, for
     "select all"), and its button downloads them as one PDF. More than ``SHEET_LIMIT`` are refused before any
     row is read: the officer narrows the filter."""
@@ -81,8 +81,7 @@ class SheetsBulkAction(ScopedBulkActionMixin, SnippetBulkAction):
     permission = "evaluations.view_evaluation"
     template_name = "documents/admin/sheets_bulk_action.html"
     action_priority = 90
-    #: How many were selected when that is more than ``SHEET_LIMIT`` (nothing is read then).
-    too_many = 0
+    selection_limit = SHEET_LIMIT
 
     @classproperty
     def models(cls):
@@ -98,25 +97,15 @@ class SheetsBulkAction(ScopedBulkActionMixin, SnippetBulkAction):
     def object_context(self, obj):
         return {"item": obj}
 
-    def get_actionable_objects(self):
-        if not hasattr(self, "_selection"):
-            count = self.selected_queryset().count()
-            if count > SHEET_LIMIT:
-                self.too_many = count
-                self._selection = ([], {"items_with_no_access": []})
-            else:
-                self._selection = super().get_actionable_objects()
-        return self._selection
-
     def refusal(self) -> str:
         return _(
             "%(count)s evaluations are selected: at most %(limit)s sheets are printed at once. "
             "Narrow the listing with its filters (village, year, status…), then select again."
-        ) % {"count": integer_text(self.too_many), "limit": SHEET_LIMIT}
+        ) % {"count": integer_text(self.too_many), "limit": self.selection_limit}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        return {**context, "too_many": self.refusal() if self.too_many else "", "limit": SHEET_LIMIT}
+        return {**context, "too_many": self.refusal() if self.too_many else "", "limit": self.selection_limit}
 
     def form_valid(self, form):
         objects, _no_access = self.get_actionable_objects()

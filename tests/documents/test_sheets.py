@@ -219,7 +219,7 @@ def test_select_all_prints_the_filtered_listing(client, officer, three, areas):
 
 
 def test_a_batch_of_more_than_the_limit_is_refused(client, officer, three, monkeypatch):
-    monkeypatch.setattr("documents.views.sheets.SHEET_LIMIT", 2)
+    monkeypatch.setattr("documents.views.sheets.SheetsBulkAction.selection_limit", 2)
     client.force_login(officer)
     address = bulk_url([e.pk for e in three])
     page = client.get(address).content.decode()

@@ -163,6 +163,19 @@ def test_subjects_without_a_self_assessment_set_are_refused_with_the_reason(
     assert response.status_code == 302 and not SelfAssessmentCode.objects.exists()
 
 
+def test_more_subjects_than_the_limit_are_refused_before_any_code_is_made(
+    client, officer, family, criteria_set, areas, monkeypatch
+):
+    monkeypatch.setattr("field.bulk_actions.SelfAssessmentSlipsBulkAction.selection_limit", 1)
+    second = FamilyFactory(area=areas["village_a2"], head_name="Lò Văn Hai")
+    client.force_login(officer)
+    page = client.get(slips_url([family, second])).content.decode()
+    assert "Đã chọn 2 mô hình: mỗi lần in tối đa 1 phiếu" in page
+    assert "Tải các phiếu (PDF)" not in page
+    response = client.post(slips_url([family, second]))
+    assert response.status_code == 302 and not SelfAssessmentCode.objects.exists()
+
+
 def test_an_officer_prints_no_slip_outside_their_area_and_an_auditor_none(
     client, officer, family, outsider, criteria_set, areas
 ):
