@@ -32,11 +32,12 @@ from evaluations import roles, scoring
 from evaluations.calendar import current_evaluation_year, evaluation_date, year_end
 from evaluations.models import AdministrativeUnit, CriteriaSet, Evaluation, EvaluationStatus, Score, Subject, UnitLevel
 from evaluations.models.subjects import on_register_q
+from evaluations.selectors import criteria_sets_in_force
 from evaluations.services import evaluation_record_scores
 from evaluations.text import fold_words
 from field.models import SyncEntry
 from field.serialise import criteria_set_json, evidence_json, evidence_rows, points_json
-from field.views import MAX_ENTRIES, _criteria_sets_in_force, _villages_json
+from field.views import MAX_ENTRIES, PLACE_LEVELS, _villages_json
 from search.backends.database import STAGE_TABLE
 from search.models import ObjectType, SearchEntry
 
@@ -63,10 +64,11 @@ WRITTEN_TABLES = {
 
 
 def commune_villages(commune: AdministrativeUnit) -> list[AdministrativeUnit]:
-    """The commune's villages in force today, as the officer's download offers them."""
+    """The commune's places in force today, as the officer's download offers them: its villages and the commune
+    itself (its own units and communities)."""
     return list(
         AdministrativeUnit.objects.current()
-        .filter(level=UnitLevel.VILLAGE, path__startswith=commune.path)
+        .filter(level__in=PLACE_LEVELS, path__startswith=commune.path)
         .order_by("path")
     )
 
@@ -162,8 +164,8 @@ def floor_download(village_ids: list[int], year: int) -> bytes:
         .order_by("name_folded", "pk")
         .values("id", "name", "kind", "area_id", "name_folded")
     )
-    evaluations = list(
-        Evaluation.objects.filter(subject__in=[s["id"] for s in subjects], year=year, status=EvaluationStatus.DRAFT)
+    of_year = list(
+        Evaluation.objects.filter(subject__in=[s["id"] for s in subjects], year=year)
         .order_by("pk")
         .values(
             "id",
@@ -180,6 +182,8 @@ def floor_download(village_ids: list[int], year: int) -> bytes:
             "self_total",
         )
     )
+    evaluations = [e for e in of_year if e["status"] == EvaluationStatus.DRAFT]
+    closed = {e["subject_id"]: e["status"] for e in of_year if e["status"] != EvaluationStatus.DRAFT}
     eval_ids = [e["id"] for e in evaluations]
     scores = defaultdict(list)
     for score in (
@@ -203,7 +207,7 @@ def floor_download(village_ids: list[int], year: int) -> bytes:
     set_ids = {e["criteria_set_id"] for e in evaluations}
     kinds = {s["kind"] for s in subjects}
     criteria_sets = (
-        CriteriaSet.objects.filter(Q(pk__in=set_ids) | Q(pk__in=_criteria_sets_in_force(kinds, year).values("pk")))
+        CriteriaSet.objects.filter(Q(pk__in=set_ids) | Q(pk__in=criteria_sets_in_force(kinds, year).values("pk")))
         .prefetch_related("grade_bands", "criteria__indicators")
         .order_by("kind", "code", "-version")
     )
@@ -218,6 +222,7 @@ def floor_download(village_ids: list[int], year: int) -> bytes:
                 "kind": s["kind"],
                 "village": s["area_id"],
                 "folded": s["name_folded"] or fold_words(s["name"]),
+                "closed_status": closed.get(s["id"]),
             }
             for s in subjects
         ],
