@@ -163,17 +163,16 @@ def work(request):
         return error_response(_("Not found."), status=404)
 
     user = request.user
-    subjects = list(
-        Subject.objects.for_user(user)
-        .filter(on_register_q(evaluation_date(year)), area__in=chosen, is_active=True)
-        .order_by("name_folded", "pk")
+    on_register = Subject.objects.for_user(user).filter(
+        on_register_q(evaluation_date(year)), area__in=chosen, is_active=True
     )
-    of_year = list(
-        Evaluation.objects.for_user(user).filter(subject__in=[s.pk for s in subjects], year=year).order_by("pk")
-    )
-    evaluations = [e for e in of_year if e.status == EvaluationStatus.DRAFT]
-    # A subject whose evaluation has gone on (submitted, reviewed, decided) is not to be started again offline.
-    closed = {e.subject_id: e.status for e in of_year if e.status != EvaluationStatus.DRAFT}
+    subjects = list(on_register.order_by("name_folded", "pk"))
+    # The evaluations by a subquery: a commune's thousands of ids as parameters cost more than the query.
+    of_year = Evaluation.objects.for_user(user).filter(subject__in=on_register.values("pk"), year=year)
+    evaluations = list(of_year.filter(status=EvaluationStatus.DRAFT).order_by("pk"))
+    # A subject whose evaluation has gone on (submitted, reviewed, decided) is not to be started again offline;
+    # only its status is read (most of a commune's subjects are in this case late in the year).
+    closed = dict(of_year.exclude(status=EvaluationStatus.DRAFT).values_list("subject_id", "status"))
     scores = defaultdict(list)
     for score in Score.objects.filter(evaluation__in=evaluations).select_related("indicator").order_by("pk"):
         scores[score.evaluation_id].append(score)
