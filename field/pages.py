@@ -79,12 +79,10 @@ TEXT = {
     "max_points": gettext_lazy("Up to %(max)s points"),
     "met": gettext_lazy("Met"),
     "not_met": gettext_lazy("Not met"),
-    "clear": gettext_lazy("Clear"),
     "self_value": gettext_lazy("Self-assessment: %(value)s"),
     "note": gettext_lazy("Note"),
     "photo": gettext_lazy("Take a photo"),
     "photo_pending": gettext_lazy("not sent yet"),
-    "photo_sent": gettext_lazy("sent"),
     "photo_failed": gettext_lazy("The photo could not be read: %(error)s"),
     "photo_remove": gettext_lazy("Remove photo"),
     "evidence_on_server": gettext_lazy("%(count)s files already on the server"),
@@ -109,7 +107,6 @@ TEXT = {
     "conflict_theirs": gettext_lazy("On the server"),
     "conflict_keep_mine": gettext_lazy("Send mine instead"),
     "conflict_take_theirs": gettext_lazy("Keep the server's"),
-    "conflict_open": gettext_lazy("Compare"),
     "not_draft": gettext_lazy("This evaluation is “%(status)s” on the server and can no longer be scored here."),
     "clear_device": gettext_lazy("Remove the data from this phone"),
     "clear_refused": gettext_lazy("%(count)s changes have not been sent yet. Send them first."),
@@ -117,7 +114,6 @@ TEXT = {
     "cleared": gettext_lazy("The data was removed from this phone."),
     "admin_link": gettext_lazy("Open the full administration"),
     "storage_failed": gettext_lazy("This browser cannot keep data offline (private mode?). Use a normal window."),
-    "not_number": gettext_lazy("Not a number."),
     "evaluation_of": gettext_lazy("Evaluation %(year)s"),
     "personal_data": gettext_lazy(
         "Names of households are kept on this phone until you remove them. Do not lend the phone signed in."

@@ -133,7 +133,8 @@ def session(request):
 @require_safe
 @field_api()
 def villages(request):
-    """``[{"id", "name", "commune": {"id", "name"}}]``: the villages the officer may take offline."""
+    """``[{"id", "name", "level", "commune": {"id", "name"}}]``: the places the officer may take offline
+    (villages, and communes themselves for their own units and communities)."""
     return _json(_villages_json(list(reachable_villages(request.user).order_by("path"))))
 
 

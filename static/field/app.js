@@ -197,30 +197,25 @@
       for (const subject of work.subjects) s.subjects.put(subject);
       for (const set of work.criteria_sets) s.criteria_sets.put(set);
       const kept = await done(s.evaluations.getAll());
-      const downloaded = new Set();
+      const mineById = new Map(kept.filter((e) => e.id).map((e) => [e.id, e]));
       for (const evaluation of work.evaluations) {
-        const key = "e" + evaluation.id;
-        downloaded.add(key);
-        const mine = kept.find((e) => e.key === key || (e.id === evaluation.id && e.key !== key));
-        if (mine && mine.state !== "synced") {
-          // Unsent work stays; the sync compares its version with the server's.
+        const mine = mineById.get(evaluation.id);
+        if (mine) {
+          // The server's state is refreshed; unsent work stays, and the sync compares its version with it.
           mine.server = evaluation;
           s.evaluations.put(mine);
-        } else if (!mine) {
-          s.evaluations.put({
-            key, id: evaluation.id, client_ref: null, subject: evaluation.subject, year: evaluation.year,
-            criteria_set: evaluation.criteria_set, server: evaluation, local: null, state: "synced", errors: {},
-          });
         } else {
-          mine.server = evaluation;
-          s.evaluations.put(mine);
+          s.evaluations.put({
+            key: "e" + evaluation.id, id: evaluation.id, client_ref: null, subject: evaluation.subject,
+            year: evaluation.year, criteria_set: evaluation.criteria_set, server: evaluation, local: null,
+            state: "synced", errors: {},
+          });
         }
       }
       // A sent evaluation no longer open on the server (submitted, say) is no longer the phone's work.
+      const open = new Set(work.evaluations.map((e) => e.id));
       for (const e of kept) {
-        if (e.state === "synced" && e.id && !downloaded.has(e.key) && !work.evaluations.some((x) => x.id === e.id)) {
-          s.evaluations.delete(e.key);
-        }
+        if (e.state === "synced" && e.id && !open.has(e.id)) s.evaluations.delete(e.key);
       }
       s.meta.put(
         { year: work.year, villages: work.villages, downloaded_at: new Date().toISOString(), subjects: work.subjects.length },
@@ -645,7 +640,7 @@
     return set.criteria.flatMap((c) => c.indicators);
   }
 
-  function spoken(set, value, indicator) {
+  function spoken(value, indicator) {
     if (value === null || value === undefined || value === "") return "—";
     if (indicator.max_points === null) return value === true ? T.met : T.not_met;
     return S.pointsText(value);
@@ -862,7 +857,7 @@
         const card = h("section", { class: "indicator", "aria-label": indicator.code },
           h("p", { class: "indicator__text" }, h("span", { class: "indicator__code" }, indicator.code), indicator.text),
           h("div", { class: "indicator__row" }, indicator.max_points === null ? metToggle(indicator) : pointsInput(indicator)),
-          self !== undefined && self !== null ? h("p", { class: "indicator__self" }, fmt(T.self_value, { value: spoken(set, self, indicator) })) : null,
+          self !== undefined && self !== null ? h("p", { class: "indicator__self" }, fmt(T.self_value, { value: spoken(self, indicator) })) : null,
           h("p", { class: "indicator__error", role: "alert", hidden: true }),
           h("details", { class: "note", open: notes[indicator.id] ? true : null },
             h("summary", {}, T.note),
@@ -910,11 +905,11 @@
     const rows = indicatorsOf(set).map((indicator) => {
       const a = mine.values[indicator.id];
       const b = theirs.scores[indicator.id];
-      const same = spoken(set, a, indicator) === spoken(set, b, indicator);
+      const same = spoken(a, indicator) === spoken(b, indicator);
       return h("tr", { "data-differs": same ? null : "" },
         h("th", { scope: "row" }, indicator.code),
-        h("td", {}, spoken(set, a, indicator)),
-        h("td", {}, spoken(set, b, indicator)));
+        h("td", {}, spoken(a, indicator)),
+        h("td", {}, spoken(b, indicator)));
     });
     const mineResult = S.score(set.scoring, mine.values);
     screen(T.conflict_title,

@@ -6,14 +6,13 @@ import re
 
 from django.urls import reverse
 
-import pypdfium2
 import pytest
-import zxingcpp
 from docx import Document
 from pypdf import PdfReader
 
 from evaluations import roles
 from tests.browser.test_officer_flow import log_in
+from tests.documents.reading import qr_codes
 from tests.factories import FamilyFactory, make_area_tree, make_decision, make_officer, make_recognised
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,13 +54,7 @@ def test_decision_documents_are_downloaded_and_a_certificate_is_verified_on_a_ph
 
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile(r"Giấy công nhận \(PDF, 2 trang\)")).click()
-    data = open(download.value.path(), "rb").read()  # noqa: SIM115
-    document = pypdfium2.PdfDocument(data)
-    try:
-        image = document[0].render(scale=2).to_pil()
-    finally:
-        document.close()
-    (url,) = [barcode.text for barcode in zxingcpp.read_barcodes(image)]
+    (url,) = qr_codes(download.value.path().read_bytes())
     assert url.startswith(base + "/xac-minh/")
 
     # The family's phone, signed in nowhere, opens what the QR code says.

@@ -11,9 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-import pypdfium2
 import pytest
-import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -21,21 +19,13 @@ from evaluations import roles
 from evaluations.models import Evaluation, Evidence, Score
 from field.models import SelfAssessmentCode
 from tests.browser.test_officer_flow import log_in
+from tests.documents.reading import qr_codes
 from tests.factories import FamilyFactory, make_area_tree, make_criteria_set, make_officer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery"  # the factories' default
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "vi-VN"}
-
-
-def first_qr(pdf_path) -> str:
-    document = pypdfium2.PdfDocument(open(pdf_path, "rb").read())  # noqa: SIM115
-    try:
-        image = document[0].render(scale=2).to_pil()
-    finally:
-        document.close()
-    return zxingcpp.read_barcodes(image)[0].text
 
 
 def test_a_family_self_assesses_with_the_code_on_its_slip(live_server, browser, page, screenshot, home_page, tmp_path):
@@ -63,7 +53,7 @@ def test_a_family_self_assesses_with_the_code_on_its_slip(live_server, browser, 
     page.get_by_role("link", name="Phiếu tự đánh giá").click()
     with page.expect_download() as download:
         page.get_by_role("button", name="Tải các phiếu (PDF)").click()
-    url = first_qr(download.value.path())
+    url = qr_codes(download.value.path().read_bytes())[0]
     assert re.match(re.escape(base) + r"/tu-danh-gia/[A-Z0-9]{5}-?[A-Z0-9]{5}/$", url), url
 
     phone = browser.new_context(**PHONE)

@@ -3,38 +3,21 @@ public verification page, which says valid or revoked and names only who may be 
 
 from __future__ import annotations
 
-import io
 import re
 
 from django.test import override_settings
 from django.urls import reverse
 
-import pypdfium2
 import pytest
-import zxingcpp
-from pypdf import PdfReader
 
 from documents.models import Certificate, code_display
 from evaluations import roles
 from evaluations.models import DecisionKind, EvaluationStatus, ExportRecord, RecognitionDecision
 from reports.models import ExportJob, ExportStatus
+from tests.documents.reading import pdf_pages, qr_codes
 from tests.factories import FamilyFactory, make_decision, make_officer, make_recognised
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_pages(data: bytes) -> list[str]:
-    assert data.startswith(b"%PDF")
-    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
-
-
-def qr_codes(data: bytes, page: int = 0) -> list[str]:
-    document = pypdfium2.PdfDocument(data)
-    try:
-        image = document[page].render(scale=2).to_pil()
-    finally:
-        document.close()
-    return [barcode.text for barcode in zxingcpp.read_barcodes(image)]
 
 
 @pytest.fixture

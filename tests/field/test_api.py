@@ -29,22 +29,6 @@ YEAR = 2025
 
 
 @pytest.fixture
-def criteria_set(db):
-    return make_criteria_set()
-
-
-@pytest.fixture
-def officer(areas):
-    return make_officer(roles.COMMUNE_OFFICER, areas["commune_a"], username="officer-a")
-
-
-@pytest.fixture
-def officer_client(client, officer):
-    client.force_login(officer)
-    return client
-
-
-@pytest.fixture
 def family_a(areas):
     return FamilyFactory(area=areas["village_a1"], head_name="Nguyễn Văn Ấn")
 

@@ -17,11 +17,8 @@ from django.utils import timezone
 
 from wagtail.models import ModelLogEntry
 
-import pypdfium2
 import pytest
-import zxingcpp
 from PIL import Image
-from pypdf import PdfReader
 
 from documents.codes import code_display
 from evaluations import roles
@@ -29,25 +26,12 @@ from evaluations.calendar import current_evaluation_year
 from evaluations.models import Evaluation, EvaluationStatus, Evidence, ExportRecord, Score
 from evaluations.services import evaluation_create, evaluation_record_scores
 from field.models import SelfAssessmentCode
+from tests.documents.reading import pdf_pages, qr_codes
 from tests.factories import ClanFactory, FamilyFactory, make_criteria_set, make_officer
 
 pytestmark = pytest.mark.django_db
 
 YEAR = current_evaluation_year()
-
-
-def pdf_pages(data: bytes) -> list[str]:
-    assert data.startswith(b"%PDF")
-    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
-
-
-def qr_codes(data: bytes, page: int = 0) -> list[str]:
-    document = pypdfium2.PdfDocument(data)
-    try:
-        image = document[page].render(scale=2).to_pil()
-    finally:
-        document.close()
-    return [barcode.text for barcode in zxingcpp.read_barcodes(image)]
 
 
 @pytest.fixture

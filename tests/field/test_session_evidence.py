@@ -38,22 +38,6 @@ def photo(name: str = "anh-minh-chung.jpg", content: bytes | None = None) -> Sim
 
 
 @pytest.fixture
-def criteria_set(db):
-    return make_criteria_set()
-
-
-@pytest.fixture
-def officer(areas):
-    return make_officer(roles.COMMUNE_OFFICER, areas["commune_a"], username="officer-a")
-
-
-@pytest.fixture
-def officer_client(client, officer):
-    client.force_login(officer)
-    return client
-
-
-@pytest.fixture
 def draft(areas, criteria_set):
     family = FamilyFactory(area=areas["village_a1"], head_name="Nguyễn Văn Ấn")
     return scored_evaluation(family, criteria_set, year=YEAR, points="5")
